@@ -1,0 +1,11 @@
+//! Who is calling, and what they may do.
+
+pub mod password;
+pub mod permission;
+pub mod principal;
+pub mod resolve;
+pub mod session;
+pub mod token;
+
+pub use permission::Authorized;
+pub use principal::{ApiTokenKind, ApiTokenPrincipal, Principal, UserPrincipal, Via};

@@ -1,0 +1,82 @@
+//! The principal: who is calling. Resolved once per request by an extractor.
+
+use crate::domain::events::Actor;
+use crate::domain::permissions::Grant;
+use crate::domain::users::User;
+
+/// How a user proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Via {
+    Session,
+    Pat { token_id: i64 },
+}
+
+#[derive(Debug, Clone)]
+pub struct UserPrincipal {
+    pub user: User,
+    pub grants: Vec<Grant>,
+    pub via: Via,
+}
+
+/// The kinds of API token, as Unleash names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiTokenKind {
+    Admin,
+    Client,
+    Frontend,
+}
+
+impl ApiTokenKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiTokenKind::Admin => "admin",
+            ApiTokenKind::Client => "client",
+            ApiTokenKind::Frontend => "frontend",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "admin" => Some(ApiTokenKind::Admin),
+            "client" | "backend" => Some(ApiTokenKind::Client),
+            "frontend" => Some(ApiTokenKind::Frontend),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiTokenPrincipal {
+    pub id: i64,
+    pub name: String,
+    pub kind: ApiTokenKind,
+    /// `["*"]` for every project.
+    pub projects: Vec<String>,
+    /// `"*"` only for admin tokens.
+    pub environment: String,
+}
+
+/// Unleash's system user id for actions taken with an admin API token.
+pub const ADMIN_TOKEN_USER_ID: i64 = -42;
+
+#[derive(Debug, Clone)]
+pub enum Principal {
+    User(UserPrincipal),
+    ApiToken(ApiTokenPrincipal),
+}
+
+impl Principal {
+    /// The name and id recorded in events.
+    pub fn actor(&self) -> Actor {
+        match self {
+            Principal::User(u) => Actor { name: u.user.display_name(), user_id: Some(u.user.id) },
+            Principal::ApiToken(t) => Actor { name: t.name.clone(), user_id: Some(ADMIN_TOKEN_USER_ID) },
+        }
+    }
+
+    pub fn user(&self) -> Option<&UserPrincipal> {
+        match self {
+            Principal::User(u) => Some(u),
+            Principal::ApiToken(_) => None,
+        }
+    }
+}

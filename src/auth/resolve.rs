@@ -1,0 +1,46 @@
+//! Resolving the principal of a request from its session cookie or `Authorization` header.
+
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+
+use super::principal::{ApiTokenKind, Principal, Via};
+use super::session;
+use super::token::{classify, strip_bearer, Presented};
+use crate::error::{AppError, AppResult};
+use crate::service;
+use crate::state::AppState;
+
+/// The raw token of the `Authorization` header, without any `Bearer ` scheme.
+pub fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(|v| strip_bearer(v).to_string())
+}
+
+const INVALID: &str = "You must log in to use Unleash.";
+
+/// The caller of an Admin API route. A valid session wins over any token (as in Unleash);
+/// then a personal access token or an admin API token; client and frontend tokens are
+/// refused with 403; anything else is 401.
+pub async fn admin_principal(state: &AppState, parts: &Parts) -> AppResult<Principal> {
+    if let Some(cookie) = session::from_headers(&parts.headers) {
+        if let Some(user_id) = session::user_of(state, &cookie).await? {
+            if let Some(p) = service::users::principal(state, user_id, Via::Session).await? {
+                return Ok(Principal::User(p));
+            }
+        }
+    }
+    let Some(token) = bearer(&parts.headers) else {
+        return Err(AppError::AuthenticationRequired);
+    };
+    match classify(&token) {
+        Presented::Pat { .. } => match service::tokens::authenticate_pat(state, &token).await? {
+            Some(p) => Ok(Principal::User(p)),
+            None => Err(AppError::Unauthorized(INVALID.into())),
+        },
+        Presented::ApiTokenV2 { .. } | Presented::ApiTokenLegacy => match service::tokens::authenticate_api_token(state, &token).await? {
+            Some(t) if t.kind == ApiTokenKind::Admin => Ok(Principal::ApiToken(t)),
+            Some(_) => Err(AppError::WrongTokenType),
+            None => Err(AppError::Unauthorized(INVALID.into())),
+        },
+        Presented::MalformedPat | Presented::Unknown => Err(AppError::Unauthorized(INVALID.into())),
+    }
+}

@@ -1,0 +1,8 @@
+//! Plain-Rust rules of the product: no HTTP, no SQL.
+
+pub mod clock;
+pub mod events;
+pub mod permissions;
+pub mod users;
+
+pub use clock::Clock;

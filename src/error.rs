@@ -1,0 +1,230 @@
+//! One error type for the whole server, rendered as Unleash's error JSON:
+//! `{"id": uuid, "name": "BadDataError", "message": "...", "details": [{"message": "..."}]}`.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+/// One entry of the `details` list; `path` names the offending field when known.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Detail {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: the request body, path or query is invalid.
+    #[error("{message}")]
+    BadData { message: String, details: Vec<Detail> },
+    /// 400: a configured limit would be exceeded.
+    #[error("{0}")]
+    ExceedsLimit(String),
+    /// 401: no credentials at all on an Admin API route.
+    #[error("authentication required")]
+    AuthenticationRequired,
+    /// 401: credentials were given but are not valid.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 401: wrong username or password at login.
+    #[error("password mismatch")]
+    PasswordMismatch,
+    /// 401 with a bare `{message}` body: the SDK APIs' answer to a missing or unknown token.
+    #[error("api token required")]
+    ApiTokenRequired,
+    /// 403 with a bare `{message}` body: a token of the wrong kind for this API.
+    #[error("wrong token type")]
+    WrongTokenType,
+    /// 403: the caller lacks one of these permissions.
+    #[error("missing permission {0:?}")]
+    Permission(Vec<String>),
+    /// 403: the operation is refused whoever asks.
+    #[error("{0}")]
+    OperationDenied(String),
+    /// 403
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404
+    #[error("{0}")]
+    NotFound(String),
+    /// 409
+    #[error("{0}")]
+    NameExists(String),
+    /// 415
+    #[error("content type")]
+    ContentType,
+    /// 429
+    #[error("too many requests")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// 500: logged with its cause, never shown to the caller.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn bad_data(message: impl Into<String>) -> Self {
+        let message = message.into();
+        AppError::BadData {
+            details: vec![Detail { path: None, message: message.clone() }],
+            message,
+        }
+    }
+
+    /// A 400 that names the field at fault, as Unleash's request validator does.
+    pub fn bad_field(path: &str, message: impl Into<String>) -> Self {
+        AppError::BadData {
+            message: "Request validation failed: your request body or params contain invalid data. Refer to the `details` list for more information.".into(),
+            details: vec![Detail { path: Some(path.to_string()), message: message.into() }],
+        }
+    }
+
+    /// A 400 from a service rule, phrased as Unleash phrases those.
+    pub fn validation(message: impl Into<String>) -> Self {
+        let message = message.into();
+        AppError::BadData {
+            details: vec![Detail { path: None, message: message.clone() }],
+            message: format!("Request validation failed: your request body or params contain invalid data: {message}"),
+        }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        AppError::NotFound(message.into())
+    }
+
+    pub fn internal(e: impl Into<anyhow::Error>) -> Self {
+        AppError::Internal(e.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadData { .. } | AppError::ExceedsLimit(_) => StatusCode::BAD_REQUEST,
+            AppError::AuthenticationRequired
+            | AppError::Unauthorized(_)
+            | AppError::PasswordMismatch
+            | AppError::ApiTokenRequired => StatusCode::UNAUTHORIZED,
+            AppError::WrongTokenType
+            | AppError::Permission(_)
+            | AppError::OperationDenied(_)
+            | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::NameExists(_) => StatusCode::CONFLICT,
+            AppError::ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The JSON body Unleash would send for this error.
+    pub fn body(&self) -> Value {
+        let (name, message, details): (&str, String, Option<Vec<Detail>>) = match self {
+            AppError::BadData { message, details } => ("BadDataError", message.clone(), Some(details.clone())),
+            AppError::ExceedsLimit(m) => ("ExceedsLimitError", m.clone(), None),
+            AppError::AuthenticationRequired => {
+                let message = "You must log in to use Unleash. Your request had no authorization header, so we could not authorize you. Try logging in at /auth/simple/login";
+                return json!({
+                    "id": uuid::Uuid::new_v4(),
+                    "name": "AuthenticationRequired",
+                    "message": message,
+                    "details": [{"message": message}],
+                    "path": "/auth/simple/login",
+                    "type": "password",
+                    "defaultHidden": false,
+                });
+            }
+            AppError::Unauthorized(m) => ("UnauthorizedError", m.clone(), None),
+            AppError::PasswordMismatch => (
+                "PasswordMismatch",
+                "The combination of password and username you provided is invalid. If you have forgotten your password, visit /forgotten-password or get in touch with your instance administrator.".into(),
+                None,
+            ),
+            AppError::ApiTokenRequired => {
+                return json!({"message": "This endpoint requires an API token. Please add an authorization header to your request with a valid token"});
+            }
+            AppError::WrongTokenType => {
+                return json!({"message": "invalid token: expected a different token type for this endpoint"});
+            }
+            AppError::Permission(perms) => {
+                let list = perms.iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ");
+                let message = if perms.len() == 1 {
+                    format!("You don't have the required permissions to perform this operation. To perform this action, you need the {list} permission.")
+                } else {
+                    format!("You don't have the required permissions to perform this operation. To perform this action, you need one of the {list} permissions.")
+                };
+                return json!({
+                    "id": uuid::Uuid::new_v4(),
+                    "name": "PermissionError",
+                    "message": message,
+                    "details": [{"message": message}],
+                    "permissions": perms,
+                });
+            }
+            AppError::OperationDenied(m) => ("OperationDeniedError", m.clone(), None),
+            AppError::Forbidden(m) => ("ForbiddenError", m.clone(), None),
+            AppError::NotFound(m) => ("NotFoundError", m.clone(), None),
+            AppError::NameExists(m) => ("NameExistsError", m.clone(), None),
+            AppError::ContentType => (
+                "ContentTypeError",
+                "We do not accept the content-type you provided. Try using one of the content-types we do accept instead (application/json) and make sure the body is in the corresponding format.".into(),
+                None,
+            ),
+            AppError::TooManyRequests { .. } => ("TooManyRequestsError", "Too many requests, please try again later.".into(), None),
+            AppError::Internal(_) => ("InternalError", "Unexpected error on the server. It has been logged; please try again.".into(), None),
+        };
+        let details = details.unwrap_or_else(|| vec![Detail { path: None, message: message.clone() }]);
+        json!({"id": uuid::Uuid::new_v4(), "name": name, "message": message, "details": details})
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(cause) = &self {
+            tracing::error!(error = %format!("{cause:#}"), "internal error");
+        }
+        let status = self.status();
+        let mut response = (status, axum::Json(self.body())).into_response();
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        response
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+/// Turns a unique-constraint violation into a domain error at the call site, so that
+/// uniqueness holds under concurrent requests instead of relying on a racy pre-check.
+pub trait ResultExt<T> {
+    fn on_unique_violation(self, f: impl FnOnce() -> AppError) -> AppResult<T>;
+}
+
+impl<T> ResultExt<T> for Result<T, sqlx::Error> {
+    fn on_unique_violation(self, f: impl FnOnce() -> AppError) -> AppResult<T> {
+        match self {
+            Ok(v) => Ok(v),
+            Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Err(f()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+impl<T> ResultExt<T> for AppResult<T> {
+    fn on_unique_violation(self, f: impl FnOnce() -> AppError) -> AppResult<T> {
+        match self {
+            Err(AppError::Internal(e)) => match e.downcast::<sqlx::Error>() {
+                Ok(sqlx::Error::Database(db)) if db.is_unique_violation() => Err(f()),
+                Ok(other) => Err(AppError::Internal(other.into())),
+                Err(e) => Err(AppError::Internal(e)),
+            },
+            other => other,
+        }
+    }
+}

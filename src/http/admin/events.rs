@@ -1,0 +1,122 @@
+//! The audit log: `/api/admin/events` and `/api/admin/search/events`.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{json, Value};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::domain::events::EventQuery;
+use crate::error::{AppError, AppResult};
+use crate::http::extract::{ApiQuery, Caller};
+use crate::service;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_events)).routes(routes!(get_feature_events)).routes(routes!(search_events))
+}
+
+const MAX_LIMIT: u64 = 1000;
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventsParams {
+    /// Only events of this project.
+    project: Option<String>,
+    /// Skip this many events (newest first).
+    offset: Option<u64>,
+    /// At most this many events (default 100, at most 1000).
+    limit: Option<u64>,
+}
+
+/// The newest events, optionally of one project (ADMIN).
+#[utoipa::path(get, path = "/api/admin/events", tag = "Events", params(EventsParams), responses(
+    (status = 200, description = "`{version, events, totalEvents}`"),
+    (status = 403, description = "Needs ADMIN"),
+))]
+async fn get_events(State(state): State<AppState>, Caller(p): Caller, ApiQuery(params): ApiQuery<EventsParams>) -> AppResult<Json<Value>> {
+    p.require_admin()?;
+    let q = EventQuery {
+        project: params.project,
+        offset: params.offset.unwrap_or(0),
+        limit: params.limit.unwrap_or(100).min(MAX_LIMIT),
+        ..Default::default()
+    };
+    let (events, total) = service::events::search(&state, &q).await?;
+    Ok(Json(json!({"version": 1, "events": events.iter().map(|e| e.to_json()).collect::<Vec<_>>(), "totalEvents": total})))
+}
+
+/// The events of one flag; any signed-in user may read them.
+#[utoipa::path(get, path = "/api/admin/events/{featureName}", tag = "Events", params(("featureName" = String, Path, description = "Flag name")), responses(
+    (status = 200, description = "`{version, toggleName, events, totalEvents}`"),
+))]
+async fn get_feature_events(State(state): State<AppState>, Caller(_caller): Caller, Path(feature_name): Path<String>) -> AppResult<Json<Value>> {
+    let q = EventQuery { feature_name: Some(feature_name.clone()), limit: MAX_LIMIT, ..Default::default() };
+    let (events, total) = service::events::search(&state, &q).await?;
+    Ok(Json(json!({
+        "version": 1,
+        "toggleName": feature_name,
+        "events": events.iter().map(|e| e.to_json()).collect::<Vec<_>>(),
+        "totalEvents": total,
+    })))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Flag name, optionally as `IS:<name>`.
+    feature: Option<String>,
+    /// Project id, optionally as `IS:<id>`.
+    project: Option<String>,
+    /// Event type, optionally as `IS:<type>`.
+    #[serde(rename = "type")]
+    event_type: Option<String>,
+    /// Actor name, optionally as `IS:<name>`.
+    created_by: Option<String>,
+    /// Environment, optionally as `IS:<name>`.
+    environment: Option<String>,
+    /// Events at or after this date or time (`IS:2024-01-01` or RFC 3339).
+    from: Option<String>,
+    /// Events before the end of this date, or before this time.
+    to: Option<String>,
+    offset: Option<u64>,
+    limit: Option<u64>,
+}
+
+fn strip_is(v: Option<String>) -> Option<String> {
+    v.map(|s| s.strip_prefix("IS:").map(str::to_string).unwrap_or(s)).filter(|s| !s.is_empty())
+}
+
+fn parse_time(field: &str, v: Option<String>, end_of_day: bool) -> AppResult<Option<DateTime<Utc>>> {
+    let Some(s) = strip_is(v) else { return Ok(None) };
+    if let Ok(t) = DateTime::parse_from_rfc3339(&s) {
+        return Ok(Some(t.with_timezone(&Utc)));
+    }
+    let d = NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+        .map_err(|_| AppError::bad_field(&format!("/query/{field}"), format!("`{field}` must be a date (YYYY-MM-DD) or an RFC 3339 date-time. You sent \"{s}\".")))?;
+    let d = if end_of_day { d.succ_opt().unwrap_or(d) } else { d };
+    Ok(d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
+}
+
+/// Searches the audit log (ADMIN).
+#[utoipa::path(get, path = "/api/admin/search/events", tag = "Events", params(SearchParams), responses(
+    (status = 200, description = "`{events, total}`"),
+    (status = 403, description = "Needs ADMIN"),
+))]
+async fn search_events(State(state): State<AppState>, Caller(p): Caller, ApiQuery(params): ApiQuery<SearchParams>) -> AppResult<Json<Value>> {
+    p.require_admin()?;
+    let q = EventQuery {
+        feature_name: strip_is(params.feature),
+        project: strip_is(params.project),
+        event_type: strip_is(params.event_type),
+        created_by: strip_is(params.created_by),
+        environment: strip_is(params.environment),
+        from: parse_time("from", params.from, false)?,
+        to: parse_time("to", params.to, true)?,
+        offset: params.offset.unwrap_or(0),
+        limit: params.limit.unwrap_or(50).min(MAX_LIMIT),
+    };
+    let (events, total) = service::events::search(&state, &q).await?;
+    Ok(Json(json!({"events": events.iter().map(|e| e.to_json()).collect::<Vec<_>>(), "total": total})))
+}

@@ -1,0 +1,96 @@
+//! The caller's own account: `/api/admin/user`.
+
+use axum::extract::State;
+use axum::Json;
+use serde_json::{json, Value};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::http::extract::{ApiJson, Caller};
+use crate::service;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_me))
+        .routes(routes!(get_profile))
+        .routes(routes!(change_my_password))
+        .routes(routes!(get_user_roles))
+}
+
+/// The signed-in user and their permissions.
+#[utoipa::path(get, path = "/api/admin/user", tag = "Users", responses(
+    (status = 200, description = "`{user, permissions, feedback, splash}`"),
+    (status = 401, description = "Not signed in"),
+))]
+async fn get_me(Caller(p): Caller) -> AppResult<Json<Value>> {
+    match &p {
+        Principal::User(u) => Ok(Json(json!({
+            "user": u.user.to_json(),
+            "permissions": u.grants,
+            "feedback": [],
+            "splash": {},
+        }))),
+        Principal::ApiToken(t) => Ok(Json(json!({
+            "user": {"id": crate::auth::principal::ADMIN_TOKEN_USER_ID, "username": t.name, "isAPI": true, "accountType": "API token"},
+            "permissions": [{"permission": "ADMIN"}],
+            "feedback": [],
+            "splash": {},
+        }))),
+    }
+}
+
+/// The signed-in user's root role and projects.
+#[utoipa::path(get, path = "/api/admin/user/profile", tag = "Users", responses((status = 200, description = "Profile")))]
+async fn get_profile(State(state): State<AppState>, Caller(p): Caller) -> AppResult<Json<Value>> {
+    let u = p.user().ok_or_else(|| AppError::Forbidden("Profiles belong to users; API tokens have none.".into()))?;
+    let roles = service::users::roles(&state).await?;
+    let root = roles.iter().find(|r| r.id == u.user.root_role_id);
+    let mut projects: Vec<&str> = u.grants.iter().filter_map(|g| g.project.as_deref()).filter(|p| *p != "*").collect();
+    projects.sort_unstable();
+    projects.dedup();
+    Ok(Json(json!({
+        "rootRole": root,
+        "projects": projects,
+        "groups": [],
+        "subscriptions": [],
+        "features": [],
+        "canChangePassword": true,
+    })))
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordBody {
+    pub password: String,
+    pub confirm_password: Option<String>,
+    pub old_password: Option<String>,
+}
+
+/// Changes the signed-in user's password.
+#[utoipa::path(post, path = "/api/admin/user/change-password", tag = "Users", request_body = PasswordBody, responses(
+    (status = 200, description = "Changed"),
+    (status = 400, description = "Too short, or the confirmation or old password does not match"),
+))]
+async fn change_my_password(State(state): State<AppState>, Caller(p): Caller, ApiJson(body): ApiJson<PasswordBody>) -> AppResult<()> {
+    let u = p.user().ok_or_else(|| AppError::Forbidden("Only users have passwords.".into()))?;
+    if let Some(confirm) = &body.confirm_password {
+        if confirm != &body.password {
+            return Err(AppError::bad_data("Passwords do not match"));
+        }
+    }
+    if let Some(old) = body.old_password {
+        let login = u.user.username.clone().or(u.user.email.clone()).unwrap_or_default();
+        if service::users::login(&state, &login, &old).await.is_err() {
+            return Err(AppError::bad_data("Old password is incorrect"));
+        }
+    }
+    service::users::set_password(&state, &p.authenticated(), u.user.id, body.password).await
+}
+
+/// Every role.
+#[utoipa::path(get, path = "/api/admin/user/roles", tag = "Users", responses((status = 200, description = "`{version, roles}`")))]
+async fn get_user_roles(State(state): State<AppState>, Caller(_caller): Caller) -> AppResult<Json<Value>> {
+    Ok(Json(json!({"version": 1, "roles": service::users::roles(&state).await?})))
+}

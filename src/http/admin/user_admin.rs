@@ -1,0 +1,99 @@
+//! User administration (ADMIN only): `/api/admin/user-admin`.
+
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::user::PasswordBody;
+use crate::error::AppResult;
+use crate::http::extract::{parse_id, ApiJson, Caller};
+use crate::service::users::{self, CreateUser, UpdateUser};
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(get_user, update_user, delete_user))
+        .routes(routes!(change_user_password))
+}
+
+/// Every user.
+#[utoipa::path(get, path = "/api/admin/user-admin", tag = "Users", responses(
+    (status = 200, description = "`{users, rootRoles}`"),
+    (status = 403, description = "Needs ADMIN"),
+))]
+async fn list_users(State(state): State<AppState>, Caller(p): Caller) -> AppResult<Json<Value>> {
+    p.require_admin()?;
+    let list: Vec<Value> = users::list(&state).await?.iter().map(|u| u.to_admin_json()).collect();
+    let roles: Vec<_> = users::roles(&state).await?.into_iter().filter(|r| r.role_type == "root").collect();
+    Ok(Json(json!({"users": list, "rootRoles": roles})))
+}
+
+/// Creates a user with a root role (id or name).
+#[utoipa::path(post, path = "/api/admin/user-admin", tag = "Users", responses(
+    (status = 201, description = "The new user"),
+    (status = 400, description = "Invalid input, weak password or name taken"),
+    (status = 403, description = "Needs ADMIN"),
+))]
+async fn create_user(State(state): State<AppState>, Caller(p): Caller, ApiJson(body): ApiJson<CreateUser>) -> AppResult<Response> {
+    let auth = p.require_admin()?;
+    let user = users::create(&state, &auth, body).await?;
+    let mut v = user.to_json();
+    v["rootRole"] = json!(role_name(&state, user.root_role_id).await?);
+    v["emailSent"] = json!(false);
+    Ok((StatusCode::CREATED, [(header::LOCATION, user.id.to_string())], Json(v)).into_response())
+}
+
+async fn role_name(state: &AppState, id: i64) -> AppResult<String> {
+    Ok(users::roles(state).await?.into_iter().find(|r| r.id == id).map(|r| r.name).unwrap_or_default())
+}
+
+/// One user.
+#[utoipa::path(get, path = "/api/admin/user-admin/{id}", tag = "Users", params(("id" = i64, Path, description = "User id")), responses(
+    (status = 200, description = "The user"),
+    (status = 404, description = "No such user"),
+))]
+async fn get_user(State(state): State<AppState>, Caller(p): Caller, Path(id): Path<String>) -> AppResult<Json<Value>> {
+    p.require_admin()?;
+    let id = parse_id("id", &id)?;
+    Ok(Json(users::get(&state, id).await?.to_admin_json()))
+}
+
+/// Changes a user's name, email or root role. A role change applies to their next request.
+#[utoipa::path(put, path = "/api/admin/user-admin/{id}", tag = "Users", params(("id" = i64, Path, description = "User id")), responses(
+    (status = 200, description = "The updated user"),
+    (status = 404, description = "No such user"),
+))]
+async fn update_user(State(state): State<AppState>, Caller(p): Caller, Path(id): Path<String>, ApiJson(body): ApiJson<UpdateUser>) -> AppResult<Json<Value>> {
+    let auth = p.require_admin()?;
+    let id = parse_id("id", &id)?;
+    let user = users::update(&state, &auth, id, body).await?;
+    let mut v = user.to_json();
+    v["rootRole"] = json!(role_name(&state, user.root_role_id).await?);
+    Ok(Json(v))
+}
+
+/// Deletes a user; their sessions and tokens stop working at once.
+#[utoipa::path(delete, path = "/api/admin/user-admin/{id}", tag = "Users", params(("id" = i64, Path, description = "User id")), responses(
+    (status = 200, description = "Deleted"),
+    (status = 404, description = "No such user"),
+))]
+async fn delete_user(State(state): State<AppState>, Caller(p): Caller, Path(id): Path<String>) -> AppResult<()> {
+    let auth = p.require_admin()?;
+    let id = parse_id("id", &id)?;
+    users::delete(&state, &auth, id).await
+}
+
+/// Sets another user's password.
+#[utoipa::path(post, path = "/api/admin/user-admin/{id}/change-password", tag = "Users", params(("id" = i64, Path, description = "User id")), request_body = PasswordBody, responses(
+    (status = 200, description = "Changed"),
+    (status = 400, description = "Too short"),
+))]
+async fn change_user_password(State(state): State<AppState>, Caller(p): Caller, Path(id): Path<String>, ApiJson(body): ApiJson<PasswordBody>) -> AppResult<()> {
+    let auth = p.require_admin()?;
+    let id = parse_id("id", &id)?;
+    users::set_password(&state, &auth, id, body.password).await
+}

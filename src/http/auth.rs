@@ -1,0 +1,90 @@
+//! Sign-in with username (or email) and password, and sign-out.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::extract::ApiJson;
+use crate::auth::session;
+use crate::error::{AppError, AppResult};
+use crate::service;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(login)).routes(routes!(logout_post, logout_get))
+}
+
+/// The address of the client, for rate limiting; "unknown" when not served over TCP.
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "unknown".into()),
+        ))
+    }
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct LoginBody {
+    /// A username or an email address.
+    username: String,
+    password: String,
+}
+
+/// Signs in and sets the session cookie.
+#[utoipa::path(post, path = "/auth/simple/login", tag = "Auth", request_body = LoginBody, responses(
+    (status = 200, description = "The signed-in user; sets the `unleash-session` cookie"),
+    (status = 401, description = "Wrong username or password (PasswordMismatch)"),
+    (status = 429, description = "Too many attempts from this address; see Retry-After"),
+))]
+async fn login(State(state): State<AppState>, ClientAddr(addr): ClientAddr, headers: HeaderMap, ApiJson(body): ApiJson<LoginBody>) -> AppResult<Response> {
+    state.login_limiter.check(&addr).map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
+    let user = service::users::login(&state, &body.username, &body.password).await?;
+    let value = session::create(&state, user.id).await?;
+    let cookie = session::cookie(&value, state.config.session_ttl_hours, session::is_https(&headers), &cookie_path(&state));
+    Ok(([(header::SET_COOKIE, cookie)], Json(user.to_json())).into_response())
+}
+
+fn cookie_path(state: &AppState) -> String {
+    let base = state.config.base_path();
+    if base.is_empty() {
+        "/".into()
+    } else {
+        base
+    }
+}
+
+async fn logout(state: AppState, headers: HeaderMap) -> AppResult<Response> {
+    if let Some(value) = session::from_headers(&headers) {
+        session::end(&state, &value).await?;
+    }
+    let location = format!("{}/login", state.config.base_path());
+    Ok((
+        StatusCode::FOUND,
+        [(header::LOCATION, location), (header::SET_COOKIE, session::removal(&cookie_path(&state)))],
+    )
+        .into_response())
+}
+
+/// Ends the session and redirects to the sign-in page.
+#[utoipa::path(post, path = "/logout", tag = "Auth", responses((status = 302, description = "Session ended")))]
+async fn logout_post(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    logout(state, headers).await
+}
+
+/// Ends the session and redirects to the sign-in page.
+#[utoipa::path(get, path = "/logout", tag = "Auth", responses((status = 302, description = "Session ended")))]
+async fn logout_get(State(state): State<AppState>, headers: HeaderMap) -> AppResult<Response> {
+    logout(state, headers).await
+}

@@ -1,0 +1,99 @@
+//! Extractors that answer malformed input with Unleash's error bodies.
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use serde::de::DeserializeOwned;
+
+use crate::auth::resolve::admin_principal;
+use crate::auth::Principal;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// A JSON body. Without `Content-Type: application/json` → 415; malformed JSON or a field
+/// of the wrong type → 400 naming the field.
+pub struct ApiJson<T>(pub T);
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|ct| {
+            let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
+        .unwrap_or(false)
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(req.headers()) {
+            return Err(AppError::ContentType);
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::bad_data(format!("Could not read the request body: {e}")))?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Parses JSON, naming the offending field on failure.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            AppError::bad_data(format!("The request body is not valid JSON: {inner}"))
+        } else if path == "." || path.is_empty() {
+            AppError::bad_field("/body", format!("The request body is invalid: {inner}"))
+        } else {
+            let pointer = format!("/body/{}", path.replace('.', "/"));
+            AppError::bad_field(&pointer, format!("The `{pointer}` property is invalid: {inner}"))
+        }
+    })
+}
+
+/// Parses a numeric path parameter; 400 naming it otherwise.
+pub fn parse_id(name: &str, raw: &str) -> AppResult<i64> {
+    raw.parse::<i64>()
+        .map_err(|_| AppError::bad_field(&format!("/params/{name}"), format!("The `/params/{name}` property must be integer. You sent \"{raw}\".")))
+}
+
+/// The authenticated caller of an Admin API route.
+pub struct Caller(pub Principal);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(p) = parts.extensions.get::<Principal>() {
+            return Ok(Caller(p.clone()));
+        }
+        let p = admin_principal(state, parts).await?;
+        parts.extensions.insert(p.clone());
+        Ok(Caller(p))
+    }
+}
+
+/// Query-string parameters; a malformed value → 400 naming the parameter.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
+        serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
+            let path = e.path().to_string();
+            AppError::bad_field(&format!("/query/{path}"), format!("The query parameter `{path}` is invalid: {}", e.into_inner()))
+        })
+    }
+}
+
+fn form_urlencoded_parse(q: &str) -> form_urlencoded::Parse<'_> {
+    form_urlencoded::parse(q.as_bytes())
+}

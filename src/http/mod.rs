@@ -1,0 +1,84 @@
+//! HTTP: router assembly, layers and the OpenAPI document.
+
+pub mod admin;
+pub mod auth;
+pub mod extract;
+pub mod health;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::OriginalUri;
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Switchyard API", description = "Unleash-compatible Admin, client and frontend APIs served by Switchyard."),
+    tags(
+        (name = "Operational", description = "Health and readiness"),
+        (name = "Auth", description = "Sign-in and sign-out"),
+        (name = "Users", description = "Users, roles and the caller's own account"),
+        (name = "Events", description = "The audit log"),
+    )
+)]
+struct ApiDoc;
+
+/// Every documented route, with its OpenAPI description.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(health::routes())
+        .merge(auth::routes())
+        .merge(admin::routes())
+}
+
+/// The OpenAPI document of every route.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_routes().split_for_parts().1
+}
+
+/// The complete application router, mounted under `BASE_URI_PATH`.
+pub fn router(state: AppState) -> Router {
+    let (routes, doc) = api_routes().split_for_parts();
+    let doc = Arc::new(doc);
+    let app = routes
+        .route(
+            "/docs/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move { Json(doc.as_ref().clone()) }
+            }),
+        )
+        .fallback(not_found)
+        .layer(axum::middleware::map_response(no_store_for_api))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            // Path only: query strings may carry context values, never logged.
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+        }))
+        .with_state(state.clone());
+    let base = state.config.base_path();
+    if base.is_empty() {
+        app
+    } else {
+        Router::new().nest(&base, app)
+    }
+}
+
+async fn not_found(OriginalUri(uri): OriginalUri) -> Response {
+    AppError::NotFound(format!("The path you were looking for ({}) is not available.", uri.path())).into_response()
+}
+
+async fn no_store_for_api(mut res: Response) -> Response {
+    res.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    res
+}

@@ -1,0 +1,52 @@
+//! Switchyard: an Unleash-compatible feature-flag server.
+
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod service;
+pub mod state;
+pub mod store;
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+pub use config::Config;
+pub use state::AppState;
+
+/// Opens the database, runs migrations and prepares first-start data. Returns the state and,
+/// on the very first start without a configured password, the generated admin password.
+pub async fn bootstrap(config: Config) -> anyhow::Result<(AppState, Option<String>)> {
+    let db = store::Db::connect(&config.database_url).await?;
+    let state = AppState::new(db, config);
+    let generated = service::users::ensure_first_admin(&state).await?;
+    auth::password::warm_up();
+    Ok((state, generated))
+}
+
+/// The application router.
+pub fn app(state: AppState) -> axum::Router {
+    http::router(state)
+}
+
+/// Serves until `shutdown` completes, then lets in-flight requests finish (at most ~10 s).
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    let app = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = tx.send(());
+    });
+    let drain = async move {
+        // Only starts counting once shutdown has begun.
+        let _ = rx.await;
+        tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+    };
+    tokio::select! {
+        r = server => r?,
+        _ = drain => tracing::warn!("in-flight requests did not finish within 10 s; stopping anyway"),
+    }
+    state.db.close().await;
+    Ok(())
+}

@@ -1,0 +1,62 @@
+//! Shared state handed to every request.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::config::Config;
+use crate::domain::Clock;
+use crate::store::Db;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub clock: Clock,
+    pub login_limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config) -> Self {
+        let limit = config.login_limit_per_minute;
+        AppState {
+            db,
+            config: Arc::new(config),
+            clock: Clock::default(),
+            login_limiter: Arc::new(RateLimiter::new(limit, Duration::from_secs(60))),
+        }
+    }
+}
+
+/// A fixed-window counter per key (client address).
+pub struct RateLimiter {
+    limit: u32,
+    window: Duration,
+    hits: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl RateLimiter {
+    pub fn new(limit: u32, window: Duration) -> Self {
+        RateLimiter { limit, window, hits: Mutex::new(HashMap::new()) }
+    }
+
+    /// Counts one attempt; `Err(seconds)` tells how long to wait when over the limit.
+    pub fn check(&self, key: &str) -> Result<(), u64> {
+        let now = Instant::now();
+        let mut hits = self.hits.lock().unwrap_or_else(|e| e.into_inner());
+        if hits.len() > 10_000 {
+            let window = self.window;
+            hits.retain(|_, (start, _)| now.duration_since(*start) < window);
+        }
+        let entry = hits.entry(key.to_string()).or_insert((now, 0));
+        if now.duration_since(entry.0) >= self.window {
+            *entry = (now, 0);
+        }
+        if entry.1 >= self.limit {
+            let left = self.window.saturating_sub(now.duration_since(entry.0));
+            return Err(left.as_secs().max(1));
+        }
+        entry.1 += 1;
+        Ok(())
+    }
+}

@@ -1,0 +1,152 @@
+//! The audit log.
+
+use chrono::{DateTime, Utc};
+use sea_query::{Cond, Expr, Iden, Order, Query, SelectStatement};
+use tracing::instrument;
+
+use super::{Conn, Scalar};
+use crate::domain::events::{Actor, Event, EventQuery, NewEvent};
+
+#[derive(Iden)]
+enum Events {
+    Table,
+    Id,
+    Type,
+    CreatedAt,
+    CreatedBy,
+    CreatedByUserId,
+    Data,
+    PreData,
+    Tags,
+    FeatureName,
+    Project,
+    Environment,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    #[sqlx(rename = "type")]
+    event_type: String,
+    created_at: DateTime<Utc>,
+    created_by: String,
+    created_by_user_id: Option<i64>,
+    data: Option<String>,
+    pre_data: Option<String>,
+    tags: String,
+    feature_name: Option<String>,
+    project: Option<String>,
+    environment: Option<String>,
+}
+
+fn parse(s: Option<String>) -> Option<serde_json::Value> {
+    s.and_then(|s| serde_json::from_str(&s).ok())
+}
+
+impl From<EventRow> for Event {
+    fn from(r: EventRow) -> Self {
+        Event {
+            id: r.id,
+            event_type: r.event_type,
+            created_at: r.created_at,
+            created_by: r.created_by,
+            created_by_user_id: r.created_by_user_id,
+            data: parse(r.data),
+            pre_data: parse(r.pre_data),
+            tags: serde_json::from_str(&r.tags).unwrap_or_else(|_| serde_json::json!([])),
+            feature_name: r.feature_name,
+            project: r.project,
+            environment: r.environment,
+        }
+    }
+}
+
+#[instrument(skip_all, fields(event = ev.event_type))]
+pub async fn insert(c: &mut impl Conn, ev: &NewEvent, actor: &Actor, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+    let q = Query::insert()
+        .into_table(Events::Table)
+        .columns([
+            Events::Type,
+            Events::CreatedAt,
+            Events::CreatedBy,
+            Events::CreatedByUserId,
+            Events::Data,
+            Events::PreData,
+            Events::FeatureName,
+            Events::Project,
+            Events::Environment,
+        ])
+        .values_panic([
+            ev.event_type.into(),
+            now.into(),
+            actor.name.clone().into(),
+            actor.user_id.into(),
+            ev.data.as_ref().map(|d| d.to_string()).into(),
+            ev.pre_data.as_ref().map(|d| d.to_string()).into(),
+            ev.feature_name.clone().into(),
+            ev.project.clone().into(),
+            ev.environment.clone().into(),
+        ])
+        .returning_col(Events::Id)
+        .to_owned();
+    Ok(c.one::<Scalar, _>(&q).await?.0)
+}
+
+fn filtered(mut q: SelectStatement, f: &EventQuery) -> SelectStatement {
+    let mut cond = Cond::all();
+    if let Some(v) = &f.event_type {
+        cond = cond.add(Expr::col(Events::Type).eq(v.clone()));
+    }
+    if let Some(v) = &f.feature_name {
+        cond = cond.add(Expr::col(Events::FeatureName).eq(v.clone()));
+    }
+    if let Some(v) = &f.project {
+        cond = cond.add(Expr::col(Events::Project).eq(v.clone()));
+    }
+    if let Some(v) = &f.environment {
+        cond = cond.add(Expr::col(Events::Environment).eq(v.clone()));
+    }
+    if let Some(v) = &f.created_by {
+        cond = cond.add(Expr::col(Events::CreatedBy).eq(v.clone()));
+    }
+    if let Some(v) = f.from {
+        cond = cond.add(Expr::col(Events::CreatedAt).gte(v));
+    }
+    if let Some(v) = f.to {
+        cond = cond.add(Expr::col(Events::CreatedAt).lt(v));
+    }
+    q.cond_where(cond);
+    q
+}
+
+/// Matching events, newest first.
+#[instrument(skip_all)]
+pub async fn list(c: &mut impl Conn, f: &EventQuery) -> Result<Vec<Event>, sqlx::Error> {
+    let base = Query::select()
+        .columns([
+            Events::Id,
+            Events::Type,
+            Events::CreatedAt,
+            Events::CreatedBy,
+            Events::CreatedByUserId,
+            Events::Data,
+            Events::PreData,
+            Events::Tags,
+            Events::FeatureName,
+            Events::Project,
+            Events::Environment,
+        ])
+        .from(Events::Table)
+        .order_by(Events::Id, Order::Desc)
+        .limit(f.limit)
+        .offset(f.offset)
+        .to_owned();
+    let q = filtered(base, f);
+    Ok(c.all::<EventRow, _>(&q).await?.into_iter().map(Into::into).collect())
+}
+
+#[instrument(skip_all)]
+pub async fn count(c: &mut impl Conn, f: &EventQuery) -> Result<i64, sqlx::Error> {
+    let base = Query::select().expr(Expr::col(Events::Id).count()).from(Events::Table).to_owned();
+    Ok(c.one::<Scalar, _>(&filtered(base, f)).await?.0)
+}

@@ -1,0 +1,229 @@
+//! Storage over SQLite and PostgreSQL with one code path.
+//!
+//! Statements are built once with sea-query and rendered for the backend in use at run
+//! time; rows decode through `sqlx::FromRow`, derived once for both backends. All SQL of
+//! the server lives below this module.
+
+pub mod events;
+pub mod revision;
+pub mod roles;
+pub mod sessions;
+pub mod users;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_query_binder::SqlxBinder;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+/// Which database a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection pool to the configured database.
+#[derive(Clone)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Db({:?})", self.backend())
+    }
+}
+
+/// A row type that decodes from both backends.
+pub trait Record: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Record for T where T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
+
+/// Hides the password of a database URL, for logs and error messages.
+pub fn redact_url(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((creds, host)) => {
+                let user = creds.split(':').next().unwrap_or("");
+                format!("{scheme}://{user}:***@{host}")
+            }
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+impl Db {
+    /// Opens the database named by `url`, creating an SQLite file (and its folder) if needed,
+    /// and runs pending migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        let db = if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            let path = path.split('?').next().unwrap_or(path);
+            if path != ":memory:" {
+                if let Some(parent) = std::path::Path::new(path).parent() {
+                    if !parent.as_os_str().is_empty() {
+                        std::fs::create_dir_all(parent)
+                            .with_context(|| format!("cannot create the folder {} for the SQLite database", parent.display()))?;
+                    }
+                }
+            }
+            let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
+                .with_context(|| format!("invalid SQLite DATABASE_URL {url}"))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // FULL: every acknowledged write survives a crash or power loss.
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await
+                .with_context(|| format!("cannot open the SQLite database at {path}"))?;
+            Db::Sqlite(pool)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let options = PgConnectOptions::from_str(url)
+                .with_context(|| format!("invalid PostgreSQL DATABASE_URL {}", redact_url(url)))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(10)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .with_context(|| format!("cannot connect to PostgreSQL at {}", redact_url(url)))?;
+            Db::Postgres(pool)
+        } else {
+            anyhow::bail!(
+                "unsupported DATABASE_URL {}: use sqlite://<path> or postgres://user:password@host:port/database",
+                redact_url(url)
+            );
+        };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Applies the migrations of this backend. On PostgreSQL the migrator holds an advisory
+    /// lock, so several nodes starting together apply each migration exactly once.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match self {
+            Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await.context("SQLite migrations failed")?,
+            Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await.context("PostgreSQL migrations failed")?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Starts a transaction. On SQLite it takes the write lock at once (BEGIN IMMEDIATE), so
+    /// concurrent writers queue instead of failing midway.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        match self {
+            Db::Sqlite(p) => sqlx::query("SELECT 1").execute(p).await.is_ok(),
+            Db::Postgres(p) => sqlx::query("SELECT 1").execute(p).await.is_ok(),
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// An open transaction.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await,
+            Tx::Postgres(t) => t.commit().await,
+        }
+    }
+}
+
+/// Runs sea-query statements on a pool or inside a transaction.
+#[allow(async_fn_in_trait)]
+pub trait Conn: Send {
+    fn backend(&self) -> Backend;
+    /// Runs a statement and returns the number of rows it touched.
+    async fn exec<S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<u64, sqlx::Error>;
+    async fn all<T: Record, S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<Vec<T>, sqlx::Error>;
+    async fn opt<T: Record, S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<Option<T>, sqlx::Error>;
+    async fn one<T: Record, S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<T, sqlx::Error> {
+        self.opt(stmt).await?.ok_or(sqlx::Error::RowNotFound)
+    }
+}
+
+macro_rules! dispatch {
+    ($self:expr, $stmt:expr, |$sql:ident, $vals:ident, $ex:ident| $body:expr) => {
+        match $self {
+            Self::Sqlite($ex) => {
+                let ($sql, $vals) = $stmt.build_sqlx(SqliteQueryBuilder);
+                $body
+            }
+            Self::Postgres($ex) => {
+                let ($sql, $vals) = $stmt.build_sqlx(PostgresQueryBuilder);
+                $body
+            }
+        }
+    };
+}
+
+impl Conn for Db {
+    fn backend(&self) -> Backend {
+        Db::backend(self)
+    }
+    async fn exec<S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<u64, sqlx::Error> {
+        dispatch!(self, stmt, |sql, vals, p| Ok(sqlx::query_with(&sql, vals).execute(&*p).await?.rows_affected()))
+    }
+    async fn all<T: Record, S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<Vec<T>, sqlx::Error> {
+        dispatch!(self, stmt, |sql, vals, p| sqlx::query_as_with::<_, T, _>(&sql, vals).fetch_all(&*p).await)
+    }
+    async fn opt<T: Record, S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<Option<T>, sqlx::Error> {
+        dispatch!(self, stmt, |sql, vals, p| sqlx::query_as_with::<_, T, _>(&sql, vals).fetch_optional(&*p).await)
+    }
+}
+
+impl Conn for Tx {
+    fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+    async fn exec<S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<u64, sqlx::Error> {
+        dispatch!(self, stmt, |sql, vals, t| Ok(sqlx::query_with(&sql, vals).execute(&mut **t).await?.rows_affected()))
+    }
+    async fn all<T: Record, S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<Vec<T>, sqlx::Error> {
+        dispatch!(self, stmt, |sql, vals, t| sqlx::query_as_with::<_, T, _>(&sql, vals).fetch_all(&mut **t).await)
+    }
+    async fn opt<T: Record, S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<Option<T>, sqlx::Error> {
+        dispatch!(self, stmt, |sql, vals, t| sqlx::query_as_with::<_, T, _>(&sql, vals).fetch_optional(&mut **t).await)
+    }
+}
+
+/// A single `i64` column, for counts and ids.
+#[derive(sqlx::FromRow)]
+pub struct Scalar(pub i64);

@@ -1,0 +1,31 @@
+//! The state revision: a counter bumped in the same transaction as every change that SDKs
+//! can see, so that any node can tell cheaply whether its cache is current.
+
+use sea_query::{Expr, Iden, Query};
+use tracing::instrument;
+
+use super::{Conn, Scalar};
+
+#[derive(Iden)]
+enum StateRevision {
+    Table,
+    Id,
+    Value,
+}
+
+#[instrument(skip_all)]
+pub async fn bump(c: &mut impl Conn) -> Result<i64, sqlx::Error> {
+    let q = Query::update()
+        .table(StateRevision::Table)
+        .value(StateRevision::Value, Expr::col(StateRevision::Value).add(1))
+        .and_where(Expr::col(StateRevision::Id).eq(1))
+        .returning_col(StateRevision::Value)
+        .to_owned();
+    Ok(c.one::<Scalar, _>(&q).await?.0)
+}
+
+#[instrument(skip_all)]
+pub async fn current(c: &mut impl Conn) -> Result<i64, sqlx::Error> {
+    let q = Query::select().column(StateRevision::Value).from(StateRevision::Table).and_where(Expr::col(StateRevision::Id).eq(1)).to_owned();
+    Ok(c.one::<Scalar, _>(&q).await?.0)
+}
