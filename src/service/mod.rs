@@ -4,3 +4,5 @@
 pub mod users;
 pub mod tokens;
 pub mod events;
+pub mod features;
+pub mod projects;

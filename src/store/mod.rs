@@ -5,6 +5,8 @@
 //! the server lives below this module.
 
 pub mod events;
+pub mod features;
+pub mod projects;
 pub mod revision;
 pub mod roles;
 pub mod sessions;

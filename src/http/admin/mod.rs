@@ -1,6 +1,9 @@
 //! The Admin API under `/api/admin`.
 
 pub mod events;
+pub mod feature_environments;
+pub mod features;
+pub mod projects;
 pub mod user;
 pub mod user_admin;
 
@@ -10,4 +13,5 @@ use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().merge(user::routes()).merge(user_admin::routes()).merge(events::routes())
+        .merge(projects::routes()).merge(features::routes()).merge(feature_environments::routes())
 }
