@@ -1,8 +1,11 @@
 //! Plain-Rust rules of the product: no HTTP, no SQL.
 
 pub mod clock;
+pub mod constraints;
 pub mod events;
 pub mod permissions;
+pub mod segments;
+pub mod strategies;
 pub mod users;
 
 pub use clock::Clock;
