@@ -4,3 +4,4 @@
 pub mod users;
 pub mod tokens;
 pub mod events;
+pub mod strategies;

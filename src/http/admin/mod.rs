@@ -1,6 +1,7 @@
 //! The Admin API under `/api/admin`.
 
 pub mod events;
+pub mod strategies;
 pub mod user;
 pub mod user_admin;
 
@@ -9,5 +10,5 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(user::routes()).merge(user_admin::routes()).merge(events::routes())
+    OpenApiRouter::new().merge(user::routes()).merge(user_admin::routes()).merge(events::routes()).merge(strategies::routes())
 }
