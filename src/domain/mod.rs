@@ -2,6 +2,7 @@
 
 pub mod clock;
 pub mod constraints;
+pub mod context;
 pub mod events;
 pub mod permissions;
 pub mod segments;

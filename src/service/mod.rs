@@ -3,5 +3,6 @@
 
 pub mod users;
 pub mod tokens;
+pub mod context;
 pub mod events;
 pub mod strategies;

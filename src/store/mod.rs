@@ -4,6 +4,7 @@
 //! time; rows decode through `sqlx::FromRow`, derived once for both backends. All SQL of
 //! the server lives below this module.
 
+pub mod context;
 pub mod events;
 pub mod revision;
 pub mod roles;

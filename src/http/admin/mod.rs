@@ -1,5 +1,6 @@
 //! The Admin API under `/api/admin`.
 
+pub mod context;
 pub mod events;
 pub mod strategies;
 pub mod user;
@@ -10,5 +11,5 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(user::routes()).merge(user_admin::routes()).merge(events::routes()).merge(strategies::routes())
+    OpenApiRouter::new().merge(user::routes()).merge(user_admin::routes()).merge(events::routes()).merge(strategies::routes()).merge(context::routes())
 }
