@@ -1,11 +1,15 @@
 //! Plain-Rust rules of the product: no HTTP, no SQL.
 
 pub mod clock;
+pub mod constraints;
+pub mod context;
 pub mod events;
 pub mod features;
 pub mod json_patch;
 pub mod permissions;
 pub mod projects;
+pub mod segments;
+pub mod strategies;
 pub mod users;
 
 pub use clock::Clock;

@@ -3,6 +3,8 @@
 
 pub mod users;
 pub mod tokens;
+pub mod context;
 pub mod events;
 pub mod features;
 pub mod projects;
+pub mod strategies;

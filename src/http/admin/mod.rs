@@ -1,9 +1,11 @@
 //! The Admin API under `/api/admin`.
 
+pub mod context;
 pub mod events;
 pub mod feature_environments;
 pub mod features;
 pub mod projects;
+pub mod strategies;
 pub mod user;
 pub mod user_admin;
 
@@ -12,6 +14,6 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(user::routes()).merge(user_admin::routes()).merge(events::routes())
+    OpenApiRouter::new().merge(user::routes()).merge(user_admin::routes()).merge(events::routes()).merge(strategies::routes()).merge(context::routes())
         .merge(projects::routes()).merge(features::routes()).merge(feature_environments::routes())
 }
