@@ -24,7 +24,6 @@ impl Authorized {
         self.user_id
     }
     /// Proof for work the server does on its own behalf (start-up seeding).
-    #[allow(dead_code)] // used by start-up seeding of API tokens
     pub(crate) fn system() -> Self {
         Authorized {
             actor: Actor::system(),
