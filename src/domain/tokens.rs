@@ -254,44 +254,46 @@ pub fn validate_new_api_token(body: &Value, now: DateTime<Utc>) -> AppResult<New
             ))
         }
     };
-    let environment =
-        match body.get("environment") {
-            None | Some(Value::Null) => "development".to_string(),
-            Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
-            Some(v) => return Err(AppError::bad_field(
+    let environment = match body.get("environment") {
+        None | Some(Value::Null) => "development".to_string(),
+        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        Some(v) => {
+            return Err(AppError::bad_field(
                 "/body/environment",
                 format!(
                     "The `/body/environment` property must be an environment name. You sent {v}."
                 ),
-            )),
-        };
+            ))
+        }
+    };
     if environment == "*" {
         return Err(AppError::bad_data(
             "Client token cannot be scoped to all environments",
         ));
     }
-    let mut projects: Vec<String> =
-        match (body.get("projects"), body.get("project")) {
-            (Some(Value::Array(list)), _) => list
-                .iter()
-                .map(|p| {
-                    p.as_str().map(str::to_string).ok_or_else(|| {
-                        AppError::bad_field(
-                            "/body/projects",
-                            format!("Project ids must be strings. You sent {p}."),
-                        )
-                    })
+    let mut projects: Vec<String> = match (body.get("projects"), body.get("project")) {
+        (Some(Value::Array(list)), _) => list
+            .iter()
+            .map(|p| {
+                p.as_str().map(str::to_string).ok_or_else(|| {
+                    AppError::bad_field(
+                        "/body/projects",
+                        format!("Project ids must be strings. You sent {p}."),
+                    )
                 })
-                .collect::<AppResult<_>>()?,
-            (Some(Value::Null) | None, Some(Value::String(p))) => vec![p.clone()],
-            (Some(Value::Null) | None, _) => vec!["*".to_string()],
-            (Some(v), _) => return Err(AppError::bad_field(
+            })
+            .collect::<AppResult<_>>()?,
+        (Some(Value::Null) | None, Some(Value::String(p))) => vec![p.clone()],
+        (Some(Value::Null) | None, _) => vec!["*".to_string()],
+        (Some(v), _) => {
+            return Err(AppError::bad_field(
                 "/body/projects",
                 format!(
                     "The `/body/projects` property must be a list of project ids. You sent {v}."
                 ),
-            )),
-        };
+            ))
+        }
+    };
     if projects.is_empty() {
         return Err(AppError::bad_field(
             "/body/projects",
