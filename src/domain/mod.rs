@@ -10,6 +10,7 @@ pub mod permissions;
 pub mod projects;
 pub mod segments;
 pub mod strategies;
+pub mod tokens;
 pub mod users;
 
 pub use clock::Clock;

@@ -1,10 +1,10 @@
 //! Use cases: each function checks its rule (from `domain`), then writes through `store` in
 //! one transaction together with its audit event. Handlers (API and UI alike) call these.
 
-pub mod users;
-pub mod tokens;
 pub mod context;
 pub mod events;
 pub mod features;
 pub mod projects;
 pub mod strategies;
+pub mod tokens;
+pub mod users;

@@ -4,7 +4,6 @@ use chrono::{DateTime, Utc};
 use sea_query::{Alias, Expr, Iden, Order, Query};
 use tracing::instrument;
 
-use super::users::RoleUser;
 use super::{Conn, Scalar};
 use crate::domain::projects::{Project, ProjectMember};
 
@@ -38,6 +37,15 @@ enum Features {
     Name,
     Project,
     ArchivedAt,
+}
+
+#[derive(Iden)]
+enum RoleUser {
+    Table,
+    RoleId,
+    UserId,
+    Project,
+    CreatedAt,
 }
 
 #[derive(sqlx::FromRow)]

@@ -1,9 +1,11 @@
 //! The Admin API under `/api/admin`.
 
+pub mod api_tokens;
 pub mod context;
 pub mod events;
 pub mod feature_environments;
 pub mod features;
+pub mod pats;
 pub mod projects;
 pub mod strategies;
 pub mod user;
@@ -14,6 +16,15 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(user::routes()).merge(user_admin::routes()).merge(events::routes()).merge(strategies::routes()).merge(context::routes())
-        .merge(projects::routes()).merge(features::routes()).merge(feature_environments::routes())
+    OpenApiRouter::new()
+        .merge(user::routes())
+        .merge(user_admin::routes())
+        .merge(events::routes())
+        .merge(pats::routes())
+        .merge(api_tokens::routes())
+        .merge(strategies::routes())
+        .merge(context::routes())
+        .merge(projects::routes())
+        .merge(features::routes())
+        .merge(feature_environments::routes())
 }
