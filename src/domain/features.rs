@@ -54,7 +54,13 @@ pub fn validate_type(t: &str, path: &str) -> AppResult<()> {
         Ok(())
     } else {
         let ids: Vec<&str> = FEATURE_TYPES.iter().map(|(id, ..)| *id).collect();
-        Err(AppError::bad_field(path, format!("The flag type \"{t}\" is unknown; use one of {}.", ids.join(", "))))
+        Err(AppError::bad_field(
+            path,
+            format!(
+                "The flag type \"{t}\" is unknown; use one of {}.",
+                ids.join(", ")
+            ),
+        ))
     }
 }
 
@@ -63,10 +69,19 @@ pub fn validate_type(t: &str, path: &str) -> AppResult<()> {
 pub fn validate_name(name: &str) -> AppResult<()> {
     let count = name.chars().count();
     if count == 0 || count > 100 {
-        return Err(AppError::bad_field("/body/name", format!("A flag name must be 1 to 100 characters long; \"{name}\" has {count}.")));
+        return Err(AppError::bad_field(
+            "/body/name",
+            format!("A flag name must be 1 to 100 characters long; \"{name}\" has {count}."),
+        ));
     }
     if let Some(c) = name.chars().find(|c| c.is_control() || *c == '/') {
-        return Err(AppError::bad_field("/body/name", format!("A flag name may not contain {c:?}: \"{}\".", name.escape_debug())));
+        return Err(AppError::bad_field(
+            "/body/name",
+            format!(
+                "A flag name may not contain {c:?}: \"{}\".",
+                name.escape_debug()
+            ),
+        ));
     }
     Ok(())
 }
@@ -227,7 +242,9 @@ impl StrategyInput {
     /// strategy name, constraints and segments are checked against the store by the service.
     /// Fields absent from `raw` keep the values of `base`.
     pub fn from_json(raw: &Value, base: Option<&StrategyInput>) -> AppResult<StrategyInput> {
-        let obj = raw.as_object().ok_or_else(|| AppError::bad_field("/body", "The strategy must be a JSON object."))?;
+        let obj = raw
+            .as_object()
+            .ok_or_else(|| AppError::bad_field("/body", "The strategy must be a JSON object."))?;
         let name = match obj.get("name") {
             Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
             Some(Value::Null) | None if base.is_some() => base.map(|b| b.name.clone()).unwrap_or_default(),
@@ -243,33 +260,59 @@ impl StrategyInput {
             Some(Value::String(s)) => Some(s.clone()),
             Some(Value::Null) => None,
             None => base.and_then(|b| b.title.clone()),
-            Some(_) => return Err(AppError::bad_field("/body/title", "The strategy `title` must be a string or null.")),
+            Some(_) => {
+                return Err(AppError::bad_field(
+                    "/body/title",
+                    "The strategy `title` must be a string or null.",
+                ))
+            }
         };
         let disabled = match obj.get("disabled") {
             Some(Value::Bool(b)) => *b,
             Some(Value::Null) => false,
             None => base.map(|b| b.disabled).unwrap_or(false),
-            Some(_) => return Err(AppError::bad_field("/body/disabled", "The strategy `disabled` must be a boolean.")),
+            Some(_) => {
+                return Err(AppError::bad_field(
+                    "/body/disabled",
+                    "The strategy `disabled` must be a boolean.",
+                ))
+            }
         };
         let sort_order = match obj.get("sortOrder") {
             Some(v @ Value::Number(_)) => Some(as_integer(v, "/body/sortOrder")?),
             Some(Value::Null) => None,
             None => base.and_then(|b| b.sort_order),
-            Some(_) => return Err(AppError::bad_field("/body/sortOrder", "The strategy `sortOrder` must be a number.")),
+            Some(_) => {
+                return Err(AppError::bad_field(
+                    "/body/sortOrder",
+                    "The strategy `sortOrder` must be a number.",
+                ))
+            }
         };
         let parameters = match obj.get("parameters") {
             Some(v) => normalize_parameters(v)?,
-            None => base.map(|b| b.parameters.clone()).unwrap_or_else(|| json!({})),
+            None => base
+                .map(|b| b.parameters.clone())
+                .unwrap_or_else(|| json!({})),
         };
         let constraints = match obj.get("constraints") {
             Some(Value::Array(a)) => Value::Array(a.clone()),
             Some(Value::Null) => json!([]),
-            None => base.map(|b| b.constraints.clone()).unwrap_or_else(|| json!([])),
-            Some(_) => return Err(AppError::bad_field("/body/constraints", "The strategy `constraints` must be a list.")),
+            None => base
+                .map(|b| b.constraints.clone())
+                .unwrap_or_else(|| json!([])),
+            Some(_) => {
+                return Err(AppError::bad_field(
+                    "/body/constraints",
+                    "The strategy `constraints` must be a list.",
+                ))
+            }
         };
         let variants = match obj.get("variants") {
             Some(v) => validate_variants(v, "/body/variants", VariantKind::Strategy)?,
-            None => base.map(|b| b.variants.clone()).unwrap_or_else(|| json!([])),
+            None => base
+                .map(|b| b.variants.clone())
+                .unwrap_or_else(|| json!([])),
         };
         let segments = match obj.get("segments") {
             Some(Value::Array(a)) => {
@@ -284,9 +327,23 @@ impl StrategyInput {
             }
             Some(Value::Null) => Vec::new(),
             None => base.map(|b| b.segments.clone()).unwrap_or_default(),
-            Some(_) => return Err(AppError::bad_field("/body/segments", "The strategy `segments` must be a list of segment ids.")),
+            Some(_) => {
+                return Err(AppError::bad_field(
+                    "/body/segments",
+                    "The strategy `segments` must be a list of segment ids.",
+                ))
+            }
         };
-        Ok(StrategyInput { name, title, disabled, sort_order, parameters, constraints, variants, segments })
+        Ok(StrategyInput {
+            name,
+            title,
+            disabled,
+            sort_order,
+            parameters,
+            constraints,
+            variants,
+            segments,
+        })
     }
 
     /// The strategy as a JSON document, the form JSON Patch works on.
@@ -308,10 +365,24 @@ fn as_integer(v: &Value, path: &str) -> AppResult<i64> {
     match v {
         Value::Number(n) => n
             .as_i64()
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64))
-            .ok_or_else(|| AppError::bad_field(path, format!("`{path}` must be an integer. You sent {n}."))),
-        Value::String(s) => s.trim().parse::<i64>().map_err(|_| AppError::bad_field(path, format!("`{path}` must be an integer. You sent \"{s}\"."))),
-        other => Err(AppError::bad_field(path, format!("`{path}` must be an integer. You sent {other}."))),
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                    .map(|f| f as i64)
+            })
+            .ok_or_else(|| {
+                AppError::bad_field(path, format!("`{path}` must be an integer. You sent {n}."))
+            }),
+        Value::String(s) => s.trim().parse::<i64>().map_err(|_| {
+            AppError::bad_field(
+                path,
+                format!("`{path}` must be an integer. You sent \"{s}\"."),
+            )
+        }),
+        other => Err(AppError::bad_field(
+            path,
+            format!("`{path}` must be an integer. You sent {other}."),
+        )),
     }
 }
 
@@ -327,13 +398,21 @@ pub fn normalize_parameters(v: &Value) -> AppResult<Value> {
                     Value::String(s) => s.clone(),
                     Value::Number(n) => n.to_string(),
                     Value::Bool(b) => b.to_string(),
-                    _ => return Err(AppError::bad_field(&format!("/body/parameters/{k}"), format!("The parameter `{k}` must be a string."))),
+                    _ => {
+                        return Err(AppError::bad_field(
+                            &format!("/body/parameters/{k}"),
+                            format!("The parameter `{k}` must be a string."),
+                        ))
+                    }
                 };
                 out.insert(k.clone(), Value::String(s));
             }
             Ok(Value::Object(out))
         }
-        _ => Err(AppError::bad_field("/body/parameters", "The strategy `parameters` must be an object of strings.")),
+        _ => Err(AppError::bad_field(
+            "/body/parameters",
+            "The strategy `parameters` must be an object of strings.",
+        )),
     }
 }
 
@@ -352,16 +431,28 @@ pub fn validate_variants(v: &Value, path: &str, kind: VariantKind) -> AppResult<
     let list = match v {
         Value::Null => return Ok(json!([])),
         Value::Array(a) => a,
-        _ => return Err(AppError::bad_field(path, format!("`{path}` must be a list of variants."))),
+        _ => {
+            return Err(AppError::bad_field(
+                path,
+                format!("`{path}` must be a list of variants."),
+            ))
+        }
     };
     let mut names = HashSet::new();
     let mut out = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {
         let at = format!("{path}/{i}");
-        let obj = item.as_object().ok_or_else(|| AppError::bad_field(&at, format!("`{at}` must be a variant object.")))?;
+        let obj = item
+            .as_object()
+            .ok_or_else(|| AppError::bad_field(&at, format!("`{at}` must be a variant object.")))?;
         let name = match obj.get("name") {
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
-            _ => return Err(AppError::bad_field(&format!("{at}/name"), format!("`{at}/name` is required and must be a non-empty string."))),
+            _ => {
+                return Err(AppError::bad_field(
+                    &format!("{at}/name"),
+                    format!("`{at}/name` is required and must be a non-empty string."),
+                ))
+            }
         };
         if !names.insert(name.clone()) {
             return Err(AppError::bad_field(
@@ -371,7 +462,12 @@ pub fn validate_variants(v: &Value, path: &str, kind: VariantKind) -> AppResult<
         }
         let weight = match obj.get("weight") {
             Some(w) => as_integer(w, &format!("{at}/weight"))?,
-            None => return Err(AppError::bad_field(&format!("{at}/weight"), format!("`{at}/weight` is required."))),
+            None => {
+                return Err(AppError::bad_field(
+                    &format!("{at}/weight"),
+                    format!("`{at}/weight` is required."),
+                ))
+            }
         };
         if !(0..=1000).contains(&weight) {
             return Err(AppError::bad_field(
@@ -393,12 +489,12 @@ pub fn validate_variants(v: &Value, path: &str, kind: VariantKind) -> AppResult<
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             None | Some(Value::Null) => "default".to_string(),
             Some(Value::String(_)) => "default".to_string(),
-            Some(other) => {
-                return Err(AppError::bad_field(
-                    &format!("{at}/stickiness"),
-                    format!("The stickiness of the variant \"{name}\" must be a string; you sent {other}."),
-                ))
-            }
+            Some(other) => return Err(AppError::bad_field(
+                &format!("{at}/stickiness"),
+                format!(
+                    "The stickiness of the variant \"{name}\" must be a string; you sent {other}."
+                ),
+            )),
         };
         let mut v = Map::new();
         v.insert("name".into(), Value::String(name.clone()));
@@ -432,7 +528,9 @@ pub fn validate_variants(v: &Value, path: &str, kind: VariantKind) -> AppResult<
             Some(_) => {
                 return Err(AppError::bad_field(
                     &format!("{at}/payload"),
-                    format!("The payload of the variant \"{name}\" must be an object {{type, value}}."),
+                    format!(
+                        "The payload of the variant \"{name}\" must be an object {{type, value}}."
+                    ),
                 ))
             }
         }
@@ -443,17 +541,33 @@ pub fn validate_variants(v: &Value, path: &str, kind: VariantKind) -> AppResult<
                     let mut overrides = Vec::new();
                     for (j, o) in list.iter().enumerate() {
                         let oat = format!("{at}/overrides/{j}");
-                        let context = o.get("contextName").and_then(Value::as_str).filter(|s| !s.is_empty());
-                        let values = o.get("values").and_then(Value::as_array).filter(|vs| vs.iter().all(Value::is_string));
+                        let context = o
+                            .get("contextName")
+                            .and_then(Value::as_str)
+                            .filter(|s| !s.is_empty());
+                        let values = o
+                            .get("values")
+                            .and_then(Value::as_array)
+                            .filter(|vs| vs.iter().all(Value::is_string));
                         match (context, values) {
-                            (Some(c), Some(vs)) => overrides.push(json!({"contextName": c, "values": vs})),
-                            _ => return Err(AppError::bad_field(&oat, format!("`{oat}` must be {{contextName, values: [strings]}}."))),
+                            (Some(c), Some(vs)) => {
+                                overrides.push(json!({"contextName": c, "values": vs}))
+                            }
+                            _ => {
+                                return Err(AppError::bad_field(
+                                    &oat,
+                                    format!("`{oat}` must be {{contextName, values: [strings]}}."),
+                                ))
+                            }
                         }
                     }
                     v.insert("overrides".into(), Value::Array(overrides));
                 }
                 Some(_) => {
-                    return Err(AppError::bad_field(&format!("{at}/overrides"), format!("The overrides of the variant \"{name}\" must be a list.")))
+                    return Err(AppError::bad_field(
+                        &format!("{at}/overrides"),
+                        format!("The overrides of the variant \"{name}\" must be a list."),
+                    ))
                 }
             }
         }
@@ -500,7 +614,10 @@ impl Dependency {
 pub fn validate_tag_value(value: &str, path: &str) -> AppResult<()> {
     let n = value.trim().chars().count();
     if !(2..=50).contains(&n) {
-        return Err(AppError::bad_field(path, format!("A tag value must be 2 to 50 characters long; you sent \"{value}\".")));
+        return Err(AppError::bad_field(
+            path,
+            format!("A tag value must be 2 to 50 characters long; you sent \"{value}\"."),
+        ));
     }
     Ok(())
 }
@@ -533,8 +650,23 @@ mod tests {
         assert_eq!(v[1]["weight"], 10);
         assert_eq!(v[1]["weightType"], "variable");
         assert_eq!(v[1]["stickiness"], "userId");
-        assert!(validate_variants(&json!([{"name": "a", "weight": 1001}]), "/body", VariantKind::Flag).is_err());
-        assert!(validate_variants(&json!([{"name": "a", "weight": 1}, {"name": "a", "weight": 1}]), "/body", VariantKind::Flag).is_err());
-        assert!(validate_variants(&json!([{"name": "a", "weight": 1, "weightType": "odd"}]), "/body", VariantKind::Flag).is_err());
+        assert!(validate_variants(
+            &json!([{"name": "a", "weight": 1001}]),
+            "/body",
+            VariantKind::Flag
+        )
+        .is_err());
+        assert!(validate_variants(
+            &json!([{"name": "a", "weight": 1}, {"name": "a", "weight": 1}]),
+            "/body",
+            VariantKind::Flag
+        )
+        .is_err());
+        assert!(validate_variants(
+            &json!([{"name": "a", "weight": 1, "weightType": "odd"}]),
+            "/body",
+            VariantKind::Flag
+        )
+        .is_err());
     }
 }

@@ -25,7 +25,11 @@ fn tokens(pointer: &str) -> Option<Vec<String>> {
         return Some(Vec::new());
     }
     let rest = pointer.strip_prefix('/')?;
-    Some(rest.split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect())
+    Some(
+        rest.split('/')
+            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+            .collect(),
+    )
 }
 
 fn parent_mut<'a>(doc: &'a mut Value, toks: &[String]) -> Option<&'a mut Value> {
@@ -74,7 +78,9 @@ fn remove(doc: &mut Value, pointer: &str) -> Result<Value, String> {
         return Err("the whole document cannot be removed".into());
     };
     match parent_mut(doc, parents) {
-        Some(Value::Object(m)) => m.remove(last).ok_or_else(|| format!("the path \"{pointer}\" does not exist")),
+        Some(Value::Object(m)) => m
+            .remove(last)
+            .ok_or_else(|| format!("the path \"{pointer}\" does not exist")),
         Some(Value::Array(a)) => match last.parse::<usize>() {
             Ok(i) if i < a.len() => Ok(a.remove(i)),
             _ => Err(format!("the index in \"{pointer}\" is out of bounds")),
@@ -144,7 +150,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(out, json!({"a": 2, "b": 2, "list": [2, 3]}));
-        assert!(apply(&doc, &ops(json!([{"op": "replace", "path": "/nope", "value": 1}]))).is_err());
-        assert!(apply(&doc, &ops(json!([{"op": "test", "path": "/a", "value": 5}]))).is_err());
+        assert!(apply(
+            &doc,
+            &ops(json!([{"op": "replace", "path": "/nope", "value": 1}]))
+        )
+        .is_err());
+        assert!(apply(
+            &doc,
+            &ops(json!([{"op": "test", "path": "/a", "value": 5}]))
+        )
+        .is_err());
     }
 }

@@ -84,9 +84,15 @@ impl Project {
 /// `-_.~`, at most 100 characters.
 pub fn validate_id(id: &str) -> AppResult<()> {
     if id.is_empty() || id.len() > 100 {
-        return Err(AppError::bad_field("/body/id", format!("The project id must be 1 to 100 characters long. You sent \"{id}\".")));
+        return Err(AppError::bad_field(
+            "/body/id",
+            format!("The project id must be 1 to 100 characters long. You sent \"{id}\"."),
+        ));
     }
-    if !id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~')) {
+    if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'))
+    {
         return Err(AppError::bad_field(
             "/body/id",
             format!("The project id \"{id}\" must be URL-friendly: only letters, digits and - _ . ~ are allowed."),
@@ -97,10 +103,16 @@ pub fn validate_id(id: &str) -> AppResult<()> {
 
 pub fn validate_name(name: &str) -> AppResult<()> {
     if name.trim().is_empty() {
-        return Err(AppError::bad_field("/body/name", "The project name must not be empty."));
+        return Err(AppError::bad_field(
+            "/body/name",
+            "The project name must not be empty.",
+        ));
     }
     if name.chars().count() > 100 {
-        return Err(AppError::bad_field("/body/name", "The project name must be at most 100 characters long."));
+        return Err(AppError::bad_field(
+            "/body/name",
+            "The project name must be at most 100 characters long.",
+        ));
     }
     Ok(())
 }
@@ -110,7 +122,13 @@ pub fn id_from_name(name: &str) -> String {
     let mut id: String = name
         .trim()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~') { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~') {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     id.truncate(100);
     id

@@ -4,10 +4,14 @@
 
 use serde_json::{json, Value};
 
-use super::projects::{environment_not_found, project_not_found, require_project, require_project_environment};
+use super::projects::{
+    environment_not_found, project_not_found, require_project, require_project_environment,
+};
 use crate::auth::Authorized;
 use crate::domain::events::NewEvent;
-use crate::domain::features::{self as rules, Dependency, Feature, FeatureStrategy, StrategyInput, VariantKind};
+use crate::domain::features::{
+    self as rules, Dependency, Feature, FeatureStrategy, StrategyInput, VariantKind,
+};
 use crate::domain::json_patch::{self, Operation};
 use crate::domain::users::iso_opt;
 use crate::error::{AppError, AppResult, ResultExt};
@@ -21,13 +25,17 @@ pub fn feature_not_found(name: &str) -> AppError {
 
 /// A flag by name, archived or not; 404 naming it otherwise.
 pub async fn load(c: &mut impl Conn, name: &str) -> AppResult<Feature> {
-    store::features::get(c, name).await?.ok_or_else(|| feature_not_found(name))
+    store::features::get(c, name)
+        .await?
+        .ok_or_else(|| feature_not_found(name))
 }
 
 /// The project a flag belongs to, if the flag exists (permission checks use it).
 pub async fn project_of(state: &AppState, name: &str) -> AppResult<Option<String>> {
     let mut db = state.db.clone();
-    Ok(store::features::get(&mut db, name).await?.map(|f| f.project))
+    Ok(store::features::get(&mut db, name)
+        .await?
+        .map(|f| f.project))
 }
 
 /// A flag that is not archived and belongs to `project`; 404 naming the project or the flag.
@@ -35,8 +43,12 @@ pub async fn load_in_project(c: &mut impl Conn, project: &str, name: &str) -> Ap
     require_project(c, project).await?;
     match store::features::get(c, name).await? {
         Some(f) if f.project == project && f.archived_at.is_none() => Ok(f),
-        Some(f) if f.project == project => Err(AppError::not_found(format!("The feature flag \"{name}\" is archived."))),
-        Some(_) => Err(AppError::not_found(format!("Could not find feature flag \"{name}\" in the project \"{project}\"."))),
+        Some(f) if f.project == project => Err(AppError::not_found(format!(
+            "The feature flag \"{name}\" is archived."
+        ))),
+        Some(_) => Err(AppError::not_found(format!(
+            "Could not find feature flag \"{name}\" in the project \"{project}\"."
+        ))),
         None => Err(feature_not_found(name)),
     }
 }
@@ -55,7 +67,11 @@ async fn creator_json(c: &mut impl Conn, user_id: Option<i64>) -> AppResult<Valu
 }
 
 fn tags_json(tags: &[(String, String)]) -> Value {
-    Value::Array(tags.iter().map(|(t, v)| json!({"type": t, "value": v})).collect())
+    Value::Array(
+        tags.iter()
+            .map(|(t, v)| json!({"type": t, "value": v}))
+            .collect(),
+    )
 }
 
 /// A flag in full, as `GET /api/admin/projects/{p}/features/{f}` shows it.
@@ -68,9 +84,17 @@ pub async fn detail(state: &AppState, project: &str, name: &str) -> AppResult<Va
 async fn detail_of(c: &mut impl Conn, f: &Feature) -> AppResult<Value> {
     let envs = store::features::environments(c, f).await?;
     let created_by = creator_json(c, f.created_by_user_id).await?;
-    let dependencies: Vec<Value> = store::features::dependencies(c, &f.name).await?.iter().map(Dependency::to_json).collect();
+    let dependencies: Vec<Value> = store::features::dependencies(c, &f.name)
+        .await?
+        .iter()
+        .map(Dependency::to_json)
+        .collect();
     let children = store::features::children(c, &f.name).await?;
-    let collaborators = if created_by.is_null() { json!([]) } else { json!([created_by]) };
+    let collaborators = if created_by.is_null() {
+        json!([])
+    } else {
+        json!([created_by])
+    };
     Ok(json!({
         "environments": envs.iter().map(|e| e.to_json()).collect::<Vec<_>>(),
         "name": f.name,
@@ -124,7 +148,12 @@ async fn summary(c: &mut impl Conn, f: &Feature) -> AppResult<Value> {
 }
 
 /// Flags matching a filter, summarised, with paging; returns (page, total).
-pub async fn search(state: &AppState, filter: &FeatureFilter, offset: usize, limit: usize) -> AppResult<(Vec<Value>, usize)> {
+pub async fn search(
+    state: &AppState,
+    filter: &FeatureFilter,
+    offset: usize,
+    limit: usize,
+) -> AppResult<(Vec<Value>, usize)> {
     let mut db = state.db.clone();
     if let Some(projects) = &filter.projects {
         for p in projects {
@@ -156,10 +185,17 @@ pub async fn list_short(state: &AppState, filter: &FeatureFilter) -> AppResult<V
 }
 
 fn event(kind: &'static str, f: &Feature) -> NewEvent {
-    NewEvent::new(kind).feature(f.name.clone()).project(f.project.clone())
+    NewEvent::new(kind)
+        .feature(f.name.clone())
+        .project(f.project.clone())
 }
 
-async fn write_event(tx: &mut Tx, ev: NewEvent, auth: &Authorized, state: &AppState) -> AppResult<()> {
+async fn write_event(
+    tx: &mut Tx,
+    ev: NewEvent,
+    auth: &Authorized,
+    state: &AppState,
+) -> AppResult<()> {
     store::events::insert(tx, &ev, auth.actor(), state.clock.now()).await?;
     Ok(())
 }
@@ -190,7 +226,12 @@ fn name_taken(archived: bool) -> AppError {
     }
 }
 
-pub async fn create(state: &AppState, auth: &Authorized, project: &str, input: CreateFeature) -> AppResult<Feature> {
+pub async fn create(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    input: CreateFeature,
+) -> AppResult<Feature> {
     rules::validate_name(&input.name)?;
     let feature_type = input.feature_type.unwrap_or_else(|| "release".into());
     rules::validate_type(&feature_type, "/body/type")?;
@@ -212,8 +253,16 @@ pub async fn create(state: &AppState, auth: &Authorized, project: &str, input: C
         created_by_user_id: auth.user_id(),
         last_seen_at: None,
     };
-    store::features::insert(&mut tx, &f).await.on_unique_violation(|| name_taken(false))?;
-    write_event(&mut tx, event(rules::FEATURE_CREATED, &f).data(f.to_json()), auth, state).await?;
+    store::features::insert(&mut tx, &f)
+        .await
+        .on_unique_violation(|| name_taken(false))?;
+    write_event(
+        &mut tx,
+        event(rules::FEATURE_CREATED, &f).data(f.to_json()),
+        auth,
+        state,
+    )
+    .await?;
     for t in input.tags.unwrap_or_default() {
         add_tag_in(&mut tx, state, auth, &f, &t).await?;
     }
@@ -236,7 +285,13 @@ pub struct UpdateFeature {
     pub project: Option<String>,
 }
 
-pub async fn update(state: &AppState, auth: &Authorized, project: &str, name: &str, input: UpdateFeature) -> AppResult<Feature> {
+pub async fn update(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    name: &str,
+    input: UpdateFeature,
+) -> AppResult<Feature> {
     let mut tx = state.db.begin().await?;
     let before = load_in_project(&mut tx, project, name).await?;
     let after = apply_update(&mut tx, state, auth, before, input).await?;
@@ -244,12 +299,21 @@ pub async fn update(state: &AppState, auth: &Authorized, project: &str, name: &s
     Ok(after)
 }
 
-async fn apply_update(tx: &mut Tx, state: &AppState, auth: &Authorized, before: Feature, input: UpdateFeature) -> AppResult<Feature> {
+async fn apply_update(
+    tx: &mut Tx,
+    state: &AppState,
+    auth: &Authorized,
+    before: Feature,
+    input: UpdateFeature,
+) -> AppResult<Feature> {
     if let Some(n) = &input.name {
         if n != &before.name {
             return Err(AppError::bad_field(
                 "/body/name",
-                format!("A flag cannot be renamed: the body names \"{n}\" but the path names \"{}\".", before.name),
+                format!(
+                    "A flag cannot be renamed: the body names \"{n}\" but the path names \"{}\".",
+                    before.name
+                ),
             ));
         }
     }
@@ -257,12 +321,18 @@ async fn apply_update(tx: &mut Tx, state: &AppState, auth: &Authorized, before: 
         if p != &before.project {
             return Err(AppError::bad_field(
                 "/body/project",
-                format!("Moving the flag \"{}\" to the project \"{p}\" is not supported here.", before.name),
+                format!(
+                    "Moving the flag \"{}\" to the project \"{p}\" is not supported here.",
+                    before.name
+                ),
             ));
         }
     }
     if input.archived == Some(true) {
-        return Err(AppError::bad_field("/body/archived", "Archive a flag with DELETE /api/admin/projects/{projectId}/features/{featureName}."));
+        return Err(AppError::bad_field(
+            "/body/archived",
+            "Archive a flag with DELETE /api/admin/projects/{projectId}/features/{featureName}.",
+        ));
     }
     let mut after = before.clone();
     if let Some(t) = input.feature_type {
@@ -279,36 +349,59 @@ async fn apply_update(tx: &mut Tx, state: &AppState, auth: &Authorized, before: 
         after.impression_data = i;
     }
     store::features::update(tx, &after).await?;
-    write_event(tx, event(rules::FEATURE_METADATA_UPDATED, &after).data(after.to_json()).pre_data(before.to_json()), auth, state).await?;
+    write_event(
+        tx,
+        event(rules::FEATURE_METADATA_UPDATED, &after)
+            .data(after.to_json())
+            .pre_data(before.to_json()),
+        auth,
+        state,
+    )
+    .await?;
     store::revision::bump(tx).await?;
     Ok(after)
 }
 
 fn ops_from(raw: &Value) -> AppResult<Vec<Operation>> {
-    serde_json::from_value(raw.clone()).map_err(|e| AppError::bad_field("/body", format!("The body must be a list of JSON Patch operations: {e}")))
+    serde_json::from_value(raw.clone()).map_err(|e| {
+        AppError::bad_field(
+            "/body",
+            format!("The body must be a list of JSON Patch operations: {e}"),
+        )
+    })
 }
 
-/// Constraint lists are checked by the catalog's rules; they come back as stored.
+/// Constraint lists are checked by the catalog's rules and stored in Unleash's shape.
 fn validate_constraints(raw: &Value, path: &str) -> AppResult<Value> {
-    match raw {
-        Value::Array(items) if items.iter().all(Value::is_object) => Ok(raw.clone()),
-        _ => Err(AppError::bad_field(path, format!("`{path}` must be a list of constraint objects."))),
-    }
+    let list = crate::domain::constraints::validate_constraints(raw, path)?;
+    serde_json::to_value(list).map_err(AppError::internal)
 }
 
-pub async fn patch(state: &AppState, auth: &Authorized, project: &str, name: &str, ops: &Value) -> AppResult<Feature> {
+pub async fn patch(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    name: &str,
+    ops: &Value,
+) -> AppResult<Feature> {
     let ops = ops_from(ops)?;
     let mut tx = state.db.begin().await?;
     let before = load_in_project(&mut tx, project, name).await?;
     let doc = json_patch::apply(&before.patchable(), &ops)?;
-    let input: UpdateFeature = serde_json::from_value(doc).map_err(|e| AppError::bad_field("/body", format!("The patched flag is invalid: {e}")))?;
+    let input: UpdateFeature = serde_json::from_value(doc)
+        .map_err(|e| AppError::bad_field("/body", format!("The patched flag is invalid: {e}")))?;
     let after = apply_update(&mut tx, state, auth, before, input).await?;
     tx.commit().await?;
     Ok(after)
 }
 
 /// Archives a flag (DELETE on the project route). A parent of active children stays.
-pub async fn archive(state: &AppState, auth: &Authorized, project: &str, name: &str) -> AppResult<()> {
+pub async fn archive(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    name: &str,
+) -> AppResult<()> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let f = load_in_project(&mut tx, project, name).await?;
@@ -338,7 +431,9 @@ pub async fn archive(state: &AppState, auth: &Authorized, project: &str, name: &
 async fn load_archived(c: &mut impl Conn, name: &str) -> AppResult<Feature> {
     let f = load(c, name).await?;
     if f.archived_at.is_none() {
-        return Err(AppError::bad_data(format!("The feature flag \"{name}\" is not archived.")));
+        return Err(AppError::bad_data(format!(
+            "The feature flag \"{name}\" is not archived."
+        )));
     }
     Ok(f)
 }
@@ -360,7 +455,13 @@ pub async fn delete(state: &AppState, auth: &Authorized, name: &str) -> AppResul
     let f = load_archived(&mut tx, name).await?;
     let pre = detail_of(&mut tx, &f).await?;
     store::features::delete(&mut tx, name).await?;
-    write_event(&mut tx, event(rules::FEATURE_DELETED, &f).pre_data(pre), auth, state).await?;
+    write_event(
+        &mut tx,
+        event(rules::FEATURE_DELETED, &f).pre_data(pre),
+        auth,
+        state,
+    )
+    .await?;
     store::revision::bump(&mut tx).await?;
     tx.commit().await?;
     Ok(())
@@ -368,21 +469,51 @@ pub async fn delete(state: &AppState, auth: &Authorized, name: &str) -> AppResul
 
 // ---------------------------------------------------------------- environments
 
-async fn set_enabled_in(tx: &mut Tx, state: &AppState, auth: &Authorized, f: &Feature, env: &str, enabled: bool) -> AppResult<()> {
-    if enabled && store::features::strategies(tx, &f.name, env).await?.is_empty() {
+async fn set_enabled_in(
+    tx: &mut Tx,
+    state: &AppState,
+    auth: &Authorized,
+    f: &Feature,
+    env: &str,
+    enabled: bool,
+) -> AppResult<()> {
+    if enabled
+        && store::features::strategies(tx, &f.name, env)
+            .await?
+            .is_empty()
+    {
         // As in Unleash: enabling an environment without strategies gives it one that lets
         // everyone in.
         let s = new_strategy(tx, f, env, rules::default_strategy(&f.name)).await?;
         store::features::insert_strategy(tx, &s, state.clock.now()).await?;
-        write_event(tx, event(rules::FEATURE_STRATEGY_ADD, f).environment(env).data(s.to_json()), auth, state).await?;
+        write_event(
+            tx,
+            event(rules::FEATURE_STRATEGY_ADD, f)
+                .environment(env)
+                .data(s.to_json()),
+            auth,
+            state,
+        )
+        .await?;
     }
     store::features::set_enabled(tx, &f.name, env, enabled).await?;
-    let kind = if enabled { rules::FEATURE_ENVIRONMENT_ENABLED } else { rules::FEATURE_ENVIRONMENT_DISABLED };
+    let kind = if enabled {
+        rules::FEATURE_ENVIRONMENT_ENABLED
+    } else {
+        rules::FEATURE_ENVIRONMENT_DISABLED
+    };
     write_event(tx, event(kind, f).environment(env), auth, state).await?;
     Ok(())
 }
 
-pub async fn set_enabled(state: &AppState, auth: &Authorized, project: &str, name: &str, env: &str, enabled: bool) -> AppResult<()> {
+pub async fn set_enabled(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    name: &str,
+    env: &str,
+    enabled: bool,
+) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     let f = load_in_project(&mut tx, project, name).await?;
     require_project_environment(&mut tx, project, env).await?;
@@ -393,7 +524,14 @@ pub async fn set_enabled(state: &AppState, auth: &Authorized, project: &str, nam
 }
 
 /// Enables or disables several flags of a project in one environment, all or nothing.
-pub async fn bulk_set_enabled(state: &AppState, auth: &Authorized, project: &str, names: &[String], env: &str, enabled: bool) -> AppResult<()> {
+pub async fn bulk_set_enabled(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    names: &[String],
+    env: &str,
+    enabled: bool,
+) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     require_project_environment(&mut tx, project, env).await?;
     for name in names {
@@ -406,12 +544,21 @@ pub async fn bulk_set_enabled(state: &AppState, auth: &Authorized, project: &str
 }
 
 /// A flag's variants in one environment.
-pub async fn env_variants(state: &AppState, project: &str, name: &str, env: &str) -> AppResult<Value> {
+pub async fn env_variants(
+    state: &AppState,
+    project: &str,
+    name: &str,
+    env: &str,
+) -> AppResult<Value> {
     let mut db = state.db.clone();
     let f = load_in_project(&mut db, project, name).await?;
     require_project_environment(&mut db, project, env).await?;
     let envs = store::features::environments(&mut db, &f).await?;
-    Ok(envs.into_iter().find(|e| e.name == env).map(|e| e.variants).unwrap_or_else(|| json!([])))
+    Ok(envs
+        .into_iter()
+        .find(|e| e.name == env)
+        .map(|e| e.variants)
+        .unwrap_or_else(|| json!([])))
 }
 
 /// How a variant change is given: a whole new list, or a JSON Patch of the current one.
@@ -422,7 +569,11 @@ pub enum VariantChange {
 
 async fn current_variants(c: &mut impl Conn, f: &Feature, env: &str) -> AppResult<Value> {
     let envs = store::features::environments(c, f).await?;
-    Ok(envs.into_iter().find(|e| e.name == env).map(|e| e.variants).unwrap_or_else(|| json!([])))
+    Ok(envs
+        .into_iter()
+        .find(|e| e.name == env)
+        .map(|e| e.variants)
+        .unwrap_or_else(|| json!([])))
 }
 
 fn changed_variants(before: &Value, change: &VariantChange) -> AppResult<Value> {
@@ -434,7 +585,14 @@ fn changed_variants(before: &Value, change: &VariantChange) -> AppResult<Value> 
 }
 
 /// Sets a flag's variants in one environment; returns the new list.
-pub async fn set_env_variants(state: &AppState, auth: &Authorized, project: &str, name: &str, env: &str, change: VariantChange) -> AppResult<Value> {
+pub async fn set_env_variants(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    name: &str,
+    env: &str,
+    change: VariantChange,
+) -> AppResult<Value> {
     let mut tx = state.db.begin().await?;
     let f = load_in_project(&mut tx, project, name).await?;
     require_project_environment(&mut tx, project, env).await?;
@@ -457,19 +615,34 @@ pub async fn legacy_variants(state: &AppState, project: &str, name: &str) -> App
     let mut db = state.db.clone();
     let f = load_in_project(&mut db, project, name).await?;
     let envs = store::features::environments(&mut db, &f).await?;
-    Ok(envs.into_iter().next().map(|e| e.variants).unwrap_or_else(|| json!([])))
+    Ok(envs
+        .into_iter()
+        .next()
+        .map(|e| e.variants)
+        .unwrap_or_else(|| json!([])))
 }
 
-pub async fn set_legacy_variants(state: &AppState, auth: &Authorized, project: &str, name: &str, change: VariantChange) -> AppResult<Value> {
+pub async fn set_legacy_variants(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    name: &str,
+    change: VariantChange,
+) -> AppResult<Value> {
     let mut tx = state.db.begin().await?;
     let f = load_in_project(&mut tx, project, name).await?;
     let envs = store::features::environments(&mut tx, &f).await?;
-    let before = envs.first().map(|e| e.variants.clone()).unwrap_or_else(|| json!([]));
+    let before = envs
+        .first()
+        .map(|e| e.variants.clone())
+        .unwrap_or_else(|| json!([]));
     let after = changed_variants(&before, &change)?;
     for e in &envs {
         store::features::set_variants(&mut tx, name, &e.name, &after).await?;
     }
-    let ev = event(rules::FEATURE_VARIANTS_UPDATED, &f).data(json!({"variants": after})).pre_data(json!({"variants": before}));
+    let ev = event(rules::FEATURE_VARIANTS_UPDATED, &f)
+        .data(json!({"variants": after}))
+        .pre_data(json!({"variants": before}));
     write_event(&mut tx, ev, auth, state).await?;
     store::revision::bump(&mut tx).await?;
     tx.commit().await?;
@@ -481,24 +654,39 @@ pub async fn set_legacy_variants(state: &AppState, auth: &Authorized, project: &
 /// Checks a strategy against the store: its definition exists, its constraints are valid and
 /// its segments exist.
 async fn check_strategy(c: &mut impl Conn, input: &mut StrategyInput) -> AppResult<()> {
-    if !store::features::strategy_definition_exists(c, &input.name).await? {
+    if store::strategies::get(c, &input.name).await?.is_none() {
         return Err(AppError::bad_field(
             "/body/name",
-            format!("The strategy \"{}\" does not exist; define it first or use a built-in one.", input.name),
+            format!(
+                "The strategy \"{}\" does not exist; define it first or use a built-in one.",
+                input.name
+            ),
         ));
     }
     input.constraints = validate_constraints(&input.constraints, "/body/constraints")?;
-    let missing = store::features::missing_segments(c, &input.segments).await?;
-    if let Some(id) = missing.first() {
-        return Err(AppError::bad_field("/body/segments", format!("The segment with id {id} does not exist.")));
+    for (i, id) in input.segments.iter().enumerate() {
+        if !store::segments::exists(c, *id).await? {
+            return Err(AppError::bad_field(
+                &format!("/body/segments/{i}"),
+                format!("The segment with id {id} does not exist."),
+            ));
+        }
     }
     Ok(())
 }
 
-async fn new_strategy(c: &mut impl Conn, f: &Feature, env: &str, input: StrategyInput) -> AppResult<FeatureStrategy> {
+async fn new_strategy(
+    c: &mut impl Conn,
+    f: &Feature,
+    env: &str,
+    input: StrategyInput,
+) -> AppResult<FeatureStrategy> {
     let sort_order = match input.sort_order {
         Some(s) => s,
-        None => store::features::max_sort_order(c, &f.name, env).await?.map(|m| m + 1).unwrap_or(0),
+        None => store::features::max_sort_order(c, &f.name, env)
+            .await?
+            .map(|m| m + 1)
+            .unwrap_or(0),
     };
     Ok(FeatureStrategy {
         id: uuid::Uuid::new_v4().to_string(),
@@ -516,28 +704,51 @@ async fn new_strategy(c: &mut impl Conn, f: &Feature, env: &str, input: Strategy
     })
 }
 
-pub async fn strategies(state: &AppState, project: &str, name: &str, env: &str) -> AppResult<Vec<FeatureStrategy>> {
+pub async fn strategies(
+    state: &AppState,
+    project: &str,
+    name: &str,
+    env: &str,
+) -> AppResult<Vec<FeatureStrategy>> {
     let mut db = state.db.clone();
     load_in_project(&mut db, project, name).await?;
     require_project_environment(&mut db, project, env).await?;
     Ok(store::features::strategies(&mut db, name, env).await?)
 }
 
-async fn load_strategy(c: &mut impl Conn, name: &str, env: &str, id: &str) -> AppResult<FeatureStrategy> {
+async fn load_strategy(
+    c: &mut impl Conn,
+    name: &str,
+    env: &str,
+    id: &str,
+) -> AppResult<FeatureStrategy> {
     match store::features::strategy(c, id).await? {
         Some(s) if s.feature_name == name && s.environment == env => Ok(s),
         _ => Err(AppError::not_found(format!("Could not find strategy with id \"{id}\" on the flag \"{name}\" in the environment \"{env}\"."))),
     }
 }
 
-pub async fn strategy(state: &AppState, project: &str, name: &str, env: &str, id: &str) -> AppResult<FeatureStrategy> {
+pub async fn strategy(
+    state: &AppState,
+    project: &str,
+    name: &str,
+    env: &str,
+    id: &str,
+) -> AppResult<FeatureStrategy> {
     let mut db = state.db.clone();
     load_in_project(&mut db, project, name).await?;
     require_project_environment(&mut db, project, env).await?;
     load_strategy(&mut db, name, env, id).await
 }
 
-pub async fn add_strategy(state: &AppState, auth: &Authorized, project: &str, name: &str, env: &str, raw: &Value) -> AppResult<FeatureStrategy> {
+pub async fn add_strategy(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    name: &str,
+    env: &str,
+    raw: &Value,
+) -> AppResult<FeatureStrategy> {
     let mut input = StrategyInput::from_json(raw, None)?;
     let mut tx = state.db.begin().await?;
     let f = load_in_project(&mut tx, project, name).await?;
@@ -545,7 +756,15 @@ pub async fn add_strategy(state: &AppState, auth: &Authorized, project: &str, na
     check_strategy(&mut tx, &mut input).await?;
     let s = new_strategy(&mut tx, &f, env, input).await?;
     store::features::insert_strategy(&mut tx, &s, state.clock.now()).await?;
-    write_event(&mut tx, event(rules::FEATURE_STRATEGY_ADD, &f).environment(env).data(s.to_json()), auth, state).await?;
+    write_event(
+        &mut tx,
+        event(rules::FEATURE_STRATEGY_ADD, &f)
+            .environment(env)
+            .data(s.to_json()),
+        auth,
+        state,
+    )
+    .await?;
     store::revision::bump(&mut tx).await?;
     tx.commit().await?;
     Ok(s)
@@ -591,20 +810,43 @@ pub async fn update_strategy(
         ..before.clone()
     };
     store::features::update_strategy(&mut tx, &after).await?;
-    write_event(&mut tx, event(rules::FEATURE_STRATEGY_UPDATE, &f).environment(env).data(after.to_json()).pre_data(before.to_json()), auth, state)
-        .await?;
+    write_event(
+        &mut tx,
+        event(rules::FEATURE_STRATEGY_UPDATE, &f)
+            .environment(env)
+            .data(after.to_json())
+            .pre_data(before.to_json()),
+        auth,
+        state,
+    )
+    .await?;
     store::revision::bump(&mut tx).await?;
     tx.commit().await?;
     Ok(after)
 }
 
-pub async fn delete_strategy(state: &AppState, auth: &Authorized, project: &str, name: &str, env: &str, id: &str) -> AppResult<()> {
+pub async fn delete_strategy(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    name: &str,
+    env: &str,
+    id: &str,
+) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     let f = load_in_project(&mut tx, project, name).await?;
     require_project_environment(&mut tx, project, env).await?;
     let before = load_strategy(&mut tx, name, env, id).await?;
     store::features::delete_strategy(&mut tx, id).await?;
-    write_event(&mut tx, event(rules::FEATURE_STRATEGY_REMOVE, &f).environment(env).pre_data(before.to_json()), auth, state).await?;
+    write_event(
+        &mut tx,
+        event(rules::FEATURE_STRATEGY_REMOVE, &f)
+            .environment(env)
+            .pre_data(before.to_json()),
+        auth,
+        state,
+    )
+    .await?;
     store::revision::bump(&mut tx).await?;
     tx.commit().await?;
     Ok(())
@@ -617,19 +859,41 @@ pub struct SortOrderEntry {
     pub sort_order: i64,
 }
 
-pub async fn set_sort_order(state: &AppState, auth: &Authorized, project: &str, name: &str, env: &str, entries: &[SortOrderEntry]) -> AppResult<()> {
+pub async fn set_sort_order(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    name: &str,
+    env: &str,
+    entries: &[SortOrderEntry],
+) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     let f = load_in_project(&mut tx, project, name).await?;
     require_project_environment(&mut tx, project, env).await?;
-    let before: Vec<Value> =
-        store::features::strategies(&mut tx, name, env).await?.iter().map(|s| json!({"id": s.id, "sortOrder": s.sort_order})).collect();
+    let before: Vec<Value> = store::features::strategies(&mut tx, name, env)
+        .await?
+        .iter()
+        .map(|s| json!({"id": s.id, "sortOrder": s.sort_order}))
+        .collect();
     for e in entries {
         load_strategy(&mut tx, name, env, &e.id).await?;
         store::features::set_strategy_sort_order(&mut tx, &e.id, e.sort_order).await?;
     }
-    let after: Vec<Value> =
-        store::features::strategies(&mut tx, name, env).await?.iter().map(|s| json!({"id": s.id, "sortOrder": s.sort_order})).collect();
-    write_event(&mut tx, event(rules::STRATEGY_ORDER_CHANGED, &f).environment(env).data(json!(after)).pre_data(json!(before)), auth, state).await?;
+    let after: Vec<Value> = store::features::strategies(&mut tx, name, env)
+        .await?
+        .iter()
+        .map(|s| json!({"id": s.id, "sortOrder": s.sort_order}))
+        .collect();
+    write_event(
+        &mut tx,
+        event(rules::STRATEGY_ORDER_CHANGED, &f)
+            .environment(env)
+            .data(json!(after))
+            .pre_data(json!(before)),
+        auth,
+        state,
+    )
+    .await?;
     store::revision::bump(&mut tx).await?;
     tx.commit().await?;
     Ok(())
@@ -643,27 +907,61 @@ pub async fn tags(state: &AppState, name: &str) -> AppResult<Value> {
     Ok(tags_json(&store::features::tags(&mut db, name).await?))
 }
 
-async fn add_tag_in(tx: &mut Tx, state: &AppState, auth: &Authorized, f: &Feature, t: &TagInput) -> AppResult<bool> {
+async fn add_tag_in(
+    tx: &mut Tx,
+    state: &AppState,
+    auth: &Authorized,
+    f: &Feature,
+    t: &TagInput,
+) -> AppResult<bool> {
     let value = t.value.trim();
     rules::validate_tag_value(value, "/body/value")?;
     if !store::features::tag_type_exists(tx, &t.tag_type).await? {
-        return Err(AppError::not_found(format!("Could not find tag type \"{}\".", t.tag_type)));
+        return Err(AppError::not_found(format!(
+            "Could not find tag type \"{}\".",
+            t.tag_type
+        )));
     }
-    let added = store::features::add_tag(tx, &f.name, &t.tag_type, value, state.clock.now()).await?;
+    let added =
+        store::features::add_tag(tx, &f.name, &t.tag_type, value, state.clock.now()).await?;
     if added {
-        write_event(tx, event(rules::FEATURE_TAGGED, f).data(json!({"type": t.tag_type, "value": value})), auth, state).await?;
+        write_event(
+            tx,
+            event(rules::FEATURE_TAGGED, f).data(json!({"type": t.tag_type, "value": value})),
+            auth,
+            state,
+        )
+        .await?;
     }
     Ok(added)
 }
 
-async fn remove_tag_in(tx: &mut Tx, state: &AppState, auth: &Authorized, f: &Feature, tag_type: &str, value: &str) -> AppResult<()> {
+async fn remove_tag_in(
+    tx: &mut Tx,
+    state: &AppState,
+    auth: &Authorized,
+    f: &Feature,
+    tag_type: &str,
+    value: &str,
+) -> AppResult<()> {
     if store::features::remove_tag(tx, &f.name, tag_type, value).await? > 0 {
-        write_event(tx, event(rules::FEATURE_UNTAGGED, f).pre_data(json!({"type": tag_type, "value": value})), auth, state).await?;
+        write_event(
+            tx,
+            event(rules::FEATURE_UNTAGGED, f).pre_data(json!({"type": tag_type, "value": value})),
+            auth,
+            state,
+        )
+        .await?;
     }
     Ok(())
 }
 
-pub async fn add_tag(state: &AppState, auth: &Authorized, name: &str, t: &TagInput) -> AppResult<bool> {
+pub async fn add_tag(
+    state: &AppState,
+    auth: &Authorized,
+    name: &str,
+    t: &TagInput,
+) -> AppResult<bool> {
     let mut tx = state.db.begin().await?;
     let f = load(&mut tx, name).await?;
     let added = add_tag_in(&mut tx, state, auth, &f, t).await?;
@@ -671,7 +969,13 @@ pub async fn add_tag(state: &AppState, auth: &Authorized, name: &str, t: &TagInp
     Ok(added)
 }
 
-pub async fn update_tags(state: &AppState, auth: &Authorized, name: &str, added: &[TagInput], removed: &[TagInput]) -> AppResult<Value> {
+pub async fn update_tags(
+    state: &AppState,
+    auth: &Authorized,
+    name: &str,
+    added: &[TagInput],
+    removed: &[TagInput],
+) -> AppResult<Value> {
     let mut tx = state.db.begin().await?;
     let f = load(&mut tx, name).await?;
     for t in removed {
@@ -685,7 +989,13 @@ pub async fn update_tags(state: &AppState, auth: &Authorized, name: &str, added:
     Ok(now)
 }
 
-pub async fn remove_tag(state: &AppState, auth: &Authorized, name: &str, tag_type: &str, value: &str) -> AppResult<()> {
+pub async fn remove_tag(
+    state: &AppState,
+    auth: &Authorized,
+    name: &str,
+    tag_type: &str,
+    value: &str,
+) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     let f = load(&mut tx, name).await?;
     remove_tag_in(&mut tx, state, auth, &f, tag_type, value).await?;
@@ -703,21 +1013,46 @@ pub struct AddDependency {
 }
 
 /// Makes `child` depend on a parent (one level, one parent: a new parent replaces the old).
-pub async fn add_dependency(state: &AppState, auth: &Authorized, project: &str, child: &str, input: AddDependency) -> AppResult<()> {
+pub async fn add_dependency(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    child: &str,
+    input: AddDependency,
+) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     let f = load_in_project(&mut tx, project, child).await?;
     if input.feature == child {
-        return Err(AppError::bad_field("/body/feature", format!("The flag \"{child}\" cannot depend on itself.")));
+        return Err(AppError::bad_field(
+            "/body/feature",
+            format!("The flag \"{child}\" cannot depend on itself."),
+        ));
     }
     let parent = match store::features::get(&mut tx, &input.feature).await? {
         Some(p) if p.archived_at.is_none() => p,
-        Some(_) => return Err(AppError::bad_field("/body/feature", format!("The parent flag \"{}\" is archived.", input.feature))),
-        None => return Err(AppError::bad_field("/body/feature", format!("The parent flag \"{}\" does not exist.", input.feature))),
+        Some(_) => {
+            return Err(AppError::bad_field(
+                "/body/feature",
+                format!("The parent flag \"{}\" is archived.", input.feature),
+            ))
+        }
+        None => {
+            return Err(AppError::bad_field(
+                "/body/feature",
+                format!("The parent flag \"{}\" does not exist.", input.feature),
+            ))
+        }
     };
-    if !store::features::dependencies(&mut tx, &parent.name).await?.is_empty() {
+    if !store::features::dependencies(&mut tx, &parent.name)
+        .await?
+        .is_empty()
+    {
         return Err(AppError::bad_field(
             "/body/feature",
-            format!("The flag \"{}\" depends on another flag itself; dependencies are one level deep.", parent.name),
+            format!(
+                "The flag \"{}\" depends on another flag itself; dependencies are one level deep.",
+                parent.name
+            ),
         ));
     }
     if !store::features::children(&mut tx, child).await?.is_empty() {
@@ -727,9 +1062,22 @@ pub async fn add_dependency(state: &AppState, auth: &Authorized, project: &str, 
         ));
     }
     let enabled = input.enabled.unwrap_or(true);
-    let variants = if enabled { input.variants.unwrap_or_default() } else { Vec::new() };
-    let d = Dependency { parent: parent.name.clone(), child: child.to_string(), enabled, variants };
-    let before: Vec<Value> = store::features::dependencies(&mut tx, child).await?.iter().map(Dependency::to_json).collect();
+    let variants = if enabled {
+        input.variants.unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let d = Dependency {
+        parent: parent.name.clone(),
+        child: child.to_string(),
+        enabled,
+        variants,
+    };
+    let before: Vec<Value> = store::features::dependencies(&mut tx, child)
+        .await?
+        .iter()
+        .map(Dependency::to_json)
+        .collect();
     store::features::delete_dependencies(&mut tx, child, None).await?;
     store::features::insert_dependency(&mut tx, &d).await?;
     let mut ev = event(rules::FEATURE_DEPENDENCY_ADDED, &f).data(d.to_json());
@@ -743,7 +1091,13 @@ pub async fn add_dependency(state: &AppState, auth: &Authorized, project: &str, 
 }
 
 /// Removes the child's dependency on `parent`, or all of its dependencies.
-pub async fn remove_dependency(state: &AppState, auth: &Authorized, project: &str, child: &str, parent: Option<&str>) -> AppResult<()> {
+pub async fn remove_dependency(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    child: &str,
+    parent: Option<&str>,
+) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     let f = load_in_project(&mut tx, project, child).await?;
     let removed = store::features::delete_dependencies(&mut tx, child, parent).await?;
@@ -760,13 +1114,24 @@ pub async fn remove_dependency(state: &AppState, auth: &Authorized, project: &st
 }
 
 /// Flags of the project that `child` could depend on.
-pub async fn parent_options(state: &AppState, project: &str, child: &str) -> AppResult<Vec<String>> {
+pub async fn parent_options(
+    state: &AppState,
+    project: &str,
+    child: &str,
+) -> AppResult<Vec<String>> {
     let mut db = state.db.clone();
     load_in_project(&mut db, project, child).await?;
-    let filter = FeatureFilter { projects: Some(vec![project.to_string()]), ..Default::default() };
+    let filter = FeatureFilter {
+        projects: Some(vec![project.to_string()]),
+        ..Default::default()
+    };
     let mut out = Vec::new();
     for f in store::features::list(&mut db, &filter).await? {
-        if f.name != child && store::features::dependencies(&mut db, &f.name).await?.is_empty() {
+        if f.name != child
+            && store::features::dependencies(&mut db, &f.name)
+                .await?
+                .is_empty()
+        {
             out.push(f.name);
         }
     }

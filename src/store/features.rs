@@ -92,19 +92,7 @@ enum ProjectEnvironments {
 }
 
 #[derive(Iden)]
-enum Segments {
-    Table,
-    Id,
-}
-
-#[derive(Iden)]
 enum TagTypes {
-    Table,
-    Name,
-}
-
-#[derive(Iden)]
-enum Strategies {
     Table,
     Name,
 }
@@ -199,7 +187,9 @@ pub async fn insert(c: &mut impl Conn, f: &Feature) -> Result<(), sqlx::Error> {
 /// A flag by name, archived or not.
 #[instrument(skip_all)]
 pub async fn get(c: &mut impl Conn, name: &str) -> Result<Option<Feature>, sqlx::Error> {
-    let q = select_feature().and_where(Expr::col(Features::Name).eq(name)).to_owned();
+    let q = select_feature()
+        .and_where(Expr::col(Features::Name).eq(name))
+        .to_owned();
     Ok(c.opt::<FeatureRow, _>(&q).await?.map(Into::into))
 }
 
@@ -228,16 +218,31 @@ pub async fn list(c: &mut impl Conn, f: &FeatureFilter) -> Result<Vec<Feature>, 
         q.and_where(Expr::col(Features::Type).is_in(t.clone()));
     }
     if let Some(text) = f.query.as_deref().filter(|s| !s.is_empty()) {
-        let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = text
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         let pattern = format!("%{escaped}%");
         q.cond_where(
             Cond::any()
-                .add(Expr::expr(Func::lower(Expr::col(Features::Name))).like(sea_query::LikeExpr::new(pattern.clone()).escape('\\')))
-                .add(Expr::expr(Func::lower(Expr::col(Features::Description))).like(sea_query::LikeExpr::new(pattern).escape('\\'))),
+                .add(
+                    Expr::expr(Func::lower(Expr::col(Features::Name)))
+                        .like(sea_query::LikeExpr::new(pattern.clone()).escape('\\')),
+                )
+                .add(
+                    Expr::expr(Func::lower(Expr::col(Features::Description)))
+                        .like(sea_query::LikeExpr::new(pattern).escape('\\')),
+                ),
         );
     }
-    q.order_by(Features::CreatedAt, Order::Asc).order_by(Features::Name, Order::Asc);
-    Ok(c.all::<FeatureRow, _>(&q).await?.into_iter().map(Into::into).collect())
+    q.order_by(Features::CreatedAt, Order::Asc)
+        .order_by(Features::Name, Order::Asc);
+    Ok(c.all::<FeatureRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 /// Writes a flag's metadata.
@@ -255,20 +260,34 @@ pub async fn update(c: &mut impl Conn, f: &Feature) -> Result<u64, sqlx::Error> 
 }
 
 #[instrument(skip_all)]
-pub async fn set_archived(c: &mut impl Conn, name: &str, at: Option<DateTime<Utc>>) -> Result<u64, sqlx::Error> {
-    let q = Query::update().table(Features::Table).value(Features::ArchivedAt, at).and_where(Expr::col(Features::Name).eq(name)).to_owned();
+pub async fn set_archived(
+    c: &mut impl Conn,
+    name: &str,
+    at: Option<DateTime<Utc>>,
+) -> Result<u64, sqlx::Error> {
+    let q = Query::update()
+        .table(Features::Table)
+        .value(Features::ArchivedAt, at)
+        .and_where(Expr::col(Features::Name).eq(name))
+        .to_owned();
     c.exec(&q).await
 }
 
 /// Deletes a flag; its environments, strategies, tags and dependencies go with it.
 #[instrument(skip_all)]
 pub async fn delete(c: &mut impl Conn, name: &str) -> Result<u64, sqlx::Error> {
-    let q = Query::delete().from_table(Features::Table).and_where(Expr::col(Features::Name).eq(name)).to_owned();
+    let q = Query::delete()
+        .from_table(Features::Table)
+        .and_where(Expr::col(Features::Name).eq(name))
+        .to_owned();
     c.exec(&q).await
 }
 
 #[instrument(skip_all)]
-pub async fn delete_archived_of_project(c: &mut impl Conn, project: &str) -> Result<u64, sqlx::Error> {
+pub async fn delete_archived_of_project(
+    c: &mut impl Conn,
+    project: &str,
+) -> Result<u64, sqlx::Error> {
     let q = Query::delete()
         .from_table(Features::Table)
         .and_where(Expr::col(Features::Project).eq(project))
@@ -278,13 +297,21 @@ pub async fn delete_archived_of_project(c: &mut impl Conn, project: &str) -> Res
 }
 
 fn flags_of_project(project: &str) -> SelectStatement {
-    Query::select().column(Features::Name).from(Features::Table).and_where(Expr::col(Features::Project).eq(project)).to_owned()
+    Query::select()
+        .column(Features::Name)
+        .from(Features::Table)
+        .and_where(Expr::col(Features::Project).eq(project))
+        .to_owned()
 }
 
 /// Forgets the state and strategies of a project's flags in an environment that the project
 /// no longer uses.
 #[instrument(skip_all)]
-pub async fn clear_environment_of_project(c: &mut impl Conn, project: &str, env: &str) -> Result<(), sqlx::Error> {
+pub async fn clear_environment_of_project(
+    c: &mut impl Conn,
+    project: &str,
+    env: &str,
+) -> Result<(), sqlx::Error> {
     let q = Query::delete()
         .from_table(FeatureStrategies::Table)
         .and_where(Expr::col(FeatureStrategies::FeatureName).in_subquery(flags_of_project(project)))
@@ -293,7 +320,9 @@ pub async fn clear_environment_of_project(c: &mut impl Conn, project: &str, env:
     c.exec(&q).await?;
     let q = Query::delete()
         .from_table(FeatureEnvironments::Table)
-        .and_where(Expr::col(FeatureEnvironments::FeatureName).in_subquery(flags_of_project(project)))
+        .and_where(
+            Expr::col(FeatureEnvironments::FeatureName).in_subquery(flags_of_project(project)),
+        )
         .and_where(Expr::col(FeatureEnvironments::Environment).eq(env))
         .to_owned();
     c.exec(&q).await?;
@@ -312,26 +341,57 @@ struct EnvRow {
 
 /// The flag's state in every environment of its project, in environment order, with strategies.
 #[instrument(skip_all)]
-pub async fn environments(c: &mut impl Conn, feature: &Feature) -> Result<Vec<FeatureEnvironment>, sqlx::Error> {
+pub async fn environments(
+    c: &mut impl Conn,
+    feature: &Feature,
+) -> Result<Vec<FeatureEnvironment>, sqlx::Error> {
     let q = Query::select()
-        .expr_as(Expr::col((Environments::Table, Environments::Name)), Alias::new("name"))
-        .expr_as(Expr::col((Environments::Table, Environments::Type)), Alias::new("env_type"))
-        .expr_as(Expr::col((Environments::Table, Environments::SortOrder)), Alias::new("sort_order"))
-        .expr_as(Expr::col((FeatureEnvironments::Table, FeatureEnvironments::Enabled)), Alias::new("enabled"))
-        .expr_as(Expr::col((FeatureEnvironments::Table, FeatureEnvironments::Variants)), Alias::new("variants"))
-        .expr_as(Expr::col((FeatureEnvironments::Table, FeatureEnvironments::LastSeenAt)), Alias::new("last_seen_at"))
+        .expr_as(
+            Expr::col((Environments::Table, Environments::Name)),
+            Alias::new("name"),
+        )
+        .expr_as(
+            Expr::col((Environments::Table, Environments::Type)),
+            Alias::new("env_type"),
+        )
+        .expr_as(
+            Expr::col((Environments::Table, Environments::SortOrder)),
+            Alias::new("sort_order"),
+        )
+        .expr_as(
+            Expr::col((FeatureEnvironments::Table, FeatureEnvironments::Enabled)),
+            Alias::new("enabled"),
+        )
+        .expr_as(
+            Expr::col((FeatureEnvironments::Table, FeatureEnvironments::Variants)),
+            Alias::new("variants"),
+        )
+        .expr_as(
+            Expr::col((FeatureEnvironments::Table, FeatureEnvironments::LastSeenAt)),
+            Alias::new("last_seen_at"),
+        )
         .from(ProjectEnvironments::Table)
         .inner_join(
             Environments::Table,
-            Expr::col((Environments::Table, Environments::Name)).equals((ProjectEnvironments::Table, ProjectEnvironments::Environment)),
+            Expr::col((Environments::Table, Environments::Name))
+                .equals((ProjectEnvironments::Table, ProjectEnvironments::Environment)),
         )
         .left_join(
             FeatureEnvironments::Table,
             Cond::all()
-                .add(Expr::col((FeatureEnvironments::Table, FeatureEnvironments::Environment)).equals((Environments::Table, Environments::Name)))
-                .add(Expr::col((FeatureEnvironments::Table, FeatureEnvironments::FeatureName)).eq(feature.name.clone())),
+                .add(
+                    Expr::col((FeatureEnvironments::Table, FeatureEnvironments::Environment))
+                        .equals((Environments::Table, Environments::Name)),
+                )
+                .add(
+                    Expr::col((FeatureEnvironments::Table, FeatureEnvironments::FeatureName))
+                        .eq(feature.name.clone()),
+                ),
         )
-        .and_where(Expr::col((ProjectEnvironments::Table, ProjectEnvironments::ProjectId)).eq(feature.project.clone()))
+        .and_where(
+            Expr::col((ProjectEnvironments::Table, ProjectEnvironments::ProjectId))
+                .eq(feature.project.clone()),
+        )
         .order_by((Environments::Table, Environments::SortOrder), Order::Asc)
         .order_by((Environments::Table, Environments::Name), Order::Asc)
         .to_owned();
@@ -344,7 +404,10 @@ pub async fn environments(c: &mut impl Conn, feature: &Feature) -> Result<Vec<Fe
             env_type: r.env_type,
             sort_order: r.sort_order,
             enabled: r.enabled.unwrap_or(false),
-            variants: r.variants.map(|v| parse_json(&v, Value::Array(vec![]))).unwrap_or_else(|| Value::Array(vec![])),
+            variants: r
+                .variants
+                .map(|v| parse_json(&v, Value::Array(vec![])))
+                .unwrap_or_else(|| Value::Array(vec![])),
             last_seen_at: r.last_seen_at,
             strategies,
         });
@@ -355,14 +418,29 @@ pub async fn environments(c: &mut impl Conn, feature: &Feature) -> Result<Vec<Fe
 fn ensure_env_row(name: &str, env: &str) -> sea_query::InsertStatement {
     Query::insert()
         .into_table(FeatureEnvironments::Table)
-        .columns([FeatureEnvironments::FeatureName, FeatureEnvironments::Environment])
+        .columns([
+            FeatureEnvironments::FeatureName,
+            FeatureEnvironments::Environment,
+        ])
         .values_panic([name.into(), env.into()])
-        .on_conflict(OnConflict::columns([FeatureEnvironments::FeatureName, FeatureEnvironments::Environment]).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::columns([
+                FeatureEnvironments::FeatureName,
+                FeatureEnvironments::Environment,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
         .to_owned()
 }
 
 #[instrument(skip_all)]
-pub async fn set_enabled(c: &mut impl Conn, name: &str, env: &str, enabled: bool) -> Result<(), sqlx::Error> {
+pub async fn set_enabled(
+    c: &mut impl Conn,
+    name: &str,
+    env: &str,
+    enabled: bool,
+) -> Result<(), sqlx::Error> {
     c.exec(&ensure_env_row(name, env)).await?;
     let q = Query::update()
         .table(FeatureEnvironments::Table)
@@ -375,7 +453,12 @@ pub async fn set_enabled(c: &mut impl Conn, name: &str, env: &str, enabled: bool
 }
 
 #[instrument(skip_all)]
-pub async fn set_variants(c: &mut impl Conn, name: &str, env: &str, variants: &Value) -> Result<(), sqlx::Error> {
+pub async fn set_variants(
+    c: &mut impl Conn,
+    name: &str,
+    env: &str,
+    variants: &Value,
+) -> Result<(), sqlx::Error> {
     c.exec(&ensure_env_row(name, env)).await?;
     let q = Query::update()
         .table(FeatureEnvironments::Table)
@@ -433,7 +516,12 @@ async fn with_segments(c: &mut impl Conn, r: StrategyRow) -> Result<FeatureStrat
         .and_where(Expr::col(FeatureStrategySegment::FeatureStrategyId).eq(r.id.clone()))
         .order_by(FeatureStrategySegment::SegmentId, Order::Asc)
         .to_owned();
-    let segments = c.all::<SegmentIdRow, _>(&q).await?.into_iter().map(|s| s.segment_id).collect();
+    let segments = c
+        .all::<SegmentIdRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(|s| s.segment_id)
+        .collect();
     Ok(FeatureStrategy {
         id: r.id,
         feature_name: r.feature_name,
@@ -452,7 +540,11 @@ async fn with_segments(c: &mut impl Conn, r: StrategyRow) -> Result<FeatureStrat
 
 /// The strategies of a flag in an environment, in evaluation order.
 #[instrument(skip_all)]
-pub async fn strategies(c: &mut impl Conn, name: &str, env: &str) -> Result<Vec<FeatureStrategy>, sqlx::Error> {
+pub async fn strategies(
+    c: &mut impl Conn,
+    name: &str,
+    env: &str,
+) -> Result<Vec<FeatureStrategy>, sqlx::Error> {
     let q = select_strategy()
         .and_where(Expr::col(FeatureStrategies::FeatureName).eq(name))
         .and_where(Expr::col(FeatureStrategies::Environment).eq(env))
@@ -470,7 +562,9 @@ pub async fn strategies(c: &mut impl Conn, name: &str, env: &str) -> Result<Vec<
 
 #[instrument(skip_all)]
 pub async fn strategy(c: &mut impl Conn, id: &str) -> Result<Option<FeatureStrategy>, sqlx::Error> {
-    let q = select_strategy().and_where(Expr::col(FeatureStrategies::Id).eq(id)).to_owned();
+    let q = select_strategy()
+        .and_where(Expr::col(FeatureStrategies::Id).eq(id))
+        .to_owned();
     match c.opt::<StrategyRow, _>(&q).await? {
         Some(r) => Ok(Some(with_segments(c, r).await?)),
         None => Ok(None),
@@ -479,13 +573,20 @@ pub async fn strategy(c: &mut impl Conn, id: &str) -> Result<Option<FeatureStrat
 
 /// The highest sort order among a flag's strategies in an environment.
 #[instrument(skip_all)]
-pub async fn max_sort_order(c: &mut impl Conn, name: &str, env: &str) -> Result<Option<i64>, sqlx::Error> {
+pub async fn max_sort_order(
+    c: &mut impl Conn,
+    name: &str,
+    env: &str,
+) -> Result<Option<i64>, sqlx::Error> {
     #[derive(sqlx::FromRow)]
     struct MaxRow {
         m: Option<i64>,
     }
     let q = Query::select()
-        .expr_as(Expr::col(FeatureStrategies::SortOrder).max(), Alias::new("m"))
+        .expr_as(
+            Expr::col(FeatureStrategies::SortOrder).max(),
+            Alias::new("m"),
+        )
         .from(FeatureStrategies::Table)
         .and_where(Expr::col(FeatureStrategies::FeatureName).eq(name))
         .and_where(Expr::col(FeatureStrategies::Environment).eq(env))
@@ -494,13 +595,18 @@ pub async fn max_sort_order(c: &mut impl Conn, name: &str, env: &str) -> Result<
 }
 
 async fn write_segments(c: &mut impl Conn, id: &str, segments: &[i64]) -> Result<(), sqlx::Error> {
-    let q =
-        Query::delete().from_table(FeatureStrategySegment::Table).and_where(Expr::col(FeatureStrategySegment::FeatureStrategyId).eq(id)).to_owned();
+    let q = Query::delete()
+        .from_table(FeatureStrategySegment::Table)
+        .and_where(Expr::col(FeatureStrategySegment::FeatureStrategyId).eq(id))
+        .to_owned();
     c.exec(&q).await?;
     for s in segments {
         let q = Query::insert()
             .into_table(FeatureStrategySegment::Table)
-            .columns([FeatureStrategySegment::FeatureStrategyId, FeatureStrategySegment::SegmentId])
+            .columns([
+                FeatureStrategySegment::FeatureStrategyId,
+                FeatureStrategySegment::SegmentId,
+            ])
             .values_panic([id.into(), (*s).into()])
             .to_owned();
         c.exec(&q).await?;
@@ -509,7 +615,11 @@ async fn write_segments(c: &mut impl Conn, id: &str, segments: &[i64]) -> Result
 }
 
 #[instrument(skip_all)]
-pub async fn insert_strategy(c: &mut impl Conn, s: &FeatureStrategy, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn insert_strategy(
+    c: &mut impl Conn,
+    s: &FeatureStrategy,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     let q = Query::insert()
         .into_table(FeatureStrategies::Table)
         .columns([
@@ -563,7 +673,11 @@ pub async fn update_strategy(c: &mut impl Conn, s: &FeatureStrategy) -> Result<(
 }
 
 #[instrument(skip_all)]
-pub async fn set_strategy_sort_order(c: &mut impl Conn, id: &str, sort_order: i64) -> Result<u64, sqlx::Error> {
+pub async fn set_strategy_sort_order(
+    c: &mut impl Conn,
+    id: &str,
+    sort_order: i64,
+) -> Result<u64, sqlx::Error> {
     let q = Query::update()
         .table(FeatureStrategies::Table)
         .value(FeatureStrategies::SortOrder, sort_order)
@@ -574,30 +688,11 @@ pub async fn set_strategy_sort_order(c: &mut impl Conn, id: &str, sort_order: i6
 
 #[instrument(skip_all)]
 pub async fn delete_strategy(c: &mut impl Conn, id: &str) -> Result<u64, sqlx::Error> {
-    let q = Query::delete().from_table(FeatureStrategies::Table).and_where(Expr::col(FeatureStrategies::Id).eq(id)).to_owned();
-    c.exec(&q).await
-}
-
-/// Those of `ids` that name no segment.
-#[instrument(skip_all)]
-pub async fn missing_segments(c: &mut impl Conn, ids: &[i64]) -> Result<Vec<i64>, sqlx::Error> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let q = Query::select()
-        .expr_as(Expr::col(Segments::Id), Alias::new("segment_id"))
-        .from(Segments::Table)
-        .and_where(Expr::col(Segments::Id).is_in(ids.to_vec()))
+    let q = Query::delete()
+        .from_table(FeatureStrategies::Table)
+        .and_where(Expr::col(FeatureStrategies::Id).eq(id))
         .to_owned();
-    let found: Vec<i64> = c.all::<SegmentIdRow, _>(&q).await?.into_iter().map(|r| r.segment_id).collect();
-    Ok(ids.iter().copied().filter(|id| !found.contains(id)).collect())
-}
-
-/// True when a strategy definition of this name exists.
-#[instrument(skip_all)]
-pub async fn strategy_definition_exists(c: &mut impl Conn, name: &str) -> Result<bool, sqlx::Error> {
-    let q = Query::select().expr(Expr::val(1i64)).from(Strategies::Table).and_where(Expr::col(Strategies::Name).eq(name)).to_owned();
-    Ok(c.opt::<Scalar, _>(&q).await?.is_some())
+    c.exec(&q).await
 }
 
 #[derive(sqlx::FromRow)]
@@ -617,23 +712,51 @@ pub async fn tags(c: &mut impl Conn, name: &str) -> Result<Vec<(String, String)>
         .order_by(FeatureTag::TagType, Order::Asc)
         .order_by(FeatureTag::TagValue, Order::Asc)
         .to_owned();
-    Ok(c.all::<TagRow, _>(&q).await?.into_iter().map(|r| (r.tag_type, r.tag_value)).collect())
+    Ok(c.all::<TagRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(|r| (r.tag_type, r.tag_value))
+        .collect())
 }
 
 /// Tags a flag; returns false when it already had the tag.
 #[instrument(skip_all)]
-pub async fn add_tag(c: &mut impl Conn, name: &str, tag_type: &str, value: &str, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+pub async fn add_tag(
+    c: &mut impl Conn,
+    name: &str,
+    tag_type: &str,
+    value: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
     let q = Query::insert()
         .into_table(FeatureTag::Table)
-        .columns([FeatureTag::FeatureName, FeatureTag::TagType, FeatureTag::TagValue, FeatureTag::CreatedAt])
+        .columns([
+            FeatureTag::FeatureName,
+            FeatureTag::TagType,
+            FeatureTag::TagValue,
+            FeatureTag::CreatedAt,
+        ])
         .values_panic([name.into(), tag_type.into(), value.into(), now.into()])
-        .on_conflict(OnConflict::columns([FeatureTag::FeatureName, FeatureTag::TagType, FeatureTag::TagValue]).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::columns([
+                FeatureTag::FeatureName,
+                FeatureTag::TagType,
+                FeatureTag::TagValue,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
         .to_owned();
     Ok(c.exec(&q).await? > 0)
 }
 
 #[instrument(skip_all)]
-pub async fn remove_tag(c: &mut impl Conn, name: &str, tag_type: &str, value: &str) -> Result<u64, sqlx::Error> {
+pub async fn remove_tag(
+    c: &mut impl Conn,
+    name: &str,
+    tag_type: &str,
+    value: &str,
+) -> Result<u64, sqlx::Error> {
     let q = Query::delete()
         .from_table(FeatureTag::Table)
         .and_where(Expr::col(FeatureTag::FeatureName).eq(name))
@@ -645,7 +768,11 @@ pub async fn remove_tag(c: &mut impl Conn, name: &str, tag_type: &str, value: &s
 
 #[instrument(skip_all)]
 pub async fn tag_type_exists(c: &mut impl Conn, tag_type: &str) -> Result<bool, sqlx::Error> {
-    let q = Query::select().expr(Expr::val(1i64)).from(TagTypes::Table).and_where(Expr::col(TagTypes::Name).eq(tag_type)).to_owned();
+    let q = Query::select()
+        .expr(Expr::val(1i64))
+        .from(TagTypes::Table)
+        .and_where(Expr::col(TagTypes::Name).eq(tag_type))
+        .to_owned();
     Ok(c.opt::<Scalar, _>(&q).await?.is_some())
 }
 
@@ -659,13 +786,23 @@ struct DependencyRow {
 
 impl From<DependencyRow> for Dependency {
     fn from(r: DependencyRow) -> Self {
-        Dependency { parent: r.parent, child: r.child, enabled: r.enabled, variants: serde_json::from_str(&r.variants).unwrap_or_default() }
+        Dependency {
+            parent: r.parent,
+            child: r.child,
+            enabled: r.enabled,
+            variants: serde_json::from_str(&r.variants).unwrap_or_default(),
+        }
     }
 }
 
 fn select_dependency() -> SelectStatement {
     Query::select()
-        .columns([DependentFeatures::Parent, DependentFeatures::Child, DependentFeatures::Enabled, DependentFeatures::Variants])
+        .columns([
+            DependentFeatures::Parent,
+            DependentFeatures::Child,
+            DependentFeatures::Enabled,
+            DependentFeatures::Variants,
+        ])
         .from(DependentFeatures::Table)
         .to_owned()
 }
@@ -673,23 +810,47 @@ fn select_dependency() -> SelectStatement {
 /// The parents a child flag depends on.
 #[instrument(skip_all)]
 pub async fn dependencies(c: &mut impl Conn, child: &str) -> Result<Vec<Dependency>, sqlx::Error> {
-    let q = select_dependency().and_where(Expr::col(DependentFeatures::Child).eq(child)).order_by(DependentFeatures::Parent, Order::Asc).to_owned();
-    Ok(c.all::<DependencyRow, _>(&q).await?.into_iter().map(Into::into).collect())
+    let q = select_dependency()
+        .and_where(Expr::col(DependentFeatures::Child).eq(child))
+        .order_by(DependentFeatures::Parent, Order::Asc)
+        .to_owned();
+    Ok(c.all::<DependencyRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 /// The children that depend on a parent flag.
 #[instrument(skip_all)]
 pub async fn children(c: &mut impl Conn, parent: &str) -> Result<Vec<String>, sqlx::Error> {
-    let q = select_dependency().and_where(Expr::col(DependentFeatures::Parent).eq(parent)).order_by(DependentFeatures::Child, Order::Asc).to_owned();
-    Ok(c.all::<DependencyRow, _>(&q).await?.into_iter().map(|r| r.child).collect())
+    let q = select_dependency()
+        .and_where(Expr::col(DependentFeatures::Parent).eq(parent))
+        .order_by(DependentFeatures::Child, Order::Asc)
+        .to_owned();
+    Ok(c.all::<DependencyRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(|r| r.child)
+        .collect())
 }
 
 #[instrument(skip_all)]
 pub async fn insert_dependency(c: &mut impl Conn, d: &Dependency) -> Result<(), sqlx::Error> {
     let q = Query::insert()
         .into_table(DependentFeatures::Table)
-        .columns([DependentFeatures::Parent, DependentFeatures::Child, DependentFeatures::Enabled, DependentFeatures::Variants])
-        .values_panic([d.parent.clone().into(), d.child.clone().into(), d.enabled.into(), serde_json::json!(d.variants).to_string().into()])
+        .columns([
+            DependentFeatures::Parent,
+            DependentFeatures::Child,
+            DependentFeatures::Enabled,
+            DependentFeatures::Variants,
+        ])
+        .values_panic([
+            d.parent.clone().into(),
+            d.child.clone().into(),
+            d.enabled.into(),
+            serde_json::json!(d.variants).to_string().into(),
+        ])
         .to_owned();
     c.exec(&q).await?;
     Ok(())
@@ -697,8 +858,15 @@ pub async fn insert_dependency(c: &mut impl Conn, d: &Dependency) -> Result<(), 
 
 /// Removes the child's dependency on `parent`, or on every parent when `parent` is `None`.
 #[instrument(skip_all)]
-pub async fn delete_dependencies(c: &mut impl Conn, child: &str, parent: Option<&str>) -> Result<u64, sqlx::Error> {
-    let mut q = Query::delete().from_table(DependentFeatures::Table).and_where(Expr::col(DependentFeatures::Child).eq(child)).to_owned();
+pub async fn delete_dependencies(
+    c: &mut impl Conn,
+    child: &str,
+    parent: Option<&str>,
+) -> Result<u64, sqlx::Error> {
+    let mut q = Query::delete()
+        .from_table(DependentFeatures::Table)
+        .and_where(Expr::col(DependentFeatures::Child).eq(child))
+        .to_owned();
     if let Some(p) = parent {
         q.and_where(Expr::col(DependentFeatures::Parent).eq(p));
     }
@@ -708,6 +876,9 @@ pub async fn delete_dependencies(c: &mut impl Conn, child: &str, parent: Option<
 /// How many flags exist at all (archived too), for tests of cascades.
 #[instrument(skip_all)]
 pub async fn count(c: &mut impl Conn) -> Result<i64, sqlx::Error> {
-    let q = Query::select().expr(Expr::col(Features::Name).count()).from(Features::Table).to_owned();
+    let q = Query::select()
+        .expr(Expr::col(Features::Name).count())
+        .from(Features::Table)
+        .to_owned();
     Ok(c.one::<Scalar, _>(&q).await?.0)
 }

@@ -77,13 +77,17 @@ fn select() -> sea_query::SelectStatement {
     let features = Query::select()
         .expr(Expr::col((Features::Table, Features::Name)).count())
         .from(Features::Table)
-        .and_where(Expr::col((Features::Table, Features::Project)).equals((Projects::Table, Projects::Id)))
+        .and_where(
+            Expr::col((Features::Table, Features::Project)).equals((Projects::Table, Projects::Id)),
+        )
         .and_where(Expr::col((Features::Table, Features::ArchivedAt)).is_null())
         .to_owned();
     let members = Query::select()
         .expr(Expr::col((RoleUser::Table, RoleUser::UserId)).count_distinct())
         .from(RoleUser::Table)
-        .and_where(Expr::col((RoleUser::Table, RoleUser::Project)).equals((Projects::Table, Projects::Id)))
+        .and_where(
+            Expr::col((RoleUser::Table, RoleUser::Project)).equals((Projects::Table, Projects::Id)),
+        )
         .to_owned();
     Query::select()
         .columns([
@@ -93,43 +97,83 @@ fn select() -> sea_query::SelectStatement {
             (Projects::Table, Projects::CreatedAt),
             (Projects::Table, Projects::UpdatedAt),
         ])
-        .expr_as(sea_query::SimpleExpr::SubQuery(None, Box::new(features.into_sub_query_statement())), Alias::new("feature_count"))
-        .expr_as(sea_query::SimpleExpr::SubQuery(None, Box::new(members.into_sub_query_statement())), Alias::new("member_count"))
+        .expr_as(
+            sea_query::SimpleExpr::SubQuery(None, Box::new(features.into_sub_query_statement())),
+            Alias::new("feature_count"),
+        )
+        .expr_as(
+            sea_query::SimpleExpr::SubQuery(None, Box::new(members.into_sub_query_statement())),
+            Alias::new("member_count"),
+        )
         .from(Projects::Table)
         .to_owned()
 }
 
 #[instrument(skip_all)]
 pub async fn list(c: &mut impl Conn) -> Result<Vec<Project>, sqlx::Error> {
-    let q = select().order_by((Projects::Table, Projects::Name), Order::Asc).to_owned();
-    Ok(c.all::<ProjectRow, _>(&q).await?.into_iter().map(Into::into).collect())
+    let q = select()
+        .order_by((Projects::Table, Projects::Name), Order::Asc)
+        .to_owned();
+    Ok(c.all::<ProjectRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 #[instrument(skip_all)]
 pub async fn get(c: &mut impl Conn, id: &str) -> Result<Option<Project>, sqlx::Error> {
-    let q = select().and_where(Expr::col((Projects::Table, Projects::Id)).eq(id)).to_owned();
+    let q = select()
+        .and_where(Expr::col((Projects::Table, Projects::Id)).eq(id))
+        .to_owned();
     Ok(c.opt::<ProjectRow, _>(&q).await?.map(Into::into))
 }
 
 #[instrument(skip_all)]
 pub async fn exists(c: &mut impl Conn, id: &str) -> Result<bool, sqlx::Error> {
-    let q = Query::select().expr(Expr::val(1i64)).from(Projects::Table).and_where(Expr::col(Projects::Id).eq(id)).to_owned();
+    let q = Query::select()
+        .expr(Expr::val(1i64))
+        .from(Projects::Table)
+        .and_where(Expr::col(Projects::Id).eq(id))
+        .to_owned();
     Ok(c.opt::<Scalar, _>(&q).await?.is_some())
 }
 
 #[instrument(skip_all)]
-pub async fn insert(c: &mut impl Conn, id: &str, name: &str, description: Option<&str>, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn insert(
+    c: &mut impl Conn,
+    id: &str,
+    name: &str,
+    description: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     let q = Query::insert()
         .into_table(Projects::Table)
-        .columns([Projects::Id, Projects::Name, Projects::Description, Projects::CreatedAt])
-        .values_panic([id.into(), name.into(), description.map(str::to_string).into(), now.into()])
+        .columns([
+            Projects::Id,
+            Projects::Name,
+            Projects::Description,
+            Projects::CreatedAt,
+        ])
+        .values_panic([
+            id.into(),
+            name.into(),
+            description.map(str::to_string).into(),
+            now.into(),
+        ])
         .to_owned();
     c.exec(&q).await?;
     Ok(())
 }
 
 #[instrument(skip_all)]
-pub async fn update(c: &mut impl Conn, id: &str, name: &str, description: Option<&str>, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+pub async fn update(
+    c: &mut impl Conn,
+    id: &str,
+    name: &str,
+    description: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
     let q = Query::update()
         .table(Projects::Table)
         .value(Projects::Name, name)
@@ -142,15 +186,21 @@ pub async fn update(c: &mut impl Conn, id: &str, name: &str, description: Option
 
 #[instrument(skip_all)]
 pub async fn delete(c: &mut impl Conn, id: &str) -> Result<u64, sqlx::Error> {
-    let q = Query::delete().from_table(Projects::Table).and_where(Expr::col(Projects::Id).eq(id)).to_owned();
+    let q = Query::delete()
+        .from_table(Projects::Table)
+        .and_where(Expr::col(Projects::Id).eq(id))
+        .to_owned();
     c.exec(&q).await
 }
 
 /// How many flags (archived ones too) belong to the project.
 #[instrument(skip_all)]
 pub async fn count_flags(c: &mut impl Conn, id: &str, archived: bool) -> Result<i64, sqlx::Error> {
-    let mut q =
-        Query::select().expr(Expr::col(Features::Name).count()).from(Features::Table).and_where(Expr::col(Features::Project).eq(id)).to_owned();
+    let mut q = Query::select()
+        .expr(Expr::col(Features::Name).count())
+        .from(Features::Table)
+        .and_where(Expr::col(Features::Project).eq(id))
+        .to_owned();
     if archived {
         q.and_where(Expr::col(Features::ArchivedAt).is_not_null());
     } else {
@@ -168,30 +218,51 @@ struct Name {
 #[instrument(skip_all)]
 pub async fn environments(c: &mut impl Conn, project: &str) -> Result<Vec<String>, sqlx::Error> {
     let q = Query::select()
-        .expr_as(Expr::col((Environments::Table, Environments::Name)), Alias::new("name"))
+        .expr_as(
+            Expr::col((Environments::Table, Environments::Name)),
+            Alias::new("name"),
+        )
         .from(ProjectEnvironments::Table)
         .inner_join(
             Environments::Table,
-            Expr::col((Environments::Table, Environments::Name)).equals((ProjectEnvironments::Table, ProjectEnvironments::Environment)),
+            Expr::col((Environments::Table, Environments::Name))
+                .equals((ProjectEnvironments::Table, ProjectEnvironments::Environment)),
         )
-        .and_where(Expr::col((ProjectEnvironments::Table, ProjectEnvironments::ProjectId)).eq(project))
+        .and_where(
+            Expr::col((ProjectEnvironments::Table, ProjectEnvironments::ProjectId)).eq(project),
+        )
         .order_by((Environments::Table, Environments::SortOrder), Order::Asc)
         .order_by((Environments::Table, Environments::Name), Order::Asc)
         .to_owned();
-    Ok(c.all::<Name, _>(&q).await?.into_iter().map(|r| r.name).collect())
+    Ok(c.all::<Name, _>(&q)
+        .await?
+        .into_iter()
+        .map(|r| r.name)
+        .collect())
 }
 
 #[instrument(skip_all)]
 pub async fn environment_exists(c: &mut impl Conn, environment: &str) -> Result<bool, sqlx::Error> {
-    let q = Query::select().expr(Expr::val(1i64)).from(Environments::Table).and_where(Expr::col(Environments::Name).eq(environment)).to_owned();
+    let q = Query::select()
+        .expr(Expr::val(1i64))
+        .from(Environments::Table)
+        .and_where(Expr::col(Environments::Name).eq(environment))
+        .to_owned();
     Ok(c.opt::<Scalar, _>(&q).await?.is_some())
 }
 
 #[instrument(skip_all)]
-pub async fn add_environment(c: &mut impl Conn, project: &str, environment: &str) -> Result<(), sqlx::Error> {
+pub async fn add_environment(
+    c: &mut impl Conn,
+    project: &str,
+    environment: &str,
+) -> Result<(), sqlx::Error> {
     let q = Query::insert()
         .into_table(ProjectEnvironments::Table)
-        .columns([ProjectEnvironments::ProjectId, ProjectEnvironments::Environment])
+        .columns([
+            ProjectEnvironments::ProjectId,
+            ProjectEnvironments::Environment,
+        ])
         .values_panic([project.into(), environment.into()])
         .to_owned();
     c.exec(&q).await?;
@@ -199,7 +270,11 @@ pub async fn add_environment(c: &mut impl Conn, project: &str, environment: &str
 }
 
 #[instrument(skip_all)]
-pub async fn remove_environment(c: &mut impl Conn, project: &str, environment: &str) -> Result<u64, sqlx::Error> {
+pub async fn remove_environment(
+    c: &mut impl Conn,
+    project: &str,
+    environment: &str,
+) -> Result<u64, sqlx::Error> {
     let q = Query::delete()
         .from_table(ProjectEnvironments::Table)
         .and_where(Expr::col(ProjectEnvironments::ProjectId).eq(project))
@@ -229,18 +304,37 @@ pub async fn members(c: &mut impl Conn, project: &str) -> Result<Vec<ProjectMemb
     Ok(c.all::<MemberRow, _>(&q)
         .await?
         .into_iter()
-        .map(|r| ProjectMember { user_id: r.user_id, role_id: r.role_id, added_at: r.created_at })
+        .map(|r| ProjectMember {
+            user_id: r.user_id,
+            role_id: r.role_id,
+            added_at: r.created_at,
+        })
         .collect())
 }
 
 /// Gives a user a project role; giving it twice is not an error.
 #[instrument(skip_all)]
-pub async fn add_member(c: &mut impl Conn, project: &str, user_id: i64, role_id: i64, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn add_member(
+    c: &mut impl Conn,
+    project: &str,
+    user_id: i64,
+    role_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     let q = Query::insert()
         .into_table(RoleUser::Table)
-        .columns([RoleUser::RoleId, RoleUser::UserId, RoleUser::Project, RoleUser::CreatedAt])
+        .columns([
+            RoleUser::RoleId,
+            RoleUser::UserId,
+            RoleUser::Project,
+            RoleUser::CreatedAt,
+        ])
         .values_panic([role_id.into(), user_id.into(), project.into(), now.into()])
-        .on_conflict(sea_query::OnConflict::columns([RoleUser::RoleId, RoleUser::UserId, RoleUser::Project]).do_nothing().to_owned())
+        .on_conflict(
+            sea_query::OnConflict::columns([RoleUser::RoleId, RoleUser::UserId, RoleUser::Project])
+                .do_nothing()
+                .to_owned(),
+        )
         .to_owned();
     c.exec(&q).await?;
     Ok(())
@@ -248,7 +342,11 @@ pub async fn add_member(c: &mut impl Conn, project: &str, user_id: i64, role_id:
 
 /// Takes every project role in `project` away from a user.
 #[instrument(skip_all)]
-pub async fn remove_member(c: &mut impl Conn, project: &str, user_id: i64) -> Result<u64, sqlx::Error> {
+pub async fn remove_member(
+    c: &mut impl Conn,
+    project: &str,
+    user_id: i64,
+) -> Result<u64, sqlx::Error> {
     let q = Query::delete()
         .from_table(RoleUser::Table)
         .and_where(Expr::col(RoleUser::Project).eq(project))
@@ -266,5 +364,9 @@ pub async fn environments_all(c: &mut impl Conn) -> Result<Vec<String>, sqlx::Er
         .order_by(Environments::SortOrder, Order::Asc)
         .order_by(Environments::Name, Order::Asc)
         .to_owned();
-    Ok(c.all::<Name, _>(&q).await?.into_iter().map(|r| r.name).collect())
+    Ok(c.all::<Name, _>(&q)
+        .await?
+        .into_iter()
+        .map(|r| r.name)
+        .collect())
 }

@@ -8,7 +8,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::permission::Scope;
 use crate::domain::features::FeatureStrategy;
-use crate::domain::permissions::{CREATE_FEATURE_STRATEGY, DELETE_FEATURE_STRATEGY, UPDATE_FEATURE_ENVIRONMENT, UPDATE_FEATURE_STRATEGY};
+use crate::domain::permissions::{
+    CREATE_FEATURE_STRATEGY, DELETE_FEATURE_STRATEGY, UPDATE_FEATURE_ENVIRONMENT,
+    UPDATE_FEATURE_STRATEGY,
+};
 use crate::error::AppResult;
 use crate::http::extract::{ApiJson, Caller};
 use crate::service::features::{self, SortOrderEntry, StrategyChange};
@@ -22,7 +25,12 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(bulk_on))
         .routes(routes!(bulk_off))
         .routes(routes!(list_strategies, add_strategy))
-        .routes(routes!(get_strategy, update_strategy, patch_strategy, delete_strategy))
+        .routes(routes!(
+            get_strategy,
+            update_strategy,
+            patch_strategy,
+            delete_strategy
+        ))
         .routes(routes!(set_sort_order))
 }
 
@@ -41,7 +49,10 @@ async fn get_feature_environment(
     Path((project_id, name, env)): FlagEnvPath,
 ) -> AppResult<Json<Value>> {
     let detail = features::detail(&state, &project_id, &name).await?;
-    let found = detail["environments"].as_array().and_then(|envs| envs.iter().find(|e| e["name"] == env.as_str())).cloned();
+    let found = detail["environments"]
+        .as_array()
+        .and_then(|envs| envs.iter().find(|e| e["name"] == env.as_str()))
+        .cloned();
     match found {
         Some(mut e) => {
             e["environment"] = json!(env);
@@ -50,7 +61,9 @@ async fn get_feature_environment(
         }
         None => {
             features::require_environment(&state, &env).await?;
-            Err(crate::error::AppError::not_found(format!("The environment \"{env}\" is not enabled in the project \"{project_id}\".")))
+            Err(crate::error::AppError::not_found(format!(
+                "The environment \"{env}\" is not enabled in the project \"{project_id}\"."
+            )))
         }
     }
 }
@@ -62,8 +75,15 @@ async fn get_feature_environment(
     ("featureName" = String, Path, description = "Flag name"),
     ("environment" = String, Path, description = "Environment"),
 ), responses((status = 200, description = "Enabled"), (status = 403, description = "Needs UPDATE_FEATURE_ENVIRONMENT"), (status = 404, description = "No such project, flag or environment")))]
-async fn environment_on(State(state): State<AppState>, Caller(p): Caller, Path((project_id, name, env)): FlagEnvPath) -> AppResult<()> {
-    let auth = p.require(&[UPDATE_FEATURE_ENVIRONMENT], Scope::environment(&project_id, &env))?;
+async fn environment_on(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((project_id, name, env)): FlagEnvPath,
+) -> AppResult<()> {
+    let auth = p.require(
+        &[UPDATE_FEATURE_ENVIRONMENT],
+        Scope::environment(&project_id, &env),
+    )?;
     features::set_enabled(&state, &auth, &project_id, &name, &env, true).await
 }
 
@@ -73,8 +93,15 @@ async fn environment_on(State(state): State<AppState>, Caller(p): Caller, Path((
     ("featureName" = String, Path, description = "Flag name"),
     ("environment" = String, Path, description = "Environment"),
 ), responses((status = 200, description = "Disabled"), (status = 403, description = "Needs UPDATE_FEATURE_ENVIRONMENT"), (status = 404, description = "No such project, flag or environment")))]
-async fn environment_off(State(state): State<AppState>, Caller(p): Caller, Path((project_id, name, env)): FlagEnvPath) -> AppResult<()> {
-    let auth = p.require(&[UPDATE_FEATURE_ENVIRONMENT], Scope::environment(&project_id, &env))?;
+async fn environment_off(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((project_id, name, env)): FlagEnvPath,
+) -> AppResult<()> {
+    let auth = p.require(
+        &[UPDATE_FEATURE_ENVIRONMENT],
+        Scope::environment(&project_id, &env),
+    )?;
     features::set_enabled(&state, &auth, &project_id, &name, &env, false).await
 }
 
@@ -94,7 +121,10 @@ async fn bulk_on(
     Path((project_id, env)): Path<(String, String)>,
     ApiJson(body): ApiJson<BulkBody>,
 ) -> AppResult<()> {
-    let auth = p.require(&[UPDATE_FEATURE_ENVIRONMENT], Scope::environment(&project_id, &env))?;
+    let auth = p.require(
+        &[UPDATE_FEATURE_ENVIRONMENT],
+        Scope::environment(&project_id, &env),
+    )?;
     features::bulk_set_enabled(&state, &auth, &project_id, &body.features, &env, true).await
 }
 
@@ -109,7 +139,10 @@ async fn bulk_off(
     Path((project_id, env)): Path<(String, String)>,
     ApiJson(body): ApiJson<BulkBody>,
 ) -> AppResult<()> {
-    let auth = p.require(&[UPDATE_FEATURE_ENVIRONMENT], Scope::environment(&project_id, &env))?;
+    let auth = p.require(
+        &[UPDATE_FEATURE_ENVIRONMENT],
+        Scope::environment(&project_id, &env),
+    )?;
     features::bulk_set_enabled(&state, &auth, &project_id, &body.features, &env, false).await
 }
 
@@ -125,7 +158,9 @@ async fn list_strategies(
     Path((project_id, name, env)): FlagEnvPath,
 ) -> AppResult<Json<Value>> {
     let list = features::strategies(&state, &project_id, &name, &env).await?;
-    Ok(Json(Value::Array(list.iter().map(FeatureStrategy::to_json).collect())))
+    Ok(Json(Value::Array(
+        list.iter().map(FeatureStrategy::to_json).collect(),
+    )))
 }
 
 /// Adds a strategy (CREATE_FEATURE_STRATEGY in that environment).
@@ -144,8 +179,15 @@ async fn add_strategy(
     Path((project_id, name, env)): FlagEnvPath,
     ApiJson(body): ApiJson<Value>,
 ) -> AppResult<Json<Value>> {
-    let auth = p.require(&[CREATE_FEATURE_STRATEGY], Scope::environment(&project_id, &env))?;
-    Ok(Json(features::add_strategy(&state, &auth, &project_id, &name, &env, &body).await?.to_json()))
+    let auth = p.require(
+        &[CREATE_FEATURE_STRATEGY],
+        Scope::environment(&project_id, &env),
+    )?;
+    Ok(Json(
+        features::add_strategy(&state, &auth, &project_id, &name, &env, &body)
+            .await?
+            .to_json(),
+    ))
 }
 
 /// One strategy.
@@ -160,7 +202,11 @@ async fn get_strategy(
     Caller(_caller): Caller,
     Path((project_id, name, env, id)): StrategyPath,
 ) -> AppResult<Json<Value>> {
-    Ok(Json(features::strategy(&state, &project_id, &name, &env, &id).await?.to_json()))
+    Ok(Json(
+        features::strategy(&state, &project_id, &name, &env, &id)
+            .await?
+            .to_json(),
+    ))
 }
 
 /// Changes a strategy (UPDATE_FEATURE_STRATEGY in that environment); absent fields stay.
@@ -176,8 +222,23 @@ async fn update_strategy(
     Path((project_id, name, env, id)): StrategyPath,
     ApiJson(body): ApiJson<Value>,
 ) -> AppResult<Json<Value>> {
-    let auth = p.require(&[UPDATE_FEATURE_STRATEGY], Scope::environment(&project_id, &env))?;
-    Ok(Json(features::update_strategy(&state, &auth, &project_id, &name, &env, &id, StrategyChange::Update(body)).await?.to_json()))
+    let auth = p.require(
+        &[UPDATE_FEATURE_STRATEGY],
+        Scope::environment(&project_id, &env),
+    )?;
+    Ok(Json(
+        features::update_strategy(
+            &state,
+            &auth,
+            &project_id,
+            &name,
+            &env,
+            &id,
+            StrategyChange::Update(body),
+        )
+        .await?
+        .to_json(),
+    ))
 }
 
 /// Changes a strategy with a JSON Patch (UPDATE_FEATURE_STRATEGY in that environment).
@@ -193,8 +254,23 @@ async fn patch_strategy(
     Path((project_id, name, env, id)): StrategyPath,
     ApiJson(body): ApiJson<Value>,
 ) -> AppResult<Json<Value>> {
-    let auth = p.require(&[UPDATE_FEATURE_STRATEGY], Scope::environment(&project_id, &env))?;
-    Ok(Json(features::update_strategy(&state, &auth, &project_id, &name, &env, &id, StrategyChange::Patch(body)).await?.to_json()))
+    let auth = p.require(
+        &[UPDATE_FEATURE_STRATEGY],
+        Scope::environment(&project_id, &env),
+    )?;
+    Ok(Json(
+        features::update_strategy(
+            &state,
+            &auth,
+            &project_id,
+            &name,
+            &env,
+            &id,
+            StrategyChange::Patch(body),
+        )
+        .await?
+        .to_json(),
+    ))
 }
 
 /// Removes a strategy (DELETE_FEATURE_STRATEGY in that environment).
@@ -204,8 +280,15 @@ async fn patch_strategy(
     ("environment" = String, Path, description = "Environment"),
     ("strategyId" = String, Path, description = "Strategy id"),
 ), responses((status = 200, description = "Removed"), (status = 404, description = "No such strategy")))]
-async fn delete_strategy(State(state): State<AppState>, Caller(p): Caller, Path((project_id, name, env, id)): StrategyPath) -> AppResult<()> {
-    let auth = p.require(&[DELETE_FEATURE_STRATEGY], Scope::environment(&project_id, &env))?;
+async fn delete_strategy(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((project_id, name, env, id)): StrategyPath,
+) -> AppResult<()> {
+    let auth = p.require(
+        &[DELETE_FEATURE_STRATEGY],
+        Scope::environment(&project_id, &env),
+    )?;
     features::delete_strategy(&state, &auth, &project_id, &name, &env, &id).await
 }
 
@@ -221,6 +304,9 @@ async fn set_sort_order(
     Path((project_id, name, env)): FlagEnvPath,
     ApiJson(body): ApiJson<Vec<SortOrderEntry>>,
 ) -> AppResult<()> {
-    let auth = p.require(&[UPDATE_FEATURE_STRATEGY], Scope::environment(&project_id, &env))?;
+    let auth = p.require(
+        &[UPDATE_FEATURE_STRATEGY],
+        Scope::environment(&project_id, &env),
+    )?;
     features::set_sort_order(&state, &auth, &project_id, &name, &env, &body).await
 }

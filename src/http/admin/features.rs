@@ -12,18 +12,26 @@ use crate::auth::permission::Scope;
 use crate::auth::{Authorized, Principal};
 use crate::domain::features::feature_types_json;
 use crate::domain::permissions::{
-    CREATE_FEATURE, DELETE_FEATURE, UPDATE_FEATURE, UPDATE_FEATURE_DEPENDENCY, UPDATE_FEATURE_ENVIRONMENT_VARIANTS, UPDATE_FEATURE_VARIANTS,
+    CREATE_FEATURE, DELETE_FEATURE, UPDATE_FEATURE, UPDATE_FEATURE_DEPENDENCY,
+    UPDATE_FEATURE_ENVIRONMENT_VARIANTS, UPDATE_FEATURE_VARIANTS,
 };
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{ApiJson, ApiQuery, Caller};
-use crate::service::features::{self, AddDependency, CreateFeature, TagInput, UpdateFeature, VariantChange};
+use crate::service::features::{
+    self, AddDependency, CreateFeature, TagInput, UpdateFeature, VariantChange,
+};
 use crate::state::AppState;
 use crate::store::features::FeatureFilter;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_project_features, create_feature))
-        .routes(routes!(get_feature, update_feature, patch_feature, archive_feature))
+        .routes(routes!(
+            get_feature,
+            update_feature,
+            patch_feature,
+            archive_feature
+        ))
         .routes(routes!(list_features))
         .routes(routes!(search_features))
         .routes(routes!(list_archived))
@@ -36,13 +44,26 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(add_dependency, remove_dependencies))
         .routes(routes!(remove_dependency))
         .routes(routes!(parent_options))
-        .routes(routes!(get_legacy_variants, put_legacy_variants, patch_legacy_variants))
-        .routes(routes!(get_env_variants, put_env_variants, patch_env_variants))
+        .routes(routes!(
+            get_legacy_variants,
+            put_legacy_variants,
+            patch_legacy_variants
+        ))
+        .routes(routes!(
+            get_env_variants,
+            put_env_variants,
+            patch_env_variants
+        ))
 }
 
 /// Checks a permission in the project of a flag named only by its name; an unknown flag is
 /// 404 for whoever could act on it somewhere.
-pub async fn require_on_flag(state: &AppState, p: &Principal, wanted: &[&str], name: &str) -> AppResult<Authorized> {
+pub async fn require_on_flag(
+    state: &AppState,
+    p: &Principal,
+    wanted: &[&str],
+    name: &str,
+) -> AppResult<Authorized> {
     match features::project_of(state, name).await? {
         Some(project) => p.require(wanted, Scope::project(&project)),
         None => {
@@ -57,8 +78,15 @@ pub async fn require_on_flag(state: &AppState, p: &Principal, wanted: &[&str], n
     (status = 200, description = "`{version, features}`"),
     (status = 404, description = "No such project"),
 ))]
-async fn list_project_features(State(state): State<AppState>, Caller(_caller): Caller, Path(project_id): Path<String>) -> AppResult<Json<Value>> {
-    let filter = FeatureFilter { projects: Some(vec![project_id]), ..Default::default() };
+async fn list_project_features(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path(project_id): Path<String>,
+) -> AppResult<Json<Value>> {
+    let filter = FeatureFilter {
+        projects: Some(vec![project_id]),
+        ..Default::default()
+    };
     let (list, _) = features::search(&state, &filter, 0, usize::MAX).await?;
     Ok(Json(json!({"version": 1, "features": list})))
 }
@@ -114,7 +142,11 @@ async fn update_feature(
     ApiJson(body): ApiJson<UpdateFeature>,
 ) -> AppResult<Json<Value>> {
     let auth = p.require(&[UPDATE_FEATURE], Scope::project(&project_id))?;
-    Ok(Json(features::update(&state, &auth, &project_id, &name, body).await?.to_json()))
+    Ok(Json(
+        features::update(&state, &auth, &project_id, &name, body)
+            .await?
+            .to_json(),
+    ))
 }
 
 /// Changes a flag with a JSON Patch (UPDATE_FEATURE).
@@ -133,7 +165,11 @@ async fn patch_feature(
     ApiJson(body): ApiJson<Value>,
 ) -> AppResult<Json<Value>> {
     let auth = p.require(&[UPDATE_FEATURE], Scope::project(&project_id))?;
-    Ok(Json(features::patch(&state, &auth, &project_id, &name, &body).await?.to_json()))
+    Ok(Json(
+        features::patch(&state, &auth, &project_id, &name, &body)
+            .await?
+            .to_json(),
+    ))
 }
 
 /// Archives a flag (DELETE_FEATURE).
@@ -172,7 +208,10 @@ async fn list_features(
     Caller(_caller): Caller,
     ApiQuery(params): ApiQuery<LegacyListParams>,
 ) -> AppResult<Json<Value>> {
-    let filter = FeatureFilter { projects: params.project.map(|p| vec![p]), ..Default::default() };
+    let filter = FeatureFilter {
+        projects: params.project.map(|p| vec![p]),
+        ..Default::default()
+    };
     let mut list = features::list_short(&state, &filter).await?;
     if let Some(prefix) = params.name_prefix.filter(|p| !p.is_empty()) {
         list.retain(|f| f["name"].as_str().is_some_and(|n| n.starts_with(&prefix)));
@@ -201,7 +240,10 @@ pub struct SearchParams {
 fn filter_values(raw: Option<String>) -> Option<Vec<String>> {
     let raw = raw?;
     let list = if let Some(rest) = raw.strip_prefix("IS_ANY_OF:") {
-        rest.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+        rest.split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
     } else {
         vec![raw.strip_prefix("IS:").unwrap_or(&raw).trim().to_string()]
     };
@@ -211,10 +253,12 @@ fn filter_values(raw: Option<String>) -> Option<Vec<String>> {
 fn number(name: &str, raw: Option<String>, default: usize) -> AppResult<usize> {
     match raw {
         None => Ok(default),
-        Some(s) => s
-            .trim()
-            .parse()
-            .map_err(|_| AppError::bad_field(&format!("/query/{name}"), format!("`{name}` must be a non-negative integer. You sent \"{s}\"."))),
+        Some(s) => s.trim().parse().map_err(|_| {
+            AppError::bad_field(
+                &format!("/query/{name}"),
+                format!("`{name}` must be a non-negative integer. You sent \"{s}\"."),
+            )
+        }),
     }
 }
 
@@ -223,12 +267,20 @@ fn number(name: &str, raw: Option<String>, default: usize) -> AppResult<usize> {
     (status = 200, description = "`{features, total}`"),
     (status = 404, description = "No such project"),
 ))]
-async fn search_features(State(state): State<AppState>, Caller(_caller): Caller, ApiQuery(params): ApiQuery<SearchParams>) -> AppResult<Json<Value>> {
-    let archived = filter_values(params.archived).is_some_and(|v| v.iter().any(|s| s.eq_ignore_ascii_case("true")));
+async fn search_features(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    ApiQuery(params): ApiQuery<SearchParams>,
+) -> AppResult<Json<Value>> {
+    let archived = filter_values(params.archived)
+        .is_some_and(|v| v.iter().any(|s| s.eq_ignore_ascii_case("true")));
     let filter = FeatureFilter {
         projects: filter_values(params.project),
         archived,
-        query: params.query.filter(|q| !q.trim().is_empty()).map(|q| q.trim().to_string()),
+        query: params
+            .query
+            .filter(|q| !q.trim().is_empty())
+            .map(|q| q.trim().to_string()),
         types: filter_values(params.feature_type),
     };
     let offset = number("offset", params.offset, 0)?;
@@ -239,9 +291,17 @@ async fn search_features(State(state): State<AppState>, Caller(_caller): Caller,
 
 /// Archived flags (the older route).
 #[utoipa::path(get, path = "/api/admin/archive/features", tag = "Archive", responses((status = 200, description = "`{version, features}`")))]
-async fn list_archived(State(state): State<AppState>, Caller(_caller): Caller) -> AppResult<Json<Value>> {
-    let filter = FeatureFilter { archived: true, ..Default::default() };
-    Ok(Json(json!({"version": 2, "features": features::list_short(&state, &filter).await?})))
+async fn list_archived(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+) -> AppResult<Json<Value>> {
+    let filter = FeatureFilter {
+        archived: true,
+        ..Default::default()
+    };
+    Ok(Json(
+        json!({"version": 2, "features": features::list_short(&state, &filter).await?}),
+    ))
 }
 
 /// Archived flags of one project.
@@ -249,10 +309,20 @@ async fn list_archived(State(state): State<AppState>, Caller(_caller): Caller) -
     (status = 200, description = "`{version, features}`"),
     (status = 404, description = "No such project"),
 ))]
-async fn list_archived_of_project(State(state): State<AppState>, Caller(_caller): Caller, Path(project_id): Path<String>) -> AppResult<Json<Value>> {
+async fn list_archived_of_project(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path(project_id): Path<String>,
+) -> AppResult<Json<Value>> {
     features::require_project_exists(&state, &project_id).await?;
-    let filter = FeatureFilter { archived: true, projects: Some(vec![project_id]), ..Default::default() };
-    Ok(Json(json!({"version": 2, "features": features::list_short(&state, &filter).await?})))
+    let filter = FeatureFilter {
+        archived: true,
+        projects: Some(vec![project_id]),
+        ..Default::default()
+    };
+    Ok(Json(
+        json!({"version": 2, "features": features::list_short(&state, &filter).await?}),
+    ))
 }
 
 /// Brings an archived flag back (UPDATE_FEATURE in its project).
@@ -261,7 +331,11 @@ async fn list_archived_of_project(State(state): State<AppState>, Caller(_caller)
     (status = 400, description = "The flag is not archived"),
     (status = 404, description = "No such flag"),
 ))]
-async fn revive_feature(State(state): State<AppState>, Caller(p): Caller, Path(name): Path<String>) -> AppResult<()> {
+async fn revive_feature(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(name): Path<String>,
+) -> AppResult<()> {
     let auth = require_on_flag(&state, &p, &[UPDATE_FEATURE], &name).await?;
     features::revive(&state, &auth, &name).await
 }
@@ -272,7 +346,11 @@ async fn revive_feature(State(state): State<AppState>, Caller(p): Caller, Path(n
     (status = 400, description = "The flag is not archived"),
     (status = 404, description = "No such flag"),
 ))]
-async fn delete_feature(State(state): State<AppState>, Caller(p): Caller, Path(name): Path<String>) -> AppResult<()> {
+async fn delete_feature(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(name): Path<String>,
+) -> AppResult<()> {
     let auth = require_on_flag(&state, &p, &[DELETE_FEATURE], &name).await?;
     features::delete(&state, &auth, &name).await
 }
@@ -288,8 +366,14 @@ async fn feature_types(Caller(_caller): Caller) -> Json<Value> {
     (status = 200, description = "`{version, tags}`"),
     (status = 404, description = "No such flag"),
 ))]
-async fn list_tags(State(state): State<AppState>, Caller(_caller): Caller, Path(name): Path<String>) -> AppResult<Json<Value>> {
-    Ok(Json(json!({"version": 1, "tags": features::tags(&state, &name).await?})))
+async fn list_tags(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path(name): Path<String>,
+) -> AppResult<Json<Value>> {
+    Ok(Json(
+        json!({"version": 1, "tags": features::tags(&state, &name).await?}),
+    ))
 }
 
 /// Tags a flag (UPDATE_FEATURE in its project).
@@ -306,7 +390,11 @@ async fn add_tag(
 ) -> AppResult<Response> {
     let auth = require_on_flag(&state, &p, &[UPDATE_FEATURE], &name).await?;
     features::add_tag(&state, &auth, &name, &body).await?;
-    Ok((StatusCode::CREATED, Json(json!({"type": body.tag_type, "value": body.value.trim()}))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"type": body.tag_type, "value": body.value.trim()})),
+    )
+        .into_response())
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -332,7 +420,8 @@ async fn update_tags(
     ApiJson(body): ApiJson<UpdateTagsBody>,
 ) -> AppResult<Json<Value>> {
     let auth = require_on_flag(&state, &p, &[UPDATE_FEATURE], &name).await?;
-    let tags = features::update_tags(&state, &auth, &name, &body.added_tags, &body.removed_tags).await?;
+    let tags =
+        features::update_tags(&state, &auth, &name, &body.added_tags, &body.removed_tags).await?;
     Ok(Json(json!({"version": 1, "tags": tags})))
 }
 
@@ -378,7 +467,11 @@ async fn add_dependency(
     ("projectId" = String, Path, description = "Project id"),
     ("child" = String, Path, description = "The dependent flag"),
 ), responses((status = 200, description = "Removed")))]
-async fn remove_dependencies(State(state): State<AppState>, Caller(p): Caller, Path((project_id, child)): Path<(String, String)>) -> AppResult<()> {
+async fn remove_dependencies(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((project_id, child)): Path<(String, String)>,
+) -> AppResult<()> {
     let auth = p.require(&[UPDATE_FEATURE_DEPENDENCY], Scope::project(&project_id))?;
     features::remove_dependency(&state, &auth, &project_id, &child, None).await
 }
@@ -408,7 +501,9 @@ async fn parent_options(
     Caller(_caller): Caller,
     Path((project_id, child)): Path<(String, String)>,
 ) -> AppResult<Json<Value>> {
-    Ok(Json(json!(features::parent_options(&state, &project_id, &child).await?)))
+    Ok(Json(json!(
+        features::parent_options(&state, &project_id, &child).await?
+    )))
 }
 
 fn variants_body(variants: Value) -> Json<Value> {
@@ -425,7 +520,9 @@ async fn get_legacy_variants(
     Caller(_caller): Caller,
     Path((project_id, name)): Path<(String, String)>,
 ) -> AppResult<Json<Value>> {
-    Ok(variants_body(features::legacy_variants(&state, &project_id, &name).await?))
+    Ok(variants_body(
+        features::legacy_variants(&state, &project_id, &name).await?,
+    ))
 }
 
 /// Sets a flag's variants in every environment (UPDATE_FEATURE_VARIANTS).
@@ -440,7 +537,16 @@ async fn put_legacy_variants(
     ApiJson(body): ApiJson<Value>,
 ) -> AppResult<Json<Value>> {
     let auth = p.require(&[UPDATE_FEATURE_VARIANTS], Scope::project(&project_id))?;
-    Ok(variants_body(features::set_legacy_variants(&state, &auth, &project_id, &name, VariantChange::Replace(body)).await?))
+    Ok(variants_body(
+        features::set_legacy_variants(
+            &state,
+            &auth,
+            &project_id,
+            &name,
+            VariantChange::Replace(body),
+        )
+        .await?,
+    ))
 }
 
 /// Patches a flag's variants in every environment (UPDATE_FEATURE_VARIANTS).
@@ -455,7 +561,16 @@ async fn patch_legacy_variants(
     ApiJson(body): ApiJson<Value>,
 ) -> AppResult<Json<Value>> {
     let auth = p.require(&[UPDATE_FEATURE_VARIANTS], Scope::project(&project_id))?;
-    Ok(variants_body(features::set_legacy_variants(&state, &auth, &project_id, &name, VariantChange::Patch(body)).await?))
+    Ok(variants_body(
+        features::set_legacy_variants(
+            &state,
+            &auth,
+            &project_id,
+            &name,
+            VariantChange::Patch(body),
+        )
+        .await?,
+    ))
 }
 
 /// A flag's variants in one environment.
@@ -469,7 +584,9 @@ async fn get_env_variants(
     Caller(_caller): Caller,
     Path((project_id, name, env)): Path<(String, String, String)>,
 ) -> AppResult<Json<Value>> {
-    Ok(variants_body(features::env_variants(&state, &project_id, &name, &env).await?))
+    Ok(variants_body(
+        features::env_variants(&state, &project_id, &name, &env).await?,
+    ))
 }
 
 /// Replaces a flag's variants in one environment (UPDATE_FEATURE_ENVIRONMENT_VARIANTS there).
@@ -484,8 +601,21 @@ async fn put_env_variants(
     Path((project_id, name, env)): Path<(String, String, String)>,
     ApiJson(body): ApiJson<Value>,
 ) -> AppResult<Json<Value>> {
-    let auth = p.require(&[UPDATE_FEATURE_ENVIRONMENT_VARIANTS], Scope::environment(&project_id, &env))?;
-    Ok(variants_body(features::set_env_variants(&state, &auth, &project_id, &name, &env, VariantChange::Replace(body)).await?))
+    let auth = p.require(
+        &[UPDATE_FEATURE_ENVIRONMENT_VARIANTS],
+        Scope::environment(&project_id, &env),
+    )?;
+    Ok(variants_body(
+        features::set_env_variants(
+            &state,
+            &auth,
+            &project_id,
+            &name,
+            &env,
+            VariantChange::Replace(body),
+        )
+        .await?,
+    ))
 }
 
 /// Patches a flag's variants in one environment (UPDATE_FEATURE_ENVIRONMENT_VARIANTS there).
@@ -500,6 +630,19 @@ async fn patch_env_variants(
     Path((project_id, name, env)): Path<(String, String, String)>,
     ApiJson(body): ApiJson<Value>,
 ) -> AppResult<Json<Value>> {
-    let auth = p.require(&[UPDATE_FEATURE_ENVIRONMENT_VARIANTS], Scope::environment(&project_id, &env))?;
-    Ok(variants_body(features::set_env_variants(&state, &auth, &project_id, &name, &env, VariantChange::Patch(body)).await?))
+    let auth = p.require(
+        &[UPDATE_FEATURE_ENVIRONMENT_VARIANTS],
+        Scope::environment(&project_id, &env),
+    )?;
+    Ok(variants_body(
+        features::set_env_variants(
+            &state,
+            &auth,
+            &project_id,
+            &name,
+            &env,
+            VariantChange::Patch(body),
+        )
+        .await?,
+    ))
 }

@@ -9,7 +9,9 @@ use serde_json::{json, Value};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::permission::Scope;
-use crate::domain::permissions::{CREATE_PROJECT, DELETE_PROJECT, PROJECT_USER_ACCESS_WRITE, UPDATE_PROJECT};
+use crate::domain::permissions::{
+    CREATE_PROJECT, DELETE_PROJECT, PROJECT_USER_ACCESS_WRITE, UPDATE_PROJECT,
+};
 use crate::domain::users::iso;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{parse_id, ApiJson, Caller};
@@ -34,8 +36,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
     (status = 200, description = "`{version, projects}`"),
     (status = 401, description = "Not signed in"),
 ))]
-async fn list_projects(State(state): State<AppState>, Caller(_caller): Caller) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = projects::list(&state).await?.iter().map(|(p, o)| p.to_json(o)).collect();
+async fn list_projects(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+) -> AppResult<Json<Value>> {
+    let list: Vec<Value> = projects::list(&state)
+        .await?
+        .iter()
+        .map(|(p, o)| p.to_json(o))
+        .collect();
     Ok(Json(json!({"version": 1, "projects": list})))
 }
 
@@ -46,7 +55,11 @@ async fn list_projects(State(state): State<AppState>, Caller(_caller): Caller) -
     (status = 403, description = "Needs CREATE_PROJECT"),
     (status = 409, description = "The id is taken"),
 ))]
-async fn create_project(State(state): State<AppState>, Caller(p): Caller, ApiJson(body): ApiJson<CreateProject>) -> AppResult<Response> {
+async fn create_project(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(body): ApiJson<CreateProject>,
+) -> AppResult<Response> {
     let auth = p.require(&[CREATE_PROJECT], Scope::ROOT)?;
     let created = projects::create(&state, &auth, body).await?;
     let (project, owners, envs) = projects::get(&state, &created.id).await?;
@@ -60,13 +73,24 @@ async fn create_project(State(state): State<AppState>, Caller(p): Caller, ApiJso
     (status = 200, description = "The project"),
     (status = 404, description = "No such project"),
 ))]
-async fn get_project(State(state): State<AppState>, Caller(_caller): Caller, Path(project_id): Path<String>) -> AppResult<Json<Value>> {
+async fn get_project(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path(project_id): Path<String>,
+) -> AppResult<Json<Value>> {
     let (project, owners, envs) = projects::get(&state, &project_id).await?;
-    let filter = FeatureFilter { projects: Some(vec![project_id.clone()]), ..Default::default() };
+    let filter = FeatureFilter {
+        projects: Some(vec![project_id.clone()]),
+        ..Default::default()
+    };
     let (flags, _) = features::search(&state, &filter, 0, usize::MAX).await?;
     let mut v = project.to_json(&owners);
     v["version"] = json!(1);
-    v["environments"] = Value::Array(envs.iter().map(|e| json!({"environment": e, "changeRequestsEnabled": false})).collect());
+    v["environments"] = Value::Array(
+        envs.iter()
+            .map(|e| json!({"environment": e, "changeRequestsEnabled": false}))
+            .collect(),
+    );
     v["features"] = Value::Array(flags);
     v["members"] = json!(project.member_count);
     v["updatedAt"] = crate::domain::users::iso_opt(project.updated_at);
@@ -97,7 +121,11 @@ async fn update_project(
     (status = 403, description = "Needs DELETE_PROJECT, or the project still holds flags, or it is `default`"),
     (status = 404, description = "No such project"),
 ))]
-async fn delete_project(State(state): State<AppState>, Caller(p): Caller, Path(project_id): Path<String>) -> AppResult<()> {
+async fn delete_project(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(project_id): Path<String>,
+) -> AppResult<()> {
     let auth = p.require(&[DELETE_PROJECT], Scope::project(&project_id))?;
     projects::delete(&state, &auth, &project_id).await
 }
@@ -146,7 +174,11 @@ async fn remove_environment(
     (status = 200, description = "`{users, groups, roles}`"),
     (status = 404, description = "No such project"),
 ))]
-async fn get_access(State(state): State<AppState>, Caller(_caller): Caller, Path(project_id): Path<String>) -> AppResult<Json<Value>> {
+async fn get_access(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path(project_id): Path<String>,
+) -> AppResult<Json<Value>> {
     let access = projects::access(&state, &project_id).await?;
     let users: Vec<Value> = access
         .members
@@ -205,9 +237,15 @@ async fn add_access(
     Path(project_id): Path<String>,
     ApiJson(body): ApiJson<AccessBody>,
 ) -> AppResult<()> {
-    let auth = p.require(&[UPDATE_PROJECT, PROJECT_USER_ACCESS_WRITE], Scope::project(&project_id))?;
+    let auth = p.require(
+        &[UPDATE_PROJECT, PROJECT_USER_ACCESS_WRITE],
+        Scope::project(&project_id),
+    )?;
     if !body.groups.is_empty() {
-        return Err(AppError::bad_field("/body/groups", "Groups are not supported; give roles to users."));
+        return Err(AppError::bad_field(
+            "/body/groups",
+            "Groups are not supported; give roles to users.",
+        ));
     }
     let users: Vec<i64> = body.users.iter().map(UserRef::id).collect();
     projects::add_access(&state, &auth, &project_id, &body.roles, &users).await
@@ -232,7 +270,10 @@ async fn set_user_roles(
     Path((project_id, user_id)): Path<(String, String)>,
     ApiJson(body): ApiJson<RolesBody>,
 ) -> AppResult<()> {
-    let auth = p.require(&[UPDATE_PROJECT, PROJECT_USER_ACCESS_WRITE], Scope::project(&project_id))?;
+    let auth = p.require(
+        &[UPDATE_PROJECT, PROJECT_USER_ACCESS_WRITE],
+        Scope::project(&project_id),
+    )?;
     let user_id = parse_id("userId", &user_id)?;
     projects::set_user_roles(&state, &auth, &project_id, user_id, &body.roles).await
 }
@@ -245,15 +286,25 @@ async fn set_user_roles(
     (status = 200, description = "Removed"),
     (status = 404, description = "No such project or user"),
 ))]
-async fn remove_user_roles(State(state): State<AppState>, Caller(p): Caller, Path((project_id, user_id)): Path<(String, String)>) -> AppResult<()> {
-    let auth = p.require(&[UPDATE_PROJECT, PROJECT_USER_ACCESS_WRITE], Scope::project(&project_id))?;
+async fn remove_user_roles(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((project_id, user_id)): Path<(String, String)>,
+) -> AppResult<()> {
+    let auth = p.require(
+        &[UPDATE_PROJECT, PROJECT_USER_ACCESS_WRITE],
+        Scope::project(&project_id),
+    )?;
     let user_id = parse_id("userId", &user_id)?;
     projects::remove_user(&state, &auth, &project_id, user_id).await
 }
 
 /// Every role, root and project.
 #[utoipa::path(get, path = "/api/admin/roles", tag = "Projects", responses((status = 200, description = "`{version, roles}`")))]
-async fn list_roles(State(state): State<AppState>, Caller(_caller): Caller) -> AppResult<Json<Value>> {
+async fn list_roles(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+) -> AppResult<Json<Value>> {
     let roles: Vec<Value> = service::users::roles(&state)
         .await?
         .into_iter()
