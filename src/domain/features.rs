@@ -489,12 +489,14 @@ pub fn validate_variants(v: &Value, path: &str, kind: VariantKind) -> AppResult<
             Some(Value::String(s)) if !s.is_empty() => s.clone(),
             None | Some(Value::Null) => "default".to_string(),
             Some(Value::String(_)) => "default".to_string(),
-            Some(other) => return Err(AppError::bad_field(
-                &format!("{at}/stickiness"),
-                format!(
+            Some(other) => {
+                return Err(AppError::bad_field(
+                    &format!("{at}/stickiness"),
+                    format!(
                     "The stickiness of the variant \"{name}\" must be a string; you sent {other}."
                 ),
-            )),
+                ))
+            }
         };
         let mut v = Map::new();
         v.insert("name".into(), Value::String(name.clone()));
