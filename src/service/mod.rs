@@ -5,4 +5,5 @@ pub mod users;
 pub mod tokens;
 pub mod context;
 pub mod events;
+pub mod segments;
 pub mod strategies;

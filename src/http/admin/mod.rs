@@ -2,6 +2,7 @@
 
 pub mod context;
 pub mod events;
+pub mod segments;
 pub mod strategies;
 pub mod user;
 pub mod user_admin;
@@ -11,5 +12,5 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(user::routes()).merge(user_admin::routes()).merge(events::routes()).merge(strategies::routes()).merge(context::routes())
+    OpenApiRouter::new().merge(user::routes()).merge(user_admin::routes()).merge(events::routes()).merge(strategies::routes()).merge(context::routes()).merge(segments::routes())
 }
