@@ -4,6 +4,7 @@
 pub mod users;
 pub mod tokens;
 pub mod context;
+pub mod environments;
 pub mod events;
 pub mod segments;
 pub mod strategies;

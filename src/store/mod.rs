@@ -5,6 +5,7 @@
 //! the server lives below this module.
 
 pub mod context;
+pub mod environments;
 pub mod events;
 pub mod revision;
 pub mod roles;

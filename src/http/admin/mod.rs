@@ -1,6 +1,7 @@
 //! The Admin API under `/api/admin`.
 
 pub mod context;
+pub mod environments;
 pub mod events;
 pub mod segments;
 pub mod strategies;
@@ -12,5 +13,5 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(user::routes()).merge(user_admin::routes()).merge(events::routes()).merge(strategies::routes()).merge(context::routes()).merge(segments::routes())
+    OpenApiRouter::new().merge(user::routes()).merge(user_admin::routes()).merge(events::routes()).merge(strategies::routes()).merge(context::routes()).merge(segments::routes()).merge(environments::routes())
 }
