@@ -3,6 +3,7 @@
 pub mod clock;
 pub mod constraints;
 pub mod context;
+pub mod environments;
 pub mod events;
 pub mod features;
 pub mod json_patch;

@@ -2,9 +2,11 @@
 //! one transaction together with its audit event. Handlers (API and UI alike) call these.
 
 pub mod context;
+pub mod environments;
 pub mod events;
 pub mod features;
 pub mod projects;
+pub mod segments;
 pub mod strategies;
 pub mod tokens;
 pub mod users;

@@ -6,6 +6,7 @@
 
 pub mod api_tokens;
 pub mod context;
+pub mod environments;
 pub mod events;
 pub mod features;
 pub mod pats;

@@ -2,11 +2,13 @@
 
 pub mod api_tokens;
 pub mod context;
+pub mod environments;
 pub mod events;
 pub mod feature_environments;
 pub mod features;
 pub mod pats;
 pub mod projects;
+pub mod segments;
 pub mod strategies;
 pub mod user;
 pub mod user_admin;
@@ -27,4 +29,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(projects::routes())
         .merge(features::routes())
         .merge(feature_environments::routes())
+        .merge(segments::routes())
+        .merge(environments::routes())
 }
