@@ -694,7 +694,7 @@ async fn dependencies_between_flags() {
     .await
     .expect(404);
 
-    // enabled: false drops the variants; a new parent replaces the old one.
+    // enabled: false drops the variants; a child may have several parents (the SDKs evaluate all).
     app.post(
         "/api/admin/projects/default/features/grandchild/dependencies",
         json!({"feature": "parent", "enabled": false, "variants": ["x"]}),
@@ -725,7 +725,24 @@ async fn dependencies_between_flags() {
         .json;
     assert_eq!(
         gc["dependencies"],
-        json!([{"feature": "other", "enabled": true}])
+        json!([{"feature": "other", "enabled": true}, {"feature": "parent", "enabled": false}])
+    );
+    // Adding a parent again replaces its options.
+    app.post(
+        "/api/admin/projects/default/features/grandchild/dependencies",
+        json!({"feature": "parent", "variants": ["v1"]}),
+        &admin,
+    )
+    .await
+    .expect(200);
+    let gc = app
+        .get("/api/admin/projects/default/features/grandchild", &admin)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(
+        gc["dependencies"],
+        json!([{"feature": "other", "enabled": true}, {"feature": "parent", "enabled": true, "variants": ["v1"]}])
     );
 
     let options = app

@@ -1012,7 +1012,9 @@ pub struct AddDependency {
     pub variants: Option<Vec<String>>,
 }
 
-/// Makes `child` depend on a parent (one level, one parent: a new parent replaces the old).
+/// Makes `child` depend on a parent. Dependencies are one level deep (a parent has no parent,
+/// a child has no children); a child may have several parents, which the SDKs all evaluate.
+/// Adding a parent again replaces its options.
 pub async fn add_dependency(
     state: &AppState,
     auth: &Authorized,
@@ -1073,16 +1075,15 @@ pub async fn add_dependency(
         enabled,
         variants,
     };
-    let before: Vec<Value> = store::features::dependencies(&mut tx, child)
+    let before = store::features::dependencies(&mut tx, child)
         .await?
-        .iter()
-        .map(Dependency::to_json)
-        .collect();
-    store::features::delete_dependencies(&mut tx, child, None).await?;
+        .into_iter()
+        .find(|e| e.parent == parent.name);
+    store::features::delete_dependencies(&mut tx, child, Some(&parent.name)).await?;
     store::features::insert_dependency(&mut tx, &d).await?;
     let mut ev = event(rules::FEATURE_DEPENDENCY_ADDED, &f).data(d.to_json());
-    if !before.is_empty() {
-        ev = ev.pre_data(json!(before));
+    if let Some(b) = before {
+        ev = ev.pre_data(b.to_json());
     }
     write_event(&mut tx, ev, auth, state).await?;
     store::revision::bump(&mut tx).await?;
