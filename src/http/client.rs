@@ -3,8 +3,12 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
+use futures_util::StreamExt;
 use serde_json::Value;
+use std::time::Duration;
+use unleash_types::client_features::ClientFeaturesDelta;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::ClientAddr;
@@ -12,7 +16,7 @@ use super::extract::ApiJson;
 use crate::auth::resolve::sdk_principal;
 use crate::auth::ApiTokenKind;
 use crate::cache;
-use crate::domain::client::{select, spec_supports_segments, Selection};
+use crate::domain::client::{diff, hydration, select, spec_supports_segments, Selection};
 use crate::error::{AppError, AppResult};
 use crate::service::metrics;
 use crate::state::AppState;
@@ -24,6 +28,78 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(register_client))
         .routes(routes!(client_metrics))
         .routes(routes!(client_metrics_bulk))
+        .routes(routes!(get_client_delta))
+        .routes(routes!(get_client_streaming))
+}
+
+/// The whole state as one hydration event (the Node SDK's delta mode). `If-None-Match`
+/// with the current event id answers 304.
+#[utoipa::path(get, path = "/api/client/delta", tag = "Client API", responses(
+    (status = 200, description = "`{events: [{type: \"hydration\", eventId, features, segments}]}`"),
+    (status = 304, description = "Nothing changed since the event id in If-None-Match"),
+))]
+async fn get_client_delta(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> AppResult<Response> {
+    let token = sdk_principal(&state, &headers, ApiTokenKind::Client).await?;
+    let mut sel = selection(&headers, query.as_deref(), token.projects.clone());
+    sel.inline_segments = false;
+    let snap = cache::snapshot(&state, &token.environment).await?;
+    let event_id = snap.revision.max(0) as u32;
+    let etag = format!("\"{event_id}\"");
+    let etag_value = HeaderValue::from_str(&etag).map_err(AppError::internal)?;
+    if etag_matches(&headers, &etag) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
+    }
+    let features = select(&snap.all, &sel, &snap.environment);
+    let delta = ClientFeaturesDelta { events: vec![hydration(&features, event_id)] };
+    Ok(([(header::ETAG, etag_value)], Json(serde_json::to_value(delta).map_err(AppError::internal)?)).into_response())
+}
+
+/// How often a stream checks for changes.
+const STREAM_CHECK: Duration = Duration::from_millis(250);
+
+/// Server-sent events: `unleash-connected` with the whole state, then `unleash-updated`
+/// with the changes, within a second of any change on any node.
+#[utoipa::path(get, path = "/api/client/streaming", tag = "Client API", responses(
+    (status = 200, description = "text/event-stream of `unleash-connected` and `unleash-updated` events"),
+))]
+async fn get_client_streaming(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> AppResult<Response> {
+    let token = sdk_principal(&state, &headers, ApiTokenKind::Client).await?;
+    let mut sel = selection(&headers, query.as_deref(), token.projects.clone());
+    sel.inline_segments = false;
+    let snap = cache::snapshot(&state, &token.environment).await?;
+    let first = select(&snap.all, &sel, &snap.environment);
+    let event_id = snap.revision.max(0) as u32;
+    let connected = Event::default()
+        .event("unleash-connected")
+        .id(event_id.to_string())
+        .data(serde_json::to_string(&ClientFeaturesDelta { events: vec![hydration(&first, event_id)] }).map_err(AppError::internal)?);
+    let environment = token.environment.clone();
+    let updates = futures_util::stream::unfold((state, first, snap.revision), move |(state, last, revision)| {
+        let sel = sel.clone();
+        let environment = environment.clone();
+        async move {
+            loop {
+                tokio::time::sleep(STREAM_CHECK).await;
+                let Ok(snap) = cache::snapshot(&state, &environment).await else { continue };
+                if snap.revision == revision {
+                    continue;
+                }
+                let now = select(&snap.all, &sel, &snap.environment);
+                let event_id = snap.revision.max(0) as u32;
+                let events = diff(&last, &now, event_id);
+                if events.is_empty() {
+                    let next = (state.clone(), now, snap.revision);
+                    let _ = next;
+                    continue;
+                }
+                let data = serde_json::to_string(&ClientFeaturesDelta { events }).unwrap_or_default();
+                let event = Event::default().event("unleash-updated").id(event_id.to_string()).data(data);
+                return Some((Ok::<_, std::convert::Infallible>(event), (state, now, snap.revision)));
+            }
+        }
+    });
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(connected) }).chain(updates);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
 }
 
 /// True when an `If-None-Match` header names this ETag (weak or strong form).
