@@ -5,6 +5,7 @@ pub mod context;
 pub mod environments;
 pub mod events;
 pub mod features;
+pub mod metrics;
 pub mod projects;
 pub mod segments;
 pub mod strategies;

@@ -5,10 +5,12 @@
 //! the server lives below this module.
 
 pub mod api_tokens;
+pub mod client_features;
 pub mod context;
 pub mod environments;
 pub mod events;
 pub mod features;
+pub mod metrics;
 pub mod pats;
 pub mod projects;
 pub mod revision;

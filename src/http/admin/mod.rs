@@ -6,6 +6,7 @@ pub mod environments;
 pub mod events;
 pub mod feature_environments;
 pub mod features;
+pub mod metrics;
 pub mod pats;
 pub mod projects;
 pub mod segments;
@@ -31,4 +32,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(feature_environments::routes())
         .merge(segments::routes())
         .merge(environments::routes())
+        .merge(metrics::routes())
 }
