@@ -8,6 +8,7 @@ pub mod events;
 pub mod permissions;
 pub mod segments;
 pub mod strategies;
+pub mod tag_types;
 pub mod users;
 
 pub use clock::Clock;

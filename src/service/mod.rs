@@ -8,3 +8,4 @@ pub mod environments;
 pub mod events;
 pub mod segments;
 pub mod strategies;
+pub mod tag_types;

@@ -12,6 +12,7 @@ pub mod roles;
 pub mod segments;
 pub mod sessions;
 pub mod strategies;
+pub mod tag_types;
 pub mod users;
 
 use std::str::FromStr;

@@ -5,6 +5,7 @@ pub mod environments;
 pub mod events;
 pub mod segments;
 pub mod strategies;
+pub mod tag_types;
 pub mod user;
 pub mod user_admin;
 
@@ -13,5 +14,5 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(user::routes()).merge(user_admin::routes()).merge(events::routes()).merge(strategies::routes()).merge(context::routes()).merge(segments::routes()).merge(environments::routes())
+    OpenApiRouter::new().merge(user::routes()).merge(user_admin::routes()).merge(events::routes()).merge(strategies::routes()).merge(context::routes()).merge(segments::routes()).merge(environments::routes()).merge(tag_types::routes())
 }
