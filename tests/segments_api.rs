@@ -211,3 +211,43 @@ async fn viewers_read_but_change_nothing() {
     assert_eq!(got.json["name"], "beta-users");
     assert_eq!(app.get("/api/admin/segments", &viewer).await.json["segments"].as_array().map(Vec::len), Some(1));
 }
+
+#[tokio::test]
+async fn a_project_owner_manages_only_that_projects_segments() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let (owner_id, owner) = app.user("olga", "Viewer").await;
+    exec(&app, "INSERT INTO projects (id, name, created_at) VALUES ('other', 'Other', '2026-01-02T00:00:00+00:00')").await;
+    // Owner (role 4) of project `default` only.
+    exec(
+        &app,
+        &format!(
+            "INSERT INTO role_user (role_id, user_id, project, created_at) VALUES (4, {owner_id}, 'default', '2026-01-02T00:00:00+00:00')"
+        ),
+    )
+    .await;
+
+    let mine = app.post("/api/admin/segments", json!({"name": "mine", "project": "default", "constraints": []}), &owner).await.expect(201);
+    let mine_id = mine.json["id"].as_i64().expect("id");
+    app.put(&format!("/api/admin/segments/{mine_id}"), json!({"name": "mine-2", "project": "default", "constraints": []}), &owner)
+        .await
+        .expect(204);
+
+    // Not a global segment, not another project's, and not moving one out of the project.
+    app.post("/api/admin/segments", json!({"name": "global", "constraints": []}), &owner).await.expect(403);
+    app.post("/api/admin/segments", json!({"name": "theirs", "project": "other", "constraints": []}), &owner).await.expect(403);
+    app.put(&format!("/api/admin/segments/{mine_id}"), json!({"name": "mine-2", "project": "other", "constraints": []}), &owner)
+        .await
+        .expect(403);
+    app.put(&format!("/api/admin/segments/{mine_id}"), json!({"name": "mine-2", "constraints": []}), &owner).await.expect(403);
+    let theirs =
+        app.post("/api/admin/segments", json!({"name": "theirs", "project": "other", "constraints": []}), &admin).await.expect(201);
+    let theirs_id = theirs.json["id"].as_i64().expect("id");
+    app.delete(&format!("/api/admin/segments/{theirs_id}"), &owner).await.expect(403);
+    app.put(&format!("/api/admin/segments/{theirs_id}"), json!({"name": "x", "project": "other", "constraints": []}), &owner)
+        .await
+        .expect(403);
+
+    app.delete(&format!("/api/admin/segments/{mine_id}"), &owner).await.expect(204);
+    app.get(&format!("/api/admin/segments/{theirs_id}"), &owner).await.expect(200);
+}

@@ -212,3 +212,41 @@ async fn viewers_read_but_change_nothing() {
     assert_eq!(got.json["deprecated"], false);
     app.get("/api/admin/strategies/mine", &viewer).await.expect(404);
 }
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_catalog_route() {
+    let app = TestApp::new().await;
+    let res = app.get("/docs/openapi.json", &Auth::None).await.expect(200);
+    let paths = &res.json["paths"];
+    let expected = [
+        ("/api/admin/strategies", &["get", "post"][..]),
+        ("/api/admin/strategies/{name}", &["get", "put", "delete"]),
+        ("/api/admin/strategies/{strategyName}/deprecate", &["post"]),
+        ("/api/admin/strategies/{strategyName}/reactivate", &["post"]),
+        ("/api/admin/context", &["get", "post"]),
+        ("/api/admin/context/validate", &["post"]),
+        ("/api/admin/context/{contextField}", &["get", "put", "delete"]),
+        ("/api/admin/context/{contextField}/strategies", &["get"]),
+        ("/api/admin/context/{contextField}/legal-values", &["post"]),
+        ("/api/admin/context/{contextField}/legal-values/{legalValue}", &["delete"]),
+        ("/api/admin/segments", &["get", "post"]),
+        ("/api/admin/segments/validate", &["post"]),
+        ("/api/admin/segments/{id}", &["get", "put", "delete"]),
+        ("/api/admin/segments/{id}/strategies", &["get"]),
+        ("/api/admin/environments", &["get", "post"]),
+        ("/api/admin/environments/sort-order", &["put"]),
+        ("/api/admin/environments/{name}", &["get", "put", "delete"]),
+        ("/api/admin/environments/{name}/on", &["post"]),
+        ("/api/admin/environments/{name}/off", &["post"]),
+        ("/api/admin/environments/project/{projectId}", &["get"]),
+        ("/api/admin/tag-types", &["get", "post"]),
+        ("/api/admin/tag-types/validate", &["post"]),
+        ("/api/admin/tag-types/{name}", &["get", "put", "delete"]),
+        ("/api/admin/tags", &["get"]),
+    ];
+    for (path, methods) in expected {
+        for m in methods {
+            assert!(paths[path][m].is_object(), "{m} {path} is not documented");
+        }
+    }
+}

@@ -12,6 +12,7 @@ pub mod permissions;
 pub mod projects;
 pub mod segments;
 pub mod strategies;
+pub mod tag_types;
 pub mod tokens;
 pub mod users;
 

@@ -9,5 +9,6 @@ pub mod metrics;
 pub mod projects;
 pub mod segments;
 pub mod strategies;
+pub mod tag_types;
 pub mod tokens;
 pub mod users;

@@ -11,6 +11,7 @@ pub mod pats;
 pub mod projects;
 pub mod segments;
 pub mod strategies;
+pub mod tag_types;
 pub mod user;
 pub mod user_admin;
 
@@ -33,4 +34,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(segments::routes())
         .merge(environments::routes())
         .merge(metrics::routes())
+        .merge(tag_types::routes())
 }
