@@ -1083,3 +1083,130 @@ async fn audit_trail_of_a_flag_life() {
         revision(&app).await
     );
 }
+
+/// The flag requests recorded against the real Unleash (`exercise.py`, transcripts 040–048,
+/// 054, 079–081, 117–120) give the same status codes and shapes here.
+#[tokio::test]
+async fn recorded_unleash_flag_requests() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let (_, viewer) = app.user("viewer", "Viewer").await;
+    let (_, editor) = app.user("editor", "Editor").await;
+    let (temp_id, temp) = app.user("temp", "Editor").await;
+    let expires = (chrono::Utc::now() + chrono::TimeDelta::days(30)).to_rfc3339();
+    let mut pats = Vec::new();
+    for who in [&viewer, &editor, &admin, &temp] {
+        let res = app
+            .post(
+                "/api/admin/user/tokens",
+                json!({"description": "cli", "expiresAt": expires}),
+                who,
+            )
+            .await
+            .expect(201);
+        pats.push(Auth::Token(
+            res.json["secret"].as_str().unwrap().to_string(),
+        ));
+    }
+    let (v, e, a, t) = (&pats[0], &pats[1], &pats[2], &pats[3]);
+
+    for (who, status) in [(v, 200), (e, 200), (a, 200)] {
+        app.get("/api/admin/projects", who).await.expect(status);
+    }
+    let denied = app
+        .post(BASE_FEATURES, json!({"name": "flag-by-viewer", "description": "created with the viewer PAT", "type": "release"}), v)
+        .await
+        .expect(403);
+    assert_eq!(denied.json["permissions"], json!(["CREATE_FEATURE"]));
+    let created = app
+        .post(BASE_FEATURES, json!({"name": "flag-by-editor", "description": "created with the editor PAT", "type": "release"}), e)
+        .await
+        .expect(201)
+        .json;
+    let keys: Vec<&String> = created.as_object().unwrap().keys().collect();
+    assert_eq!(keys.len(), 8, "{keys:?}");
+    app.post(BASE_FEATURES, json!({"name": "flag-by-admin", "description": "created with the admin PAT", "type": "release"}), a).await.expect(201);
+    for who in [v, e, a] {
+        let flag = app
+            .get(&format!("{BASE_FEATURES}/flag-by-editor"), who)
+            .await
+            .expect(200)
+            .json;
+        assert_eq!(flag["createdBy"]["name"], "editor");
+        assert_eq!(flag["collaborators"]["users"][0]["name"], "editor");
+    }
+    // A viewer's session wins over an editor's PAT sent alongside it.
+    let (cookie, token) = match (&viewer, e) {
+        (Auth::Session(c), Auth::Token(t)) => (c.clone(), t.clone()),
+        _ => unreachable!(),
+    };
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri(BASE_FEATURES)
+        .header("cookie", cookie)
+        .header("authorization", token)
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(
+            json!({"name": "flag-cookie-and-pat"}).to_string(),
+        ))
+        .unwrap();
+    common::send(&app.router, req).await.expect(403);
+
+    app.post(BASE_FEATURES, json!({"name": "flag-by-temp"}), t)
+        .await
+        .expect(201);
+    app.put(
+        &format!("/api/admin/user-admin/{temp_id}"),
+        json!({"rootRole": "Viewer"}),
+        &admin,
+    )
+    .await
+    .expect(200);
+    app.post(BASE_FEATURES, json!({"name": "flag-by-temp-2"}), t)
+        .await
+        .expect(403);
+
+    // Enabling shows at once in the client API, with the default strategy.
+    let client = app
+        .post("/api/admin/api-tokens", json!({"tokenName": "anchor-client", "type": "client", "environment": "development", "projects": ["*"]}), &admin)
+        .await
+        .expect(201)
+        .json["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let client = Auth::Token(client);
+    let single = app
+        .get("/api/client/features/flag-by-editor", &client)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(single["enabled"], false);
+    app.post(
+        &format!("{BASE_FEATURES}/flag-by-editor/environments/development/on"),
+        json!({}),
+        a,
+    )
+    .await
+    .expect(200);
+    let all = app
+        .get("/api/client/features", &client)
+        .await
+        .expect(200)
+        .json;
+    let f = all["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "flag-by-editor")
+        .unwrap()
+        .clone();
+    assert_eq!(f["enabled"], true);
+    assert_eq!(f["strategies"][0]["name"], "flexibleRollout");
+    assert_eq!(
+        f["strategies"][0]["parameters"],
+        json!({"groupId": "flag-by-editor", "rollout": "100", "stickiness": "default"})
+    );
+}
+
+const BASE_FEATURES: &str = "/api/admin/projects/default/features";

@@ -267,7 +267,7 @@ pub async fn create(
         add_tag_in(&mut tx, state, auth, &f, &t).await?;
     }
     store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(f)
 }
 
@@ -295,7 +295,7 @@ pub async fn update(
     let mut tx = state.db.begin().await?;
     let before = load_in_project(&mut tx, project, name).await?;
     let after = apply_update(&mut tx, state, auth, before, input).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(after)
 }
 
@@ -391,7 +391,7 @@ pub async fn patch(
     let input: UpdateFeature = serde_json::from_value(doc)
         .map_err(|e| AppError::bad_field("/body", format!("The patched flag is invalid: {e}")))?;
     let after = apply_update(&mut tx, state, auth, before, input).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(after)
 }
 
@@ -424,7 +424,7 @@ pub async fn archive(
     store::features::delete_dependencies(&mut tx, name, None).await?;
     write_event(&mut tx, event(rules::FEATURE_ARCHIVED, &f), auth, state).await?;
     store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(())
 }
 
@@ -445,7 +445,7 @@ pub async fn revive(state: &AppState, auth: &Authorized, name: &str) -> AppResul
     store::features::set_archived(&mut tx, name, None).await?;
     write_event(&mut tx, event(rules::FEATURE_REVIVED, &f), auth, state).await?;
     store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(())
 }
 
@@ -463,7 +463,7 @@ pub async fn delete(state: &AppState, auth: &Authorized, name: &str) -> AppResul
     )
     .await?;
     store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(())
 }
 
@@ -519,7 +519,7 @@ pub async fn set_enabled(
     require_project_environment(&mut tx, project, env).await?;
     set_enabled_in(&mut tx, state, auth, &f, env, enabled).await?;
     store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(())
 }
 
@@ -539,7 +539,7 @@ pub async fn bulk_set_enabled(
         set_enabled_in(&mut tx, state, auth, &f, env, enabled).await?;
     }
     store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(())
 }
 
@@ -605,7 +605,7 @@ pub async fn set_env_variants(
         .pre_data(json!({"variants": before}));
     write_event(&mut tx, ev, auth, state).await?;
     store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(after)
 }
 
@@ -645,7 +645,7 @@ pub async fn set_legacy_variants(
         .pre_data(json!({"variants": before}));
     write_event(&mut tx, ev, auth, state).await?;
     store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(after)
 }
 
@@ -766,7 +766,7 @@ pub async fn add_strategy(
     )
     .await?;
     store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(s)
 }
 
@@ -821,7 +821,7 @@ pub async fn update_strategy(
     )
     .await?;
     store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(after)
 }
 
@@ -848,7 +848,7 @@ pub async fn delete_strategy(
     )
     .await?;
     store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(())
 }
 
@@ -895,7 +895,7 @@ pub async fn set_sort_order(
     )
     .await?;
     store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(())
 }
 
@@ -965,7 +965,7 @@ pub async fn add_tag(
     let mut tx = state.db.begin().await?;
     let f = load(&mut tx, name).await?;
     let added = add_tag_in(&mut tx, state, auth, &f, t).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(added)
 }
 
@@ -985,7 +985,7 @@ pub async fn update_tags(
         add_tag_in(&mut tx, state, auth, &f, t).await?;
     }
     let now = tags_json(&store::features::tags(&mut tx, name).await?);
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(now)
 }
 
@@ -999,7 +999,7 @@ pub async fn remove_tag(
     let mut tx = state.db.begin().await?;
     let f = load(&mut tx, name).await?;
     remove_tag_in(&mut tx, state, auth, &f, tag_type, value).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(())
 }
 
@@ -1087,7 +1087,7 @@ pub async fn add_dependency(
     }
     write_event(&mut tx, ev, auth, state).await?;
     store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(())
 }
 
@@ -1110,7 +1110,7 @@ pub async fn remove_dependency(
         write_event(&mut tx, ev, auth, state).await?;
         store::revision::bump(&mut tx).await?;
     }
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(())
 }
 
@@ -1157,4 +1157,12 @@ pub async fn require_project_exists(state: &AppState, project: &str) -> AppResul
     } else {
         Err(project_not_found(project))
     }
+}
+
+/// Commits, then tells this node's SDK cache to re-read the revision, so that the change is
+/// served at once here (other nodes notice within the cache's revision TTL).
+async fn commit(tx: Tx, state: &AppState) -> AppResult<()> {
+    tx.commit().await?;
+    state.features.invalidate();
+    Ok(())
 }

@@ -9,7 +9,7 @@ use crate::domain::projects::{self as rules, Owner, Project, ProjectMember, DEFA
 use crate::domain::users::User;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::state::AppState;
-use crate::store::{self, Conn};
+use crate::store::{self, Conn, Tx};
 
 pub fn project_not_found(id: &str) -> AppError {
     AppError::not_found(format!("Could not find project with id \"{id}\"."))
@@ -150,7 +150,7 @@ pub async fn create(
         .project(&id);
     store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
     store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(project)
 }
 
@@ -189,7 +189,7 @@ pub async fn update(
         .pre_data(before.event_data())
         .project(id);
     store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(after)
 }
 
@@ -217,7 +217,7 @@ pub async fn delete(state: &AppState, auth: &Authorized, id: &str) -> AppResult<
         .project(id);
     store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
     store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(())
 }
 
@@ -246,7 +246,7 @@ pub async fn add_environment(
         .environment(env);
     store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
     store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(())
 }
 
@@ -281,7 +281,7 @@ pub async fn remove_environment(
         .environment(env);
     store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
     store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(())
 }
 
@@ -363,7 +363,7 @@ pub async fn add_access(
         .data(json!({"roles": roles, "users": users, "groups": []}))
         .project(project);
     store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(())
 }
 
@@ -395,7 +395,7 @@ pub async fn set_user_roles(
         .pre_data(json!({"userId": user_id, "roles": before}))
         .project(project);
     store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
-    tx.commit().await?;
+    commit(tx, state).await?;
     Ok(())
 }
 
@@ -420,6 +420,14 @@ pub async fn remove_user(
         .pre_data(json!({"userId": user_id, "roles": before}))
         .project(project);
     store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
+    commit(tx, state).await?;
+    Ok(())
+}
+
+/// Commits, then tells this node's SDK cache to re-read the revision, so that the change is
+/// served at once here (other nodes notice within the cache's revision TTL).
+async fn commit(tx: Tx, state: &AppState) -> AppResult<()> {
     tx.commit().await?;
+    state.features.invalidate();
     Ok(())
 }
