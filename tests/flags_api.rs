@@ -1210,3 +1210,145 @@ async fn recorded_unleash_flag_requests() {
 }
 
 const BASE_FEATURES: &str = "/api/admin/projects/default/features";
+
+#[tokio::test]
+async fn validate_and_clone() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let (_, viewer) = app.user("viewer", "Viewer").await;
+    create(
+        &app,
+        &admin,
+        "default",
+        json!({"name": "source", "type": "experiment", "description": "d", "impressionData": true}),
+    )
+    .await;
+
+    app.post(
+        "/api/admin/features/validate",
+        json!({"name": "free-name"}),
+        &viewer,
+    )
+    .await
+    .expect(200);
+    let taken = app
+        .post(
+            "/api/admin/features/validate",
+            json!({"name": "source"}),
+            &viewer,
+        )
+        .await
+        .expect(409);
+    assert_eq!(
+        taken.json["message"],
+        "A flag with that name already exists"
+    );
+    app.post(
+        "/api/admin/features/validate",
+        json!({"name": "a/b"}),
+        &viewer,
+    )
+    .await
+    .expect(400);
+
+    let seg = app
+        .post(
+            "/api/admin/segments",
+            json!({"name": "seg-one", "constraints": []}),
+            &admin,
+        )
+        .await
+        .expect(201)
+        .json["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &format!("{BASE_FEATURES}/source/environments/production/strategies"),
+        json!({"name": "flexibleRollout", "parameters": {"rollout": "20", "stickiness": "default", "groupId": "source"}, "segments": [seg]}),
+        &admin,
+    )
+    .await
+    .expect(200);
+    app.put(
+        &format!("{BASE_FEATURES}/source/environments/production/variants"),
+        json!([{"name": "v", "weight": 1000}]),
+        &admin,
+    )
+    .await
+    .expect(200);
+    app.post(
+        &format!("{BASE_FEATURES}/source/environments/production/on"),
+        json!({}),
+        &admin,
+    )
+    .await
+    .expect(200);
+    let search = app
+        .get("/api/admin/search/features?query=source", &admin)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(search["features"][0]["segments"], json!(["seg-one"]));
+
+    app.post(
+        &format!("{BASE_FEATURES}/source/clone"),
+        json!({"name": "copy"}),
+        &viewer,
+    )
+    .await
+    .expect(403);
+    let copy = app
+        .post(
+            &format!("{BASE_FEATURES}/source/clone"),
+            json!({"name": "copy"}),
+            &admin,
+        )
+        .await
+        .expect(201)
+        .json;
+    assert_eq!(copy["name"], "copy");
+    assert_eq!(copy["type"], "experiment");
+    assert_eq!(copy["impressionData"], true);
+    let got = app
+        .get(&format!("{BASE_FEATURES}/copy"), &admin)
+        .await
+        .expect(200)
+        .json;
+    let prod = &got["environments"][1];
+    assert_eq!(prod["enabled"], false);
+    assert_eq!(prod["strategies"][0]["parameters"]["groupId"], "copy");
+    assert_eq!(prod["strategies"][0]["segments"], json!([seg]));
+    assert_eq!(prod["variants"][0]["name"], "v");
+    app.post(
+        &format!("{BASE_FEATURES}/source/clone"),
+        json!({"name": "copy"}),
+        &admin,
+    )
+    .await
+    .expect(409);
+    app.post(
+        &format!("{BASE_FEATURES}/ghost/clone"),
+        json!({"name": "copy2"}),
+        &admin,
+    )
+    .await
+    .expect(404);
+    let kept = app
+        .post(
+            &format!("{BASE_FEATURES}/source/clone"),
+            json!({"name": "copy3", "replaceGroupId": false}),
+            &admin,
+        )
+        .await
+        .expect(201);
+    assert_eq!(kept.json["name"], "copy3");
+    let got = app
+        .get(&format!("{BASE_FEATURES}/copy3"), &admin)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(
+        got["environments"][1]["strategies"][0]["parameters"]["groupId"],
+        "source"
+    );
+}

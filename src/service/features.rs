@@ -116,6 +116,27 @@ async fn detail_of(c: &mut impl Conn, f: &Feature) -> AppResult<Value> {
     }))
 }
 
+/// The names of the segments a flag's strategies use, in any environment.
+async fn segment_names(
+    c: &mut impl Conn,
+    envs: &[crate::domain::features::FeatureEnvironment],
+) -> AppResult<Vec<String>> {
+    let mut ids: Vec<i64> = envs
+        .iter()
+        .flat_map(|e| e.strategies.iter().flat_map(|s| s.segments.iter().copied()))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(store::segments::get_many(c, &ids)
+        .await?
+        .into_iter()
+        .map(|s| s.name)
+        .collect())
+}
+
 /// One row of a project's flag list or of a search.
 async fn summary(c: &mut impl Conn, f: &Feature) -> AppResult<Value> {
     let envs = store::features::environments(c, f).await?;
@@ -142,7 +163,7 @@ async fn summary(c: &mut impl Conn, f: &Feature) -> AppResult<Value> {
         "lastSeenAt": iso_opt(f.last_seen_at),
         "createdBy": created_by,
         "environments": envs.iter().map(|e| e.summary_json(&f.name)).collect::<Vec<_>>(),
-        "segments": [],
+        "segments": segment_names(c, &envs).await?,
         "tags": tags_json(&tags),
     }))
 }
@@ -1165,4 +1186,93 @@ async fn commit(tx: Tx, state: &AppState) -> AppResult<()> {
     tx.commit().await?;
     state.features.invalidate();
     Ok(())
+}
+
+/// Checks that a name is valid and free (`POST /api/admin/features/validate`).
+pub async fn validate_new_name(state: &AppState, name: &str) -> AppResult<()> {
+    rules::validate_name(name)?;
+    let mut db = state.db.clone();
+    match store::features::get(&mut db, name).await? {
+        Some(existing) => Err(name_taken(existing.archived_at.is_some())),
+        None => Ok(()),
+    }
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CloneFeature {
+    pub name: String,
+    /// Points `groupId` parameters at the new name (default), so that the clone buckets
+    /// users independently of the original.
+    pub replace_group_id: Option<bool>,
+}
+
+/// Copies a flag, with its strategies and variants in every environment, under a new name in
+/// the same project. The copy starts disabled everywhere.
+pub async fn clone(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    name: &str,
+    input: CloneFeature,
+) -> AppResult<Feature> {
+    rules::validate_name(&input.name)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let source = load_in_project(&mut tx, project, name).await?;
+    if let Some(existing) = store::features::get(&mut tx, &input.name).await? {
+        return Err(name_taken(existing.archived_at.is_some()));
+    }
+    let f = Feature {
+        name: input.name.clone(),
+        stale: false,
+        archived_at: None,
+        created_at: now,
+        created_by_user_id: auth.user_id(),
+        last_seen_at: None,
+        ..source.clone()
+    };
+    store::features::insert(&mut tx, &f)
+        .await
+        .on_unique_violation(|| name_taken(false))?;
+    write_event(
+        &mut tx,
+        event(rules::FEATURE_CREATED, &f).data(f.to_json()),
+        auth,
+        state,
+    )
+    .await?;
+    let replace = input.replace_group_id.unwrap_or(true);
+    for env in store::features::environments(&mut tx, &source).await? {
+        if env.variants.as_array().is_some_and(|v| !v.is_empty()) {
+            store::features::set_variants(&mut tx, &f.name, &env.name, &env.variants).await?;
+        }
+        for s in env.strategies {
+            let mut parameters = s.parameters.clone();
+            if replace
+                && parameters.get("groupId").and_then(Value::as_str) == Some(source.name.as_str())
+            {
+                parameters["groupId"] = json!(f.name);
+            }
+            let copy = FeatureStrategy {
+                id: uuid::Uuid::new_v4().to_string(),
+                feature_name: f.name.clone(),
+                parameters,
+                ..s
+            };
+            store::features::insert_strategy(&mut tx, &copy, now).await?;
+            write_event(
+                &mut tx,
+                event(rules::FEATURE_STRATEGY_ADD, &f)
+                    .environment(env.name.clone())
+                    .data(copy.to_json()),
+                auth,
+                state,
+            )
+            .await?;
+        }
+    }
+    store::revision::bump(&mut tx).await?;
+    commit(tx, state).await?;
+    Ok(f)
 }

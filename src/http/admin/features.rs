@@ -18,7 +18,7 @@ use crate::domain::permissions::{
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::service::features::{
-    self, AddDependency, CreateFeature, TagInput, UpdateFeature, VariantChange,
+    self, AddDependency, CloneFeature, CreateFeature, TagInput, UpdateFeature, VariantChange,
 };
 use crate::state::AppState;
 use crate::store::features::FeatureFilter;
@@ -39,6 +39,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(revive_feature))
         .routes(routes!(delete_feature))
         .routes(routes!(feature_types))
+        .routes(routes!(validate_name))
+        .routes(routes!(clone_feature))
         .routes(routes!(list_tags, add_tag, update_tags))
         .routes(routes!(remove_tag))
         .routes(routes!(add_dependency, remove_dependencies))
@@ -645,4 +647,44 @@ async fn patch_env_variants(
         )
         .await?,
     ))
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct ValidateNameBody {
+    name: String,
+}
+
+/// Checks that a flag name is valid and not taken in any project.
+#[utoipa::path(post, path = "/api/admin/features/validate", tag = "Features", request_body = ValidateNameBody, responses(
+    (status = 200, description = "The name is free"),
+    (status = 400, description = "The name is invalid"),
+    (status = 409, description = "A flag of that name exists"),
+))]
+async fn validate_name(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    ApiJson(body): ApiJson<ValidateNameBody>,
+) -> AppResult<()> {
+    features::validate_new_name(&state, &body.name).await
+}
+
+/// Copies a flag with its strategies and variants under a new name (CREATE_FEATURE).
+#[utoipa::path(post, path = "/api/admin/projects/{projectId}/features/{featureName}/clone", tag = "Features", params(
+    ("projectId" = String, Path, description = "Project id"),
+    ("featureName" = String, Path, description = "Flag to copy"),
+), responses(
+    (status = 201, description = "The copy"),
+    (status = 403, description = "Needs CREATE_FEATURE"),
+    (status = 404, description = "No such project or flag"),
+    (status = 409, description = "The new name is taken"),
+))]
+async fn clone_feature(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((project_id, name)): Path<(String, String)>,
+    ApiJson(body): ApiJson<CloneFeature>,
+) -> AppResult<Response> {
+    let auth = p.require(&[CREATE_FEATURE], Scope::project(&project_id))?;
+    let f = features::clone(&state, &auth, &project_id, &name, body).await?;
+    Ok((StatusCode::CREATED, Json(f.to_json())).into_response())
 }
