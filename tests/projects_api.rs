@@ -539,3 +539,102 @@ async fn roles_and_project_access() {
         2
     );
 }
+
+/// Deleting a project revokes the API tokens scoped to it alone (they must not widen to every
+/// project) and narrows tokens that named it among others.
+#[tokio::test]
+async fn deleting_a_project_revokes_its_tokens() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    app.post(
+        "/api/admin/projects",
+        json!({"id": "gone", "name": "Gone"}),
+        &admin,
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/admin/projects/gone/features",
+        json!({"name": "gone-flag"}),
+        &admin,
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/admin/projects/default/features",
+        json!({"name": "default-flag"}),
+        &admin,
+    )
+    .await
+    .expect(201);
+    let mk = |body: Value| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            Auth::Token(
+                app.post("/api/admin/api-tokens", body, admin)
+                    .await
+                    .expect(201)
+                    .json["secret"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            )
+        }
+    };
+    let only = mk(json!({"tokenName": "only-gone", "type": "client", "environment": "development", "projects": ["gone"]})).await;
+    let both = mk(json!({"tokenName": "both", "type": "client", "environment": "development", "projects": ["gone", "default"]})).await;
+    let names = |v: &Value| -> Vec<String> {
+        v["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        names(
+            &app.get("/api/client/features", &only)
+                .await
+                .expect(200)
+                .json
+        ),
+        vec!["gone-flag"]
+    );
+
+    app.delete("/api/admin/projects/gone/features/gone-flag", &admin)
+        .await
+        .expect(202);
+    app.delete("/api/admin/projects/gone", &admin)
+        .await
+        .expect(200);
+    app.get("/api/client/features", &only).await.expect(401);
+    assert_eq!(
+        names(
+            &app.get("/api/client/features", &both)
+                .await
+                .expect(200)
+                .json
+        ),
+        vec!["default-flag"]
+    );
+    let tokens = app
+        .get("/api/admin/api-tokens", &admin)
+        .await
+        .expect(200)
+        .json;
+    let listed: Vec<&str> = tokens["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["tokenName"].as_str().unwrap())
+        .collect();
+    assert!(!listed.contains(&"only-gone"), "{listed:?}");
+    assert!(listed.contains(&"both"));
+    assert_eq!(
+        events_of_type(&app, &admin, "api-token-deleted")
+            .await
+            .len(),
+        1
+    );
+}

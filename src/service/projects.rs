@@ -211,6 +211,23 @@ pub async fn delete(state: &AppState, auth: &Authorized, id: &str) -> AppResult<
         ));
     }
     store::features::delete_archived_of_project(&mut tx, id).await?;
+    // API tokens scoped to this project alone go with it: with their only project row gone
+    // they would otherwise read as tokens for every project (Unleash's issue #7499).
+    let mut revoked = Vec::new();
+    for t in store::api_tokens::list(&mut tx, None).await? {
+        if t.projects.len() == 1 && t.projects[0] == id {
+            store::api_tokens::delete(&mut tx, t.id).await?;
+            let pre = json!({"tokenName": t.token_name, "type": t.kind.as_str(), "environment": t.environment, "projects": t.projects});
+            store::events::insert(
+                &mut tx,
+                &NewEvent::new("api-token-deleted").pre_data(pre).project(id),
+                auth.actor(),
+                now,
+            )
+            .await?;
+            revoked.push(t.id);
+        }
+    }
     store::projects::delete(&mut tx, id).await?;
     let ev = NewEvent::new(rules::PROJECT_DELETED)
         .pre_data(before.event_data())
@@ -218,6 +235,12 @@ pub async fn delete(state: &AppState, auth: &Authorized, id: &str) -> AppResult<
     store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
     store::revision::bump(&mut tx).await?;
     commit(tx, state).await?;
+    for token_id in revoked {
+        state
+            .seen
+            .forget(crate::service::tokens::SeenKey::ApiToken(token_id));
+    }
+    state.api_tokens.clear();
     Ok(())
 }
 
