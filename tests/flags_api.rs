@@ -1352,3 +1352,132 @@ async fn validate_and_clone() {
         "source"
     );
 }
+
+#[tokio::test]
+async fn batch_operations() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    app.post(
+        "/api/admin/projects",
+        json!({"id": "other", "name": "Other"}),
+        &admin,
+    )
+    .await
+    .expect(201);
+    for n in ["b1", "b2", "b3"] {
+        create(&app, &admin, "default", json!({"name": n})).await;
+    }
+    create(&app, &admin, "other", json!({"name": "elsewhere"})).await;
+
+    app.post(
+        "/api/admin/projects/default/stale",
+        json!({"features": ["b1", "b2"], "stale": true}),
+        &admin,
+    )
+    .await
+    .expect(202);
+    let b1 = app
+        .get(&format!("{BASE_FEATURES}/b1"), &admin)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(b1["stale"], true);
+
+    app.put(
+        &format!("{BASE_FEATURES}/b3/variants-batch"),
+        json!({"variants": [{"name": "x", "weight": 1000}], "environments": ["development", "production"]}),
+        &admin,
+    )
+    .await
+    .expect(200);
+    let b3 = app
+        .get(&format!("{BASE_FEATURES}/b3"), &admin)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(b3["environments"][0]["variants"][0]["name"], "x");
+    assert_eq!(b3["environments"][1]["variants"][0]["name"], "x");
+
+    // Unknown names are skipped when archiving; flags of other projects are refused.
+    app.post(
+        "/api/admin/projects/default/archive",
+        json!({"features": ["b1", "elsewhere"]}),
+        &admin,
+    )
+    .await
+    .expect(400);
+    app.post(
+        "/api/admin/projects/default/archive",
+        json!({"features": ["b1", "b2", "ghost"]}),
+        &admin,
+    )
+    .await
+    .expect(202);
+    let archived = app
+        .get("/api/admin/archive/features/default", &admin)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(archived["features"].as_array().unwrap().len(), 2);
+    // Deleting needs archived flags; reviving too.
+    app.post(
+        "/api/admin/projects/default/delete",
+        json!({"features": ["b1", "b3"]}),
+        &admin,
+    )
+    .await
+    .expect(400);
+    app.post(
+        "/api/admin/projects/default/revive",
+        json!({"features": ["b1", "b3"]}),
+        &admin,
+    )
+    .await
+    .expect(400);
+    app.post(
+        "/api/admin/projects/default/revive",
+        json!({"features": ["b1"]}),
+        &admin,
+    )
+    .await
+    .expect(200);
+    app.get(&format!("{BASE_FEATURES}/b1"), &admin)
+        .await
+        .expect(200);
+    app.post(
+        "/api/admin/projects/default/delete",
+        json!({"features": ["b2"]}),
+        &admin,
+    )
+    .await
+    .expect(200);
+    app.get("/api/admin/search/features?archived=IS:true", &admin)
+        .await
+        .expect(200);
+    assert_eq!(
+        app.get("/api/admin/archive/features", &admin).await.json["features"],
+        json!([])
+    );
+    app.post(
+        "/api/admin/projects/default/delete",
+        json!({"features": ["ghost"]}),
+        &admin,
+    )
+    .await
+    .expect(404);
+    let (_, viewer) = app.user("viewer", "Viewer").await;
+    app.post(
+        "/api/admin/projects/default/archive",
+        json!({"features": ["b1"]}),
+        &viewer,
+    )
+    .await
+    .expect(403);
+    app.put(
+        &format!("{BASE_FEATURES}/b3/variants-batch"),
+        json!({"variants": [], "environments": ["production"]}),
+        &viewer,
+    )
+    .await
+    .expect(403);
+}

@@ -1276,3 +1276,109 @@ pub async fn clone(
     commit(tx, state).await?;
     Ok(f)
 }
+
+/// The flags named in a batch request, checked to belong to `project`. Unknown names are
+/// left out when `skip_unknown`, else 404.
+async fn batch(
+    state: &AppState,
+    project: &str,
+    names: &[String],
+    skip_unknown: bool,
+) -> AppResult<Vec<Feature>> {
+    let mut db = state.db.clone();
+    require_project(&mut db, project).await?;
+    let mut out = Vec::new();
+    for name in names {
+        match store::features::get(&mut db, name).await? {
+            Some(f) if f.project == project => out.push(f),
+            Some(_) => {
+                return Err(AppError::bad_field(
+                    "/body/features",
+                    format!("The flag \"{name}\" is not in the project \"{project}\"."),
+                ))
+            }
+            None if skip_unknown => {}
+            None => return Err(feature_not_found(name)),
+        }
+    }
+    Ok(out)
+}
+
+/// Archives several flags of a project; unknown or already archived ones are skipped.
+pub async fn archive_many(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    names: &[String],
+) -> AppResult<()> {
+    for f in batch(state, project, names, true).await? {
+        if f.archived_at.is_none() {
+            archive(state, auth, project, &f.name).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Revives several archived flags of a project.
+pub async fn revive_many(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    names: &[String],
+) -> AppResult<()> {
+    let flags = batch(state, project, names, false).await?;
+    if let Some(f) = flags.iter().find(|f| f.archived_at.is_none()) {
+        return Err(AppError::bad_data(format!(
+            "The feature flag \"{}\" is not archived.",
+            f.name
+        )));
+    }
+    for f in flags {
+        revive(state, auth, &f.name).await?;
+    }
+    Ok(())
+}
+
+/// Deletes several archived flags of a project for good.
+pub async fn delete_many(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    names: &[String],
+) -> AppResult<()> {
+    let flags = batch(state, project, names, false).await?;
+    if let Some(f) = flags.iter().find(|f| f.archived_at.is_none()) {
+        return Err(AppError::bad_data(format!(
+            "The feature flag \"{}\" is not archived; archive it first.",
+            f.name
+        )));
+    }
+    for f in flags {
+        delete(state, auth, &f.name).await?;
+    }
+    Ok(())
+}
+
+/// Marks several flags of a project as stale or not.
+pub async fn set_stale_many(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    names: &[String],
+    stale: bool,
+) -> AppResult<()> {
+    for f in batch(state, project, names, false).await? {
+        update(
+            state,
+            auth,
+            project,
+            &f.name,
+            UpdateFeature {
+                stale: Some(stale),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}

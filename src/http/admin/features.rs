@@ -40,6 +40,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(delete_feature))
         .routes(routes!(feature_types))
         .routes(routes!(validate_name))
+        .routes(routes!(archive_many))
+        .routes(routes!(revive_many))
+        .routes(routes!(delete_many))
+        .routes(routes!(stale_many))
+        .routes(routes!(variants_batch))
         .routes(routes!(clone_feature))
         .routes(routes!(list_tags, add_tag, update_tags))
         .routes(routes!(remove_tag))
@@ -687,4 +692,126 @@ async fn clone_feature(
     let auth = p.require(&[CREATE_FEATURE], Scope::project(&project_id))?;
     let f = features::clone(&state, &auth, &project_id, &name, body).await?;
     Ok((StatusCode::CREATED, Json(f.to_json())).into_response())
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct BatchBody {
+    features: Vec<String>,
+}
+
+/// Archives several flags (DELETE_FEATURE); unknown or archived ones are skipped.
+#[utoipa::path(post, path = "/api/admin/projects/{projectId}/archive", tag = "Archive", params(("projectId" = String, Path, description = "Project id")), request_body = BatchBody, responses(
+    (status = 202, description = "Archived"),
+    (status = 400, description = "A flag is in another project"),
+    (status = 403, description = "Needs DELETE_FEATURE"),
+))]
+async fn archive_many(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(project_id): Path<String>,
+    ApiJson(body): ApiJson<BatchBody>,
+) -> AppResult<StatusCode> {
+    let auth = p.require(&[DELETE_FEATURE], Scope::project(&project_id))?;
+    features::archive_many(&state, &auth, &project_id, &body.features).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Revives several archived flags (UPDATE_FEATURE).
+#[utoipa::path(post, path = "/api/admin/projects/{projectId}/revive", tag = "Archive", params(("projectId" = String, Path, description = "Project id")), request_body = BatchBody, responses(
+    (status = 200, description = "Revived"),
+    (status = 400, description = "A flag is not archived or in another project"),
+    (status = 404, description = "No such flag"),
+))]
+async fn revive_many(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(project_id): Path<String>,
+    ApiJson(body): ApiJson<BatchBody>,
+) -> AppResult<()> {
+    let auth = p.require(&[UPDATE_FEATURE], Scope::project(&project_id))?;
+    features::revive_many(&state, &auth, &project_id, &body.features).await
+}
+
+/// Deletes several archived flags for good (DELETE_FEATURE).
+#[utoipa::path(post, path = "/api/admin/projects/{projectId}/delete", tag = "Archive", params(("projectId" = String, Path, description = "Project id")), request_body = BatchBody, responses(
+    (status = 200, description = "Deleted"),
+    (status = 400, description = "A flag is not archived or in another project"),
+    (status = 404, description = "No such flag"),
+))]
+async fn delete_many(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(project_id): Path<String>,
+    ApiJson(body): ApiJson<BatchBody>,
+) -> AppResult<()> {
+    let auth = p.require(&[DELETE_FEATURE], Scope::project(&project_id))?;
+    features::delete_many(&state, &auth, &project_id, &body.features).await
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct StaleBody {
+    features: Vec<String>,
+    stale: bool,
+}
+
+/// Marks several flags as stale or not (UPDATE_FEATURE).
+#[utoipa::path(post, path = "/api/admin/projects/{projectId}/stale", tag = "Features", params(("projectId" = String, Path, description = "Project id")), request_body = StaleBody, responses(
+    (status = 202, description = "Marked"),
+    (status = 404, description = "No such flag"),
+))]
+async fn stale_many(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(project_id): Path<String>,
+    ApiJson(body): ApiJson<StaleBody>,
+) -> AppResult<StatusCode> {
+    let auth = p.require(&[UPDATE_FEATURE], Scope::project(&project_id))?;
+    features::set_stale_many(&state, &auth, &project_id, &body.features, body.stale).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct VariantsBatchBody {
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    variants: Value,
+    #[serde(default)]
+    environments: Vec<String>,
+}
+
+/// Writes the same variants to several environments (UPDATE_FEATURE_ENVIRONMENT_VARIANTS in each).
+#[utoipa::path(put, path = "/api/admin/projects/{projectId}/features/{featureName}/variants-batch", tag = "Variants", params(
+    ("projectId" = String, Path, description = "Project id"),
+    ("featureName" = String, Path, description = "Flag name"),
+), request_body = VariantsBatchBody, responses(
+    (status = 200, description = "`{version, variants}`"),
+    (status = 400, description = "Invalid variants"),
+    (status = 403, description = "Needs UPDATE_FEATURE_ENVIRONMENT_VARIANTS in every environment named"),
+))]
+async fn variants_batch(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((project_id, name)): Path<(String, String)>,
+    ApiJson(body): ApiJson<VariantsBatchBody>,
+) -> AppResult<Json<Value>> {
+    let mut proofs = Vec::new();
+    for env in &body.environments {
+        proofs.push(p.require(
+            &[UPDATE_FEATURE_ENVIRONMENT_VARIANTS],
+            Scope::environment(&project_id, env),
+        )?);
+    }
+    let mut last = json!([]);
+    for (env, auth) in body.environments.iter().zip(&proofs) {
+        last = features::set_env_variants(
+            &state,
+            auth,
+            &project_id,
+            &name,
+            env,
+            VariantChange::Replace(body.variants.clone()),
+        )
+        .await?;
+    }
+    Ok(variants_body(last))
 }
