@@ -293,6 +293,32 @@ async fn update_patch_and_list() {
     assert_eq!(upd.json["type"], "operational");
     assert_eq!(upd.json["stale"], true);
     assert_eq!(upd.json["impressionData"], true);
+    // An explicit null clears the description; leaving it out keeps it.
+    app.put(
+        "/api/admin/projects/default/features/beta-two",
+        json!({"description": "to be cleared"}),
+        &admin,
+    )
+    .await
+    .expect(200);
+    let cleared = app
+        .put(
+            "/api/admin/projects/default/features/beta-two",
+            json!({"description": null}),
+            &admin,
+        )
+        .await
+        .expect(200);
+    assert_eq!(cleared.json["description"], Value::Null);
+    let kept = app
+        .put(
+            "/api/admin/projects/default/features/alpha-one",
+            json!({"stale": true}),
+            &admin,
+        )
+        .await
+        .expect(200);
+    assert_eq!(kept.json["description"], "changed");
     app.put(
         "/api/admin/projects/default/features/alpha-one",
         json!({"type": "weird"}),

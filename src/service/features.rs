@@ -292,6 +292,12 @@ pub async fn create(
     Ok(f)
 }
 
+/// Tells an explicit `null` (`Some(None)`) from an absent field (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    use serde::Deserialize;
+    Option::<String>::deserialize(d).map(Some)
+}
+
 /// Fields of `PUT /api/admin/projects/{p}/features/{f}`; absent ones keep their value.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -299,6 +305,8 @@ pub struct UpdateFeature {
     pub name: Option<String>,
     #[serde(rename = "type")]
     pub feature_type: Option<String>,
+    /// Absent: keep; `null`: clear.
+    #[serde(default, deserialize_with = "present")]
     pub description: Option<Option<String>>,
     pub stale: Option<bool>,
     pub impression_data: Option<bool>,
