@@ -95,7 +95,7 @@ async fn get_client_streaming(
     let environment = token.environment.clone();
     let updates = futures_util::stream::unfold(
         (state, first, snap.revision),
-        move |(state, last, revision)| {
+        move |(state, mut last, mut revision)| {
             let sel = sel.clone();
             let environment = environment.clone();
             async move {
@@ -110,9 +110,9 @@ async fn get_client_streaming(
                     let now = select(&snap.all, &sel, &snap.environment);
                     let event_id = snap.revision.max(0) as u32;
                     let events = diff(&last, &now, event_id);
+                    revision = snap.revision;
                     if events.is_empty() {
-                        let next = (state.clone(), now, snap.revision);
-                        let _ = next;
+                        last = now;
                         continue;
                     }
                     let data =
@@ -123,7 +123,7 @@ async fn get_client_streaming(
                         .data(data);
                     return Some((
                         Ok::<_, std::convert::Infallible>(event),
-                        (state, now, snap.revision),
+                        (state, now, revision),
                     ));
                 }
             }
