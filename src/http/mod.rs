@@ -37,6 +37,7 @@ use crate::state::AppState;
         (name = "Metrics", description = "Applications and flag usage reported by SDKs"),
         (name = "Client API", description = "For backend SDKs"),
         (name = "Frontend API", description = "For browser and mobile SDKs"),
+        (name = "Admin UI", description = "Configuration for the web UI"),
     )
 )]
 struct ApiDoc;

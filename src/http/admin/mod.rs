@@ -12,6 +12,7 @@ pub mod projects;
 pub mod segments;
 pub mod strategies;
 pub mod tag_types;
+pub mod ui_config;
 pub mod user;
 pub mod user_admin;
 
@@ -35,4 +36,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(environments::routes())
         .merge(tag_types::routes())
         .merge(metrics::routes())
+        .merge(ui_config::routes())
 }
