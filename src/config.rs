@@ -25,23 +25,43 @@ pub struct Config {
 
     /// Database: `sqlite://<path>` or `postgres://user:pass@host:port/db`.
     /// Defaults to an embedded SQLite file at ./data/switchyard.db.
-    #[arg(long = "database-url", env = "DATABASE_URL", default_value = "sqlite://./data/switchyard.db", hide_env_values = true)]
+    #[arg(
+        long = "database-url",
+        env = "DATABASE_URL",
+        default_value = "sqlite://./data/switchyard.db",
+        hide_env_values = true
+    )]
     pub database_url: String,
 
     /// Username of the first admin, created on first start. Used only with UNLEASH_DEFAULT_ADMIN_PASSWORD.
-    #[arg(long = "default-admin-username", env = "UNLEASH_DEFAULT_ADMIN_USERNAME")]
+    #[arg(
+        long = "default-admin-username",
+        env = "UNLEASH_DEFAULT_ADMIN_USERNAME"
+    )]
     pub default_admin_username: Option<String>,
 
     /// Password of the first admin. When unset, a random one is generated and printed once.
-    #[arg(long = "default-admin-password", env = "UNLEASH_DEFAULT_ADMIN_PASSWORD", hide_env_values = true)]
+    #[arg(
+        long = "default-admin-password",
+        env = "UNLEASH_DEFAULT_ADMIN_PASSWORD",
+        hide_env_values = true
+    )]
     pub default_admin_password: Option<String>,
 
     /// Login attempts allowed per client address per minute.
-    #[arg(long = "simple-login-limit-per-minute", env = "SIMPLE_LOGIN_LIMIT_PER_MINUTE", default_value_t = 10)]
+    #[arg(
+        long = "simple-login-limit-per-minute",
+        env = "SIMPLE_LOGIN_LIMIT_PER_MINUTE",
+        default_value_t = 10
+    )]
     pub login_limit_per_minute: u32,
 
     /// Hours a login session stays valid.
-    #[arg(long = "session-ttl-hours", env = "SESSION_TTL_HOURS", default_value_t = 48)]
+    #[arg(
+        long = "session-ttl-hours",
+        env = "SESSION_TTL_HOURS",
+        default_value_t = 48
+    )]
     pub session_ttl_hours: u32,
 
     /// Most unexpired personal access tokens one user may hold.
@@ -49,23 +69,48 @@ pub struct Config {
     pub pat_limit: u32,
 
     /// Days before expiry at which a token is flagged "expires-soon", comma separated.
-    #[arg(long = "token-expiry-notification-days", env = "TOKEN_EXPIRY_NOTIFICATION_DAYS", default_value = "14,3", value_delimiter = ',')]
+    #[arg(
+        long = "token-expiry-notification-days",
+        env = "TOKEN_EXPIRY_NOTIFICATION_DAYS",
+        default_value = "14,3",
+        value_delimiter = ','
+    )]
     pub token_expiry_notification_days: Vec<u32>,
 
     /// Admin API tokens to create on first start (`*:*.<secret>`), comma separated.
-    #[arg(long = "init-admin-api-tokens", env = "INIT_ADMIN_API_TOKENS", value_delimiter = ',', hide_env_values = true)]
+    #[arg(
+        long = "init-admin-api-tokens",
+        env = "INIT_ADMIN_API_TOKENS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     pub init_admin_api_tokens: Vec<String>,
 
     /// Backend (client) API tokens to create on first start (`<project>:<env>.<secret>`), comma separated.
-    #[arg(long = "init-backend-api-tokens", env = "INIT_BACKEND_API_TOKENS", value_delimiter = ',', hide_env_values = true)]
+    #[arg(
+        long = "init-backend-api-tokens",
+        env = "INIT_BACKEND_API_TOKENS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     pub init_backend_api_tokens: Vec<String>,
 
     /// Older name of INIT_BACKEND_API_TOKENS.
-    #[arg(long = "init-client-api-tokens", env = "INIT_CLIENT_API_TOKENS", value_delimiter = ',', hide_env_values = true)]
+    #[arg(
+        long = "init-client-api-tokens",
+        env = "INIT_CLIENT_API_TOKENS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     pub init_client_api_tokens: Vec<String>,
 
     /// Frontend API tokens to create on first start, comma separated.
-    #[arg(long = "init-frontend-api-tokens", env = "INIT_FRONTEND_API_TOKENS", value_delimiter = ',', hide_env_values = true)]
+    #[arg(
+        long = "init-frontend-api-tokens",
+        env = "INIT_FRONTEND_API_TOKENS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     pub init_frontend_api_tokens: Vec<String>,
 
     /// Log filter, e.g. `info` or `switchyard=debug,tower_http=info`.

@@ -17,7 +17,10 @@ pub struct Detail {
 pub enum AppError {
     /// 400: the request body, path or query is invalid.
     #[error("{message}")]
-    BadData { message: String, details: Vec<Detail> },
+    BadData {
+        message: String,
+        details: Vec<Detail>,
+    },
     /// 400: a configured limit would be exceeded.
     #[error("{0}")]
     ExceedsLimit(String),
@@ -68,7 +71,10 @@ impl AppError {
     pub fn bad_data(message: impl Into<String>) -> Self {
         let message = message.into();
         AppError::BadData {
-            details: vec![Detail { path: None, message: message.clone() }],
+            details: vec![Detail {
+                path: None,
+                message: message.clone(),
+            }],
             message,
         }
     }
@@ -173,7 +179,12 @@ impl AppError {
             AppError::TooManyRequests { .. } => ("TooManyRequestsError", "Too many requests, please try again later.".into(), None),
             AppError::Internal(_) => ("InternalError", "Unexpected error on the server. It has been logged; please try again.".into(), None),
         };
-        let details = details.unwrap_or_else(|| vec![Detail { path: None, message: message.clone() }]);
+        let details = details.unwrap_or_else(|| {
+            vec![Detail {
+                path: None,
+                message: message.clone(),
+            }]
+        });
         json!({"id": uuid::Uuid::new_v4(), "name": name, "message": message, "details": details})
     }
 }

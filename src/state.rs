@@ -37,7 +37,11 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(limit: u32, window: Duration) -> Self {
-        RateLimiter { limit, window, hits: Mutex::new(HashMap::new()) }
+        RateLimiter {
+            limit,
+            window,
+            hits: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Counts one attempt; `Err(seconds)` tells how long to wait when over the limit.

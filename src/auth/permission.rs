@@ -25,7 +25,10 @@ impl Authorized {
     }
     /// Proof for work the server does on its own behalf (start-up seeding).
     pub(crate) fn system() -> Self {
-        Authorized { actor: Actor::system(), user_id: None }
+        Authorized {
+            actor: Actor::system(),
+            user_id: None,
+        }
     }
 }
 
@@ -37,12 +40,21 @@ pub struct Scope<'a> {
 }
 
 impl<'a> Scope<'a> {
-    pub const ROOT: Scope<'static> = Scope { project: None, environment: None };
+    pub const ROOT: Scope<'static> = Scope {
+        project: None,
+        environment: None,
+    };
     pub fn project(project: &'a str) -> Self {
-        Scope { project: Some(project), environment: None }
+        Scope {
+            project: Some(project),
+            environment: None,
+        }
     }
     pub fn environment(project: &'a str, environment: &'a str) -> Self {
-        Scope { project: Some(project), environment: Some(environment) }
+        Scope {
+            project: Some(project),
+            environment: Some(environment),
+        }
     }
 }
 
@@ -60,7 +72,9 @@ impl Principal {
         if self.can(wanted, scope) {
             Ok(self.authorized())
         } else {
-            Err(AppError::Permission(wanted.iter().map(|s| s.to_string()).collect()))
+            Err(AppError::Permission(
+                wanted.iter().map(|s| s.to_string()).collect(),
+            ))
         }
     }
 
@@ -75,6 +89,9 @@ impl Principal {
     }
 
     fn authorized(&self) -> Authorized {
-        Authorized { actor: self.actor(), user_id: self.user().map(|u| u.user.id) }
+        Authorized {
+            actor: self.actor(),
+            user_id: self.user().map(|u| u.user.id),
+        }
     }
 }

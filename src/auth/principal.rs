@@ -68,8 +68,14 @@ impl Principal {
     /// The name and id recorded in events.
     pub fn actor(&self) -> Actor {
         match self {
-            Principal::User(u) => Actor { name: u.user.display_name(), user_id: Some(u.user.id) },
-            Principal::ApiToken(t) => Actor { name: t.name.clone(), user_id: Some(ADMIN_TOKEN_USER_ID) },
+            Principal::User(u) => Actor {
+                name: u.user.display_name(),
+                user_id: Some(u.user.id),
+            },
+            Principal::ApiToken(t) => Actor {
+                name: t.name.clone(),
+                user_id: Some(ADMIN_TOKEN_USER_ID),
+            },
         }
     }
 

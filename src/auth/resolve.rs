@@ -12,7 +12,10 @@ use crate::state::AppState;
 
 /// The raw token of the `Authorization` header, without any `Bearer ` scheme.
 pub fn bearer(headers: &HeaderMap) -> Option<String> {
-    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(|v| strip_bearer(v).to_string())
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| strip_bearer(v).to_string())
 }
 
 const INVALID: &str = "You must log in to use Unleash.";
@@ -36,11 +39,13 @@ pub async fn admin_principal(state: &AppState, parts: &Parts) -> AppResult<Princ
             Some(p) => Ok(Principal::User(p)),
             None => Err(AppError::Unauthorized(INVALID.into())),
         },
-        Presented::ApiTokenV2 { .. } | Presented::ApiTokenLegacy => match service::tokens::authenticate_api_token(state, &token).await? {
-            Some(t) if t.kind == ApiTokenKind::Admin => Ok(Principal::ApiToken(t)),
-            Some(_) => Err(AppError::WrongTokenType),
-            None => Err(AppError::Unauthorized(INVALID.into())),
-        },
+        Presented::ApiTokenV2 { .. } | Presented::ApiTokenLegacy => {
+            match service::tokens::authenticate_api_token(state, &token).await? {
+                Some(t) if t.kind == ApiTokenKind::Admin => Ok(Principal::ApiToken(t)),
+                Some(_) => Err(AppError::WrongTokenType),
+                None => Err(AppError::Unauthorized(INVALID.into())),
+            }
+        }
         Presented::MalformedPat | Presented::Unknown => Err(AppError::Unauthorized(INVALID.into())),
     }
 }

@@ -38,7 +38,13 @@ pub fn is_https(headers: &HeaderMap) -> bool {
     headers
         .get("x-forwarded-proto")
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(',').next().unwrap_or("").trim().eq_ignore_ascii_case("https"))
+        .map(|v| {
+            v.split(',')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case("https")
+        })
         .unwrap_or(false)
 }
 
@@ -47,7 +53,10 @@ pub fn cookie(value: &Secret, ttl_hours: u32, secure: bool, path: &str) -> Strin
     let path = if path.is_empty() { "/" } else { path };
     let max_age = u64::from(ttl_hours) * 3600;
     let secure = if secure { "; Secure" } else { "" };
-    format!("{COOKIE}={}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}", value.expose())
+    format!(
+        "{COOKIE}={}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}",
+        value.expose()
+    )
 }
 
 /// A Set-Cookie value that removes the session cookie.

@@ -50,14 +50,16 @@ pub fn digest(value: &str) -> String {
 /// Compares a presented token with a stored digest in constant time.
 pub fn verify(presented: &str, stored_digest: &str) -> bool {
     let computed = digest(presented);
-    computed.len() == stored_digest.len() && bool::from(computed.as_bytes().ct_eq(stored_digest.as_bytes()))
+    computed.len() == stored_digest.len()
+        && bool::from(computed.as_bytes().ct_eq(stored_digest.as_bytes()))
 }
 
 const SELECTOR_LEN: usize = 22;
 const SECRET_LEN: usize = 43;
 
 fn is_b64url(s: &str) -> bool {
-    s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    s.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 /// Splits `v2_<selector 22>_<secret 43>` into the selector.
@@ -133,11 +135,24 @@ mod tests {
         let (tail, selector) = new_v2_tail();
         let token = format!("user:{tail}");
         assert_eq!(token.len(), 5 + 3 + 22 + 1 + 43);
-        assert_eq!(classify(&token), Presented::Pat { selector: &selector });
+        assert_eq!(
+            classify(&token),
+            Presented::Pat {
+                selector: &selector
+            }
+        );
         assert_eq!(classify("user:abc"), Presented::MalformedPat);
         let api = format!("*:development.{tail}");
-        assert_eq!(classify(&api), Presented::ApiTokenV2 { selector: &selector });
-        assert_eq!(classify("default:production.abc123"), Presented::ApiTokenLegacy);
+        assert_eq!(
+            classify(&api),
+            Presented::ApiTokenV2 {
+                selector: &selector
+            }
+        );
+        assert_eq!(
+            classify("default:production.abc123"),
+            Presented::ApiTokenLegacy
+        );
         assert_eq!(classify("randomtoken"), Presented::Unknown);
     }
 

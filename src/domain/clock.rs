@@ -13,11 +13,13 @@ impl Clock {
     /// The current time, truncated to milliseconds as Unleash reports times.
     pub fn now(&self) -> DateTime<Utc> {
         let now = Utc::now() + TimeDelta::milliseconds(self.offset_ms.load(Ordering::Relaxed));
-        now.duration_trunc(TimeDelta::milliseconds(1)).unwrap_or(now)
+        now.duration_trunc(TimeDelta::milliseconds(1))
+            .unwrap_or(now)
     }
 
     /// Moves this clock (and every clone of it) forward.
     pub fn advance(&self, by: TimeDelta) {
-        self.offset_ms.fetch_add(by.num_milliseconds(), Ordering::Relaxed);
+        self.offset_ms
+            .fetch_add(by.num_milliseconds(), Ordering::Relaxed);
     }
 }

@@ -23,7 +23,10 @@ pub struct Actor {
 impl Actor {
     /// The system itself, for start-up seeding.
     pub fn system() -> Self {
-        Actor { name: "unleash_system_user".into(), user_id: Some(-1337) }
+        Actor {
+            name: "unleash_system_user".into(),
+            user_id: Some(-1337),
+        }
     }
 }
 
@@ -40,7 +43,10 @@ pub struct NewEvent {
 
 impl NewEvent {
     pub fn new(event_type: &'static str) -> Self {
-        NewEvent { event_type, ..Default::default() }
+        NewEvent {
+            event_type,
+            ..Default::default()
+        }
     }
     pub fn data(mut self, data: Value) -> Self {
         self.data = Some(data);

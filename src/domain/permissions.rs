@@ -87,7 +87,12 @@ fn scope_matches(granted: Option<&str>, wanted: Option<&str>) -> bool {
 
 /// True when any grant is `ADMIN`, or names one of `wanted` within the given project and
 /// environment (`None` = the check has no project or environment).
-pub fn allows(grants: &[Grant], wanted: &[&str], project: Option<&str>, environment: Option<&str>) -> bool {
+pub fn allows(
+    grants: &[Grant],
+    wanted: &[&str],
+    project: Option<&str>,
+    environment: Option<&str>,
+) -> bool {
     grants.iter().any(|g| {
         g.permission == ADMIN
             || (wanted.contains(&g.permission.as_str())
@@ -101,20 +106,43 @@ mod tests {
     use super::*;
 
     fn grant(p: &str, project: Option<&str>, env: Option<&str>) -> Grant {
-        Grant { permission: p.into(), project: project.map(Into::into), environment: env.map(Into::into) }
+        Grant {
+            permission: p.into(),
+            project: project.map(Into::into),
+            environment: env.map(Into::into),
+        }
     }
 
     #[test]
     fn project_and_environment_scopes_are_honoured() {
         let grants = vec![
             grant(CREATE_FEATURE, Some("alpha"), None),
-            grant(UPDATE_FEATURE_ENVIRONMENT, Some("alpha"), Some("development")),
+            grant(
+                UPDATE_FEATURE_ENVIRONMENT,
+                Some("alpha"),
+                Some("development"),
+            ),
         ];
         assert!(allows(&grants, &[CREATE_FEATURE], Some("alpha"), None));
         assert!(!allows(&grants, &[CREATE_FEATURE], Some("beta"), None));
-        assert!(allows(&grants, &[UPDATE_FEATURE_ENVIRONMENT], Some("alpha"), Some("development")));
-        assert!(!allows(&grants, &[UPDATE_FEATURE_ENVIRONMENT], Some("alpha"), Some("production")));
+        assert!(allows(
+            &grants,
+            &[UPDATE_FEATURE_ENVIRONMENT],
+            Some("alpha"),
+            Some("development")
+        ));
+        assert!(!allows(
+            &grants,
+            &[UPDATE_FEATURE_ENVIRONMENT],
+            Some("alpha"),
+            Some("production")
+        ));
         assert!(!allows(&grants, &[DELETE_FEATURE], Some("alpha"), None));
-        assert!(allows(&[grant(ADMIN, None, None)], &[DELETE_FEATURE], Some("x"), Some("y")));
+        assert!(allows(
+            &[grant(ADMIN, None, None)],
+            &[DELETE_FEATURE],
+            Some("x"),
+            Some("y")
+        ));
     }
 }

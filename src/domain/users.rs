@@ -42,7 +42,12 @@ impl User {
 
     /// The user as Unleash's `userSchema` shows it.
     pub fn to_json(&self) -> Value {
-        let seed = self.email.as_deref().or(self.username.as_deref()).unwrap_or("").to_lowercase();
+        let seed = self
+            .email
+            .as_deref()
+            .or(self.username.as_deref())
+            .unwrap_or("")
+            .to_lowercase();
         let hash = Sha256::digest(seed.as_bytes());
         let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
         let mut v = json!({
@@ -93,7 +98,12 @@ fn clean(s: Option<String>) -> Option<String> {
 
 /// Checks and normalises the fields of a user to create: a username or an email is
 /// required, emails are stored lower-cased.
-pub fn validate_new_user(username: Option<String>, email: Option<String>, name: Option<String>, root_role_id: i64) -> AppResult<NewUser> {
+pub fn validate_new_user(
+    username: Option<String>,
+    email: Option<String>,
+    name: Option<String>,
+    root_role_id: i64,
+) -> AppResult<NewUser> {
     let username = clean(username);
     let email = clean(email).map(|e| e.to_lowercase());
     if username.is_none() && email.is_none() {
@@ -101,15 +111,24 @@ pub fn validate_new_user(username: Option<String>, email: Option<String>, name: 
     }
     if let Some(e) = &email {
         if !e.contains('@') || e.starts_with('@') || e.ends_with('@') {
-            return Err(AppError::bad_data(format!("\"{e}\" is not a valid email address")));
+            return Err(AppError::bad_data(format!(
+                "\"{e}\" is not a valid email address"
+            )));
         }
     }
     if let Some(u) = &username {
         if u.len() > 255 || u.chars().any(char::is_control) {
-            return Err(AppError::bad_data("username must be at most 255 characters without control characters"));
+            return Err(AppError::bad_data(
+                "username must be at most 255 characters without control characters",
+            ));
         }
     }
-    Ok(NewUser { username, email, name: clean(name), root_role_id })
+    Ok(NewUser {
+        username,
+        email,
+        name: clean(name),
+        root_role_id,
+    })
 }
 
 /// Password rule: at least [`MIN_PASSWORD_LENGTH`] characters.
@@ -120,7 +139,9 @@ pub fn validate_password(password: &str) -> AppResult<()> {
         )));
     }
     if password.len() > 1024 {
-        return Err(AppError::bad_data("The password must be at most 1024 characters long."));
+        return Err(AppError::bad_data(
+            "The password must be at most 1024 characters long.",
+        ));
     }
     Ok(())
 }

@@ -16,7 +16,9 @@ use crate::service;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(login)).routes(routes!(logout_post, logout_get))
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout_post, logout_get))
 }
 
 /// The address of the client, for rate limiting; "unknown" when not served over TCP.
@@ -48,11 +50,24 @@ pub struct LoginBody {
     (status = 401, description = "Wrong username or password (PasswordMismatch)"),
     (status = 429, description = "Too many attempts from this address; see Retry-After"),
 ))]
-async fn login(State(state): State<AppState>, ClientAddr(addr): ClientAddr, headers: HeaderMap, ApiJson(body): ApiJson<LoginBody>) -> AppResult<Response> {
-    state.login_limiter.check(&addr).map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
+async fn login(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> AppResult<Response> {
+    state
+        .login_limiter
+        .check(&addr)
+        .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
     let user = service::users::login(&state, &body.username, &body.password).await?;
     let value = session::create(&state, user.id).await?;
-    let cookie = session::cookie(&value, state.config.session_ttl_hours, session::is_https(&headers), &cookie_path(&state));
+    let cookie = session::cookie(
+        &value,
+        state.config.session_ttl_hours,
+        session::is_https(&headers),
+        &cookie_path(&state),
+    );
     Ok(([(header::SET_COOKIE, cookie)], Json(user.to_json())).into_response())
 }
 
@@ -72,7 +87,10 @@ async fn logout(state: AppState, headers: HeaderMap) -> AppResult<Response> {
     let location = format!("{}/login", state.config.base_path());
     Ok((
         StatusCode::FOUND,
-        [(header::LOCATION, location), (header::SET_COOKIE, session::removal(&cookie_path(&state)))],
+        [
+            (header::LOCATION, location),
+            (header::SET_COOKIE, session::removal(&cookie_path(&state))),
+        ],
     )
         .into_response())
 }

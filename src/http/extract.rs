@@ -19,8 +19,14 @@ fn is_json(headers: &HeaderMap) -> bool {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|ct| {
-            let mime = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            let mime = ct
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            mime == "application/json"
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
         })
         .unwrap_or(false)
 }
@@ -51,15 +57,22 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
             AppError::bad_field("/body", format!("The request body is invalid: {inner}"))
         } else {
             let pointer = format!("/body/{}", path.replace('.', "/"));
-            AppError::bad_field(&pointer, format!("The `{pointer}` property is invalid: {inner}"))
+            AppError::bad_field(
+                &pointer,
+                format!("The `{pointer}` property is invalid: {inner}"),
+            )
         }
     })
 }
 
 /// Parses a numeric path parameter; 400 naming it otherwise.
 pub fn parse_id(name: &str, raw: &str) -> AppResult<i64> {
-    raw.parse::<i64>()
-        .map_err(|_| AppError::bad_field(&format!("/params/{name}"), format!("The `/params/{name}` property must be integer. You sent \"{raw}\".")))
+    raw.parse::<i64>().map_err(|_| {
+        AppError::bad_field(
+            &format!("/params/{name}"),
+            format!("The `/params/{name}` property must be integer. You sent \"{raw}\"."),
+        )
+    })
 }
 
 /// The authenticated caller of an Admin API route.
@@ -68,7 +81,10 @@ pub struct Caller(pub Principal);
 impl FromRequestParts<AppState> for Caller {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(p) = parts.extensions.get::<Principal>() {
             return Ok(Caller(p.clone()));
         }
@@ -87,10 +103,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or("");
         let de = serde_urlencoded::Deserializer::new(form_urlencoded_parse(query));
-        serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
-            let path = e.path().to_string();
-            AppError::bad_field(&format!("/query/{path}"), format!("The query parameter `{path}` is invalid: {}", e.into_inner()))
-        })
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                AppError::bad_field(
+                    &format!("/query/{path}"),
+                    format!(
+                        "The query parameter `{path}` is invalid: {}",
+                        e.into_inner()
+                    ),
+                )
+            })
     }
 }
 

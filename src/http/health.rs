@@ -9,7 +9,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(health)).routes(routes!(ready))
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(ready))
 }
 
 /// The server is up.
@@ -27,6 +29,9 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
     if state.db.ping().await {
         (StatusCode::OK, Json(json!({"health": "GOOD"})))
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"health": "BAD"})))
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"health": "BAD"})),
+        )
     }
 }

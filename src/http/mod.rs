@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod extract;
 pub mod health;
+pub mod ui;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
     let (routes, doc) = api_routes().split_for_parts();
     let doc = Arc::new(doc);
     let app = routes
+        .merge(ui::routes())
         .route(
             "/docs/openapi.json",
             get(move || {
@@ -60,11 +62,16 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(not_found)
         .layer(axum::middleware::map_response(no_store_for_api))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-            // Path only: query strings may carry context values, never logged.
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
-        }))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                // Path only: query strings may carry context values, never logged.
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+            }),
+        )
         .with_state(state.clone());
     let base = state.config.base_path();
     if base.is_empty() {
@@ -75,10 +82,16 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn not_found(OriginalUri(uri): OriginalUri) -> Response {
-    AppError::NotFound(format!("The path you were looking for ({}) is not available.", uri.path())).into_response()
+    AppError::NotFound(format!(
+        "The path you were looking for ({}) is not available.",
+        uri.path()
+    ))
+    .into_response()
 }
 
 async fn no_store_for_api(mut res: Response) -> Response {
-    res.headers_mut().entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    res.headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
     res
 }

@@ -1,6 +1,6 @@
 //! Use cases: each function checks its rule (from `domain`), then writes through `store` in
 //! one transaction together with its audit event. Handlers (API and UI alike) call these.
 
-pub mod users;
-pub mod tokens;
 pub mod events;
+pub mod tokens;
+pub mod users;

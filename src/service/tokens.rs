@@ -10,6 +10,9 @@ pub async fn authenticate_pat(_state: &AppState, _token: &str) -> AppResult<Opti
 }
 
 /// The API token behind a secret, if it is valid and unexpired.
-pub async fn authenticate_api_token(_state: &AppState, _token: &str) -> AppResult<Option<ApiTokenPrincipal>> {
+pub async fn authenticate_api_token(
+    _state: &AppState,
+    _token: &str,
+) -> AppResult<Option<ApiTokenPrincipal>> {
     Ok(None)
 }

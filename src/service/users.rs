@@ -29,11 +29,17 @@ pub async fn resolve_root_role(c: &mut impl Conn, role: &RoleRef) -> AppResult<R
     };
     match found {
         Some(r) if r.role_type == "root" || r.role_type == "root-custom" => Ok(r),
-        Some(r) => Err(AppError::bad_data(format!("{} is a project role; a user's root role must be Admin, Editor or Viewer", r.name))),
-        None => Err(AppError::bad_data(format!("Could not find the role {}; use Admin, Editor or Viewer", match role {
-            RoleRef::Id(id) => id.to_string(),
-            RoleRef::Name(n) => n.clone(),
-        }))),
+        Some(r) => Err(AppError::bad_data(format!(
+            "{} is a project role; a user's root role must be Admin, Editor or Viewer",
+            r.name
+        ))),
+        None => Err(AppError::bad_data(format!(
+            "Could not find the role {}; use Admin, Editor or Viewer",
+            match role {
+                RoleRef::Id(id) => id.to_string(),
+                RoleRef::Name(n) => n.clone(),
+            }
+        ))),
     }
 }
 
@@ -45,15 +51,26 @@ pub async fn ensure_first_admin(state: &AppState) -> anyhow::Result<Option<Strin
         return Ok(None);
     }
     let cfg = &state.config;
-    let (username, password, generated) = match (&cfg.default_admin_username, &cfg.default_admin_password) {
-        (Some(u), Some(p)) if !u.trim().is_empty() && !p.is_empty() => (u.trim().to_string(), p.clone(), false),
-        _ => ("admin".to_string(), crate::auth::token::random_b64(18), true),
-    };
-    let hash = password::hash(password.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let new = validate_new_user(Some(username), None, None, ROLE_ADMIN).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (username, password, generated) =
+        match (&cfg.default_admin_username, &cfg.default_admin_password) {
+            (Some(u), Some(p)) if !u.trim().is_empty() && !p.is_empty() => {
+                (u.trim().to_string(), p.clone(), false)
+            }
+            _ => (
+                "admin".to_string(),
+                crate::auth::token::random_b64(18),
+                true,
+            ),
+        };
+    let hash = password::hash(password.clone())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let new = validate_new_user(Some(username), None, None, ROLE_ADMIN)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let now = state.clock.now();
     let id = store::users::insert(&mut tx, &new, Some(&hash), now).await?;
-    let ev = NewEvent::new(events::USER_CREATED).data(json!({"id": id, "username": new.username, "rootRole": ROLE_ADMIN}));
+    let ev = NewEvent::new(events::USER_CREATED)
+        .data(json!({"id": id, "username": new.username, "rootRole": ROLE_ADMIN}));
     store::events::insert(&mut tx, &ev, &Actor::system(), now).await?;
     tx.commit().await?;
     Ok(generated.then_some(password))
@@ -71,7 +88,11 @@ pub async fn login(state: &AppState, login: &str, pw: &str) -> AppResult<User> {
     match user {
         Some(u) if ok => {
             store::users::record_login(&mut db, u.id, state.clock.now()).await?;
-            Ok(User { seen_at: Some(state.clock.now()), login_attempts: 0, ..u })
+            Ok(User {
+                seen_at: Some(state.clock.now()),
+                login_attempts: 0,
+                ..u
+            })
         }
         Some(u) => {
             store::users::record_failed_login(&mut db, u.id).await?;
@@ -82,16 +103,24 @@ pub async fn login(state: &AppState, login: &str, pw: &str) -> AppResult<User> {
 }
 
 /// Loads a user with their current permissions; `None` when the user no longer exists.
-pub async fn principal(state: &AppState, user_id: i64, via: Via) -> AppResult<Option<UserPrincipal>> {
+pub async fn principal(
+    state: &AppState,
+    user_id: i64,
+    via: Via,
+) -> AppResult<Option<UserPrincipal>> {
     let mut db = state.db.clone();
-    let Some(user) = store::users::get(&mut db, user_id).await? else { return Ok(None) };
+    let Some(user) = store::users::get(&mut db, user_id).await? else {
+        return Ok(None);
+    };
     let grants = store::users::grants(&mut db, user.id, user.root_role_id).await?;
     Ok(Some(UserPrincipal { user, grants, via }))
 }
 
 pub async fn get(state: &AppState, id: i64) -> AppResult<User> {
     let mut db = state.db.clone();
-    store::users::get(&mut db, id).await?.ok_or_else(|| AppError::not_found(format!("Could not find user with id {id}")))
+    store::users::get(&mut db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("Could not find user with id {id}")))
 }
 
 pub async fn list(state: &AppState) -> AppResult<Vec<User>> {
@@ -125,11 +154,15 @@ pub async fn create(state: &AppState, auth: &Authorized, input: CreateUser) -> A
     let role = resolve_root_role(&mut tx, &input.root_role).await?;
     let new = validate_new_user(input.username, input.email, input.name, role.id)?;
     let now = state.clock.now();
-    let id = store::users::insert(&mut tx, &new, hash.as_deref(), now).await.on_unique_violation(name_taken)?;
+    let id = store::users::insert(&mut tx, &new, hash.as_deref(), now)
+        .await
+        .on_unique_violation(name_taken)?;
     let ev = NewEvent::new(events::USER_CREATED)
         .data(json!({"id": id, "username": new.username, "email": new.email, "name": new.name, "rootRole": role.id}));
     store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
-    let user = store::users::get(&mut tx, id).await?.ok_or_else(|| AppError::internal(anyhow::anyhow!("user vanished")))?;
+    let user = store::users::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("user vanished")))?;
     tx.commit().await?;
     Ok(user)
 }
@@ -143,9 +176,16 @@ pub struct UpdateUser {
     pub root_role: Option<RoleRef>,
 }
 
-pub async fn update(state: &AppState, auth: &Authorized, id: i64, input: UpdateUser) -> AppResult<User> {
+pub async fn update(
+    state: &AppState,
+    auth: &Authorized,
+    id: i64,
+    input: UpdateUser,
+) -> AppResult<User> {
     let mut tx = state.db.begin().await?;
-    let before = store::users::get(&mut tx, id).await?.ok_or_else(|| AppError::not_found(format!("Could not find user with id {id}")))?;
+    let before = store::users::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("Could not find user with id {id}")))?;
     let role = match &input.root_role {
         Some(r) => Some(resolve_root_role(&mut tx, r).await?),
         None => None,
@@ -153,14 +193,21 @@ pub async fn update(state: &AppState, auth: &Authorized, id: i64, input: UpdateU
     let username = input.username.clone().or(before.username.clone());
     let email = input.email.clone().or(before.email.clone());
     let name = input.name.clone().or(before.name.clone());
-    let checked = validate_new_user(username, email, name, role.as_ref().map(|r| r.id).unwrap_or(before.root_role_id))?;
+    let checked = validate_new_user(
+        username,
+        email,
+        name,
+        role.as_ref().map(|r| r.id).unwrap_or(before.root_role_id),
+    )?;
     let changes = UserChanges {
         username: input.username.as_ref().map(|_| checked.username.clone()),
         email: input.email.as_ref().map(|_| checked.email.clone()),
         name: input.name.as_ref().map(|_| checked.name.clone()),
         root_role_id: role.as_ref().map(|r| r.id),
     };
-    store::users::update(&mut tx, id, &changes).await.on_unique_violation(name_taken)?;
+    store::users::update(&mut tx, id, &changes)
+        .await
+        .on_unique_violation(name_taken)?;
     let now = state.clock.now();
     let ev = NewEvent::new(events::USER_UPDATED)
         .pre_data(json!({"id": id, "username": before.username, "email": before.email, "name": before.name, "rootRole": before.root_role_id}))
@@ -168,11 +215,15 @@ pub async fn update(state: &AppState, auth: &Authorized, id: i64, input: UpdateU
     store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
     if let Some(r) = &role {
         if r.id != before.root_role_id {
-            let ev = NewEvent::new(events::ROLE_CHANGED).pre_data(json!({"id": id, "rootRole": before.root_role_id})).data(json!({"id": id, "rootRole": r.id}));
+            let ev = NewEvent::new(events::ROLE_CHANGED)
+                .pre_data(json!({"id": id, "rootRole": before.root_role_id}))
+                .data(json!({"id": id, "rootRole": r.id}));
             store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
         }
     }
-    let user = store::users::get(&mut tx, id).await?.ok_or_else(|| AppError::not_found(format!("Could not find user with id {id}")))?;
+    let user = store::users::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("Could not find user with id {id}")))?;
     tx.commit().await?;
     Ok(user)
 }
@@ -180,25 +231,37 @@ pub async fn update(state: &AppState, auth: &Authorized, id: i64, input: UpdateU
 /// Deletes a user; their sessions and tokens end with them.
 pub async fn delete(state: &AppState, auth: &Authorized, id: i64) -> AppResult<()> {
     if auth.user_id() == Some(id) {
-        return Err(AppError::bad_data("You cannot delete yourself; ask another admin"));
+        return Err(AppError::bad_data(
+            "You cannot delete yourself; ask another admin",
+        ));
     }
     let mut tx = state.db.begin().await?;
-    let before = store::users::get(&mut tx, id).await?.ok_or_else(|| AppError::not_found(format!("Could not find user with id {id}")))?;
+    let before = store::users::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("Could not find user with id {id}")))?;
     store::users::delete(&mut tx, id).await?;
-    let ev = NewEvent::new(events::USER_DELETED)
-        .pre_data(json!({"id": id, "username": before.username, "email": before.email, "name": before.name}));
+    let ev = NewEvent::new(events::USER_DELETED).pre_data(
+        json!({"id": id, "username": before.username, "email": before.email, "name": before.name}),
+    );
     store::events::insert(&mut tx, &ev, auth.actor(), state.clock.now()).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Sets a user's password (an admin for anyone, or a user for themselves).
-pub async fn set_password(state: &AppState, auth: &Authorized, id: i64, new_password: String) -> AppResult<()> {
+pub async fn set_password(
+    state: &AppState,
+    auth: &Authorized,
+    id: i64,
+    new_password: String,
+) -> AppResult<()> {
     validate_password(&new_password)?;
     let hash = password::hash(new_password).await?;
     let mut tx = state.db.begin().await?;
     if store::users::set_password(&mut tx, id, &hash).await? == 0 {
-        return Err(AppError::not_found(format!("Could not find user with id {id}")));
+        return Err(AppError::not_found(format!(
+            "Could not find user with id {id}"
+        )));
     }
     let ev = NewEvent::new(events::USER_PASSWORD_CHANGED).data(json!({"id": id}));
     store::events::insert(&mut tx, &ev, auth.actor(), state.clock.now()).await?;

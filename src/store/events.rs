@@ -62,7 +62,12 @@ impl From<EventRow> for Event {
 }
 
 #[instrument(skip_all, fields(event = ev.event_type))]
-pub async fn insert(c: &mut impl Conn, ev: &NewEvent, actor: &Actor, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+pub async fn insert(
+    c: &mut impl Conn,
+    ev: &NewEvent,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
     let q = Query::insert()
         .into_table(Events::Table)
         .columns([
@@ -142,11 +147,18 @@ pub async fn list(c: &mut impl Conn, f: &EventQuery) -> Result<Vec<Event>, sqlx:
         .offset(f.offset)
         .to_owned();
     let q = filtered(base, f);
-    Ok(c.all::<EventRow, _>(&q).await?.into_iter().map(Into::into).collect())
+    Ok(c.all::<EventRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 #[instrument(skip_all)]
 pub async fn count(c: &mut impl Conn, f: &EventQuery) -> Result<i64, sqlx::Error> {
-    let base = Query::select().expr(Expr::col(Events::Id).count()).from(Events::Table).to_owned();
+    let base = Query::select()
+        .expr(Expr::col(Events::Id).count())
+        .from(Events::Table)
+        .to_owned();
     Ok(c.one::<Scalar, _>(&filtered(base, f)).await?.0)
 }

@@ -26,6 +26,10 @@ pub async fn bump(c: &mut impl Conn) -> Result<i64, sqlx::Error> {
 
 #[instrument(skip_all)]
 pub async fn current(c: &mut impl Conn) -> Result<i64, sqlx::Error> {
-    let q = Query::select().column(StateRevision::Value).from(StateRevision::Table).and_where(Expr::col(StateRevision::Id).eq(1)).to_owned();
+    let q = Query::select()
+        .column(StateRevision::Value)
+        .from(StateRevision::Table)
+        .and_where(Expr::col(StateRevision::Id).eq(1))
+        .to_owned();
     Ok(c.one::<Scalar, _>(&q).await?.0)
 }

@@ -26,18 +26,30 @@ struct RoleRow {
 
 impl From<RoleRow> for Role {
     fn from(r: RoleRow) -> Self {
-        Role { id: r.id, name: r.name, description: r.description, role_type: r.role_type }
+        Role {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            role_type: r.role_type,
+        }
     }
 }
 
 fn select() -> sea_query::SelectStatement {
-    Query::select().columns([Roles::Id, Roles::Name, Roles::Description, Roles::Type]).from(Roles::Table).to_owned()
+    Query::select()
+        .columns([Roles::Id, Roles::Name, Roles::Description, Roles::Type])
+        .from(Roles::Table)
+        .to_owned()
 }
 
 #[instrument(skip_all)]
 pub async fn list(c: &mut impl Conn) -> Result<Vec<Role>, sqlx::Error> {
     let q = select().order_by(Roles::Id, Order::Asc).to_owned();
-    Ok(c.all::<RoleRow, _>(&q).await?.into_iter().map(Into::into).collect())
+    Ok(c.all::<RoleRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 #[instrument(skip_all)]
@@ -49,6 +61,10 @@ pub async fn get(c: &mut impl Conn, id: i64) -> Result<Option<Role>, sqlx::Error
 /// Looks a role up by name, ignoring case ("editor" finds "Editor").
 #[instrument(skip_all)]
 pub async fn find_by_name(c: &mut impl Conn, name: &str) -> Result<Option<Role>, sqlx::Error> {
-    let q = select().and_where(Expr::expr(sea_query::Func::lower(Expr::col(Roles::Name))).eq(name.to_lowercase())).to_owned();
+    let q = select()
+        .and_where(
+            Expr::expr(sea_query::Func::lower(Expr::col(Roles::Name))).eq(name.to_lowercase()),
+        )
+        .to_owned();
     Ok(c.opt::<RoleRow, _>(&q).await?.map(Into::into))
 }

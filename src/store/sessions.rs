@@ -16,18 +16,38 @@ enum Sessions {
 }
 
 #[instrument(skip_all)]
-pub async fn insert(c: &mut impl Conn, id_hash: &str, user_id: i64, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+pub async fn insert(
+    c: &mut impl Conn,
+    id_hash: &str,
+    user_id: i64,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     let q = Query::insert()
         .into_table(Sessions::Table)
-        .columns([Sessions::IdHash, Sessions::UserId, Sessions::CreatedAt, Sessions::ExpiresAt])
-        .values_panic([id_hash.into(), user_id.into(), now.into(), expires_at.into()])
+        .columns([
+            Sessions::IdHash,
+            Sessions::UserId,
+            Sessions::CreatedAt,
+            Sessions::ExpiresAt,
+        ])
+        .values_panic([
+            id_hash.into(),
+            user_id.into(),
+            now.into(),
+            expires_at.into(),
+        ])
         .to_owned();
     c.exec(&q).await.map(|_| ())
 }
 
 /// The user of an unexpired session.
 #[instrument(skip_all)]
-pub async fn find_user(c: &mut impl Conn, id_hash: &str, now: DateTime<Utc>) -> Result<Option<i64>, sqlx::Error> {
+pub async fn find_user(
+    c: &mut impl Conn,
+    id_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, sqlx::Error> {
     let q = Query::select()
         .column(Sessions::UserId)
         .from(Sessions::Table)
@@ -39,18 +59,27 @@ pub async fn find_user(c: &mut impl Conn, id_hash: &str, now: DateTime<Utc>) -> 
 
 #[instrument(skip_all)]
 pub async fn delete(c: &mut impl Conn, id_hash: &str) -> Result<u64, sqlx::Error> {
-    let q = Query::delete().from_table(Sessions::Table).and_where(Expr::col(Sessions::IdHash).eq(id_hash)).to_owned();
+    let q = Query::delete()
+        .from_table(Sessions::Table)
+        .and_where(Expr::col(Sessions::IdHash).eq(id_hash))
+        .to_owned();
     c.exec(&q).await
 }
 
 #[instrument(skip_all)]
 pub async fn delete_for_user(c: &mut impl Conn, user_id: i64) -> Result<u64, sqlx::Error> {
-    let q = Query::delete().from_table(Sessions::Table).and_where(Expr::col(Sessions::UserId).eq(user_id)).to_owned();
+    let q = Query::delete()
+        .from_table(Sessions::Table)
+        .and_where(Expr::col(Sessions::UserId).eq(user_id))
+        .to_owned();
     c.exec(&q).await
 }
 
 #[instrument(skip_all)]
 pub async fn purge_expired(c: &mut impl Conn, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
-    let q = Query::delete().from_table(Sessions::Table).and_where(Expr::col(Sessions::ExpiresAt).lte(now)).to_owned();
+    let q = Query::delete()
+        .from_table(Sessions::Table)
+        .and_where(Expr::col(Sessions::ExpiresAt).lte(now))
+        .to_owned();
     c.exec(&q).await
 }

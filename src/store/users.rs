@@ -88,15 +88,30 @@ fn select_user() -> sea_query::SelectStatement {
 
 #[instrument(skip_all)]
 pub async fn count(c: &mut impl Conn) -> Result<i64, sqlx::Error> {
-    let q = Query::select().expr(Expr::col(Users::Id).count()).from(Users::Table).to_owned();
+    let q = Query::select()
+        .expr(Expr::col(Users::Id).count())
+        .from(Users::Table)
+        .to_owned();
     Ok(c.one::<Scalar, _>(&q).await?.0)
 }
 
 #[instrument(skip_all)]
-pub async fn insert(c: &mut impl Conn, user: &NewUser, password_hash: Option<&str>, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+pub async fn insert(
+    c: &mut impl Conn,
+    user: &NewUser,
+    password_hash: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
     let q = Query::insert()
         .into_table(Users::Table)
-        .columns([Users::Username, Users::Email, Users::Name, Users::PasswordHash, Users::RootRoleId, Users::CreatedAt])
+        .columns([
+            Users::Username,
+            Users::Email,
+            Users::Name,
+            Users::PasswordHash,
+            Users::RootRoleId,
+            Users::CreatedAt,
+        ])
         .values_panic([
             user.username.clone().into(),
             user.email.clone().into(),
@@ -112,14 +127,20 @@ pub async fn insert(c: &mut impl Conn, user: &NewUser, password_hash: Option<&st
 
 #[instrument(skip_all)]
 pub async fn get(c: &mut impl Conn, id: i64) -> Result<Option<User>, sqlx::Error> {
-    let q = select_user().and_where(Expr::col(Users::Id).eq(id)).to_owned();
+    let q = select_user()
+        .and_where(Expr::col(Users::Id).eq(id))
+        .to_owned();
     Ok(c.opt::<UserRow, _>(&q).await?.map(Into::into))
 }
 
 #[instrument(skip_all)]
 pub async fn list(c: &mut impl Conn) -> Result<Vec<User>, sqlx::Error> {
     let q = select_user().order_by(Users::Id, Order::Asc).to_owned();
-    Ok(c.all::<UserRow, _>(&q).await?.into_iter().map(Into::into).collect())
+    Ok(c.all::<UserRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 #[derive(sqlx::FromRow)]
@@ -130,7 +151,10 @@ struct HashRow {
 
 /// The user whose username or email is `login`, with the stored password hash.
 #[instrument(skip_all)]
-pub async fn find_for_login(c: &mut impl Conn, login: &str) -> Result<Option<(User, Option<String>)>, sqlx::Error> {
+pub async fn find_for_login(
+    c: &mut impl Conn,
+    login: &str,
+) -> Result<Option<(User, Option<String>)>, sqlx::Error> {
     let q = Query::select()
         .columns([Users::Id, Users::PasswordHash])
         .from(Users::Table)
@@ -142,7 +166,9 @@ pub async fn find_for_login(c: &mut impl Conn, login: &str) -> Result<Option<(Us
         .and_where(Expr::col(Users::IsService).eq(false))
         .limit(1)
         .to_owned();
-    let Some(row) = c.opt::<HashRow, _>(&q).await? else { return Ok(None) };
+    let Some(row) = c.opt::<HashRow, _>(&q).await? else {
+        return Ok(None);
+    };
     Ok(get(c, row.id).await?.map(|u| (u, row.password_hash)))
 }
 
@@ -184,12 +210,20 @@ pub async fn update(c: &mut impl Conn, id: i64, ch: &UserChanges) -> Result<u64,
 
 #[instrument(skip_all)]
 pub async fn set_password(c: &mut impl Conn, id: i64, hash: &str) -> Result<u64, sqlx::Error> {
-    let q = Query::update().table(Users::Table).value(Users::PasswordHash, hash).and_where(Expr::col(Users::Id).eq(id)).to_owned();
+    let q = Query::update()
+        .table(Users::Table)
+        .value(Users::PasswordHash, hash)
+        .and_where(Expr::col(Users::Id).eq(id))
+        .to_owned();
     c.exec(&q).await
 }
 
 #[instrument(skip_all)]
-pub async fn record_login(c: &mut impl Conn, id: i64, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+pub async fn record_login(
+    c: &mut impl Conn,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
     let q = Query::update()
         .table(Users::Table)
         .value(Users::SeenAt, now)
@@ -212,7 +246,10 @@ pub async fn record_failed_login(c: &mut impl Conn, id: i64) -> Result<u64, sqlx
 /// Deletes a user; sessions, tokens and project roles go with it (foreign keys cascade).
 #[instrument(skip_all)]
 pub async fn delete(c: &mut impl Conn, id: i64) -> Result<u64, sqlx::Error> {
-    let q = Query::delete().from_table(Users::Table).and_where(Expr::col(Users::Id).eq(id)).to_owned();
+    let q = Query::delete()
+        .from_table(Users::Table)
+        .and_where(Expr::col(Users::Id).eq(id))
+        .to_owned();
     c.exec(&q).await
 }
 
@@ -220,7 +257,11 @@ pub async fn delete(c: &mut impl Conn, id: i64) -> Result<u64, sqlx::Error> {
 /// already hold the database write lock), so per-user limits hold under concurrency.
 #[instrument(skip_all)]
 pub async fn lock(c: &mut impl Conn, id: i64) -> Result<bool, sqlx::Error> {
-    let mut q = Query::select().column(Users::Id).from(Users::Table).and_where(Expr::col(Users::Id).eq(id)).to_owned();
+    let mut q = Query::select()
+        .column(Users::Id)
+        .from(Users::Table)
+        .and_where(Expr::col(Users::Id).eq(id))
+        .to_owned();
     if c.backend() == super::Backend::Postgres {
         q.lock(sea_query::LockType::Update);
     }
@@ -237,21 +278,32 @@ struct GrantRow {
 /// Every permission a user holds: those of the root role everywhere, and those of each
 /// project role within its project.
 #[instrument(skip_all)]
-pub async fn grants(c: &mut impl Conn, user_id: i64, root_role_id: i64) -> Result<Vec<Grant>, sqlx::Error> {
+pub async fn grants(
+    c: &mut impl Conn,
+    user_id: i64,
+    root_role_id: i64,
+) -> Result<Vec<Grant>, sqlx::Error> {
     let root = Query::select()
         .columns([RolePermissions::Permission, RolePermissions::Environment])
-        .expr_as(Expr::val(Option::<String>::None), sea_query::Alias::new("project"))
+        .expr_as(
+            Expr::val(Option::<String>::None),
+            sea_query::Alias::new("project"),
+        )
         .from(RolePermissions::Table)
         .and_where(Expr::col(RolePermissions::RoleId).eq(root_role_id))
         .to_owned();
     let project = Query::select()
         .column((RolePermissions::Table, RolePermissions::Permission))
         .column((RolePermissions::Table, RolePermissions::Environment))
-        .expr_as(Expr::col((RoleUser::Table, RoleUser::Project)), sea_query::Alias::new("project"))
+        .expr_as(
+            Expr::col((RoleUser::Table, RoleUser::Project)),
+            sea_query::Alias::new("project"),
+        )
         .from(RoleUser::Table)
         .inner_join(
             RolePermissions::Table,
-            Expr::col((RolePermissions::Table, RolePermissions::RoleId)).equals((RoleUser::Table, RoleUser::RoleId)),
+            Expr::col((RolePermissions::Table, RolePermissions::RoleId))
+                .equals((RoleUser::Table, RoleUser::RoleId)),
         )
         .and_where(Expr::col((RoleUser::Table, RoleUser::UserId)).eq(user_id))
         .to_owned();
@@ -263,7 +315,11 @@ pub async fn grants(c: &mut impl Conn, user_id: i64, root_role_id: i64) -> Resul
             permission: r.permission,
             // Root-role grants carry no project: they reach every project.
             project: r.project,
-            environment: if r.environment.is_empty() { None } else { Some(r.environment) },
+            environment: if r.environment.is_empty() {
+                None
+            } else {
+                Some(r.environment)
+            },
         })
         .collect())
 }

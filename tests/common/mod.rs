@@ -22,16 +22,27 @@ impl TestDb {
         match std::env::var("TEST_DATABASE_URL") {
             Ok(base) if !base.is_empty() => {
                 let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-                let pool = sqlx::PgPool::connect(&base).await.expect("TEST_DATABASE_URL must reach PostgreSQL");
-                sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&pool).await.expect("create schema");
+                let pool = sqlx::PgPool::connect(&base)
+                    .await
+                    .expect("TEST_DATABASE_URL must reach PostgreSQL");
+                sqlx::query(&format!("CREATE SCHEMA {schema}"))
+                    .execute(&pool)
+                    .await
+                    .expect("create schema");
                 pool.close().await;
                 let sep = if base.contains('?') { '&' } else { '?' };
-                TestDb { url: format!("{base}{sep}options=-c%20search_path%3D{schema}"), _dir: None }
+                TestDb {
+                    url: format!("{base}{sep}options=-c%20search_path%3D{schema}"),
+                    _dir: None,
+                }
             }
             _ => {
                 let dir = tempfile::tempdir().expect("tempdir");
                 let url = format!("sqlite://{}/switchyard.db", dir.path().display());
-                TestDb { url, _dir: Some(dir) }
+                TestDb {
+                    url,
+                    _dir: Some(dir),
+                }
             }
         }
     }
@@ -64,12 +75,20 @@ pub struct TestResponse {
 
 impl TestResponse {
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
     }
     /// Asserts the status, printing the body when it differs.
     #[track_caller]
     pub fn expect(self, status: u16) -> Self {
-        assert_eq!(self.status.as_u16(), status, "unexpected status; body: {}", self.text);
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            self.text
+        );
         self
     }
 }
@@ -105,12 +124,20 @@ impl TestApp {
 
     /// Another node on the same database.
     pub async fn second_node(&self) -> (AppState, axum::Router) {
-        let (state, _) = switchyard::bootstrap(test_config(&self.db.url)).await.expect("bootstrap");
+        let (state, _) = switchyard::bootstrap(test_config(&self.db.url))
+            .await
+            .expect("bootstrap");
         let router = switchyard::app(state.clone());
         (state, router)
     }
 
-    pub async fn call(&self, method: &str, path: &str, body: Option<Value>, auth: &Auth) -> TestResponse {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        auth: &Auth,
+    ) -> TestResponse {
         call(&self.router, method, path, body, auth).await
     }
 
@@ -129,7 +156,14 @@ impl TestApp {
 
     /// Signs in and returns the session.
     pub async fn login(&self, username: &str, password: &str) -> Auth {
-        let res = self.post("/auth/simple/login", json!({"username": username, "password": password}), &Auth::None).await.expect(200);
+        let res = self
+            .post(
+                "/auth/simple/login",
+                json!({"username": username, "password": password}),
+                &Auth::None,
+            )
+            .await
+            .expect(200);
         let cookie = res.header("set-cookie").expect("session cookie");
         Auth::Session(cookie.split(';').next().unwrap_or_default().to_string())
     }
@@ -156,15 +190,25 @@ impl TestApp {
 }
 
 /// Sends one request through a router.
-pub async fn call(router: &axum::Router, method: &str, path: &str, body: Option<Value>, auth: &Auth) -> TestResponse {
-    let mut req = Request::builder().method(Method::from_bytes(method.as_bytes()).expect("method")).uri(path);
+pub async fn call(
+    router: &axum::Router,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+    auth: &Auth,
+) -> TestResponse {
+    let mut req = Request::builder()
+        .method(Method::from_bytes(method.as_bytes()).expect("method"))
+        .uri(path);
     match auth {
         Auth::None => {}
         Auth::Session(c) => req = req.header(header::COOKIE, c),
         Auth::Token(t) => req = req.header(header::AUTHORIZATION, t),
     }
     let req = match body {
-        Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())),
+        Some(b) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_string())),
         None => req.body(Body::empty()),
     }
     .expect("request");
@@ -173,13 +217,22 @@ pub async fn call(router: &axum::Router, method: &str, path: &str, body: Option<
 
 /// Sends a prepared request through a router.
 pub async fn send(router: &axum::Router, req: Request<Body>) -> TestResponse {
-    let res = router.clone().oneshot(req).await.expect("router never fails");
+    let res = router
+        .clone()
+        .oneshot(req)
+        .await
+        .expect("router never fails");
     let status = res.status();
     let headers = res.headers().clone();
     let bytes = res.into_body().collect().await.expect("body").to_bytes();
     let text = String::from_utf8_lossy(&bytes).to_string();
     let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-    TestResponse { status, headers, text, json }
+    TestResponse {
+        status,
+        headers,
+        text,
+        json,
+    }
 }
 
 /// A server on a real port, stopped when dropped.
@@ -191,7 +244,9 @@ pub struct RunningServer {
 
 impl RunningServer {
     pub async fn start(state: AppState) -> RunningServer {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let handle = tokio::spawn(async move {
@@ -200,7 +255,11 @@ impl RunningServer {
             })
             .await;
         });
-        RunningServer { base, stop: Some(tx), handle: Some(handle) }
+        RunningServer {
+            base,
+            stop: Some(tx),
+            handle: Some(handle),
+        }
     }
 
     pub async fn stop(mut self) {

@@ -13,7 +13,10 @@ use crate::service;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_events)).routes(routes!(get_feature_events)).routes(routes!(search_events))
+    OpenApiRouter::new()
+        .routes(routes!(get_events))
+        .routes(routes!(get_feature_events))
+        .routes(routes!(search_events))
 }
 
 const MAX_LIMIT: u64 = 1000;
@@ -34,7 +37,11 @@ pub struct EventsParams {
     (status = 200, description = "`{version, events, totalEvents}`"),
     (status = 403, description = "Needs ADMIN"),
 ))]
-async fn get_events(State(state): State<AppState>, Caller(p): Caller, ApiQuery(params): ApiQuery<EventsParams>) -> AppResult<Json<Value>> {
+async fn get_events(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    ApiQuery(params): ApiQuery<EventsParams>,
+) -> AppResult<Json<Value>> {
     p.require_admin()?;
     let q = EventQuery {
         project: params.project,
@@ -43,15 +50,25 @@ async fn get_events(State(state): State<AppState>, Caller(p): Caller, ApiQuery(p
         ..Default::default()
     };
     let (events, total) = service::events::search(&state, &q).await?;
-    Ok(Json(json!({"version": 1, "events": events.iter().map(|e| e.to_json()).collect::<Vec<_>>(), "totalEvents": total})))
+    Ok(Json(
+        json!({"version": 1, "events": events.iter().map(|e| e.to_json()).collect::<Vec<_>>(), "totalEvents": total}),
+    ))
 }
 
 /// The events of one flag; any signed-in user may read them.
 #[utoipa::path(get, path = "/api/admin/events/{featureName}", tag = "Events", params(("featureName" = String, Path, description = "Flag name")), responses(
     (status = 200, description = "`{version, toggleName, events, totalEvents}`"),
 ))]
-async fn get_feature_events(State(state): State<AppState>, Caller(_caller): Caller, Path(feature_name): Path<String>) -> AppResult<Json<Value>> {
-    let q = EventQuery { feature_name: Some(feature_name.clone()), limit: MAX_LIMIT, ..Default::default() };
+async fn get_feature_events(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path(feature_name): Path<String>,
+) -> AppResult<Json<Value>> {
+    let q = EventQuery {
+        feature_name: Some(feature_name.clone()),
+        limit: MAX_LIMIT,
+        ..Default::default()
+    };
     let (events, total) = service::events::search(&state, &q).await?;
     Ok(Json(json!({
         "version": 1,
@@ -85,17 +102,34 @@ pub struct SearchParams {
 }
 
 fn strip_is(v: Option<String>) -> Option<String> {
-    v.map(|s| s.strip_prefix("IS:").map(str::to_string).unwrap_or(s)).filter(|s| !s.is_empty())
+    v.map(|s| s.strip_prefix("IS:").map(str::to_string).unwrap_or(s))
+        .filter(|s| !s.is_empty())
 }
 
-fn parse_time(field: &str, v: Option<String>, end_of_day: bool) -> AppResult<Option<DateTime<Utc>>> {
-    let Some(s) = strip_is(v) else { return Ok(None) };
+fn parse_time(
+    field: &str,
+    v: Option<String>,
+    end_of_day: bool,
+) -> AppResult<Option<DateTime<Utc>>> {
+    let Some(s) = strip_is(v) else {
+        return Ok(None);
+    };
     if let Ok(t) = DateTime::parse_from_rfc3339(&s) {
         return Ok(Some(t.with_timezone(&Utc)));
     }
-    let d = NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-        .map_err(|_| AppError::bad_field(&format!("/query/{field}"), format!("`{field}` must be a date (YYYY-MM-DD) or an RFC 3339 date-time. You sent \"{s}\".")))?;
-    let d = if end_of_day { d.succ_opt().unwrap_or(d) } else { d };
+    let d = NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| {
+        AppError::bad_field(
+            &format!("/query/{field}"),
+            format!(
+                "`{field}` must be a date (YYYY-MM-DD) or an RFC 3339 date-time. You sent \"{s}\"."
+            ),
+        )
+    })?;
+    let d = if end_of_day {
+        d.succ_opt().unwrap_or(d)
+    } else {
+        d
+    };
     Ok(d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
 }
 
@@ -104,7 +138,11 @@ fn parse_time(field: &str, v: Option<String>, end_of_day: bool) -> AppResult<Opt
     (status = 200, description = "`{events, total}`"),
     (status = 403, description = "Needs ADMIN"),
 ))]
-async fn search_events(State(state): State<AppState>, Caller(p): Caller, ApiQuery(params): ApiQuery<SearchParams>) -> AppResult<Json<Value>> {
+async fn search_events(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    ApiQuery(params): ApiQuery<SearchParams>,
+) -> AppResult<Json<Value>> {
     p.require_admin()?;
     let q = EventQuery {
         feature_name: strip_is(params.feature),
@@ -118,5 +156,7 @@ async fn search_events(State(state): State<AppState>, Caller(p): Caller, ApiQuer
         limit: params.limit.unwrap_or(50).min(MAX_LIMIT),
     };
     let (events, total) = service::events::search(&state, &q).await?;
-    Ok(Json(json!({"events": events.iter().map(|e| e.to_json()).collect::<Vec<_>>(), "total": total})))
+    Ok(Json(
+        json!({"events": events.iter().map(|e| e.to_json()).collect::<Vec<_>>(), "total": total}),
+    ))
 }

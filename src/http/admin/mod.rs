@@ -9,5 +9,8 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(user::routes()).merge(user_admin::routes()).merge(events::routes())
+    OpenApiRouter::new()
+        .merge(user::routes())
+        .merge(user_admin::routes())
+        .merge(events::routes())
 }

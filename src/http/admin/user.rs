@@ -44,10 +44,17 @@ async fn get_me(Caller(p): Caller) -> AppResult<Json<Value>> {
 /// The signed-in user's root role and projects.
 #[utoipa::path(get, path = "/api/admin/user/profile", tag = "Users", responses((status = 200, description = "Profile")))]
 async fn get_profile(State(state): State<AppState>, Caller(p): Caller) -> AppResult<Json<Value>> {
-    let u = p.user().ok_or_else(|| AppError::Forbidden("Profiles belong to users; API tokens have none.".into()))?;
+    let u = p.user().ok_or_else(|| {
+        AppError::Forbidden("Profiles belong to users; API tokens have none.".into())
+    })?;
     let roles = service::users::roles(&state).await?;
     let root = roles.iter().find(|r| r.id == u.user.root_role_id);
-    let mut projects: Vec<&str> = u.grants.iter().filter_map(|g| g.project.as_deref()).filter(|p| *p != "*").collect();
+    let mut projects: Vec<&str> = u
+        .grants
+        .iter()
+        .filter_map(|g| g.project.as_deref())
+        .filter(|p| *p != "*")
+        .collect();
     projects.sort_unstable();
     projects.dedup();
     Ok(Json(json!({
@@ -73,15 +80,26 @@ pub struct PasswordBody {
     (status = 200, description = "Changed"),
     (status = 400, description = "Too short, or the confirmation or old password does not match"),
 ))]
-async fn change_my_password(State(state): State<AppState>, Caller(p): Caller, ApiJson(body): ApiJson<PasswordBody>) -> AppResult<()> {
-    let u = p.user().ok_or_else(|| AppError::Forbidden("Only users have passwords.".into()))?;
+async fn change_my_password(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(body): ApiJson<PasswordBody>,
+) -> AppResult<()> {
+    let u = p
+        .user()
+        .ok_or_else(|| AppError::Forbidden("Only users have passwords.".into()))?;
     if let Some(confirm) = &body.confirm_password {
         if confirm != &body.password {
             return Err(AppError::bad_data("Passwords do not match"));
         }
     }
     if let Some(old) = body.old_password {
-        let login = u.user.username.clone().or(u.user.email.clone()).unwrap_or_default();
+        let login = u
+            .user
+            .username
+            .clone()
+            .or(u.user.email.clone())
+            .unwrap_or_default();
         if service::users::login(&state, &login, &old).await.is_err() {
             return Err(AppError::bad_data("Old password is incorrect"));
         }
@@ -91,6 +109,11 @@ async fn change_my_password(State(state): State<AppState>, Caller(p): Caller, Ap
 
 /// Every role.
 #[utoipa::path(get, path = "/api/admin/user/roles", tag = "Users", responses((status = 200, description = "`{version, roles}`")))]
-async fn get_user_roles(State(state): State<AppState>, Caller(_caller): Caller) -> AppResult<Json<Value>> {
-    Ok(Json(json!({"version": 1, "roles": service::users::roles(&state).await?})))
+async fn get_user_roles(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+) -> AppResult<Json<Value>> {
+    Ok(Json(
+        json!({"version": 1, "roles": service::users::roles(&state).await?}),
+    ))
 }

@@ -27,8 +27,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
 ))]
 async fn list_users(State(state): State<AppState>, Caller(p): Caller) -> AppResult<Json<Value>> {
     p.require_admin()?;
-    let list: Vec<Value> = users::list(&state).await?.iter().map(|u| u.to_admin_json()).collect();
-    let roles: Vec<_> = users::roles(&state).await?.into_iter().filter(|r| r.role_type == "root").collect();
+    let list: Vec<Value> = users::list(&state)
+        .await?
+        .iter()
+        .map(|u| u.to_admin_json())
+        .collect();
+    let roles: Vec<_> = users::roles(&state)
+        .await?
+        .into_iter()
+        .filter(|r| r.role_type == "root")
+        .collect();
     Ok(Json(json!({"users": list, "rootRoles": roles})))
 }
 
@@ -38,17 +46,31 @@ async fn list_users(State(state): State<AppState>, Caller(p): Caller) -> AppResu
     (status = 400, description = "Invalid input, weak password or name taken"),
     (status = 403, description = "Needs ADMIN"),
 ))]
-async fn create_user(State(state): State<AppState>, Caller(p): Caller, ApiJson(body): ApiJson<CreateUser>) -> AppResult<Response> {
+async fn create_user(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(body): ApiJson<CreateUser>,
+) -> AppResult<Response> {
     let auth = p.require_admin()?;
     let user = users::create(&state, &auth, body).await?;
     let mut v = user.to_json();
     v["rootRole"] = json!(role_name(&state, user.root_role_id).await?);
     v["emailSent"] = json!(false);
-    Ok((StatusCode::CREATED, [(header::LOCATION, user.id.to_string())], Json(v)).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, user.id.to_string())],
+        Json(v),
+    )
+        .into_response())
 }
 
 async fn role_name(state: &AppState, id: i64) -> AppResult<String> {
-    Ok(users::roles(state).await?.into_iter().find(|r| r.id == id).map(|r| r.name).unwrap_or_default())
+    Ok(users::roles(state)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .map(|r| r.name)
+        .unwrap_or_default())
 }
 
 /// One user.
@@ -56,7 +78,11 @@ async fn role_name(state: &AppState, id: i64) -> AppResult<String> {
     (status = 200, description = "The user"),
     (status = 404, description = "No such user"),
 ))]
-async fn get_user(State(state): State<AppState>, Caller(p): Caller, Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn get_user(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
     p.require_admin()?;
     let id = parse_id("id", &id)?;
     Ok(Json(users::get(&state, id).await?.to_admin_json()))
@@ -67,7 +93,12 @@ async fn get_user(State(state): State<AppState>, Caller(p): Caller, Path(id): Pa
     (status = 200, description = "The updated user"),
     (status = 404, description = "No such user"),
 ))]
-async fn update_user(State(state): State<AppState>, Caller(p): Caller, Path(id): Path<String>, ApiJson(body): ApiJson<UpdateUser>) -> AppResult<Json<Value>> {
+async fn update_user(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateUser>,
+) -> AppResult<Json<Value>> {
     let auth = p.require_admin()?;
     let id = parse_id("id", &id)?;
     let user = users::update(&state, &auth, id, body).await?;
@@ -81,7 +112,11 @@ async fn update_user(State(state): State<AppState>, Caller(p): Caller, Path(id):
     (status = 200, description = "Deleted"),
     (status = 404, description = "No such user"),
 ))]
-async fn delete_user(State(state): State<AppState>, Caller(p): Caller, Path(id): Path<String>) -> AppResult<()> {
+async fn delete_user(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> AppResult<()> {
     let auth = p.require_admin()?;
     let id = parse_id("id", &id)?;
     users::delete(&state, &auth, id).await
@@ -92,7 +127,12 @@ async fn delete_user(State(state): State<AppState>, Caller(p): Caller, Path(id):
     (status = 200, description = "Changed"),
     (status = 400, description = "Too short"),
 ))]
-async fn change_user_password(State(state): State<AppState>, Caller(p): Caller, Path(id): Path<String>, ApiJson(body): ApiJson<PasswordBody>) -> AppResult<()> {
+async fn change_user_password(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<PasswordBody>,
+) -> AppResult<()> {
     let auth = p.require_admin()?;
     let id = parse_id("id", &id)?;
     users::set_password(&state, &auth, id, body.password).await
