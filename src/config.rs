@@ -113,6 +113,14 @@ pub struct Config {
     )]
     pub init_frontend_api_tokens: Vec<String>,
 
+    /// Seconds between batched writes of tokens' last-use times.
+    #[arg(
+        long = "seen-flush-seconds",
+        env = "SEEN_FLUSH_SECONDS",
+        default_value_t = 30
+    )]
+    pub seen_flush_seconds: u64,
+
     /// Log filter, e.g. `info` or `switchyard=debug,tower_http=info`.
     #[arg(long = "log-level", env = "LOG_LEVEL", default_value = "info")]
     pub log_level: String,

@@ -157,7 +157,7 @@ impl AppError {
                 let message = if perms.len() == 1 {
                     format!("You don't have the required permissions to perform this operation. To perform this action, you need the {list} permission.")
                 } else {
-                    format!("You don't have the required permissions to perform this operation. To perform this action, you need one of the {list} permissions.")
+                    format!("You don't have the required permissions to perform this operation. To perform this action, you need one of the following permissions: {list}.")
                 };
                 return json!({
                     "id": uuid::Uuid::new_v4(),

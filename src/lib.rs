@@ -21,6 +21,7 @@ pub async fn bootstrap(config: Config) -> anyhow::Result<(AppState, Option<Strin
     let db = store::Db::connect(&config.database_url).await?;
     let state = AppState::new(db, config);
     let generated = service::users::ensure_first_admin(&state).await?;
+    service::tokens::seed_init_tokens(&state).await?;
     auth::password::warm_up();
     Ok((state, generated))
 }
@@ -37,6 +38,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let app = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let background = spawn_background(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(listener, app).with_graceful_shutdown(async move {
         shutdown.await;
@@ -51,6 +53,30 @@ pub async fn serve(
         r = server => r?,
         _ = drain => tracing::warn!("in-flight requests did not finish within 10 s; stopping anyway"),
     }
+    background.abort();
+    // Whatever was pending is written before the process exits.
+    if let Err(e) = service::tokens::flush_seen(&state).await {
+        tracing::warn!(error = %e, "could not write token last-use times at shutdown");
+    }
     state.db.close().await;
     Ok(())
+}
+
+/// Periodic work off the request path: token last-use times, expired sessions.
+fn spawn_background(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let every = std::time::Duration::from_secs(state.config.seen_flush_seconds.max(1));
+        let mut tick = tokio::time::interval(every);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(e) = service::tokens::flush_seen(&state).await {
+                tracing::warn!(error = %e, "could not write token last-use times");
+            }
+            let mut db = state.db.clone();
+            if let Err(e) = store::sessions::purge_expired(&mut db, state.clock.now()).await {
+                tracing::warn!(error = %e, "could not purge expired sessions");
+            }
+        }
+    })
 }

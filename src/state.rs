@@ -14,6 +14,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Clock,
     pub login_limiter: Arc<RateLimiter>,
+    /// Last use of tokens, flushed to the database in batches.
+    pub seen: Arc<crate::service::tokens::SeenTracker>,
 }
 
 impl AppState {
@@ -24,6 +26,7 @@ impl AppState {
             config: Arc::new(config),
             clock: Clock::default(),
             login_limiter: Arc::new(RateLimiter::new(limit, Duration::from_secs(60))),
+            seen: Arc::default(),
         }
     }
 }

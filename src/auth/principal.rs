@@ -18,31 +18,7 @@ pub struct UserPrincipal {
     pub via: Via,
 }
 
-/// The kinds of API token, as Unleash names them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ApiTokenKind {
-    Admin,
-    Client,
-    Frontend,
-}
-
-impl ApiTokenKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ApiTokenKind::Admin => "admin",
-            ApiTokenKind::Client => "client",
-            ApiTokenKind::Frontend => "frontend",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "admin" => Some(ApiTokenKind::Admin),
-            "client" | "backend" => Some(ApiTokenKind::Client),
-            "frontend" => Some(ApiTokenKind::Frontend),
-            _ => None,
-        }
-    }
-}
+pub use crate::domain::tokens::ApiTokenKind;
 
 #[derive(Debug, Clone)]
 pub struct ApiTokenPrincipal {

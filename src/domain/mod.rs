@@ -3,6 +3,7 @@
 pub mod clock;
 pub mod events;
 pub mod permissions;
+pub mod tokens;
 pub mod users;
 
 pub use clock::Clock;

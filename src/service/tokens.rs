@@ -1,18 +1,490 @@
-//! Personal access tokens and API tokens.
+//! Personal access tokens and API tokens: minting, listing, revoking and authenticating.
 
-use crate::auth::{ApiTokenPrincipal, UserPrincipal};
-use crate::error::AppResult;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+use crate::auth::token::{classify, digest, new_v2_tail, verify, Presented, Secret};
+use crate::auth::{ApiTokenPrincipal, Authorized, UserPrincipal, Via};
+use crate::domain::events::NewEvent;
+use crate::domain::permissions as perm;
+use crate::domain::tokens::{
+    parse_seeded_secret, validate_new_api_token, validate_new_pat, ApiToken, ApiTokenKind,
+    NewApiToken, Pat,
+};
+use crate::error::{AppError, AppResult, ResultExt};
+use crate::service;
 use crate::state::AppState;
+use crate::store::{self, Conn};
 
-/// The user behind a personal access token, if the token is valid and unexpired.
-pub async fn authenticate_pat(_state: &AppState, _token: &str) -> AppResult<Option<UserPrincipal>> {
-    Ok(None)
+pub const PAT_CREATED: &str = "pat-created";
+pub const PAT_DELETED: &str = "pat-deleted";
+pub const API_TOKEN_CREATED: &str = "api-token-created";
+pub const API_TOKEN_UPDATED: &str = "api-token-updated";
+pub const API_TOKEN_DELETED: &str = "api-token-deleted";
+
+// ---------------------------------------------------------------- personal access tokens
+
+/// The caller's tokens, newest first.
+pub async fn list_pats(state: &AppState, user_id: i64) -> AppResult<Vec<Pat>> {
+    let mut db = state.db.clone();
+    Ok(store::pats::list_for_user(&mut db, user_id).await?)
+}
+
+/// Mints a token for the acting user from a `{description, expiresAt}` body. The secret is
+/// returned once and never stored.
+pub async fn create_pat(
+    state: &AppState,
+    auth: &Authorized,
+    body: &Value,
+) -> AppResult<(Pat, Secret)> {
+    let user_id = auth
+        .user_id()
+        .ok_or_else(|| AppError::Forbidden("PATs require an authenticated user.".into()))?;
+    let now = state.clock.now();
+    let new = validate_new_pat(body, now)?;
+    let (tail, selector) = new_v2_tail();
+    let secret = Secret::new(format!("user:{tail}"));
+    let verifier = digest(secret.expose());
+
+    let mut tx = state.db.begin().await?;
+    // Serialises concurrent creations by one user, so the limit holds.
+    if !store::users::lock(&mut tx, user_id).await? {
+        return Err(AppError::Unauthorized(
+            "You must log in to use Unleash.".into(),
+        ));
+    }
+    let limit = i64::from(state.config.pat_limit);
+    if store::pats::count_unexpired(&mut tx, user_id, now).await? >= limit {
+        return Err(AppError::OperationDenied(format!(
+            "Too many PATs ({limit}) already exist for this user."
+        )));
+    }
+    let id = store::pats::insert(
+        &mut tx,
+        user_id,
+        &new.description,
+        &selector,
+        &verifier,
+        new.expires_at,
+        now,
+    )
+    .await
+    .on_unique_violation(|| AppError::NameExists("PAT description already exists.".into()))?;
+    let pat = Pat {
+        id,
+        user_id,
+        description: new.description,
+        selector,
+        expires_at: new.expires_at,
+        created_at: now,
+        seen_at: None,
+    };
+    store::events::insert(
+        &mut tx,
+        &NewEvent::new(PAT_CREATED).data(pat.event_data()),
+        auth.actor(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((pat, secret))
+}
+
+/// Deletes one of the acting user's tokens; it stops working at once. 404 for any id that is
+/// not the caller's token.
+pub async fn delete_pat(state: &AppState, auth: &Authorized, id: i64) -> AppResult<()> {
+    let user_id = auth
+        .user_id()
+        .ok_or_else(|| AppError::Forbidden("PATs require an authenticated user.".into()))?;
+    let mut tx = state.db.begin().await?;
+    let pat = store::pats::get_for_user(&mut tx, user_id, id)
+        .await?
+        .ok_or_else(|| {
+            AppError::not_found(format!("You have no personal access token with id {id}."))
+        })?;
+    store::pats::delete_for_user(&mut tx, user_id, id).await?;
+    store::events::insert(
+        &mut tx,
+        &NewEvent::new(PAT_DELETED).data(pat.event_data()),
+        auth.actor(),
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    state.seen.forget(SeenKey::Pat(id));
+    Ok(())
+}
+
+/// The user behind a personal access token, with their current permissions, if the token
+/// is valid and unexpired. Looks up by selector, compares digests in constant time.
+pub async fn authenticate_pat(state: &AppState, token: &str) -> AppResult<Option<UserPrincipal>> {
+    let Presented::Pat { selector } = classify(token) else {
+        return Ok(None);
+    };
+    let mut db = state.db.clone();
+    let Some(cred) = store::pats::credential(&mut db, selector).await? else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    if !verify(token, &cred.verifier) || cred.expires_at <= now {
+        return Ok(None);
+    }
+    let principal =
+        service::users::principal(state, cred.user_id, Via::Pat { token_id: cred.id }).await?;
+    if principal.is_some() {
+        state.seen.record(SeenKey::Pat(cred.id), now, None);
+    }
+    Ok(principal)
+}
+
+// ---------------------------------------------------------------------------- API tokens
+
+/// The read permission that shows tokens of a kind.
+fn read_permission(kind: ApiTokenKind) -> &'static [&'static str] {
+    match kind {
+        ApiTokenKind::Client => &[perm::READ_CLIENT_API_TOKEN],
+        ApiTokenKind::Frontend => &[perm::READ_FRONTEND_API_TOKEN],
+        ApiTokenKind::Admin => &[perm::ADMIN],
+    }
+}
+
+pub fn create_permission(kind: ApiTokenKind) -> &'static str {
+    match kind {
+        ApiTokenKind::Client => perm::CREATE_CLIENT_API_TOKEN,
+        ApiTokenKind::Frontend => perm::CREATE_FRONTEND_API_TOKEN,
+        ApiTokenKind::Admin => perm::ADMIN,
+    }
+}
+
+pub fn update_permission(kind: ApiTokenKind) -> &'static str {
+    match kind {
+        ApiTokenKind::Client => perm::UPDATE_CLIENT_API_TOKEN,
+        ApiTokenKind::Frontend => perm::UPDATE_FRONTEND_API_TOKEN,
+        ApiTokenKind::Admin => perm::ADMIN,
+    }
+}
+
+pub fn delete_permission(kind: ApiTokenKind) -> &'static str {
+    match kind {
+        ApiTokenKind::Client => perm::DELETE_CLIENT_API_TOKEN,
+        ApiTokenKind::Frontend => perm::DELETE_FRONTEND_API_TOKEN,
+        ApiTokenKind::Admin => perm::ADMIN,
+    }
+}
+
+/// The tokens the principal may see (per type, as Unleash filters them); `name` narrows.
+pub async fn list_api_tokens(
+    state: &AppState,
+    principal: &crate::auth::Principal,
+    name: Option<&str>,
+) -> AppResult<Vec<ApiToken>> {
+    let mut db = state.db.clone();
+    let all = store::api_tokens::list(&mut db, name).await?;
+    Ok(all
+        .into_iter()
+        .filter(|t| {
+            principal.can(
+                read_permission(t.kind),
+                crate::auth::permission::Scope::ROOT,
+            )
+        })
+        .collect())
+}
+
+/// Tokens that reach a project (those for every project included).
+pub async fn list_project_api_tokens(state: &AppState, project: &str) -> AppResult<Vec<ApiToken>> {
+    let mut db = state.db.clone();
+    let all = store::api_tokens::list(&mut db, None).await?;
+    Ok(all
+        .into_iter()
+        .filter(|t| t.kind != ApiTokenKind::Admin && t.projects.iter().any(|p| p == project))
+        .collect())
+}
+
+async fn check_scope(c: &mut impl Conn, new: &NewApiToken) -> AppResult<()> {
+    if !store::environments_exist(c, &new.environment).await? {
+        return Err(AppError::bad_data(format!(
+            "Environment={} does not exist",
+            new.environment
+        )));
+    }
+    for p in new.projects.iter().filter(|p| p.as_str() != "*") {
+        if !store::project_exists(c, p).await? {
+            return Err(AppError::bad_data(format!("Project={p} does not exist")));
+        }
+    }
+    Ok(())
+}
+
+/// Validates a create body; the caller then checks the per-type permission before
+/// [`create_api_token`].
+pub fn parse_api_token(state: &AppState, body: &Value) -> AppResult<NewApiToken> {
+    validate_new_api_token(body, state.clock.now())
+}
+
+/// Mints an API token. Returns the token and its secret, shown once.
+pub async fn create_api_token(
+    state: &AppState,
+    auth: &Authorized,
+    new: NewApiToken,
+) -> AppResult<(ApiToken, Secret)> {
+    let (tail, selector) = new_v2_tail();
+    let secret = Secret::new(format!("{}:{}.{tail}", new.project_part(), new.environment));
+    let mut tx = state.db.begin().await?;
+    check_scope(&mut tx, &new).await?;
+    let now = state.clock.now();
+    let row = store::api_tokens::NewRow {
+        selector: &selector,
+        verifier: &digest(secret.expose()),
+        secure: true,
+        token_name: &new.token_name,
+        kind: new.kind,
+        environment: &new.environment,
+        projects: &new.projects,
+        project_part: &new.project_part(),
+        expires_at: new.expires_at,
+        created_by_user_id: auth.user_id(),
+    };
+    let id = store::api_tokens::insert(&mut tx, &row, now).await?;
+    let token = ApiToken {
+        id,
+        selector,
+        secure: true,
+        token_name: new.token_name.clone(),
+        kind: new.kind,
+        environment: new.environment.clone(),
+        projects: new.projects.clone(),
+        expires_at: new.expires_at,
+        created_at: now,
+        seen_at: None,
+    };
+    store::events::insert(
+        &mut tx,
+        &NewEvent::new(API_TOKEN_CREATED).data(api_token_event(&token)),
+        auth.actor(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((token, secret))
+}
+
+fn api_token_event(t: &ApiToken) -> Value {
+    json!({"tokenName": t.token_name, "type": t.kind.as_str(), "environment": t.environment, "projects": t.projects, "selector": t.selector, "expiresAt": t.expires_at.map(crate::domain::users::iso)})
+}
+
+/// Finds a token by its selector or by its full secret (as Unleash's routes take it).
+pub async fn find_api_token(state: &AppState, key: &str) -> AppResult<Option<ApiToken>> {
+    let mut db = state.db.clone();
+    let selector = match classify(key) {
+        Presented::ApiTokenV2 { selector } => selector.to_string(),
+        Presented::ApiTokenLegacy => digest(key),
+        _ => key.to_string(),
+    };
+    Ok(store::api_tokens::get_by_selector(&mut db, &selector).await?)
+}
+
+pub async fn update_api_token_expiry(
+    state: &AppState,
+    auth: &Authorized,
+    token: &ApiToken,
+    expires_at: Option<DateTime<Utc>>,
+) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    store::api_tokens::set_expiry(&mut tx, token.id, expires_at).await?;
+    let after = ApiToken {
+        expires_at,
+        ..token.clone()
+    };
+    let ev = NewEvent::new(API_TOKEN_UPDATED)
+        .pre_data(api_token_event(token))
+        .data(api_token_event(&after));
+    store::events::insert(&mut tx, &ev, auth.actor(), state.clock.now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn delete_api_token(
+    state: &AppState,
+    auth: &Authorized,
+    token: &ApiToken,
+) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    store::api_tokens::delete(&mut tx, token.id).await?;
+    store::events::insert(
+        &mut tx,
+        &NewEvent::new(API_TOKEN_DELETED).pre_data(api_token_event(token)),
+        auth.actor(),
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    state.seen.forget(SeenKey::ApiToken(token.id));
+    Ok(())
 }
 
 /// The API token behind a secret, if it is valid and unexpired.
 pub async fn authenticate_api_token(
-    _state: &AppState,
-    _token: &str,
+    state: &AppState,
+    token: &str,
 ) -> AppResult<Option<ApiTokenPrincipal>> {
-    Ok(None)
+    let selector = match classify(token) {
+        Presented::ApiTokenV2 { selector } => selector.to_string(),
+        // Seeded legacy secrets are stored under their own digest.
+        Presented::ApiTokenLegacy => digest(token),
+        _ => return Ok(None),
+    };
+    let mut db = state.db.clone();
+    let Some(cred) = store::api_tokens::credential(&mut db, &selector).await? else {
+        return Ok(None);
+    };
+    if !verify(token, &cred.verifier) {
+        return Ok(None);
+    }
+    let Some(t) = store::api_tokens::get_by_selector(&mut db, &selector).await? else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    if t.expires_at.is_some_and(|e| e <= now) {
+        return Ok(None);
+    }
+    state.seen.record(SeenKey::ApiToken(t.id), now, None);
+    Ok(Some(ApiTokenPrincipal {
+        id: t.id,
+        name: t.token_name,
+        kind: t.kind,
+        projects: t.projects,
+        environment: t.environment,
+    }))
+}
+
+/// Seeds `INIT_*_API_TOKENS` when no API token exists yet. The given secrets are stored
+/// hashed like any other.
+pub async fn seed_init_tokens(state: &AppState) -> anyhow::Result<()> {
+    let cfg = &state.config;
+    let mut wanted: Vec<(ApiTokenKind, &str, &String)> = Vec::new();
+    wanted.extend(
+        cfg.init_admin_api_tokens
+            .iter()
+            .map(|s| (ApiTokenKind::Admin, "admin", s)),
+    );
+    wanted.extend(
+        cfg.init_backend_api_tokens
+            .iter()
+            .chain(&cfg.init_client_api_tokens)
+            .map(|s| (ApiTokenKind::Client, "backend", s)),
+    );
+    wanted.extend(
+        cfg.init_frontend_api_tokens
+            .iter()
+            .map(|s| (ApiTokenKind::Frontend, "frontend", s)),
+    );
+    wanted.retain(|(_, _, s)| !s.trim().is_empty());
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let mut tx = state.db.begin().await?;
+    if store::api_tokens::count(&mut tx).await? > 0 {
+        return Ok(());
+    }
+    let auth = Authorized::system();
+    let now = state.clock.now();
+    for (kind, name, secret) in wanted {
+        let secret = secret.trim();
+        let (projects, environment) =
+            parse_seeded_secret(secret).map_err(|e| anyhow::anyhow!("{e}"))?;
+        if kind == ApiTokenKind::Admin && (projects != ["*"] || environment != "*") {
+            anyhow::bail!("INIT_ADMIN_API_TOKENS entries must start with *:*.");
+        }
+        if kind != ApiTokenKind::Admin && environment == "*" {
+            anyhow::bail!("INIT_BACKEND_API_TOKENS and INIT_FRONTEND_API_TOKENS entries must name one environment, not *");
+        }
+        let selector = match classify(secret) {
+            Presented::ApiTokenV2 { selector } => selector.to_string(),
+            _ => digest(secret),
+        };
+        let project_part = crate::domain::tokens::project_part(&projects);
+        let row = store::api_tokens::NewRow {
+            selector: &selector,
+            verifier: &digest(secret),
+            secure: true,
+            token_name: name,
+            kind,
+            environment: &environment,
+            projects: &projects,
+            project_part: &project_part,
+            expires_at: None,
+            created_by_user_id: None,
+        };
+        store::api_tokens::insert(&mut tx, &row, now).await?;
+        let ev = NewEvent::new(API_TOKEN_CREATED).data(json!({"tokenName": name, "type": kind.as_str(), "environment": environment, "projects": projects, "seeded": true}));
+        store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+// ------------------------------------------------------------------------- last seen
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SeenKey {
+    Pat(i64),
+    ApiToken(i64),
+}
+
+/// When and from where a token was last used.
+type LastUse = (DateTime<Utc>, Option<String>);
+
+/// Last use of tokens, kept in memory and written in batches off the request path.
+#[derive(Default)]
+pub struct SeenTracker {
+    pending: Mutex<HashMap<SeenKey, LastUse>>,
+}
+
+impl SeenTracker {
+    pub fn record(&self, key: SeenKey, at: DateTime<Utc>, address: Option<String>) {
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, (at, address));
+    }
+
+    pub fn forget(&self, key: SeenKey) {
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&key);
+    }
+
+    fn take(&self) -> Vec<(SeenKey, LastUse)> {
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain()
+            .collect()
+    }
+}
+
+/// Writes the pending last-use times in one transaction.
+pub async fn flush_seen(state: &AppState) -> AppResult<usize> {
+    let batch = state.seen.take();
+    if batch.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = state.db.begin().await?;
+    for (key, (at, address)) in &batch {
+        match key {
+            SeenKey::Pat(id) => {
+                store::pats::mark_seen(&mut tx, *id, *at, address.as_deref()).await?
+            }
+            SeenKey::ApiToken(id) => {
+                store::api_tokens::mark_seen(&mut tx, *id, *at, address.as_deref()).await?
+            }
+        };
+    }
+    tx.commit().await?;
+    Ok(batch.len())
 }

@@ -4,7 +4,9 @@
 //! time; rows decode through `sqlx::FromRow`, derived once for both backends. All SQL of
 //! the server lives below this module.
 
+pub mod api_tokens;
 pub mod events;
+pub mod pats;
 pub mod revision;
 pub mod roles;
 pub mod sessions;
@@ -288,3 +290,23 @@ impl Conn for Tx {
 /// A single `i64` column, for counts and ids.
 #[derive(sqlx::FromRow)]
 pub struct Scalar(pub i64);
+
+/// True when an environment of that name exists.
+pub async fn environments_exist(c: &mut impl Conn, name: &str) -> Result<bool, sqlx::Error> {
+    let q = sea_query::Query::select()
+        .expr(sea_query::Expr::val(1i64))
+        .from(sea_query::Alias::new("environments"))
+        .and_where(sea_query::Expr::col(sea_query::Alias::new("name")).eq(name))
+        .to_owned();
+    Ok(c.opt::<Scalar, _>(&q).await?.is_some())
+}
+
+/// True when a project of that id exists.
+pub async fn project_exists(c: &mut impl Conn, id: &str) -> Result<bool, sqlx::Error> {
+    let q = sea_query::Query::select()
+        .expr(sea_query::Expr::val(1i64))
+        .from(sea_query::Alias::new("projects"))
+        .and_where(sea_query::Expr::col(sea_query::Alias::new("id")).eq(id))
+        .to_owned();
+    Ok(c.opt::<Scalar, _>(&q).await?.is_some())
+}

@@ -29,7 +29,6 @@ pub(crate) enum RoleUser {
     RoleId,
     UserId,
     Project,
-    CreatedAt,
 }
 
 #[derive(Iden)]

@@ -1,6 +1,8 @@
 //! The Admin API under `/api/admin`.
 
+pub mod api_tokens;
 pub mod events;
+pub mod pats;
 pub mod user;
 pub mod user_admin;
 
@@ -13,4 +15,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(user::routes())
         .merge(user_admin::routes())
         .merge(events::routes())
+        .merge(pats::routes())
+        .merge(api_tokens::routes())
 }

@@ -1,0 +1,284 @@
+//! API tokens: `/api/admin/api-tokens` and `/api/admin/projects/{projectId}/api-tokens`.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde_json::{json, Value};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::auth::permission::Scope;
+use crate::domain::permissions as perm;
+use crate::domain::tokens::{parse_date_time, ApiToken};
+use crate::error::{AppError, AppResult};
+use crate::http::extract::{ApiJson, Caller};
+use crate::service::tokens;
+use crate::state::AppState;
+use crate::store;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_api_tokens, create_api_token))
+        .routes(routes!(
+            get_api_tokens_by_name,
+            update_api_token,
+            delete_api_token
+        ))
+        .routes(routes!(get_project_api_tokens, create_project_api_token))
+        .routes(routes!(delete_project_api_token))
+}
+
+fn list_json(list: &[ApiToken]) -> Json<Value> {
+    Json(json!({"tokens": list.iter().map(|t| t.to_json(None, None)).collect::<Vec<_>>()}))
+}
+
+/// The API tokens the caller may see (filtered per type by their permissions).
+#[utoipa::path(get, path = "/api/admin/api-tokens", tag = "API tokens", responses(
+    (status = 200, description = "`{tokens: [...]}`; secrets are never shown again"),
+    (status = 403, description = "Needs ADMIN, READ_CLIENT_API_TOKEN or READ_FRONTEND_API_TOKEN"),
+))]
+async fn get_api_tokens(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+) -> AppResult<Json<Value>> {
+    p.require(
+        &[
+            perm::ADMIN,
+            perm::READ_CLIENT_API_TOKEN,
+            perm::READ_FRONTEND_API_TOKEN,
+        ],
+        Scope::ROOT,
+    )?;
+    Ok(list_json(&tokens::list_api_tokens(&state, &p, None).await?))
+}
+
+/// Creates a client (backend) or frontend token; the answer holds its secret, shown once.
+#[utoipa::path(post, path = "/api/admin/api-tokens", tag = "API tokens", responses(
+    (status = 201, description = "The token with its `secret`"),
+    (status = 400, description = "Invalid type, environment or project"),
+    (status = 403, description = "Missing the create permission for this type"),
+))]
+async fn create_api_token(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(body): ApiJson<Value>,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    p.require(
+        &[
+            perm::ADMIN,
+            perm::CREATE_CLIENT_API_TOKEN,
+            perm::CREATE_FRONTEND_API_TOKEN,
+        ],
+        Scope::ROOT,
+    )?;
+    let new = tokens::parse_api_token(&state, &body)?;
+    let kind_perm = tokens::create_permission(new.kind);
+    if !p.can(&[kind_perm], Scope::ROOT) {
+        return Err(AppError::OperationDenied(format!(
+            "You need the {kind_perm} permission to create {} tokens.",
+            new.type_label
+        )));
+    }
+    let auth = p.authenticated();
+    let label = new.type_label.clone();
+    let (token, secret) = tokens::create_api_token(&state, &auth, new).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(token.to_json(Some(secret.expose()), Some(&label))),
+    ))
+}
+
+/// The tokens with this name (a list, possibly empty).
+#[utoipa::path(get, path = "/api/admin/api-tokens/{token}", tag = "API tokens", params(("token" = String, Path, description = "Token name")), responses(
+    (status = 200, description = "`{tokens: [...]}`"),
+))]
+async fn get_api_tokens_by_name(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(name): Path<String>,
+) -> AppResult<Json<Value>> {
+    p.require(
+        &[
+            perm::ADMIN,
+            perm::READ_CLIENT_API_TOKEN,
+            perm::READ_FRONTEND_API_TOKEN,
+        ],
+        Scope::ROOT,
+    )?;
+    Ok(list_json(
+        &tokens::list_api_tokens(&state, &p, Some(&name)).await?,
+    ))
+}
+
+async fn find(state: &AppState, key: &str) -> AppResult<ApiToken> {
+    tokens::find_api_token(state, key).await?.ok_or_else(|| {
+        AppError::not_found(format!(
+            "Could not find an API token with selector or secret {}",
+            short(key)
+        ))
+    })
+}
+
+/// Names a token in an error without repeating a secret.
+fn short(key: &str) -> String {
+    if key.len() <= 22 {
+        format!("\"{key}\"")
+    } else {
+        "(the one given)".into()
+    }
+}
+
+/// Changes a token's expiry (`{expiresAt}`, required).
+#[utoipa::path(put, path = "/api/admin/api-tokens/{token}", tag = "API tokens", params(("token" = String, Path, description = "Token selector or secret")), responses(
+    (status = 200, description = "Updated"),
+    (status = 400, description = "expiresAt missing or malformed"),
+    (status = 404, description = "No such token"),
+))]
+async fn update_api_token(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(key): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> AppResult<()> {
+    p.require(
+        &[
+            perm::ADMIN,
+            perm::UPDATE_CLIENT_API_TOKEN,
+            perm::UPDATE_FRONTEND_API_TOKEN,
+        ],
+        Scope::ROOT,
+    )?;
+    let expires_at = match body.get("expiresAt") {
+        None => return Err(AppError::bad_field(
+            "/body/expiresAt",
+            "The `/body/expiresAt` property is required. It was not present on the data you sent.",
+        )),
+        Some(Value::Null) => None,
+        Some(v) => Some(parse_date_time("expiresAt", v)?),
+    };
+    let token = find(&state, &key).await?;
+    let auth = p
+        .require(&[tokens::update_permission(token.kind)], Scope::ROOT)
+        .map_err(|_| {
+            AppError::OperationDenied(format!(
+                "You may not update {} tokens.",
+                token.kind.as_str()
+            ))
+        })?;
+    tokens::update_api_token_expiry(&state, &auth, &token, expires_at).await
+}
+
+/// Deletes a token; it stops working at once.
+#[utoipa::path(delete, path = "/api/admin/api-tokens/{token}", tag = "API tokens", params(("token" = String, Path, description = "Token selector or secret")), responses(
+    (status = 200, description = "Deleted"),
+    (status = 404, description = "No such token"),
+))]
+async fn delete_api_token(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(key): Path<String>,
+) -> AppResult<()> {
+    p.require(
+        &[
+            perm::ADMIN,
+            perm::DELETE_CLIENT_API_TOKEN,
+            perm::DELETE_FRONTEND_API_TOKEN,
+        ],
+        Scope::ROOT,
+    )?;
+    let token = find(&state, &key).await?;
+    let auth = p
+        .require(&[tokens::delete_permission(token.kind)], Scope::ROOT)
+        .map_err(|_| {
+            AppError::OperationDenied(format!(
+                "You may not delete {} tokens.",
+                token.kind.as_str()
+            ))
+        })?;
+    tokens::delete_api_token(&state, &auth, &token).await
+}
+
+async fn known_project(state: &AppState, project: &str) -> AppResult<()> {
+    let mut db = state.db.clone();
+    if store::project_exists(&mut db, project).await? {
+        Ok(())
+    } else {
+        Err(AppError::not_found(format!(
+            "Could not find project with id {project}"
+        )))
+    }
+}
+
+/// The tokens that reach this project.
+#[utoipa::path(get, path = "/api/admin/projects/{projectId}/api-tokens", tag = "API tokens", params(("projectId" = String, Path, description = "Project id")), responses(
+    (status = 200, description = "`{tokens: [...]}`"),
+    (status = 404, description = "No such project"),
+))]
+async fn get_project_api_tokens(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(project): Path<String>,
+) -> AppResult<Json<Value>> {
+    p.require(&[perm::READ_PROJECT_API_TOKEN], Scope::project(&project))?;
+    known_project(&state, &project).await?;
+    Ok(list_json(
+        &tokens::list_project_api_tokens(&state, &project).await?,
+    ))
+}
+
+/// Creates a token for this project only.
+#[utoipa::path(post, path = "/api/admin/projects/{projectId}/api-tokens", tag = "API tokens", params(("projectId" = String, Path, description = "Project id")), responses(
+    (status = 201, description = "The token with its `secret`"),
+    (status = 404, description = "No such project"),
+))]
+async fn create_project_api_token(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(project): Path<String>,
+    ApiJson(mut body): ApiJson<Value>,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let auth = p.require(&[perm::CREATE_PROJECT_API_TOKEN], Scope::project(&project))?;
+    known_project(&state, &project).await?;
+    if let Some(obj) = body.as_object_mut() {
+        obj.remove("project");
+        obj.insert("projects".into(), json!([project]));
+    }
+    let new = tokens::parse_api_token(&state, &body)?;
+    let label = new.type_label.clone();
+    let (token, secret) = tokens::create_api_token(&state, &auth, new).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(token.to_json(Some(secret.expose()), Some(&label))),
+    ))
+}
+
+/// Deletes a token of this project.
+#[utoipa::path(delete, path = "/api/admin/projects/{projectId}/api-tokens/{token}", tag = "API tokens", params(
+    ("projectId" = String, Path, description = "Project id"),
+    ("token" = String, Path, description = "Token selector or secret"),
+), responses(
+    (status = 200, description = "Deleted"),
+    (status = 400, description = "The token reaches other projects too"),
+    (status = 404, description = "No such project or token"),
+))]
+async fn delete_project_api_token(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((project, key)): Path<(String, String)>,
+) -> AppResult<()> {
+    let auth = p.require(&[perm::DELETE_PROJECT_API_TOKEN], Scope::project(&project))?;
+    known_project(&state, &project).await?;
+    let token = find(&state, &key).await?;
+    if token.kind == crate::auth::ApiTokenKind::Admin
+        || !token.projects.iter().any(|p| p == &project)
+    {
+        return Err(AppError::not_found(format!(
+            "Could not find an API token of project {project} with that selector"
+        )));
+    }
+    if token.projects.len() > 1 || token.projects[0] == "*" {
+        return Err(AppError::bad_data(
+            "This token reaches other projects too; delete it from the API tokens page instead",
+        ));
+    }
+    tokens::delete_api_token(&state, &auth, &token).await
+}

@@ -1,0 +1,188 @@
+//! Personal access tokens.
+
+use chrono::{DateTime, Utc};
+use sea_query::{Expr, Iden, Order, Query};
+use tracing::instrument;
+
+use super::{Conn, Scalar};
+use crate::domain::tokens::Pat;
+
+#[derive(Iden)]
+#[iden = "personal_access_tokens"]
+enum Pats {
+    Table,
+    Id,
+    UserId,
+    Description,
+    Selector,
+    Verifier,
+    ExpiresAt,
+    CreatedAt,
+    SeenAt,
+    SeenAddress,
+}
+
+#[derive(sqlx::FromRow)]
+struct PatRow {
+    id: i64,
+    user_id: i64,
+    description: String,
+    selector: String,
+    expires_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+    seen_at: Option<DateTime<Utc>>,
+}
+
+impl From<PatRow> for Pat {
+    fn from(r: PatRow) -> Self {
+        Pat {
+            id: r.id,
+            user_id: r.user_id,
+            description: r.description,
+            selector: r.selector,
+            expires_at: r.expires_at,
+            created_at: r.created_at,
+            seen_at: r.seen_at,
+        }
+    }
+}
+
+fn select() -> sea_query::SelectStatement {
+    Query::select()
+        .columns([
+            Pats::Id,
+            Pats::UserId,
+            Pats::Description,
+            Pats::Selector,
+            Pats::ExpiresAt,
+            Pats::CreatedAt,
+            Pats::SeenAt,
+        ])
+        .from(Pats::Table)
+        .to_owned()
+}
+
+#[instrument(skip_all)]
+pub async fn insert(
+    c: &mut impl Conn,
+    user_id: i64,
+    description: &str,
+    selector: &str,
+    verifier: &str,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let q = Query::insert()
+        .into_table(Pats::Table)
+        .columns([
+            Pats::UserId,
+            Pats::Description,
+            Pats::Selector,
+            Pats::Verifier,
+            Pats::ExpiresAt,
+            Pats::CreatedAt,
+        ])
+        .values_panic([
+            user_id.into(),
+            description.into(),
+            selector.into(),
+            verifier.into(),
+            expires_at.into(),
+            now.into(),
+        ])
+        .returning_col(Pats::Id)
+        .to_owned();
+    Ok(c.one::<Scalar, _>(&q).await?.0)
+}
+
+/// A user's tokens, newest first.
+#[instrument(skip_all)]
+pub async fn list_for_user(c: &mut impl Conn, user_id: i64) -> Result<Vec<Pat>, sqlx::Error> {
+    let q = select()
+        .and_where(Expr::col(Pats::UserId).eq(user_id))
+        .order_by(Pats::Id, Order::Desc)
+        .to_owned();
+    Ok(c.all::<PatRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+#[instrument(skip_all)]
+pub async fn get_for_user(
+    c: &mut impl Conn,
+    user_id: i64,
+    id: i64,
+) -> Result<Option<Pat>, sqlx::Error> {
+    let q = select()
+        .and_where(Expr::col(Pats::UserId).eq(user_id))
+        .and_where(Expr::col(Pats::Id).eq(id))
+        .to_owned();
+    Ok(c.opt::<PatRow, _>(&q).await?.map(Into::into))
+}
+
+/// How many of a user's tokens are still valid at `now`.
+#[instrument(skip_all)]
+pub async fn count_unexpired(
+    c: &mut impl Conn,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let q = Query::select()
+        .expr(Expr::col(Pats::Id).count())
+        .from(Pats::Table)
+        .and_where(Expr::col(Pats::UserId).eq(user_id))
+        .and_where(Expr::col(Pats::ExpiresAt).gt(now))
+        .to_owned();
+    Ok(c.one::<Scalar, _>(&q).await?.0)
+}
+
+#[instrument(skip_all)]
+pub async fn delete_for_user(c: &mut impl Conn, user_id: i64, id: i64) -> Result<u64, sqlx::Error> {
+    let q = Query::delete()
+        .from_table(Pats::Table)
+        .and_where(Expr::col(Pats::UserId).eq(user_id))
+        .and_where(Expr::col(Pats::Id).eq(id))
+        .to_owned();
+    c.exec(&q).await
+}
+
+#[derive(sqlx::FromRow)]
+pub struct Credential {
+    pub id: i64,
+    pub user_id: i64,
+    pub verifier: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The stored credential for a selector, for verification.
+#[instrument(skip_all)]
+pub async fn credential(
+    c: &mut impl Conn,
+    selector: &str,
+) -> Result<Option<Credential>, sqlx::Error> {
+    let q = Query::select()
+        .columns([Pats::Id, Pats::UserId, Pats::Verifier, Pats::ExpiresAt])
+        .from(Pats::Table)
+        .and_where(Expr::col(Pats::Selector).eq(selector))
+        .to_owned();
+    c.opt::<Credential, _>(&q).await
+}
+
+/// Records the last use of tokens (batched by the caller).
+#[instrument(skip_all)]
+pub async fn mark_seen(
+    c: &mut impl Conn,
+    id: i64,
+    at: DateTime<Utc>,
+    address: Option<&str>,
+) -> Result<u64, sqlx::Error> {
+    let q = Query::update()
+        .table(Pats::Table)
+        .value(Pats::SeenAt, at)
+        .value(Pats::SeenAddress, address.map(str::to_string))
+        .and_where(Expr::col(Pats::Id).eq(id))
+        .to_owned();
+    c.exec(&q).await
+}
