@@ -665,3 +665,295 @@ async fn event_log_is_filtered_and_newest_first() {
     let refused = get_page(&app, "/history", &viewer).await.expect(403);
     assert!(refused.text.contains("Only admins can read the event log"));
 }
+
+/// The secret in the "Personal access token created" dialog.
+fn secret_of(html: &str) -> String {
+    let at = html
+        .find("id=\"token-secret\">")
+        .expect("the created dialog shows the token");
+    let rest = &html[at + "id=\"token-secret\">".len()..];
+    rest[..rest.find('<').unwrap()].to_string()
+}
+
+#[tokio::test]
+async fn personal_access_tokens_pages() {
+    let app = TestApp::with_config(|c| c.pat_limit = 3).await;
+    app.user("ed", "Editor").await;
+    let session = form_login(&app, "ed", "ed-Passw0rd!").await;
+
+    let (empty, csrf) = page_with_csrf(&app, "/profile/personal-api-tokens", &session).await;
+    assert!(empty.text.contains("Personal access tokens (0)"));
+    assert!(empty.text.contains("Use personal access tokens to authenticate to the Admin API as yourself. A personal access token has the same access privileges as your user."));
+    assert!(empty
+        .text
+        .contains("You have no personal access tokens yet."));
+    assert!(empty.text.contains("Create your first token"));
+
+    let form = get_page(&app, "/profile/personal-api-tokens/new", &session)
+        .await
+        .expect(200);
+    assert!(form.text.contains("Create personal access token"));
+    assert!(form
+        .text
+        .contains("Describe what this token will be used for"));
+    assert!(
+        form.text
+            .contains("<option value=\"30\" selected>30 days</option>"),
+        "30 days is the default"
+    );
+    for label in ["7 days", "60 days", "90 days", "Custom", "Never"] {
+        assert!(
+            form.text.contains(&format!(">{label}</option>")),
+            "missing {label}"
+        );
+    }
+    let in_30 = (app.state.clock.now() + chrono::TimeDelta::days(30))
+        .format("%Y-%m-%d")
+        .to_string();
+    assert!(form.text.contains(&format!(
+        "Token will expire on <strong id=\"expiry-date\">{in_30}</strong>"
+    )));
+    assert!(
+        form.text
+            .contains("curl --location --request POST &#39;http://"),
+        "the curl example"
+    );
+    assert!(form.text.contains("/api/admin/user/tokens"));
+
+    // Without the CSRF token nothing is created.
+    post_form(
+        &app,
+        "/profile/personal-api-tokens",
+        &session,
+        &[("description", "x"), ("expiry", "30")],
+    )
+    .await
+    .expect(403);
+
+    let created = post_form(
+        &app,
+        "/profile/personal-api-tokens",
+        &session,
+        &[
+            ("_csrf", &csrf),
+            ("description", "<script>alert(1)</script>"),
+            ("expiry", "30"),
+        ],
+    )
+    .await
+    .expect(200);
+    assert!(created.text.contains("Personal access token created"));
+    assert!(created.text.contains(
+        "Make sure to copy your personal access token now. You won't be able to see it again!"
+    ));
+    let secret = secret_of(&created.text);
+    assert!(secret.starts_with("user:v2_"), "{secret}");
+    assert!(created
+        .text
+        .contains("&#60;script&#62;alert(1)&#60;/script&#62;"));
+    assert!(!created.text.contains("<script>alert(1)</script>"));
+
+    // The token works on the Admin API as the user.
+    let me = app
+        .get("/api/admin/user", &Auth::Token(secret.clone()))
+        .await
+        .expect(200);
+    assert_eq!(me.json["user"]["username"], "ed");
+
+    // The list shows the token, its expiry, "Never" seen, and never the secret.
+    let list = get_page(&app, "/profile/personal-api-tokens", &session)
+        .await
+        .expect(200);
+    assert!(list.text.contains("Personal access tokens (1)"));
+    assert!(list.text.contains(&in_30));
+    assert!(!list.text.contains(&secret));
+    assert!(!list.text.contains(&secret[8..30]), "not even the selector");
+
+    // Same description again: an inline error, the input kept.
+    let dup = post_form(
+        &app,
+        "/profile/personal-api-tokens",
+        &session,
+        &[
+            ("_csrf", &csrf),
+            ("description", "<script>alert(1)</script>"),
+            ("expiry", "7"),
+        ],
+    )
+    .await
+    .expect(409);
+    assert!(dup
+        .text
+        .contains("A token with that description already exists."));
+    assert!(dup.text.contains("<option value=\"7\" selected>"));
+
+    // Custom in the past is refused; custom in the future and Never work.
+    let past = post_form(
+        &app,
+        "/profile/personal-api-tokens",
+        &session,
+        &[
+            ("_csrf", &csrf),
+            ("description", "old"),
+            ("expiry", "custom"),
+            ("custom_expiry", "2001-01-01T10:00"),
+        ],
+    )
+    .await
+    .expect(400);
+    assert!(past.text.contains("Invalid date, must be in the future"));
+    let future = (app.state.clock.now() + chrono::TimeDelta::days(3))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    post_form(
+        &app,
+        "/profile/personal-api-tokens",
+        &session,
+        &[
+            ("_csrf", &csrf),
+            ("description", "custom"),
+            ("expiry", "custom"),
+            ("custom_expiry", &future),
+        ],
+    )
+    .await
+    .expect(200);
+    let never_form = post_form(
+        &app,
+        "/profile/personal-api-tokens",
+        &session,
+        &[
+            ("_csrf", &csrf),
+            ("description", "forever"),
+            ("expiry", "never"),
+        ],
+    )
+    .await
+    .expect(200);
+    assert!(never_form.text.contains("Personal access tokens (3)"));
+    let api = app
+        .get("/api/admin/user/tokens", &Auth::Session(session.clone()))
+        .await
+        .expect(200);
+    let forever = api.json["pats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["description"] == "forever")
+        .unwrap()
+        .clone();
+    assert!(forever["expiresAt"].as_str().unwrap().starts_with("9999-"));
+    let list = get_page(&app, "/profile/personal-api-tokens", &session)
+        .await
+        .expect(200);
+    assert!(
+        list.text.contains(">Never\n"),
+        "a token that never expires says so"
+    );
+
+    // At the limit, New token is disabled with the reason, and the server refuses anyway.
+    assert!(list.text.contains("id=\"new-token\" disabled"));
+    assert!(list.text.contains("You have reached the limit of 3 tokens"));
+    let refused = post_form(
+        &app,
+        "/profile/personal-api-tokens",
+        &session,
+        &[
+            ("_csrf", &csrf),
+            ("description", "fourth"),
+            ("expiry", "30"),
+        ],
+    )
+    .await
+    .expect(403);
+    assert!(refused.text.contains("limit of 3 personal access tokens"));
+
+    // Expiry warnings: the 3-day token is flagged "expires soon" once past half its life.
+    // (Sessions last 48 hours, so sign in again after moving the clock.)
+    app.state.clock.advance(chrono::TimeDelta::days(2));
+    let later = form_login(&app, "ed", "ed-Passw0rd!").await;
+    let soon = get_page(&app, "/profile/personal-api-tokens", &later)
+        .await
+        .expect(200);
+    assert!(
+        soon.text.contains("This token expires soon"),
+        "{}",
+        soon.text
+    );
+    app.state.clock.advance(chrono::TimeDelta::days(2));
+    let later = form_login(&app, "ed", "ed-Passw0rd!").await;
+    let expired = get_page(&app, "/profile/personal-api-tokens", &later)
+        .await
+        .expect(200);
+    assert!(expired.text.contains("This token has expired"));
+    app.state.clock.advance(chrono::TimeDelta::days(-4));
+
+    // Delete: a confirmation naming the token, then it is gone and stops working.
+    let id = api.json["pats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["description"] == "<script>alert(1)</script>")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let confirm = get_page(
+        &app,
+        &format!("/profile/personal-api-tokens/{id}/delete"),
+        &session,
+    )
+    .await
+    .expect(200);
+    assert!(confirm.text.contains("Delete token?"));
+    assert!(confirm
+        .text
+        .contains("<strong>&#60;script&#62;alert(1)&#60;/script&#62;</strong>"));
+    assert!(confirm
+        .text
+        .contains("will no longer be able to access the Admin API"));
+    post_form(
+        &app,
+        &format!("/profile/personal-api-tokens/{id}/delete"),
+        &session,
+        &[],
+    )
+    .await
+    .expect(403);
+    app.get("/api/admin/user", &Auth::Token(secret.clone()))
+        .await
+        .expect(200);
+    let gone = post_form(
+        &app,
+        &format!("/profile/personal-api-tokens/{id}/delete"),
+        &session,
+        &[("_csrf", &csrf)],
+    )
+    .await
+    .expect(303);
+    let flash = set_cookie(&gone, "switchyard-flash").unwrap();
+    let after = get_page(
+        &app,
+        "/profile/personal-api-tokens",
+        &format!("{session}; {flash}"),
+    )
+    .await
+    .expect(200);
+    assert!(after.text.contains("Token deleted"));
+    assert!(after.text.contains("Personal access tokens (2)"));
+    app.get("/api/admin/user", &Auth::Token(secret))
+        .await
+        .expect(401);
+
+    // Another user's token cannot be deleted through the page.
+    app.user("other", "Editor").await;
+    let other = form_login(&app, "other", "other-Passw0rd!").await;
+    let (_, other_csrf) = page_with_csrf(&app, "/profile", &other).await;
+    post_form(
+        &app,
+        &format!("/profile/personal-api-tokens/{}/delete", forever["id"]),
+        &other,
+        &[("_csrf", &other_csrf)],
+    )
+    .await
+    .expect(404);
+}

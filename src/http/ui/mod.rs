@@ -11,6 +11,7 @@
 
 mod events;
 mod login;
+mod pats;
 mod profile;
 mod users;
 
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/static/app.js", get(js))
         .merge(login::routes())
         .merge(profile::routes())
+        .merge(pats::routes())
         .merge(users::routes())
         .merge(events::routes())
 }
