@@ -159,7 +159,7 @@ impl Browser {
             json!({"binary": chromium.to_string_lossy(), "args": args}),
         );
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(60);
         let c = loop {
             match ClientBuilder::new(HttpConnector::new())
                 .capabilities(caps.clone())

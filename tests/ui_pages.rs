@@ -957,3 +957,53 @@ async fn personal_access_tokens_pages() {
     .await
     .expect(404);
 }
+
+#[tokio::test]
+async fn pages_live_under_base_uri_path() {
+    let app = TestApp::with_config(|c| c.base_uri_path = "/unleash/".into()).await;
+    let res = get_page(&app, "/unleash/profile", "").await.expect(303);
+    assert_eq!(
+        res.header("location").as_deref(),
+        Some("/unleash/login?redirect=%2Funleash%2Fprofile")
+    );
+    let page = get_page(&app, "/unleash/login?redirect=%2Funleash%2Fprofile", "")
+        .await
+        .expect(200);
+    assert!(page.text.contains("href=\"/unleash/static/app.css\""));
+    assert!(page.text.contains("action=\"/unleash/login\""));
+    let login_cookie = set_cookie(&page, "switchyard-login-csrf").unwrap();
+    let raw = page
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("switchyard-login-csrf"))
+        .unwrap();
+    assert!(raw.contains("Path=/unleash"), "{raw}");
+    let csrf = csrf_of(&page.text);
+    let ok = post_form(
+        &app,
+        "/unleash/login",
+        &login_cookie,
+        &[
+            ("_csrf", &csrf),
+            ("username", "admin"),
+            ("password", ADMIN_PASSWORD),
+            ("redirect", "/unleash/profile"),
+        ],
+    )
+    .await
+    .expect(303);
+    assert_eq!(ok.header("location").as_deref(), Some("/unleash/profile"));
+    let session = set_cookie(&ok, "unleash-session").unwrap();
+    let profile = get_page(&app, "/unleash/profile", &session)
+        .await
+        .expect(200);
+    assert!(profile
+        .text
+        .contains("href=\"/unleash/profile/personal-api-tokens\""));
+    assert!(profile.text.contains("action=\"/unleash/sign-out\""));
+    get_page(&app, "/unleash/static/app.js", "")
+        .await
+        .expect(200);
+}
