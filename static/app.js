@@ -81,11 +81,21 @@
       return new Date(Date.now() + days * 86400000);
     };
 
+    var taken = [];
+    try { taken = JSON.parse(form.getAttribute("data-taken") || "[]"); } catch (_) { taken = []; }
+    var takenMsg = document.getElementById("description-taken");
+    var submit = document.getElementById("create-token");
+
     var update = function () {
       var v = expiry.value;
+      var isTaken = taken.indexOf(desc.value.trim()) !== -1;
+      takenMsg.hidden = !isTaken;
+      desc.setAttribute("aria-invalid", isTaken ? "true" : "false");
       custom.hidden = v !== "custom";
       if (neverWarning) neverWarning.hidden = v !== "never";
       var at = expiresAt();
+      var future = at === null || (at !== undefined && at.getTime() > Date.now());
+      submit.disabled = isTaken || !desc.value.trim() || !future;
       if (at === null) {
         expiresOn.innerHTML = "The token will <strong>never</strong> expire!";
       } else if (at === undefined) {

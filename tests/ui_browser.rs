@@ -417,6 +417,10 @@ async fn personal_access_token_story() {
         Some("30")
     );
     assert_eq!(b.text("#expiry-date").await, today_plus(30));
+    assert!(
+        !b.find("#create-token").await.is_enabled().await.unwrap(),
+        "a description is needed first"
+    );
     b.shot("new-token-form").await;
     // The choices and their live effect.
     b.find("#expiry")
@@ -680,6 +684,25 @@ async fn viewer_controls_escaping_and_csrf() {
     );
     assert!(b.c.get_alert_text().await.is_err(), "no script ran");
     b.shot("escaped-description").await;
+
+    // Typing a description already in use says so at once and blocks the button.
+    b.click("#new-token").await;
+    b.fill("#description", "<img src=x onerror=alert(2)>").await;
+    b.wait_text(
+        "#description-taken",
+        "A token with that description already exists.",
+    )
+    .await;
+    assert!(!b.find("#create-token").await.is_enabled().await.unwrap());
+    b.shot("duplicate-description").await;
+    b.fill("#description", "another").await;
+    assert!(!b
+        .find("#description-taken")
+        .await
+        .is_displayed()
+        .await
+        .unwrap());
+    assert!(b.find("#create-token").await.is_enabled().await.unwrap());
 
     // A tampered CSRF token is refused.
     b.goto("/profile/change-password").await;

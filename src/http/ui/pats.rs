@@ -115,6 +115,9 @@ struct PatsPage {
     form: Option<FormState>,
     created: Option<Created>,
     confirm: Option<TokenRow>,
+    /// The user's token descriptions as a JSON array, so the form can flag a duplicate
+    /// while typing.
+    taken: String,
 }
 
 async fn load(state: &AppState, page: &PageUser) -> Result<Vec<Pat>, Response> {
@@ -147,6 +150,13 @@ fn show(
         form,
         created,
         confirm,
+        taken: serde_json::to_string(
+            &pats
+                .iter()
+                .map(|p| p.description.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or_else(|_| "[]".into()),
     };
     render(&ctx, status, &p)
 }
