@@ -109,7 +109,9 @@ fn read_cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 /// A signed-in user visiting a page. Without a valid session the request is redirected
 /// to the sign-in page, remembering where it wanted to go.
 pub struct PageUser {
+    /// The same user as a principal, for permission checks.
     pub principal: Principal,
+    user: UserPrincipal,
     pub base: String,
     csrf: String,
     flash: Option<String>,
@@ -117,11 +119,7 @@ pub struct PageUser {
 
 impl PageUser {
     pub fn user(&self) -> &UserPrincipal {
-        match &self.principal {
-            Principal::User(u) => u,
-            // Pages only resolve sessions, which always belong to users.
-            Principal::ApiToken(_) => unreachable!("UI pages are only reached through a session"),
-        }
+        &self.user
     }
 
     pub fn is_admin(&self) -> bool {
@@ -210,7 +208,8 @@ impl FromRequestParts<AppState> for PageUser {
             decoded
         });
         Ok(PageUser {
-            principal: Principal::User(principal),
+            principal: Principal::User(principal.clone()),
+            user: principal,
             base: state.config.base_path(),
             csrf: csrf_token(&value),
             flash,
