@@ -113,6 +113,15 @@ pub struct Config {
     )]
     pub init_frontend_api_tokens: Vec<String>,
 
+    /// Origins allowed to call the frontend API from a browser, comma separated (`*` = any).
+    #[arg(
+        long = "cors-origins",
+        env = "CORS_ORIGINS",
+        default_value = "*",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
+
     /// Seconds between batched writes of tokens' last-use times.
     #[arg(
         long = "seen-flush-seconds",

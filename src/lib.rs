@@ -1,6 +1,7 @@
 //! Switchyard: an Unleash-compatible feature-flag server.
 
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod domain;
 pub mod error;

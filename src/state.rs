@@ -16,6 +16,10 @@ pub struct AppState {
     pub login_limiter: Arc<RateLimiter>,
     /// Last use of tokens, flushed to the database in batches.
     pub seen: Arc<crate::service::tokens::SeenTracker>,
+    /// What SDKs see, per environment.
+    pub features: Arc<crate::cache::FeatureCache>,
+    /// Recently verified API tokens.
+    pub api_tokens: Arc<crate::service::tokens::TokenCache>,
 }
 
 impl AppState {
@@ -27,6 +31,8 @@ impl AppState {
             clock: Clock::default(),
             login_limiter: Arc::new(RateLimiter::new(limit, Duration::from_secs(60))),
             seen: Arc::default(),
+            features: Arc::default(),
+            api_tokens: Arc::default(),
         }
     }
 }

@@ -29,6 +29,7 @@ pub struct ApiTokenPrincipal {
     pub projects: Vec<String>,
     /// `"*"` only for admin tokens.
     pub environment: String,
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Unleash's system user id for actions taken with an admin API token.

@@ -49,3 +49,27 @@ pub async fn admin_principal(state: &AppState, parts: &Parts) -> AppResult<Princ
         Presented::MalformedPat | Presented::Unknown => Err(AppError::Unauthorized(INVALID.into())),
     }
 }
+
+/// The API token of a client or frontend API request. Missing or unknown → 401; a personal
+/// access token, an admin token or a token of the other kind → 403, as Unleash answers.
+pub async fn sdk_principal(
+    state: &AppState,
+    headers: &HeaderMap,
+    wanted: ApiTokenKind,
+) -> AppResult<super::ApiTokenPrincipal> {
+    let token = bearer(headers)
+        .filter(|t| !t.is_empty())
+        .ok_or(AppError::ApiTokenRequired)?;
+    match classify(&token) {
+        Presented::Pat { .. } | Presented::MalformedPat => Err(AppError::WrongTokenType),
+        Presented::ApiTokenV2 { .. } | Presented::ApiTokenLegacy => {
+            match service::tokens::authenticate_api_token_cached(state, &token).await? {
+                Some(t) if t.kind == wanted => Ok(t),
+                Some(_) => Err(AppError::WrongTokenType),
+                None if token.starts_with("*:*") => Err(AppError::WrongTokenType),
+                None => Err(AppError::ApiTokenRequired),
+            }
+        }
+        Presented::Unknown => Err(AppError::ApiTokenRequired),
+    }
+}

@@ -1,5 +1,6 @@
 //! Plain-Rust rules of the product: no HTTP, no SQL.
 
+pub mod client;
 pub mod clock;
 pub mod events;
 pub mod permissions;

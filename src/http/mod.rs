@@ -2,7 +2,10 @@
 
 pub mod admin;
 pub mod auth;
+pub mod client;
+pub mod cors;
 pub mod extract;
+pub mod frontend;
 pub mod health;
 pub mod ui;
 
@@ -30,6 +33,11 @@ use crate::state::AppState;
         (name = "Auth", description = "Sign-in and sign-out"),
         (name = "Users", description = "Users, roles and the caller's own account"),
         (name = "Events", description = "The audit log"),
+        (name = "Personal access tokens", description = "Tokens that act as their user on the Admin API"),
+        (name = "API tokens", description = "Admin, client (backend) and frontend tokens"),
+        (name = "Metrics", description = "Applications and flag usage reported by SDKs"),
+        (name = "Client API", description = "For backend SDKs"),
+        (name = "Frontend API", description = "For browser and mobile SDKs"),
     )
 )]
 struct ApiDoc;
@@ -40,6 +48,8 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(health::routes())
         .merge(auth::routes())
         .merge(admin::routes())
+        .merge(client::routes())
+        .merge(frontend::routes())
 }
 
 /// The OpenAPI document of every route.
@@ -62,6 +72,10 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(not_found)
         .layer(axum::middleware::map_response(no_store_for_api))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cors::frontend_cors,
+        ))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

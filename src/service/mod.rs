@@ -2,5 +2,6 @@
 //! one transaction together with its audit event. Handlers (API and UI alike) call these.
 
 pub mod events;
+pub mod metrics;
 pub mod tokens;
 pub mod users;

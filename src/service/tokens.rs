@@ -304,6 +304,8 @@ pub async fn update_api_token_expiry(
         .data(api_token_event(&after));
     store::events::insert(&mut tx, &ev, auth.actor(), state.clock.now()).await?;
     tx.commit().await?;
+    state.api_tokens.clear();
+    state.api_tokens.clear();
     Ok(())
 }
 
@@ -323,6 +325,8 @@ pub async fn delete_api_token(
     .await?;
     tx.commit().await?;
     state.seen.forget(SeenKey::ApiToken(token.id));
+    state.api_tokens.clear();
+    state.api_tokens.clear();
     Ok(())
 }
 
@@ -358,7 +362,65 @@ pub async fn authenticate_api_token(
         kind: t.kind,
         projects: t.projects,
         environment: t.environment,
+        expires_at: t.expires_at,
     }))
+}
+
+/// As [`authenticate_api_token`], answered from memory for up to [`TOKEN_CACHE_TTL`]. Used on
+/// the SDK APIs' hot path; a deletion or expiry change on this node clears the cache at once,
+/// other nodes see it within the TTL.
+pub async fn authenticate_api_token_cached(
+    state: &AppState,
+    token: &str,
+) -> AppResult<Option<ApiTokenPrincipal>> {
+    let key = digest(token);
+    let now = state.clock.now();
+    if let Some(hit) = state.api_tokens.get(&key) {
+        return Ok(match hit {
+            Some(p) if p.expires_at.is_none_or(|e| e > now) => {
+                state.seen.record(SeenKey::ApiToken(p.id), now, None);
+                Some(p)
+            }
+            _ => None,
+        });
+    }
+    let found = authenticate_api_token(state, token).await?;
+    state.api_tokens.put(key, found.clone());
+    Ok(found)
+}
+
+/// How long a verified (or refused) API token is remembered.
+pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Recently verified API tokens, by the digest of their secret.
+#[derive(Default)]
+pub struct TokenCache {
+    entries: Mutex<HashMap<String, (std::time::Instant, Option<ApiTokenPrincipal>)>>,
+}
+
+impl TokenCache {
+    fn get(&self, key: &str) -> Option<Option<ApiTokenPrincipal>> {
+        let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(key)
+            .filter(|(at, _)| at.elapsed() < TOKEN_CACHE_TTL)
+            .map(|(_, p)| p.clone())
+    }
+
+    fn put(&self, key: String, value: Option<ApiTokenPrincipal>) {
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 10_000 {
+            map.retain(|_, (at, _)| at.elapsed() < TOKEN_CACHE_TTL);
+        }
+        map.insert(key, (std::time::Instant::now(), value));
+    }
+
+    /// Forgets everything (after a token changed on this node).
+    pub fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
 }
 
 /// Seeds `INIT_*_API_TOKENS` when no API token exists yet. The given secrets are stored

@@ -5,7 +5,9 @@
 //! the server lives below this module.
 
 pub mod api_tokens;
+pub mod client_features;
 pub mod events;
+pub mod metrics;
 pub mod pats;
 pub mod revision;
 pub mod roles;

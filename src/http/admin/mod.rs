@@ -2,6 +2,7 @@
 
 pub mod api_tokens;
 pub mod events;
+pub mod metrics;
 pub mod pats;
 pub mod user;
 pub mod user_admin;
@@ -17,4 +18,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(events::routes())
         .merge(pats::routes())
         .merge(api_tokens::routes())
+        .merge(metrics::routes())
 }

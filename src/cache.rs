@@ -1,0 +1,166 @@
+//! In-memory snapshots of what SDKs see, one per environment, keyed by the stored revision.
+//!
+//! Each node checks the database's revision at most every [`REVISION_TTL`]; a change made
+//! on any node is therefore served everywhere within that time, and the common case (no
+//! change) costs no database work at all.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use unleash_types::client_features::ClientFeatures;
+use unleash_yggdrasil::EngineState;
+
+use crate::domain::client::{build, select, Selection};
+use crate::error::AppResult;
+use crate::state::AppState;
+use crate::store;
+
+/// How stale a node's view of the revision may be.
+pub const REVISION_TTL: Duration = Duration::from_millis(200);
+
+/// A rendered response body and its ETag.
+pub struct Rendered {
+    pub body: Bytes,
+    pub etag: String,
+}
+
+pub struct EnvSnapshot {
+    pub revision: i64,
+    pub environment: String,
+    pub all: Arc<ClientFeatures>,
+    responses: Mutex<HashMap<Selection, Arc<Rendered>>>,
+    engines: Mutex<HashMap<Vec<String>, Arc<EngineState>>>,
+}
+
+const MAX_CACHED_SELECTIONS: usize = 1024;
+
+impl EnvSnapshot {
+    /// The client API body for a selection, rendered once per revision.
+    pub fn client_features(&self, sel: &Selection) -> Arc<Rendered> {
+        if let Some(r) = self
+            .responses
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(sel)
+        {
+            return r.clone();
+        }
+        let mut features = select(&self.all, sel, &self.environment);
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        sel.hash(&mut h);
+        self.environment.hash(&mut h);
+        let etag = format!("\"{:x}:{}\"", h.finish(), self.revision);
+        features.meta = Some(unleash_types::client_features::Meta {
+            etag: Some(etag.clone()),
+            revision_id: Some(self.revision.max(0) as usize),
+            query_hash: None,
+        });
+        let body = Bytes::from(serde_json::to_vec(&features).unwrap_or_default());
+        let rendered = Arc::new(Rendered { body, etag });
+        let mut map = self.responses.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_CACHED_SELECTIONS {
+            map.clear();
+        }
+        map.insert(sel.clone(), rendered.clone());
+        rendered
+    }
+
+    /// An evaluation engine loaded with the flags of these projects (`["*"]` for all).
+    pub fn engine(&self, projects: &[String]) -> Arc<EngineState> {
+        if let Some(e) = self
+            .engines
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(projects)
+        {
+            return e.clone();
+        }
+        let sel = Selection {
+            token_projects: projects.to_vec(),
+            ..Default::default()
+        };
+        let engine = EngineState::default();
+        let _ = engine.take_state(unleash_yggdrasil::UpdateMessage::FullResponse(select(
+            &self.all,
+            &sel,
+            &self.environment,
+        )));
+        let engine = Arc::new(engine);
+        let mut map = self.engines.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_CACHED_SELECTIONS {
+            map.clear();
+        }
+        map.insert(projects.to_vec(), engine.clone());
+        engine
+    }
+}
+
+#[derive(Default)]
+pub struct FeatureCache {
+    revision: Mutex<Option<(Instant, i64)>>,
+    envs: RwLock<HashMap<String, Arc<EnvSnapshot>>>,
+}
+
+impl FeatureCache {
+    /// Forgets the known revision, so that the next request re-reads it (after a local change).
+    pub fn invalidate(&self) {
+        *self.revision.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+}
+
+/// The current revision, read from the database at most every [`REVISION_TTL`].
+pub async fn current_revision(state: &AppState) -> AppResult<i64> {
+    if let Some((at, value)) = *state
+        .features
+        .revision
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+    {
+        if at.elapsed() < REVISION_TTL {
+            return Ok(value);
+        }
+    }
+    let mut db = state.db.clone();
+    let value = store::revision::current(&mut db).await?;
+    *state
+        .features
+        .revision
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), value));
+    Ok(value)
+}
+
+/// The snapshot of an environment at the current revision.
+pub async fn snapshot(state: &AppState, environment: &str) -> AppResult<Arc<EnvSnapshot>> {
+    let revision = current_revision(state).await?;
+    if let Some(s) = state
+        .features
+        .envs
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(environment)
+    {
+        if s.revision == revision {
+            return Ok(s.clone());
+        }
+    }
+    let mut db = state.db.clone();
+    let stored = store::client_features::load(&mut db, environment).await?;
+    let snap = Arc::new(EnvSnapshot {
+        revision,
+        environment: environment.to_string(),
+        all: Arc::new(build(&stored)),
+        responses: Mutex::default(),
+        engines: Mutex::default(),
+    });
+    state
+        .features
+        .envs
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(environment.to_string(), snap.clone());
+    Ok(snap)
+}

@@ -1,0 +1,272 @@
+//! What SDKs receive: the stored state of an environment turned into Unleash's client wire
+//! format (`unleash-types`), and the filters the client API applies to it.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+use unleash_types::client_features::{
+    ClientFeature, ClientFeatures, Constraint, FeatureDependency, Query, Segment, Strategy,
+    StrategyVariant, Variant,
+};
+
+use crate::store::client_features::EnvironmentState;
+
+fn parse_list<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
+    match serde_json::from_str::<Vec<Value>>(text) {
+        Ok(items) => items
+            .into_iter()
+            .filter_map(|v| serde_json::from_value(v).ok())
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Strategy parameters as strings, as SDKs expect them.
+fn parse_parameters(text: &str) -> HashMap<String, String> {
+    match serde_json::from_str::<serde_json::Map<String, Value>>(text) {
+        Ok(map) => map
+            .into_iter()
+            .map(|(k, v)| {
+                let s = match v {
+                    Value::String(s) => s,
+                    Value::Null => String::new(),
+                    other => other.to_string(),
+                };
+                (k, s)
+            })
+            .collect(),
+        Err(_) => HashMap::new(),
+    }
+}
+
+/// The full state of one environment, every project, segments listed at the top.
+pub fn build(state: &EnvironmentState) -> ClientFeatures {
+    let mut strategies: HashMap<&str, Vec<Strategy>> = HashMap::new();
+    for s in state.strategies.iter().filter(|s| !s.disabled) {
+        let segments = state
+            .strategy_segments
+            .get(&s.id)
+            .map(|ids| ids.iter().map(|i| *i as i32).collect::<Vec<_>>());
+        let variants: Vec<StrategyVariant> = parse_list(&s.variants);
+        strategies
+            .entry(s.feature_name.as_str())
+            .or_default()
+            .push(Strategy {
+                name: s.strategy_name.clone(),
+                sort_order: Some(s.sort_order as i32),
+                segments: segments.filter(|v| !v.is_empty()),
+                constraints: Some(parse_list::<Constraint>(&s.constraints)),
+                parameters: Some(parse_parameters(&s.parameters)),
+                variants: Some(variants),
+            });
+    }
+    let mut dependencies: HashMap<&str, Vec<FeatureDependency>> = HashMap::new();
+    for d in &state.dependencies {
+        let variants: Vec<String> = parse_list(&d.variants);
+        dependencies
+            .entry(d.child.as_str())
+            .or_default()
+            .push(FeatureDependency {
+                feature: d.parent.clone(),
+                enabled: Some(d.enabled),
+                variants: if variants.is_empty() {
+                    None
+                } else {
+                    Some(variants)
+                },
+            });
+    }
+    let features = state
+        .features
+        .iter()
+        .map(|f| ClientFeature {
+            name: f.name.clone(),
+            feature_type: Some(f.feature_type.clone()),
+            description: f.description.clone(),
+            created_at: Some(f.created_at),
+            last_seen_at: f.last_seen_at,
+            enabled: f.enabled.unwrap_or(false),
+            stale: Some(f.stale),
+            impression_data: Some(f.impression_data),
+            project: Some(f.project.clone()),
+            strategies: Some(strategies.remove(f.name.as_str()).unwrap_or_default()),
+            variants: Some(
+                f.variants
+                    .as_deref()
+                    .map(parse_list::<Variant>)
+                    .unwrap_or_default(),
+            ),
+            dependencies: dependencies.remove(f.name.as_str()),
+        })
+        .collect();
+    let segments = state
+        .segments
+        .iter()
+        .map(|s| Segment {
+            id: s.id as i32,
+            constraints: parse_list(&s.constraints),
+        })
+        .collect();
+    ClientFeatures {
+        version: 2,
+        features,
+        segments: Some(segments),
+        query: None,
+        meta: None,
+    }
+}
+
+/// What a client API request asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Selection {
+    /// The token's projects; `["*"]` for all.
+    pub token_projects: Vec<String>,
+    /// `?project=` filters (any of).
+    pub projects: Vec<String>,
+    /// `?namePrefix=`
+    pub name_prefix: Option<String>,
+    /// Old SDKs (Unleash-Client-Spec below 4.2.0) get segment constraints inlined.
+    pub inline_segments: bool,
+}
+
+/// The features a selection may see, with only the segments they use.
+pub fn select(all: &ClientFeatures, sel: &Selection, environment: &str) -> ClientFeatures {
+    let every_project = sel.token_projects.iter().any(|p| p == "*");
+    let features: Vec<ClientFeature> = all
+        .features
+        .iter()
+        .filter(|f| {
+            let project = f.project.as_deref().unwrap_or("default");
+            (every_project || sel.token_projects.iter().any(|p| p == project))
+                && (sel.projects.is_empty() || sel.projects.iter().any(|p| p == project))
+                && sel
+                    .name_prefix
+                    .as_deref()
+                    .is_none_or(|prefix| f.name.starts_with(prefix))
+        })
+        .cloned()
+        .collect();
+    let used: std::collections::BTreeSet<i32> = features
+        .iter()
+        .flat_map(|f| f.strategies.iter().flatten())
+        .flat_map(|s| s.segments.iter().flatten().copied())
+        .collect();
+    let segments: Vec<Segment> = all
+        .segments
+        .iter()
+        .flatten()
+        .filter(|s| used.contains(&s.id))
+        .cloned()
+        .collect();
+    let query = Query {
+        tags: None,
+        projects: Some(if sel.projects.is_empty() {
+            sel.token_projects.clone()
+        } else {
+            sel.projects.clone()
+        }),
+        name_prefix: sel.name_prefix.clone(),
+        environment: Some(environment.to_string()),
+        inline_segment_constraints: Some(sel.inline_segments),
+    };
+    if sel.inline_segments {
+        let by_id: HashMap<i32, &Segment> = segments.iter().map(|s| (s.id, s)).collect();
+        let features = features
+            .into_iter()
+            .map(|mut f| {
+                for s in f.strategies.iter_mut().flatten() {
+                    if let Some(ids) = s.segments.take() {
+                        let extra = ids
+                            .iter()
+                            .filter_map(|id| by_id.get(id))
+                            .flat_map(|seg| seg.constraints.clone());
+                        s.constraints.get_or_insert_with(Vec::new).extend(extra);
+                    }
+                }
+                f
+            })
+            .collect();
+        ClientFeatures {
+            version: 2,
+            features,
+            segments: None,
+            query: Some(query),
+            meta: None,
+        }
+    } else {
+        ClientFeatures {
+            version: 2,
+            features,
+            segments: Some(segments),
+            query: Some(query),
+            meta: None,
+        }
+    }
+}
+
+/// True when an `Unleash-Client-Spec` version is at least 4.2.0 (segments sent on their own).
+pub fn spec_supports_segments(spec: Option<&str>) -> bool {
+    let Some(v) = spec else { return false };
+    let mut parts = v
+        .trim()
+        .trim_start_matches('v')
+        .split('.')
+        .map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    (major, minor) >= (4, 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_versions() {
+        assert!(spec_supports_segments(Some("4.2.0")));
+        assert!(spec_supports_segments(Some("5.2.0")));
+        assert!(!spec_supports_segments(Some("4.1.9")));
+        assert!(!spec_supports_segments(None));
+    }
+
+    #[test]
+    fn parameters_become_strings() {
+        let p = parse_parameters(r#"{"rollout": 50, "groupId": "g", "x": null}"#);
+        assert_eq!(p["rollout"], "50");
+        assert_eq!(p["groupId"], "g");
+        assert_eq!(p["x"], "");
+    }
+}
+
+/// The delta events that turn `old` into `new` (features and segments updated or removed).
+pub fn diff(old: &ClientFeatures, new: &ClientFeatures, event_id: u32) -> Vec<unleash_types::client_features::DeltaEvent> {
+    use unleash_types::client_features::DeltaEvent;
+    let mut events = Vec::new();
+    let before: HashMap<&str, &ClientFeature> = old.features.iter().map(|f| (f.name.as_str(), f)).collect();
+    let after: HashMap<&str, &ClientFeature> = new.features.iter().map(|f| (f.name.as_str(), f)).collect();
+    let old_segments: HashMap<i32, &Segment> = old.segments.iter().flatten().map(|s| (s.id, s)).collect();
+    for s in new.segments.iter().flatten() {
+        if old_segments.get(&s.id) != Some(&s) {
+            events.push(DeltaEvent::SegmentUpdated { event_id, segment: s.clone() });
+        }
+    }
+    for f in &new.features {
+        if before.get(f.name.as_str()) != Some(&f) {
+            events.push(DeltaEvent::FeatureUpdated { event_id, feature: f.clone() });
+        }
+    }
+    for f in &old.features {
+        if !after.contains_key(f.name.as_str()) {
+            events.push(DeltaEvent::FeatureRemoved { event_id, feature_name: f.name.clone(), project: f.project.clone().unwrap_or_default() });
+        }
+    }
+    let new_ids: std::collections::HashSet<i32> = new.segments.iter().flatten().map(|s| s.id).collect();
+    for id in old_segments.keys().filter(|id| !new_ids.contains(id)) {
+        events.push(DeltaEvent::SegmentRemoved { event_id, segment_id: *id });
+    }
+    events
+}
+
+/// A hydration event: the whole state at once.
+pub fn hydration(features: &ClientFeatures, event_id: u32) -> unleash_types::client_features::DeltaEvent {
+    unleash_types::client_features::DeltaEvent::Hydration { event_id, features: features.features.clone(), segments: features.segments.clone().unwrap_or_default() }
+}

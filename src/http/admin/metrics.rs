@@ -1,0 +1,36 @@
+//! What SDKs reported, for the Admin API.
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde_json::Value;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::error::AppResult;
+use crate::http::extract::Caller;
+use crate::service::metrics;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_applications))
+        .routes(routes!(get_feature_usage))
+}
+
+/// Applications that registered or reported metrics, with their instances.
+#[utoipa::path(get, path = "/api/admin/metrics/applications", tag = "Metrics", responses((status = 200, description = "`{applications, total}`")))]
+async fn get_applications(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+) -> AppResult<Json<Value>> {
+    Ok(Json(metrics::applications(&state).await?))
+}
+
+/// A flag's yes/no counts per environment, application and hour (last 48 hours).
+#[utoipa::path(get, path = "/api/admin/client-metrics/features/{name}", tag = "Metrics", params(("name" = String, Path, description = "Flag name")), responses((status = 200, description = "`{featureName, lastHourUsage, seenApplications}`")))]
+async fn get_feature_usage(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path(name): Path<String>,
+) -> AppResult<Json<Value>> {
+    Ok(Json(metrics::feature_usage(&state, &name).await?))
+}

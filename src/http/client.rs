@@ -1,0 +1,245 @@
+//! The client API for backend SDKs (client/backend tokens): `/api/client/*`.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::Json;
+use futures_util::StreamExt;
+use serde_json::Value;
+use std::time::Duration;
+use unleash_types::client_features::ClientFeaturesDelta;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::auth::ClientAddr;
+use super::extract::ApiJson;
+use crate::auth::resolve::sdk_principal;
+use crate::auth::ApiTokenKind;
+use crate::cache;
+use crate::domain::client::{diff, hydration, select, spec_supports_segments, Selection};
+use crate::error::{AppError, AppResult};
+use crate::service::metrics;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_client_features))
+        .routes(routes!(get_client_feature))
+        .routes(routes!(register_client))
+        .routes(routes!(client_metrics))
+        .routes(routes!(client_metrics_bulk))
+        .routes(routes!(get_client_delta))
+        .routes(routes!(get_client_streaming))
+}
+
+/// The whole state as one hydration event (the Node SDK's delta mode). `If-None-Match`
+/// with the current event id answers 304.
+#[utoipa::path(get, path = "/api/client/delta", tag = "Client API", responses(
+    (status = 200, description = "`{events: [{type: \"hydration\", eventId, features, segments}]}`"),
+    (status = 304, description = "Nothing changed since the event id in If-None-Match"),
+))]
+async fn get_client_delta(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> AppResult<Response> {
+    let token = sdk_principal(&state, &headers, ApiTokenKind::Client).await?;
+    let mut sel = selection(&headers, query.as_deref(), token.projects.clone());
+    sel.inline_segments = false;
+    let snap = cache::snapshot(&state, &token.environment).await?;
+    let event_id = snap.revision.max(0) as u32;
+    let etag = format!("\"{event_id}\"");
+    let etag_value = HeaderValue::from_str(&etag).map_err(AppError::internal)?;
+    if etag_matches(&headers, &etag) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
+    }
+    let features = select(&snap.all, &sel, &snap.environment);
+    let delta = ClientFeaturesDelta { events: vec![hydration(&features, event_id)] };
+    Ok(([(header::ETAG, etag_value)], Json(serde_json::to_value(delta).map_err(AppError::internal)?)).into_response())
+}
+
+/// How often a stream checks for changes.
+const STREAM_CHECK: Duration = Duration::from_millis(250);
+
+/// Server-sent events: `unleash-connected` with the whole state, then `unleash-updated`
+/// with the changes, within a second of any change on any node.
+#[utoipa::path(get, path = "/api/client/streaming", tag = "Client API", responses(
+    (status = 200, description = "text/event-stream of `unleash-connected` and `unleash-updated` events"),
+))]
+async fn get_client_streaming(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> AppResult<Response> {
+    let token = sdk_principal(&state, &headers, ApiTokenKind::Client).await?;
+    let mut sel = selection(&headers, query.as_deref(), token.projects.clone());
+    sel.inline_segments = false;
+    let snap = cache::snapshot(&state, &token.environment).await?;
+    let first = select(&snap.all, &sel, &snap.environment);
+    let event_id = snap.revision.max(0) as u32;
+    let connected = Event::default()
+        .event("unleash-connected")
+        .id(event_id.to_string())
+        .data(serde_json::to_string(&ClientFeaturesDelta { events: vec![hydration(&first, event_id)] }).map_err(AppError::internal)?);
+    let environment = token.environment.clone();
+    let updates = futures_util::stream::unfold((state, first, snap.revision), move |(state, last, revision)| {
+        let sel = sel.clone();
+        let environment = environment.clone();
+        async move {
+            loop {
+                tokio::time::sleep(STREAM_CHECK).await;
+                let Ok(snap) = cache::snapshot(&state, &environment).await else { continue };
+                if snap.revision == revision {
+                    continue;
+                }
+                let now = select(&snap.all, &sel, &snap.environment);
+                let event_id = snap.revision.max(0) as u32;
+                let events = diff(&last, &now, event_id);
+                if events.is_empty() {
+                    let next = (state.clone(), now, snap.revision);
+                    let _ = next;
+                    continue;
+                }
+                let data = serde_json::to_string(&ClientFeaturesDelta { events }).unwrap_or_default();
+                let event = Event::default().event("unleash-updated").id(event_id.to_string()).data(data);
+                return Some((Ok::<_, std::convert::Infallible>(event), (state, now, snap.revision)));
+            }
+        }
+    });
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(connected) }).chain(updates);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
+}
+
+/// True when an `If-None-Match` header names this ETag (weak or strong form).
+pub fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
+    let bare = etag.trim_start_matches("W/");
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|v| v.trim().trim_start_matches("W/"))
+        .any(|v| v == bare || v == "*")
+}
+
+fn selection(
+    headers: &HeaderMap,
+    raw_query: Option<&str>,
+    token_projects: Vec<String>,
+) -> Selection {
+    let mut projects = Vec::new();
+    let mut name_prefix = None;
+    for (k, v) in form_urlencoded::parse(raw_query.unwrap_or("").as_bytes()) {
+        match k.as_ref() {
+            "project" | "project[]" if !v.is_empty() => {
+                projects.extend(v.split(',').map(str::to_string))
+            }
+            "namePrefix" if !v.is_empty() => name_prefix = Some(v.to_string()),
+            _ => {}
+        }
+    }
+    projects.sort();
+    projects.dedup();
+    let spec = headers
+        .get("unleash-client-spec")
+        .and_then(|v| v.to_str().ok());
+    Selection {
+        token_projects,
+        projects,
+        name_prefix,
+        inline_segments: !spec_supports_segments(spec),
+    }
+}
+
+/// Every flag the token may see in its environment, in Unleash's client format. Answers 304
+/// when `If-None-Match` names the current ETag.
+#[utoipa::path(get, path = "/api/client/features", tag = "Client API", params(
+    ("project" = Option<String>, Query, description = "Only flags of these projects"),
+    ("namePrefix" = Option<String>, Query, description = "Only flags whose name starts with this"),
+), responses(
+    (status = 200, description = "`{version, features, segments, query, meta}`"),
+    (status = 304, description = "Unchanged since the ETag given in If-None-Match"),
+    (status = 401, description = "No or unknown token"),
+    (status = 403, description = "Not a client (backend) token"),
+))]
+async fn get_client_features(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> AppResult<Response> {
+    let token = sdk_principal(&state, &headers, ApiTokenKind::Client).await?;
+    let sel = selection(&headers, query.as_deref(), token.projects.clone());
+    let snap = cache::snapshot(&state, &token.environment).await?;
+    let rendered = snap.client_features(&sel);
+    let etag = HeaderValue::from_str(&rendered.etag).map_err(AppError::internal)?;
+    if etag_matches(&headers, &rendered.etag) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            ),
+            (header::ETAG, etag),
+        ],
+        rendered.body.clone(),
+    )
+        .into_response())
+}
+
+/// One flag, in Unleash's client format.
+#[utoipa::path(get, path = "/api/client/features/{featureName}", tag = "Client API", params(("featureName" = String, Path, description = "Flag name")), responses(
+    (status = 200, description = "The flag"),
+    (status = 404, description = "No such flag for this token"),
+))]
+async fn get_client_feature(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(name): Path<String>,
+) -> AppResult<Json<Value>> {
+    let token = sdk_principal(&state, &headers, ApiTokenKind::Client).await?;
+    let sel = selection(&headers, None, token.projects.clone());
+    let snap = cache::snapshot(&state, &token.environment).await?;
+    let features = select(&snap.all, &sel, &snap.environment);
+    let feature = features
+        .features
+        .into_iter()
+        .find(|f| f.name == name)
+        .ok_or_else(|| AppError::not_found(format!("Could not find feature flag {name}")))?;
+    Ok(Json(
+        serde_json::to_value(feature).map_err(AppError::internal)?,
+    ))
+}
+
+/// An SDK instance registers itself.
+#[utoipa::path(post, path = "/api/client/register", tag = "Client API", responses((status = 202, description = "Accepted")))]
+async fn register_client(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
+    ApiJson(body): ApiJson<Value>,
+) -> AppResult<StatusCode> {
+    let token = sdk_principal(&state, &headers, ApiTokenKind::Client).await?;
+    metrics::register(&state, &token.environment, &body, Some(&addr)).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// An SDK reports how often it evaluated each flag.
+#[utoipa::path(post, path = "/api/client/metrics", tag = "Client API", responses(
+    (status = 202, description = "Accepted"),
+    (status = 400, description = "No bucket of counts"),
+))]
+async fn client_metrics(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<Value>,
+) -> AppResult<StatusCode> {
+    let token = sdk_principal(&state, &headers, ApiTokenKind::Client).await?;
+    metrics::record(&state, &token.environment, &body).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// Applications and flag counts in one report (as Unleash Edge sends them).
+#[utoipa::path(post, path = "/api/client/metrics/bulk", tag = "Client API", responses((status = 202, description = "Accepted")))]
+async fn client_metrics_bulk(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<Value>,
+) -> AppResult<StatusCode> {
+    let token = sdk_principal(&state, &headers, ApiTokenKind::Client).await?;
+    metrics::record_bulk(&state, &token.environment, &body).await?;
+    Ok(StatusCode::ACCEPTED)
+}

@@ -1,0 +1,226 @@
+//! The frontend API for browser and mobile SDKs (frontend tokens): flags evaluated on the
+//! server for the context the client sends.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+use unleash_types::client_features::Context;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::client::etag_matches;
+use super::extract::ApiJson;
+use crate::auth::resolve::sdk_principal;
+use crate::auth::ApiTokenKind;
+use crate::cache;
+use crate::error::{AppError, AppResult};
+use crate::service::metrics;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_frontend, post_frontend))
+        .routes(routes!(frontend_metrics))
+        .routes(routes!(frontend_register))
+}
+
+const KNOWN: [&str; 6] = [
+    "userId",
+    "sessionId",
+    "remoteAddress",
+    "environment",
+    "appName",
+    "currentTime",
+];
+
+fn set_field(ctx: &mut Context, key: &str, value: String) {
+    match key {
+        "userId" => ctx.user_id = Some(value),
+        "sessionId" => ctx.session_id = Some(value),
+        "remoteAddress" => ctx.remote_address = Some(value),
+        "environment" => ctx.environment = Some(value),
+        "appName" => ctx.app_name = Some(value),
+        "currentTime" => ctx.current_time = Some(value),
+        _ => {
+            ctx.properties
+                .get_or_insert_with(HashMap::new)
+                .insert(key.to_string(), value);
+        }
+    }
+}
+
+fn empty_context() -> Context {
+    Context {
+        user_id: None,
+        session_id: None,
+        environment: None,
+        app_name: None,
+        current_time: None,
+        remote_address: None,
+        properties: None,
+    }
+}
+
+/// The context of a GET: top-level fields, `properties[name]=value`, and any other key as
+/// a property, exactly as sent (no invented session id).
+pub fn context_from_query(raw: &str) -> Context {
+    let mut ctx = empty_context();
+    for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
+        let key = k.as_ref();
+        if let Some(name) = key
+            .strip_prefix("properties[")
+            .and_then(|r| r.strip_suffix(']'))
+        {
+            ctx.properties
+                .get_or_insert_with(HashMap::new)
+                .insert(name.to_string(), v.to_string());
+        } else {
+            set_field(&mut ctx, key, v.to_string());
+        }
+    }
+    ctx
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The context of a POST: `{"context": {...}}` (or the fields at the top level).
+pub fn context_from_body(body: &Value) -> AppResult<Context> {
+    let obj = body.get("context").unwrap_or(body);
+    let Some(map) = obj.as_object() else {
+        return Err(AppError::bad_field(
+            "/body/context",
+            "The `/body/context` property must be an object.",
+        ));
+    };
+    let mut ctx = empty_context();
+    for (k, v) in map {
+        if k == "properties" {
+            for (pk, pv) in v.as_object().into_iter().flatten() {
+                if let Some(s) = scalar(pv) {
+                    ctx.properties
+                        .get_or_insert_with(HashMap::new)
+                        .insert(pk.clone(), s);
+                }
+            }
+        } else if let Some(s) = scalar(v) {
+            if KNOWN.contains(&k.as_str()) || !s.is_empty() {
+                set_field(&mut ctx, k, s);
+            }
+        }
+    }
+    Ok(ctx)
+}
+
+async fn evaluate(state: &AppState, headers: &HeaderMap, mut ctx: Context) -> AppResult<Response> {
+    let token = sdk_principal(state, headers, ApiTokenKind::Frontend).await?;
+    if ctx.environment.is_none() {
+        ctx.environment = Some(token.environment.clone());
+    }
+    let snap = cache::snapshot(state, &token.environment).await?;
+    let engine = snap.engine(&token.projects);
+    let mut toggles: Vec<(String, Value)> = engine
+        .resolve_all(&ctx, &None)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(_, t)| t.enabled)
+        .map(|(name, t)| {
+            let mut variant = json!({"name": t.variant.name, "enabled": t.variant.enabled, "feature_enabled": t.variant.feature_enabled, "featureEnabled": t.variant.feature_enabled});
+            if let Some(p) = &t.variant.payload {
+                variant["payload"] = json!({"type": p.payload_type, "value": p.value});
+            }
+            let v = json!({"name": name, "enabled": true, "variant": variant, "impressionData": t.impression_data});
+            (name, v)
+        })
+        .collect();
+    toggles.sort_by(|a, b| a.0.cmp(&b.0));
+    let body = serde_json::to_vec(
+        &json!({"toggles": toggles.into_iter().map(|(_, v)| v).collect::<Vec<_>>()}),
+    )
+    .map_err(AppError::internal)?;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut h);
+    let etag = format!("\"{:016x}\"", h.finish());
+    let etag_value = HeaderValue::from_str(&etag).map_err(AppError::internal)?;
+    if etag_matches(headers, &etag) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
+    }
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            ),
+            (header::ETAG, etag_value),
+        ],
+        Bytes::from(body),
+    )
+        .into_response())
+}
+
+/// The enabled flags for the context in the query string.
+#[utoipa::path(get, path = "/api/frontend", tag = "Frontend API", responses(
+    (status = 200, description = "`{toggles: [{name, enabled, variant, impressionData}]}`"),
+    (status = 304, description = "Same result as the ETag in If-None-Match"),
+    (status = 401, description = "No or unknown token"),
+    (status = 403, description = "Not a frontend token"),
+))]
+async fn get_frontend(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> AppResult<Response> {
+    evaluate(
+        &state,
+        &headers,
+        context_from_query(query.as_deref().unwrap_or("")),
+    )
+    .await
+}
+
+/// The enabled flags for the context in the body (`{"context": {...}}`).
+#[utoipa::path(post, path = "/api/frontend", tag = "Frontend API", responses(
+    (status = 200, description = "`{toggles: [...]}`"),
+    (status = 400, description = "The context is not an object"),
+))]
+async fn post_frontend(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<Value>,
+) -> AppResult<Response> {
+    evaluate(&state, &headers, context_from_body(&body)?).await
+}
+
+/// Usage counts from a browser or mobile SDK.
+#[utoipa::path(post, path = "/api/frontend/client/metrics", tag = "Frontend API", responses((status = 202, description = "Accepted")))]
+async fn frontend_metrics(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<Value>,
+) -> AppResult<StatusCode> {
+    let token = sdk_principal(&state, &headers, ApiTokenKind::Frontend).await?;
+    metrics::record(&state, &token.environment, &body).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+/// A browser or mobile SDK registers itself.
+#[utoipa::path(post, path = "/api/frontend/client/register", tag = "Frontend API", responses((status = 202, description = "Accepted")))]
+async fn frontend_register(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<Value>,
+) -> AppResult<StatusCode> {
+    let token = sdk_principal(&state, &headers, ApiTokenKind::Frontend).await?;
+    metrics::register(&state, &token.environment, &body, None).await?;
+    Ok(StatusCode::ACCEPTED)
+}
