@@ -149,8 +149,12 @@ pub fn initials(user: &User) -> String {
     let mut parts = name
         .split(|c: char| c.is_whitespace() || c == '.' || c == '_' || c == '-' || c == '@')
         .filter(|p| !p.is_empty());
-    let first = parts.next().and_then(|p| p.chars().next());
-    let second = parts.next().and_then(|p| p.chars().next());
+    let first = parts
+        .next()
+        .and_then(|p| p.chars().find(|c| c.is_alphanumeric()));
+    let second = parts
+        .next()
+        .and_then(|p| p.chars().find(|c| c.is_alphanumeric()));
     match (first, second) {
         (Some(a), Some(b)) => format!("{a}{b}").to_uppercase(),
         (Some(_), None) => name
@@ -426,6 +430,26 @@ mod tests {
             safe_redirect("/unleash", Some("/unleash/profile")),
             Some("/unleash/profile".into())
         );
+    }
+
+    #[test]
+    fn initials_of_names() {
+        let user = |name: Option<&str>, username: Option<&str>| User {
+            id: 7,
+            username: username.map(Into::into),
+            email: None,
+            name: name.map(Into::into),
+            root_role_id: 3,
+            is_service: false,
+            created_at: chrono::Utc::now(),
+            seen_at: None,
+            login_attempts: 0,
+        };
+        assert_eq!(initials(&user(Some("Erin Editor"), None)), "EE");
+        assert_eq!(initials(&user(None, Some("erin"))), "ER");
+        assert_eq!(initials(&user(None, Some("jane.doe"))), "JD");
+        assert_eq!(initials(&user(Some("<script>"), None)), "SC");
+        assert_eq!(initials(&user(Some("Erin <b>x</b>"), None)), "EB");
     }
 
     #[test]
