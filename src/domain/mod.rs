@@ -2,8 +2,14 @@
 
 pub mod client;
 pub mod clock;
+pub mod constraints;
+pub mod context;
+pub mod environments;
 pub mod events;
 pub mod permissions;
+pub mod segments;
+pub mod strategies;
+pub mod tag_types;
 pub mod tokens;
 pub mod users;
 

@@ -1,7 +1,12 @@
 //! Use cases: each function checks its rule (from `domain`), then writes through `store` in
 //! one transaction together with its audit event. Handlers (API and UI alike) call these.
 
+pub mod context;
+pub mod environments;
 pub mod events;
 pub mod metrics;
+pub mod segments;
+pub mod strategies;
+pub mod tag_types;
 pub mod tokens;
 pub mod users;

@@ -6,12 +6,17 @@
 
 pub mod api_tokens;
 pub mod client_features;
+pub mod context;
+pub mod environments;
 pub mod events;
 pub mod metrics;
 pub mod pats;
 pub mod revision;
 pub mod roles;
+pub mod segments;
 pub mod sessions;
+pub mod strategies;
+pub mod tag_types;
 pub mod users;
 
 use std::str::FromStr;

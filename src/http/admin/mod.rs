@@ -1,9 +1,14 @@
 //! The Admin API under `/api/admin`.
 
 pub mod api_tokens;
+pub mod context;
+pub mod environments;
 pub mod events;
 pub mod metrics;
 pub mod pats;
+pub mod segments;
+pub mod strategies;
+pub mod tag_types;
 pub mod user;
 pub mod user_admin;
 
@@ -19,4 +24,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(pats::routes())
         .merge(api_tokens::routes())
         .merge(metrics::routes())
+        .merge(strategies::routes())
+        .merge(context::routes())
+        .merge(segments::routes())
+        .merge(environments::routes())
+        .merge(tag_types::routes())
 }
