@@ -4,7 +4,9 @@
 pub mod context;
 pub mod environments;
 pub mod events;
+pub mod features;
 pub mod metrics;
+pub mod projects;
 pub mod segments;
 pub mod strategies;
 pub mod tag_types;

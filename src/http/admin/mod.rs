@@ -4,8 +4,11 @@ pub mod api_tokens;
 pub mod context;
 pub mod environments;
 pub mod events;
+pub mod feature_environments;
+pub mod features;
 pub mod metrics;
 pub mod pats;
+pub mod projects;
 pub mod segments;
 pub mod strategies;
 pub mod tag_types;
@@ -23,10 +26,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(events::routes())
         .merge(pats::routes())
         .merge(api_tokens::routes())
-        .merge(metrics::routes())
         .merge(strategies::routes())
         .merge(context::routes())
+        .merge(projects::routes())
+        .merge(features::routes())
+        .merge(feature_environments::routes())
         .merge(segments::routes())
         .merge(environments::routes())
         .merge(tag_types::routes())
+        .merge(metrics::routes())
 }

@@ -1,0 +1,149 @@
+//! Projects: the unit that groups flags and carries project roles.
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+use super::users::{iso, iso_opt};
+use crate::error::{AppError, AppResult};
+
+/// The project that always exists.
+pub const DEFAULT_PROJECT: &str = "default";
+
+pub const PROJECT_CREATED: &str = "project-created";
+pub const PROJECT_UPDATED: &str = "project-updated";
+pub const PROJECT_DELETED: &str = "project-deleted";
+pub const PROJECT_ENVIRONMENT_ADDED: &str = "project-environment-added";
+pub const PROJECT_ENVIRONMENT_REMOVED: &str = "project-environment-removed";
+pub const PROJECT_ACCESS_ADDED: &str = "project-access-added";
+pub const PROJECT_ACCESS_USER_ROLES_UPDATED: &str = "project-access-user-roles-updated";
+pub const PROJECT_ACCESS_USER_ROLES_DELETED: &str = "project-access-user-roles-deleted";
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Flags that are not archived.
+    pub feature_count: i64,
+    /// Users holding a project role here.
+    pub member_count: i64,
+}
+
+/// One project role held by one user.
+#[derive(Debug, Clone)]
+pub struct ProjectMember {
+    pub user_id: i64,
+    pub role_id: i64,
+    pub added_at: DateTime<Utc>,
+}
+
+/// An owner as Unleash's project list shows it.
+#[derive(Debug, Clone)]
+pub struct Owner {
+    pub name: String,
+    pub email: Option<String>,
+    pub image_url: Option<String>,
+}
+
+impl Project {
+    /// Unleash's `projectSchema`, as `GET /api/admin/projects` lists it.
+    pub fn to_json(&self, owners: &[Owner]) -> Value {
+        let owners: Vec<Value> = if owners.is_empty() {
+            vec![json!({"ownerType": "system"})]
+        } else {
+            owners.iter().map(|o| json!({"ownerType": "user", "name": o.name, "email": o.email, "imageUrl": o.image_url})).collect()
+        };
+        json!({
+            "name": self.name,
+            "id": self.id,
+            "description": self.description,
+            "health": 100,
+            "technicalDebt": 0,
+            "favorite": false,
+            "featureCount": self.feature_count,
+            "memberCount": self.member_count,
+            "createdAt": iso(self.created_at),
+            "archivedAt": null,
+            "mode": "open",
+            "lastReportedFlagUsage": null,
+            "lastUpdatedAt": iso_opt(self.updated_at),
+            "onboardingStatus": if self.feature_count > 0 { json!({"status": "onboarded"}) } else { json!({"status": "onboarding-started"}) },
+            "owners": owners,
+        })
+    }
+
+    /// What audit events record about a project.
+    pub fn event_data(&self) -> Value {
+        json!({"id": self.id, "name": self.name, "description": self.description})
+    }
+}
+
+/// Project ids appear in URLs and tokens (`<project>:<env>.<secret>`): letters, digits and
+/// `-_.~`, at most 100 characters.
+pub fn validate_id(id: &str) -> AppResult<()> {
+    if id.is_empty() || id.len() > 100 {
+        return Err(AppError::bad_field(
+            "/body/id",
+            format!("The project id must be 1 to 100 characters long. You sent \"{id}\"."),
+        ));
+    }
+    if !id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~'))
+    {
+        return Err(AppError::bad_field(
+            "/body/id",
+            format!("The project id \"{id}\" must be URL-friendly: only letters, digits and - _ . ~ are allowed."),
+        ));
+    }
+    Ok(())
+}
+
+pub fn validate_name(name: &str) -> AppResult<()> {
+    if name.trim().is_empty() {
+        return Err(AppError::bad_field(
+            "/body/name",
+            "The project name must not be empty.",
+        ));
+    }
+    if name.chars().count() > 100 {
+        return Err(AppError::bad_field(
+            "/body/name",
+            "The project name must be at most 100 characters long.",
+        ));
+    }
+    Ok(())
+}
+
+/// An id derived from a name, when a project is created without one.
+pub fn id_from_name(name: &str) -> String {
+    let mut id: String = name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~') {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    id.truncate(100);
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_url_friendly() {
+        assert!(validate_id("team-a_1.x~").is_ok());
+        assert!(validate_id("").is_err());
+        assert!(validate_id("a b").is_err());
+        assert!(validate_id("a/b").is_err());
+        assert_eq!(id_from_name("My Team!"), "my-team-");
+    }
+}

@@ -1,0 +1,648 @@
+//! Feature flags through the Admin API: create, list, search, read, change, archive,
+//! revive, delete, tags, dependencies and variants.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::auth::permission::Scope;
+use crate::auth::{Authorized, Principal};
+use crate::domain::features::feature_types_json;
+use crate::domain::permissions::{
+    CREATE_FEATURE, DELETE_FEATURE, UPDATE_FEATURE, UPDATE_FEATURE_DEPENDENCY,
+    UPDATE_FEATURE_ENVIRONMENT_VARIANTS, UPDATE_FEATURE_VARIANTS,
+};
+use crate::error::{AppError, AppResult};
+use crate::http::extract::{ApiJson, ApiQuery, Caller};
+use crate::service::features::{
+    self, AddDependency, CreateFeature, TagInput, UpdateFeature, VariantChange,
+};
+use crate::state::AppState;
+use crate::store::features::FeatureFilter;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_project_features, create_feature))
+        .routes(routes!(
+            get_feature,
+            update_feature,
+            patch_feature,
+            archive_feature
+        ))
+        .routes(routes!(list_features))
+        .routes(routes!(search_features))
+        .routes(routes!(list_archived))
+        .routes(routes!(list_archived_of_project))
+        .routes(routes!(revive_feature))
+        .routes(routes!(delete_feature))
+        .routes(routes!(feature_types))
+        .routes(routes!(list_tags, add_tag, update_tags))
+        .routes(routes!(remove_tag))
+        .routes(routes!(add_dependency, remove_dependencies))
+        .routes(routes!(remove_dependency))
+        .routes(routes!(parent_options))
+        .routes(routes!(
+            get_legacy_variants,
+            put_legacy_variants,
+            patch_legacy_variants
+        ))
+        .routes(routes!(
+            get_env_variants,
+            put_env_variants,
+            patch_env_variants
+        ))
+}
+
+/// Checks a permission in the project of a flag named only by its name; an unknown flag is
+/// 404 for whoever could act on it somewhere.
+pub async fn require_on_flag(
+    state: &AppState,
+    p: &Principal,
+    wanted: &[&str],
+    name: &str,
+) -> AppResult<Authorized> {
+    match features::project_of(state, name).await? {
+        Some(project) => p.require(wanted, Scope::project(&project)),
+        None => {
+            p.require(wanted, Scope::ROOT)?;
+            Err(features::feature_not_found(name))
+        }
+    }
+}
+
+/// The flags of a project.
+#[utoipa::path(get, path = "/api/admin/projects/{projectId}/features", tag = "Features", params(("projectId" = String, Path, description = "Project id")), responses(
+    (status = 200, description = "`{version, features}`"),
+    (status = 404, description = "No such project"),
+))]
+async fn list_project_features(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path(project_id): Path<String>,
+) -> AppResult<Json<Value>> {
+    let filter = FeatureFilter {
+        projects: Some(vec![project_id]),
+        ..Default::default()
+    };
+    let (list, _) = features::search(&state, &filter, 0, usize::MAX).await?;
+    Ok(Json(json!({"version": 1, "features": list})))
+}
+
+/// Creates a flag in a project (CREATE_FEATURE in that project).
+#[utoipa::path(post, path = "/api/admin/projects/{projectId}/features", tag = "Features", params(("projectId" = String, Path, description = "Project id")), responses(
+    (status = 201, description = "The new flag"),
+    (status = 400, description = "Invalid name or type"),
+    (status = 403, description = "Needs CREATE_FEATURE"),
+    (status = 404, description = "No such project"),
+    (status = 409, description = "A flag of that name exists (in any project)"),
+))]
+async fn create_feature(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(project_id): Path<String>,
+    ApiJson(body): ApiJson<CreateFeature>,
+) -> AppResult<Response> {
+    let auth = p.require(&[CREATE_FEATURE], Scope::project(&project_id))?;
+    let f = features::create(&state, &auth, &project_id, body).await?;
+    Ok((StatusCode::CREATED, Json(f.to_json())).into_response())
+}
+
+/// A flag with its environments, strategies, variants and dependencies.
+#[utoipa::path(get, path = "/api/admin/projects/{projectId}/features/{featureName}", tag = "Features", params(
+    ("projectId" = String, Path, description = "Project id"),
+    ("featureName" = String, Path, description = "Flag name"),
+), responses(
+    (status = 200, description = "The flag"),
+    (status = 404, description = "No such project or flag"),
+))]
+async fn get_feature(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path((project_id, name)): Path<(String, String)>,
+) -> AppResult<Json<Value>> {
+    Ok(Json(features::detail(&state, &project_id, &name).await?))
+}
+
+/// Changes a flag's description, type, stale mark or impression data (UPDATE_FEATURE).
+#[utoipa::path(put, path = "/api/admin/projects/{projectId}/features/{featureName}", tag = "Features", params(
+    ("projectId" = String, Path, description = "Project id"),
+    ("featureName" = String, Path, description = "Flag name"),
+), responses(
+    (status = 200, description = "The updated flag"),
+    (status = 403, description = "Needs UPDATE_FEATURE"),
+    (status = 404, description = "No such project or flag"),
+))]
+async fn update_feature(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((project_id, name)): Path<(String, String)>,
+    ApiJson(body): ApiJson<UpdateFeature>,
+) -> AppResult<Json<Value>> {
+    let auth = p.require(&[UPDATE_FEATURE], Scope::project(&project_id))?;
+    Ok(Json(
+        features::update(&state, &auth, &project_id, &name, body)
+            .await?
+            .to_json(),
+    ))
+}
+
+/// Changes a flag with a JSON Patch (UPDATE_FEATURE).
+#[utoipa::path(patch, path = "/api/admin/projects/{projectId}/features/{featureName}", tag = "Features", params(
+    ("projectId" = String, Path, description = "Project id"),
+    ("featureName" = String, Path, description = "Flag name"),
+), responses(
+    (status = 200, description = "The updated flag"),
+    (status = 400, description = "The patch does not apply"),
+    (status = 403, description = "Needs UPDATE_FEATURE"),
+))]
+async fn patch_feature(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((project_id, name)): Path<(String, String)>,
+    ApiJson(body): ApiJson<Value>,
+) -> AppResult<Json<Value>> {
+    let auth = p.require(&[UPDATE_FEATURE], Scope::project(&project_id))?;
+    Ok(Json(
+        features::patch(&state, &auth, &project_id, &name, &body)
+            .await?
+            .to_json(),
+    ))
+}
+
+/// Archives a flag (DELETE_FEATURE).
+#[utoipa::path(delete, path = "/api/admin/projects/{projectId}/features/{featureName}", tag = "Features", params(
+    ("projectId" = String, Path, description = "Project id"),
+    ("featureName" = String, Path, description = "Flag name"),
+), responses(
+    (status = 202, description = "Archived"),
+    (status = 403, description = "Needs DELETE_FEATURE, or other flags depend on it"),
+    (status = 404, description = "No such project or flag"),
+))]
+async fn archive_feature(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((project_id, name)): Path<(String, String)>,
+) -> AppResult<StatusCode> {
+    let auth = p.require(&[DELETE_FEATURE], Scope::project(&project_id))?;
+    features::archive(&state, &auth, &project_id, &name).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct LegacyListParams {
+    /// Only flags whose name starts with this.
+    name_prefix: Option<String>,
+    /// Only flags of this project.
+    project: Option<String>,
+}
+
+/// Every active flag (the older listing).
+#[utoipa::path(get, path = "/api/admin/features", tag = "Features", params(LegacyListParams), responses((status = 200, description = "`{version, features}`")))]
+async fn list_features(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    ApiQuery(params): ApiQuery<LegacyListParams>,
+) -> AppResult<Json<Value>> {
+    let filter = FeatureFilter {
+        projects: params.project.map(|p| vec![p]),
+        ..Default::default()
+    };
+    let mut list = features::list_short(&state, &filter).await?;
+    if let Some(prefix) = params.name_prefix.filter(|p| !p.is_empty()) {
+        list.retain(|f| f["name"].as_str().is_some_and(|n| n.starts_with(&prefix)));
+    }
+    Ok(Json(json!({"version": 2, "features": list})))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Part of a flag's name or description.
+    query: Option<String>,
+    /// `IS:<project>` or `IS_ANY_OF:<a>,<b>`.
+    project: Option<String>,
+    /// `IS:true` for archived flags.
+    archived: Option<String>,
+    /// `IS:<type>` or `IS_ANY_OF:<a>,<b>`.
+    #[serde(rename = "type")]
+    feature_type: Option<String>,
+    offset: Option<String>,
+    limit: Option<String>,
+}
+
+/// Reads Unleash's filter syntax: `IS:x`, `IS_ANY_OF:x,y`, or a bare value.
+fn filter_values(raw: Option<String>) -> Option<Vec<String>> {
+    let raw = raw?;
+    let list = if let Some(rest) = raw.strip_prefix("IS_ANY_OF:") {
+        rest.split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    } else {
+        vec![raw.strip_prefix("IS:").unwrap_or(&raw).trim().to_string()]
+    };
+    Some(list).filter(|l: &Vec<String>| !l.is_empty() && !l.iter().all(String::is_empty))
+}
+
+fn number(name: &str, raw: Option<String>, default: usize) -> AppResult<usize> {
+    match raw {
+        None => Ok(default),
+        Some(s) => s.trim().parse().map_err(|_| {
+            AppError::bad_field(
+                &format!("/query/{name}"),
+                format!("`{name}` must be a non-negative integer. You sent \"{s}\"."),
+            )
+        }),
+    }
+}
+
+/// Searches flags across projects.
+#[utoipa::path(get, path = "/api/admin/search/features", tag = "Features", params(SearchParams), responses(
+    (status = 200, description = "`{features, total}`"),
+    (status = 404, description = "No such project"),
+))]
+async fn search_features(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    ApiQuery(params): ApiQuery<SearchParams>,
+) -> AppResult<Json<Value>> {
+    let archived = filter_values(params.archived)
+        .is_some_and(|v| v.iter().any(|s| s.eq_ignore_ascii_case("true")));
+    let filter = FeatureFilter {
+        projects: filter_values(params.project),
+        archived,
+        query: params
+            .query
+            .filter(|q| !q.trim().is_empty())
+            .map(|q| q.trim().to_string()),
+        types: filter_values(params.feature_type),
+    };
+    let offset = number("offset", params.offset, 0)?;
+    let limit = number("limit", params.limit, 50)?.min(1000);
+    let (list, total) = features::search(&state, &filter, offset, limit).await?;
+    Ok(Json(json!({"features": list, "total": total})))
+}
+
+/// Archived flags (the older route).
+#[utoipa::path(get, path = "/api/admin/archive/features", tag = "Archive", responses((status = 200, description = "`{version, features}`")))]
+async fn list_archived(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+) -> AppResult<Json<Value>> {
+    let filter = FeatureFilter {
+        archived: true,
+        ..Default::default()
+    };
+    Ok(Json(
+        json!({"version": 2, "features": features::list_short(&state, &filter).await?}),
+    ))
+}
+
+/// Archived flags of one project.
+#[utoipa::path(get, path = "/api/admin/archive/features/{projectId}", tag = "Archive", params(("projectId" = String, Path, description = "Project id")), responses(
+    (status = 200, description = "`{version, features}`"),
+    (status = 404, description = "No such project"),
+))]
+async fn list_archived_of_project(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path(project_id): Path<String>,
+) -> AppResult<Json<Value>> {
+    features::require_project_exists(&state, &project_id).await?;
+    let filter = FeatureFilter {
+        archived: true,
+        projects: Some(vec![project_id]),
+        ..Default::default()
+    };
+    Ok(Json(
+        json!({"version": 2, "features": features::list_short(&state, &filter).await?}),
+    ))
+}
+
+/// Brings an archived flag back (UPDATE_FEATURE in its project).
+#[utoipa::path(post, path = "/api/admin/archive/revive/{featureName}", tag = "Archive", params(("featureName" = String, Path, description = "Flag name")), responses(
+    (status = 200, description = "Revived"),
+    (status = 400, description = "The flag is not archived"),
+    (status = 404, description = "No such flag"),
+))]
+async fn revive_feature(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(name): Path<String>,
+) -> AppResult<()> {
+    let auth = require_on_flag(&state, &p, &[UPDATE_FEATURE], &name).await?;
+    features::revive(&state, &auth, &name).await
+}
+
+/// Deletes an archived flag for good (DELETE_FEATURE in its project).
+#[utoipa::path(delete, path = "/api/admin/archive/{featureName}", tag = "Archive", params(("featureName" = String, Path, description = "Flag name")), responses(
+    (status = 200, description = "Deleted"),
+    (status = 400, description = "The flag is not archived"),
+    (status = 404, description = "No such flag"),
+))]
+async fn delete_feature(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(name): Path<String>,
+) -> AppResult<()> {
+    let auth = require_on_flag(&state, &p, &[DELETE_FEATURE], &name).await?;
+    features::delete(&state, &auth, &name).await
+}
+
+/// The flag types.
+#[utoipa::path(get, path = "/api/admin/feature-types", tag = "Features", responses((status = 200, description = "`{version, types}`")))]
+async fn feature_types(Caller(_caller): Caller) -> Json<Value> {
+    Json(feature_types_json())
+}
+
+/// A flag's tags.
+#[utoipa::path(get, path = "/api/admin/features/{featureName}/tags", tag = "Tags", params(("featureName" = String, Path, description = "Flag name")), responses(
+    (status = 200, description = "`{version, tags}`"),
+    (status = 404, description = "No such flag"),
+))]
+async fn list_tags(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path(name): Path<String>,
+) -> AppResult<Json<Value>> {
+    Ok(Json(
+        json!({"version": 1, "tags": features::tags(&state, &name).await?}),
+    ))
+}
+
+/// Tags a flag (UPDATE_FEATURE in its project).
+#[utoipa::path(post, path = "/api/admin/features/{featureName}/tags", tag = "Tags", params(("featureName" = String, Path, description = "Flag name")), responses(
+    (status = 201, description = "The tag"),
+    (status = 400, description = "Invalid tag value"),
+    (status = 404, description = "No such flag or tag type"),
+))]
+async fn add_tag(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(name): Path<String>,
+    ApiJson(body): ApiJson<TagInput>,
+) -> AppResult<Response> {
+    let auth = require_on_flag(&state, &p, &[UPDATE_FEATURE], &name).await?;
+    features::add_tag(&state, &auth, &name, &body).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"type": body.tag_type, "value": body.value.trim()})),
+    )
+        .into_response())
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateTagsBody {
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    added_tags: Vec<TagInput>,
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    removed_tags: Vec<TagInput>,
+}
+
+/// Adds and removes tags in one go (UPDATE_FEATURE in its project).
+#[utoipa::path(put, path = "/api/admin/features/{featureName}/tags", tag = "Tags", params(("featureName" = String, Path, description = "Flag name")), request_body = UpdateTagsBody, responses(
+    (status = 200, description = "`{version, tags}` after the change"),
+    (status = 404, description = "No such flag or tag type"),
+))]
+async fn update_tags(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(name): Path<String>,
+    ApiJson(body): ApiJson<UpdateTagsBody>,
+) -> AppResult<Json<Value>> {
+    let auth = require_on_flag(&state, &p, &[UPDATE_FEATURE], &name).await?;
+    let tags =
+        features::update_tags(&state, &auth, &name, &body.added_tags, &body.removed_tags).await?;
+    Ok(Json(json!({"version": 1, "tags": tags})))
+}
+
+/// Removes a tag from a flag (UPDATE_FEATURE in its project).
+#[utoipa::path(delete, path = "/api/admin/features/{featureName}/tags/{type}/{value}", tag = "Tags", params(
+    ("featureName" = String, Path, description = "Flag name"),
+    ("type" = String, Path, description = "Tag type"),
+    ("value" = String, Path, description = "Tag value"),
+), responses(
+    (status = 200, description = "Removed"),
+    (status = 404, description = "No such flag"),
+))]
+async fn remove_tag(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((name, tag_type, value)): Path<(String, String, String)>,
+) -> AppResult<()> {
+    let auth = require_on_flag(&state, &p, &[UPDATE_FEATURE], &name).await?;
+    features::remove_tag(&state, &auth, &name, &tag_type, &value).await
+}
+
+/// Makes a flag depend on a parent flag (UPDATE_FEATURE_DEPENDENCY).
+#[utoipa::path(post, path = "/api/admin/projects/{projectId}/features/{child}/dependencies", tag = "Dependencies", params(
+    ("projectId" = String, Path, description = "Project id"),
+    ("child" = String, Path, description = "The dependent flag"),
+), responses(
+    (status = 200, description = "Added"),
+    (status = 400, description = "Unknown parent, itself, or more than one level"),
+    (status = 404, description = "No such project or flag"),
+))]
+async fn add_dependency(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((project_id, child)): Path<(String, String)>,
+    ApiJson(body): ApiJson<AddDependency>,
+) -> AppResult<()> {
+    let auth = p.require(&[UPDATE_FEATURE_DEPENDENCY], Scope::project(&project_id))?;
+    features::add_dependency(&state, &auth, &project_id, &child, body).await
+}
+
+/// Removes every dependency of a flag (UPDATE_FEATURE_DEPENDENCY).
+#[utoipa::path(delete, path = "/api/admin/projects/{projectId}/features/{child}/dependencies", tag = "Dependencies", params(
+    ("projectId" = String, Path, description = "Project id"),
+    ("child" = String, Path, description = "The dependent flag"),
+), responses((status = 200, description = "Removed")))]
+async fn remove_dependencies(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((project_id, child)): Path<(String, String)>,
+) -> AppResult<()> {
+    let auth = p.require(&[UPDATE_FEATURE_DEPENDENCY], Scope::project(&project_id))?;
+    features::remove_dependency(&state, &auth, &project_id, &child, None).await
+}
+
+/// Removes a flag's dependency on one parent (UPDATE_FEATURE_DEPENDENCY).
+#[utoipa::path(delete, path = "/api/admin/projects/{projectId}/features/{child}/dependencies/{parent}", tag = "Dependencies", params(
+    ("projectId" = String, Path, description = "Project id"),
+    ("child" = String, Path, description = "The dependent flag"),
+    ("parent" = String, Path, description = "The parent flag"),
+), responses((status = 200, description = "Removed")))]
+async fn remove_dependency(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((project_id, child, parent)): Path<(String, String, String)>,
+) -> AppResult<()> {
+    let auth = p.require(&[UPDATE_FEATURE_DEPENDENCY], Scope::project(&project_id))?;
+    features::remove_dependency(&state, &auth, &project_id, &child, Some(&parent)).await
+}
+
+/// The flags a flag could depend on.
+#[utoipa::path(get, path = "/api/admin/projects/{projectId}/features/{child}/parents", tag = "Dependencies", params(
+    ("projectId" = String, Path, description = "Project id"),
+    ("child" = String, Path, description = "The dependent flag"),
+), responses((status = 200, description = "A list of flag names")))]
+async fn parent_options(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path((project_id, child)): Path<(String, String)>,
+) -> AppResult<Json<Value>> {
+    Ok(Json(json!(
+        features::parent_options(&state, &project_id, &child).await?
+    )))
+}
+
+fn variants_body(variants: Value) -> Json<Value> {
+    Json(json!({"version": 1, "variants": variants}))
+}
+
+/// A flag's variants (those of its first environment).
+#[utoipa::path(get, path = "/api/admin/projects/{projectId}/features/{featureName}/variants", tag = "Variants", params(
+    ("projectId" = String, Path, description = "Project id"),
+    ("featureName" = String, Path, description = "Flag name"),
+), responses((status = 200, description = "`{version, variants}`")))]
+async fn get_legacy_variants(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path((project_id, name)): Path<(String, String)>,
+) -> AppResult<Json<Value>> {
+    Ok(variants_body(
+        features::legacy_variants(&state, &project_id, &name).await?,
+    ))
+}
+
+/// Sets a flag's variants in every environment (UPDATE_FEATURE_VARIANTS).
+#[utoipa::path(put, path = "/api/admin/projects/{projectId}/features/{featureName}/variants", tag = "Variants", params(
+    ("projectId" = String, Path, description = "Project id"),
+    ("featureName" = String, Path, description = "Flag name"),
+), responses((status = 200, description = "`{version, variants}`"), (status = 400, description = "Invalid variants")))]
+async fn put_legacy_variants(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((project_id, name)): Path<(String, String)>,
+    ApiJson(body): ApiJson<Value>,
+) -> AppResult<Json<Value>> {
+    let auth = p.require(&[UPDATE_FEATURE_VARIANTS], Scope::project(&project_id))?;
+    Ok(variants_body(
+        features::set_legacy_variants(
+            &state,
+            &auth,
+            &project_id,
+            &name,
+            VariantChange::Replace(body),
+        )
+        .await?,
+    ))
+}
+
+/// Patches a flag's variants in every environment (UPDATE_FEATURE_VARIANTS).
+#[utoipa::path(patch, path = "/api/admin/projects/{projectId}/features/{featureName}/variants", tag = "Variants", params(
+    ("projectId" = String, Path, description = "Project id"),
+    ("featureName" = String, Path, description = "Flag name"),
+), responses((status = 200, description = "`{version, variants}`"), (status = 400, description = "Invalid patch or variants")))]
+async fn patch_legacy_variants(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((project_id, name)): Path<(String, String)>,
+    ApiJson(body): ApiJson<Value>,
+) -> AppResult<Json<Value>> {
+    let auth = p.require(&[UPDATE_FEATURE_VARIANTS], Scope::project(&project_id))?;
+    Ok(variants_body(
+        features::set_legacy_variants(
+            &state,
+            &auth,
+            &project_id,
+            &name,
+            VariantChange::Patch(body),
+        )
+        .await?,
+    ))
+}
+
+/// A flag's variants in one environment.
+#[utoipa::path(get, path = "/api/admin/projects/{projectId}/features/{featureName}/environments/{environment}/variants", tag = "Variants", params(
+    ("projectId" = String, Path, description = "Project id"),
+    ("featureName" = String, Path, description = "Flag name"),
+    ("environment" = String, Path, description = "Environment"),
+), responses((status = 200, description = "`{version, variants}`")))]
+async fn get_env_variants(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path((project_id, name, env)): Path<(String, String, String)>,
+) -> AppResult<Json<Value>> {
+    Ok(variants_body(
+        features::env_variants(&state, &project_id, &name, &env).await?,
+    ))
+}
+
+/// Replaces a flag's variants in one environment (UPDATE_FEATURE_ENVIRONMENT_VARIANTS there).
+#[utoipa::path(put, path = "/api/admin/projects/{projectId}/features/{featureName}/environments/{environment}/variants", tag = "Variants", params(
+    ("projectId" = String, Path, description = "Project id"),
+    ("featureName" = String, Path, description = "Flag name"),
+    ("environment" = String, Path, description = "Environment"),
+), responses((status = 200, description = "`{version, variants}`"), (status = 400, description = "Invalid variants")))]
+async fn put_env_variants(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((project_id, name, env)): Path<(String, String, String)>,
+    ApiJson(body): ApiJson<Value>,
+) -> AppResult<Json<Value>> {
+    let auth = p.require(
+        &[UPDATE_FEATURE_ENVIRONMENT_VARIANTS],
+        Scope::environment(&project_id, &env),
+    )?;
+    Ok(variants_body(
+        features::set_env_variants(
+            &state,
+            &auth,
+            &project_id,
+            &name,
+            &env,
+            VariantChange::Replace(body),
+        )
+        .await?,
+    ))
+}
+
+/// Patches a flag's variants in one environment (UPDATE_FEATURE_ENVIRONMENT_VARIANTS there).
+#[utoipa::path(patch, path = "/api/admin/projects/{projectId}/features/{featureName}/environments/{environment}/variants", tag = "Variants", params(
+    ("projectId" = String, Path, description = "Project id"),
+    ("featureName" = String, Path, description = "Flag name"),
+    ("environment" = String, Path, description = "Environment"),
+), responses((status = 200, description = "`{version, variants}`"), (status = 400, description = "Invalid patch or variants")))]
+async fn patch_env_variants(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((project_id, name, env)): Path<(String, String, String)>,
+    ApiJson(body): ApiJson<Value>,
+) -> AppResult<Json<Value>> {
+    let auth = p.require(
+        &[UPDATE_FEATURE_ENVIRONMENT_VARIANTS],
+        Scope::environment(&project_id, &env),
+    )?;
+    Ok(variants_body(
+        features::set_env_variants(
+            &state,
+            &auth,
+            &project_id,
+            &name,
+            &env,
+            VariantChange::Patch(body),
+        )
+        .await?,
+    ))
+}

@@ -1,0 +1,425 @@
+//! Projects, their environments and who holds which project role.
+
+use serde_json::json;
+
+use crate::auth::Authorized;
+use crate::domain::events::NewEvent;
+use crate::domain::permissions::{Role, ROLE_OWNER};
+use crate::domain::projects::{self as rules, Owner, Project, ProjectMember, DEFAULT_PROJECT};
+use crate::domain::users::User;
+use crate::error::{AppError, AppResult, ResultExt};
+use crate::state::AppState;
+use crate::store::{self, Conn};
+
+pub fn project_not_found(id: &str) -> AppError {
+    AppError::not_found(format!("Could not find project with id \"{id}\"."))
+}
+
+pub fn environment_not_found(env: &str) -> AppError {
+    AppError::not_found(format!("Could not find environment with name \"{env}\"."))
+}
+
+/// 404 naming the project unless it exists.
+pub async fn require_project(c: &mut impl Conn, id: &str) -> AppResult<()> {
+    if store::projects::exists(c, id).await? {
+        Ok(())
+    } else {
+        Err(project_not_found(id))
+    }
+}
+
+/// 404 naming the environment unless it exists and is enabled in the project.
+pub async fn require_project_environment(
+    c: &mut impl Conn,
+    project: &str,
+    env: &str,
+) -> AppResult<()> {
+    require_project(c, project).await?;
+    if !store::projects::environment_exists(c, env).await? {
+        return Err(environment_not_found(env));
+    }
+    if !store::projects::environments(c, project)
+        .await?
+        .iter()
+        .any(|e| e == env)
+    {
+        return Err(AppError::not_found(format!(
+            "The environment \"{env}\" is not enabled in the project \"{project}\"."
+        )));
+    }
+    Ok(())
+}
+
+async fn owners(c: &mut impl Conn, project: &str) -> AppResult<Vec<Owner>> {
+    let mut out = Vec::new();
+    for m in store::projects::members(c, project)
+        .await?
+        .into_iter()
+        .filter(|m| m.role_id == ROLE_OWNER)
+    {
+        if let Some(u) = store::users::get(c, m.user_id).await? {
+            let j = u.to_json();
+            out.push(Owner {
+                name: u.display_name(),
+                email: u.email.clone(),
+                image_url: j["imageUrl"].as_str().map(str::to_string),
+            });
+        }
+    }
+    Ok(out)
+}
+
+pub async fn list(state: &AppState) -> AppResult<Vec<(Project, Vec<Owner>)>> {
+    let mut db = state.db.clone();
+    let mut out = Vec::new();
+    for p in store::projects::list(&mut db).await? {
+        let o = owners(&mut db, &p.id).await?;
+        out.push((p, o));
+    }
+    Ok(out)
+}
+
+/// A project with its owners and enabled environments.
+pub async fn get(state: &AppState, id: &str) -> AppResult<(Project, Vec<Owner>, Vec<String>)> {
+    let mut db = state.db.clone();
+    let p = store::projects::get(&mut db, id)
+        .await?
+        .ok_or_else(|| project_not_found(id))?;
+    let o = owners(&mut db, id).await?;
+    let envs = store::projects::environments(&mut db, id).await?;
+    Ok((p, o, envs))
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateProject {
+    pub id: Option<String>,
+    pub name: String,
+    pub description: Option<String>,
+    /// Environments to enable; every existing one when absent.
+    pub environments: Option<Vec<String>>,
+}
+
+pub async fn create(
+    state: &AppState,
+    auth: &Authorized,
+    input: CreateProject,
+) -> AppResult<Project> {
+    rules::validate_name(&input.name)?;
+    let id = match input.id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(id) => id.to_string(),
+        None => rules::id_from_name(&input.name),
+    };
+    rules::validate_id(&id)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    store::projects::insert(
+        &mut tx,
+        &id,
+        input.name.trim(),
+        input.description.as_deref(),
+        now,
+    )
+    .await
+    .on_unique_violation(|| {
+        AppError::NameExists(format!("A project with id \"{id}\" already exists."))
+    })?;
+    let envs = match input.environments {
+        Some(list) => list,
+        None => store::projects::environments_all(&mut tx).await?,
+    };
+    for env in &envs {
+        if !store::projects::environment_exists(&mut tx, env).await? {
+            return Err(environment_not_found(env));
+        }
+        store::projects::add_environment(&mut tx, &id, env)
+            .await
+            .on_unique_violation(|| {
+                AppError::bad_data(format!("The environment \"{env}\" is listed twice."))
+            })?;
+    }
+    // As in Unleash, whoever creates a project owns it.
+    if let Some(user_id) = auth.user_id() {
+        store::projects::add_member(&mut tx, &id, user_id, ROLE_OWNER, now).await?;
+    }
+    let project = store::projects::get(&mut tx, &id)
+        .await?
+        .ok_or_else(|| project_not_found(&id))?;
+    let ev = NewEvent::new(rules::PROJECT_CREATED)
+        .data(json!({"id": id, "name": project.name, "description": project.description, "environments": envs}))
+        .project(&id);
+    store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
+    store::revision::bump(&mut tx).await?;
+    tx.commit().await?;
+    Ok(project)
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateProject {
+    pub name: String,
+    pub description: Option<String>,
+}
+
+pub async fn update(
+    state: &AppState,
+    auth: &Authorized,
+    id: &str,
+    input: UpdateProject,
+) -> AppResult<Project> {
+    rules::validate_name(&input.name)?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let before = store::projects::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| project_not_found(id))?;
+    store::projects::update(
+        &mut tx,
+        id,
+        input.name.trim(),
+        input.description.as_deref(),
+        now,
+    )
+    .await?;
+    let after = store::projects::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| project_not_found(id))?;
+    let ev = NewEvent::new(rules::PROJECT_UPDATED)
+        .data(after.event_data())
+        .pre_data(before.event_data())
+        .project(id);
+    store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Deletes a project that holds no active flags; its archived flags go with it.
+pub async fn delete(state: &AppState, auth: &Authorized, id: &str) -> AppResult<()> {
+    if id == DEFAULT_PROJECT {
+        return Err(AppError::OperationDenied(
+            "You can not delete the default project!".into(),
+        ));
+    }
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let before = store::projects::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| project_not_found(id))?;
+    if store::projects::count_flags(&mut tx, id, false).await? > 0 {
+        return Err(AppError::OperationDenied(
+            "You can not delete a project with active feature flags".into(),
+        ));
+    }
+    store::features::delete_archived_of_project(&mut tx, id).await?;
+    store::projects::delete(&mut tx, id).await?;
+    let ev = NewEvent::new(rules::PROJECT_DELETED)
+        .pre_data(before.event_data())
+        .project(id);
+    store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
+    store::revision::bump(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn add_environment(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    env: &str,
+) -> AppResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    require_project(&mut tx, project).await?;
+    if !store::projects::environment_exists(&mut tx, env).await? {
+        return Err(environment_not_found(env));
+    }
+    store::projects::add_environment(&mut tx, project, env)
+        .await
+        .on_unique_violation(|| {
+            AppError::NameExists(format!(
+                "The environment \"{env}\" is already enabled in the project \"{project}\"."
+            ))
+        })?;
+    let ev = NewEvent::new(rules::PROJECT_ENVIRONMENT_ADDED)
+        .data(json!({"environment": env}))
+        .project(project)
+        .environment(env);
+    store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
+    store::revision::bump(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove_environment(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    env: &str,
+) -> AppResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    require_project(&mut tx, project).await?;
+    if !store::projects::environment_exists(&mut tx, env).await? {
+        return Err(environment_not_found(env));
+    }
+    let envs = store::projects::environments(&mut tx, project).await?;
+    if !envs.iter().any(|e| e == env) {
+        return Err(AppError::not_found(format!(
+            "The environment \"{env}\" is not enabled in the project \"{project}\"."
+        )));
+    }
+    if envs.len() <= 1 {
+        return Err(AppError::bad_data(
+            "A project must always have at least one environment enabled.",
+        ));
+    }
+    store::projects::remove_environment(&mut tx, project, env).await?;
+    store::features::clear_environment_of_project(&mut tx, project, env).await?;
+    let ev = NewEvent::new(rules::PROJECT_ENVIRONMENT_REMOVED)
+        .pre_data(json!({"environment": env}))
+        .project(project)
+        .environment(env);
+    store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
+    store::revision::bump(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The project roles, the members of a project and the users behind them.
+pub struct Access {
+    pub roles: Vec<Role>,
+    pub members: Vec<(User, Vec<ProjectMember>)>,
+}
+
+pub async fn access(state: &AppState, project: &str) -> AppResult<Access> {
+    let mut db = state.db.clone();
+    require_project(&mut db, project).await?;
+    let roles: Vec<Role> = store::roles::list(&mut db)
+        .await?
+        .into_iter()
+        .filter(|r| r.role_type == "project")
+        .collect();
+    let mut members: Vec<(User, Vec<ProjectMember>)> = Vec::new();
+    for m in store::projects::members(&mut db, project).await? {
+        if let Some(entry) = members.iter_mut().find(|(u, _)| u.id == m.user_id) {
+            entry.1.push(m);
+            continue;
+        }
+        if let Some(u) = store::users::get(&mut db, m.user_id).await? {
+            members.push((u, vec![m]));
+        }
+    }
+    Ok(Access { roles, members })
+}
+
+async fn check_roles(c: &mut impl Conn, roles: &[i64]) -> AppResult<()> {
+    for id in roles {
+        match store::roles::get(c, *id).await? {
+            Some(r) if r.role_type == "project" => {}
+            Some(r) => {
+                return Err(AppError::bad_data(format!(
+                    "{} is not a project role; use Owner, Member or Reader.",
+                    r.name
+                )))
+            }
+            None => {
+                return Err(AppError::bad_data(format!(
+                    "Could not find the role with id {id}."
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn check_user(c: &mut impl Conn, user_id: i64) -> AppResult<()> {
+    match store::users::get(c, user_id).await? {
+        Some(_) => Ok(()),
+        None => Err(AppError::not_found(format!(
+            "Could not find user with id {user_id}"
+        ))),
+    }
+}
+
+/// Gives each user each role in the project.
+pub async fn add_access(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    roles: &[i64],
+    users: &[i64],
+) -> AppResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    require_project(&mut tx, project).await?;
+    check_roles(&mut tx, roles).await?;
+    for u in users {
+        check_user(&mut tx, *u).await?;
+        for r in roles {
+            store::projects::add_member(&mut tx, project, *u, *r, now).await?;
+        }
+    }
+    let ev = NewEvent::new(rules::PROJECT_ACCESS_ADDED)
+        .data(json!({"roles": roles, "users": users, "groups": []}))
+        .project(project);
+    store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Replaces a user's project roles (an empty list removes them all).
+pub async fn set_user_roles(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    user_id: i64,
+    roles: &[i64],
+) -> AppResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    require_project(&mut tx, project).await?;
+    check_user(&mut tx, user_id).await?;
+    check_roles(&mut tx, roles).await?;
+    let before: Vec<i64> = store::projects::members(&mut tx, project)
+        .await?
+        .into_iter()
+        .filter(|m| m.user_id == user_id)
+        .map(|m| m.role_id)
+        .collect();
+    store::projects::remove_member(&mut tx, project, user_id).await?;
+    for r in roles {
+        store::projects::add_member(&mut tx, project, user_id, *r, now).await?;
+    }
+    let ev = NewEvent::new(rules::PROJECT_ACCESS_USER_ROLES_UPDATED)
+        .data(json!({"userId": user_id, "roles": roles}))
+        .pre_data(json!({"userId": user_id, "roles": before}))
+        .project(project);
+    store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove_user(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    user_id: i64,
+) -> AppResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    require_project(&mut tx, project).await?;
+    check_user(&mut tx, user_id).await?;
+    let before: Vec<i64> = store::projects::members(&mut tx, project)
+        .await?
+        .into_iter()
+        .filter(|m| m.user_id == user_id)
+        .map(|m| m.role_id)
+        .collect();
+    store::projects::remove_member(&mut tx, project, user_id).await?;
+    let ev = NewEvent::new(rules::PROJECT_ACCESS_USER_ROLES_DELETED)
+        .pre_data(json!({"userId": user_id, "roles": before}))
+        .project(project);
+    store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
+    tx.commit().await?;
+    Ok(())
+}
