@@ -488,10 +488,11 @@ async fn personal_access_token_story() {
     assert!(!source.contains(&secret), "the list never shows the secret");
     b.shot("token-listed").await;
 
-    // The copied token over HTTP: read as the user, and a permission-protected write.
+    // The copied token over HTTP: list projects, create a flag, as the user.
+    let token = clip.as_str().unwrap().to_string();
     let me = http
         .get(format!("{}/api/admin/user", server.base))
-        .header("Authorization", clip.as_str().unwrap())
+        .header("Authorization", &token)
         .send()
         .await
         .unwrap();
@@ -500,17 +501,27 @@ async fn personal_access_token_story() {
         me.json::<Value>().await.unwrap()["user"]["username"],
         "erin"
     );
-    let write = http
-        .post(format!("{}/api/admin/projects/default/api-tokens", server.base))
-        .header("Authorization", &secret)
-        .json(&json!({"tokenName": "made-with-a-pat", "type": "client", "environment": "development"}))
+    let projects = http
+        .get(format!("{}/api/admin/projects", server.base))
+        .header("Authorization", &token)
         .send()
         .await
         .unwrap();
+    assert_eq!(projects.status(), 200);
+    let flag = http
+        .post(format!(
+            "{}/api/admin/projects/default/features",
+            server.base
+        ))
+        .header("Authorization", &token)
+        .json(&json!({"name": "made-with-a-pat", "type": "release"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(flag.status(), 201, "an Editor's token may create a flag");
     assert_eq!(
-        write.status(),
-        201,
-        "an Editor's token may create a project API token"
+        flag.json::<Value>().await.unwrap()["name"],
+        "made-with-a-pat"
     );
 
     // Delete it in the UI; the HTTP client is refused from then on.
@@ -544,21 +555,27 @@ async fn personal_access_token_story() {
         .await
         .unwrap();
     assert_eq!(me.status(), 200);
+    let projects = http
+        .get(format!("{}/api/admin/projects", server.base))
+        .header("Authorization", &viewer_secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(projects.status(), 200);
     let write = http
         .post(format!(
-            "{}/api/admin/projects/default/api-tokens",
+            "{}/api/admin/projects/default/features",
             server.base
         ))
         .header("Authorization", &viewer_secret)
-        .json(
-            &json!({"tokenName": "viewer-attempt", "type": "client", "environment": "development"}),
-        )
+        .json(&json!({"name": "viewer-attempt", "type": "release"}))
         .send()
         .await
         .unwrap();
     assert_eq!(write.status(), 403);
     let body: Value = write.json().await.unwrap();
     assert_eq!(body["name"], "PermissionError");
+    assert_eq!(body["permissions"], json!(["CREATE_FEATURE"]));
 
     b.close().await;
     server.stop().await;
