@@ -216,6 +216,12 @@ pub fn spec_supports_segments(spec: Option<&str>) -> bool {
     (major, minor) >= (4, 2)
 }
 
+/// Compares two values by everything they hold. (`unleash-types` compares features by name
+/// and segments by id only.)
+fn same<T: serde::Serialize>(a: &T, b: &T) -> bool {
+    serde_json::to_value(a).ok() == serde_json::to_value(b).ok()
+}
+
 /// The delta events that turn `old` into `new` (features and segments updated or removed).
 pub fn diff(
     old: &ClientFeatures,
@@ -231,7 +237,7 @@ pub fn diff(
     let old_segments: HashMap<i32, &Segment> =
         old.segments.iter().flatten().map(|s| (s.id, s)).collect();
     for s in new.segments.iter().flatten() {
-        if old_segments.get(&s.id) != Some(&s) {
+        if !old_segments.get(&s.id).is_some_and(|o| same(*o, s)) {
             events.push(DeltaEvent::SegmentUpdated {
                 event_id,
                 segment: s.clone(),
@@ -239,7 +245,7 @@ pub fn diff(
         }
     }
     for f in &new.features {
-        if before.get(f.name.as_str()) != Some(&f) {
+        if !before.get(f.name.as_str()).is_some_and(|o| same(*o, f)) {
             events.push(DeltaEvent::FeatureUpdated {
                 event_id,
                 feature: f.clone(),
@@ -296,5 +302,29 @@ mod tests {
         assert_eq!(p["rollout"], "50");
         assert_eq!(p["groupId"], "g");
         assert_eq!(p["x"], "");
+    }
+
+    #[test]
+    fn diff_sees_changes_that_unleash_types_equality_ignores() {
+        use unleash_types::client_features::DeltaEvent;
+        let feature = |enabled| ClientFeature {
+            name: "f".into(),
+            enabled,
+            ..Default::default()
+        };
+        let state = |fs: Vec<ClientFeature>| ClientFeatures {
+            version: 2,
+            features: fs,
+            segments: Some(vec![]),
+            query: None,
+            meta: None,
+        };
+        let events = diff(&state(vec![feature(false)]), &state(vec![feature(true)]), 7);
+        assert!(
+            matches!(&events[..], [DeltaEvent::FeatureUpdated { event_id: 7, feature }] if feature.enabled)
+        );
+        assert!(diff(&state(vec![feature(true)]), &state(vec![feature(true)]), 8).is_empty());
+        let removed = diff(&state(vec![feature(true)]), &state(vec![]), 9);
+        assert!(matches!(&removed[..], [DeltaEvent::FeatureRemoved { .. }]));
     }
 }
