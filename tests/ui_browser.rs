@@ -576,6 +576,17 @@ async fn personal_access_token_story() {
     let body: Value = write.json().await.unwrap();
     assert_eq!(body["name"], "PermissionError");
     assert_eq!(body["permissions"], json!(["CREATE_FEATURE"]));
+    b.click("#close-dialog").await;
+    b.click("a[title='Delete token']").await;
+    b.click("#confirm-delete").await;
+    b.wait_text("main", "Token deleted").await;
+    let after = http
+        .get(format!("{}/api/admin/projects", server.base))
+        .header("Authorization", &viewer_secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 401);
 
     b.close().await;
     server.stop().await;
