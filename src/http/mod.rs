@@ -7,6 +7,7 @@ pub mod cors;
 pub mod extract;
 pub mod frontend;
 pub mod health;
+pub mod ui;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,6 +63,7 @@ pub fn router(state: AppState) -> Router {
     let (routes, doc) = api_routes().split_for_parts();
     let doc = Arc::new(doc);
     let app = routes
+        .merge(ui::routes())
         .route(
             "/docs/openapi.json",
             get(move || {
