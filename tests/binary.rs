@@ -281,3 +281,31 @@ fn help_documents_the_options_with_their_environment_variables() {
         assert!(text.contains(&format!("[env: {var}")), "--help lacks {var}");
     }
 }
+
+#[tokio::test]
+async fn nodes_starting_together_on_one_database_all_come_up_with_one_admin() {
+    let db = TestDb::new().await;
+    let mut handles = Vec::new();
+    for _ in 0..3 {
+        let url = db.url.clone();
+        handles.push(tokio::spawn(async move {
+            let mut config = common::test_config(&url);
+            config.init_admin_api_tokens = vec!["*:*.shared-admin-secret".into()];
+            switchyard::bootstrap(config).await.map(|(state, _)| state)
+        }));
+    }
+    let mut states = Vec::new();
+    for h in handles {
+        states.push(h.await.unwrap().expect("every node starts"));
+    }
+    let router = switchyard::app(states[0].clone());
+    let admin = common::Auth::Token("*:*.shared-admin-secret".into());
+    let users = common::call(&router, "GET", "/api/admin/user-admin", None, &admin)
+        .await
+        .expect(200);
+    assert_eq!(users.json["users"].as_array().unwrap().len(), 1);
+    let tokens = common::call(&router, "GET", "/api/admin/api-tokens", None, &admin)
+        .await
+        .expect(200);
+    assert_eq!(tokens.json["tokens"].as_array().unwrap().len(), 1);
+}

@@ -520,3 +520,18 @@ async fn base_uri_path_mounts_everything_under_a_prefix() {
         .expect(200);
     assert!(res.header("set-cookie").unwrap().contains("Path=/unleash"));
 }
+
+#[tokio::test]
+async fn ui_config_needs_a_signed_in_caller() {
+    let app = TestApp::with_config(|c| c.pat_limit = 7).await;
+    app.get("/api/admin/ui-config", &Auth::None)
+        .await
+        .expect(401);
+    let res = app
+        .get("/api/admin/ui-config", &app.admin().await)
+        .await
+        .expect(200);
+    assert_eq!(res.json["authenticationType"], "open-source");
+    assert_eq!(res.json["resourceLimits"]["personalAccessTokens"], 7);
+    assert_eq!(res.json["version"], env!("CARGO_PKG_VERSION"));
+}

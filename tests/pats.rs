@@ -340,6 +340,39 @@ async fn permission_matrix_of_viewer_editor_and_admin_pats() {
     let e = token(&create(&app, &editor, "e").await);
     let a = token(&create(&app, &admin, "a").await);
     let client = json!({"tokenName": "sdk", "type": "client", "environment": "development"});
+    // Reading projects: everyone.
+    for who in [&v, &e, &a] {
+        let res = app.get("/api/admin/projects", who).await.expect(200);
+        assert_eq!(res.json["projects"][0]["id"], "default");
+    }
+    // Creating a flag: Editors and Admins, not Viewers.
+    let denied = app
+        .post(
+            "/api/admin/projects/default/features",
+            json!({"name": "by-viewer", "type": "release"}),
+            &v,
+        )
+        .await
+        .expect(403);
+    assert_eq!(denied.json["permissions"], json!(["CREATE_FEATURE"]));
+    let made = app
+        .post(
+            "/api/admin/projects/default/features",
+            json!({"name": "by-editor", "type": "release"}),
+            &e,
+        )
+        .await
+        .expect(201);
+    assert_eq!(made.json["name"], "by-editor");
+    app.post(
+        "/api/admin/projects/default/features",
+        json!({"name": "by-admin", "type": "release"}),
+        &a,
+    )
+    .await
+    .expect(201);
+    let flag_events = app.get("/api/admin/events/by-editor", &v).await.expect(200);
+    assert_eq!(flag_events.json["events"][0]["createdBy"], "editor");
     // Listing users: Admin only.
     app.get("/api/admin/user-admin", &v).await.expect(403);
     app.get("/api/admin/user-admin", &e).await.expect(403);
@@ -595,4 +628,45 @@ async fn deletion_reaches_another_node_at_once() {
     common::call(&other, "GET", "/api/admin/user", None, &token(&pat))
         .await
         .expect(401);
+}
+
+#[tokio::test]
+async fn api_token_deletion_reaches_another_node_within_two_seconds() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let created = app
+        .post(
+            "/api/admin/api-tokens",
+            json!({"tokenName": "multi", "type": "client"}),
+            &admin,
+        )
+        .await
+        .expect(201)
+        .json;
+    let token = Auth::Token(created["secret"].as_str().unwrap().into());
+    let (_state, other) = app.second_node().await;
+    common::call(&other, "GET", "/api/client/features", None, &token)
+        .await
+        .expect(200);
+    app.delete(
+        &format!(
+            "/api/admin/api-tokens/{}",
+            created["selector"].as_str().unwrap()
+        ),
+        &admin,
+    )
+    .await
+    .expect(200);
+    let start = std::time::Instant::now();
+    loop {
+        let res = common::call(&other, "GET", "/api/client/features", None, &token).await;
+        if res.status.as_u16() == 401 {
+            break;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(2),
+            "still accepted after 2 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }

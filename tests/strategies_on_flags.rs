@@ -529,7 +529,7 @@ fn spec_dir() -> Option<std::path::PathBuf> {
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|_| {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../shared/client-specification/specifications")
+                .join("tests/data/client-specification/specifications")
         });
     dir.is_dir().then_some(dir)
 }

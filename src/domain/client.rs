@@ -216,6 +216,74 @@ pub fn spec_supports_segments(spec: Option<&str>) -> bool {
     (major, minor) >= (4, 2)
 }
 
+/// Compares two values by everything they hold. (`unleash-types` compares features by name
+/// and segments by id only.)
+fn same<T: serde::Serialize>(a: &T, b: &T) -> bool {
+    serde_json::to_value(a).ok() == serde_json::to_value(b).ok()
+}
+
+/// The delta events that turn `old` into `new` (features and segments updated or removed).
+pub fn diff(
+    old: &ClientFeatures,
+    new: &ClientFeatures,
+    event_id: u32,
+) -> Vec<unleash_types::client_features::DeltaEvent> {
+    use unleash_types::client_features::DeltaEvent;
+    let mut events = Vec::new();
+    let before: HashMap<&str, &ClientFeature> =
+        old.features.iter().map(|f| (f.name.as_str(), f)).collect();
+    let after: HashMap<&str, &ClientFeature> =
+        new.features.iter().map(|f| (f.name.as_str(), f)).collect();
+    let old_segments: HashMap<i32, &Segment> =
+        old.segments.iter().flatten().map(|s| (s.id, s)).collect();
+    for s in new.segments.iter().flatten() {
+        if !old_segments.get(&s.id).is_some_and(|o| same(*o, s)) {
+            events.push(DeltaEvent::SegmentUpdated {
+                event_id,
+                segment: s.clone(),
+            });
+        }
+    }
+    for f in &new.features {
+        if !before.get(f.name.as_str()).is_some_and(|o| same(*o, f)) {
+            events.push(DeltaEvent::FeatureUpdated {
+                event_id,
+                feature: f.clone(),
+            });
+        }
+    }
+    for f in &old.features {
+        if !after.contains_key(f.name.as_str()) {
+            events.push(DeltaEvent::FeatureRemoved {
+                event_id,
+                feature_name: f.name.clone(),
+                project: f.project.clone().unwrap_or_default(),
+            });
+        }
+    }
+    let new_ids: std::collections::HashSet<i32> =
+        new.segments.iter().flatten().map(|s| s.id).collect();
+    for id in old_segments.keys().filter(|id| !new_ids.contains(id)) {
+        events.push(DeltaEvent::SegmentRemoved {
+            event_id,
+            segment_id: *id,
+        });
+    }
+    events
+}
+
+/// A hydration event: the whole state at once.
+pub fn hydration(
+    features: &ClientFeatures,
+    event_id: u32,
+) -> unleash_types::client_features::DeltaEvent {
+    unleash_types::client_features::DeltaEvent::Hydration {
+        event_id,
+        features: features.features.clone(),
+        segments: features.segments.clone().unwrap_or_default(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,38 +303,28 @@ mod tests {
         assert_eq!(p["groupId"], "g");
         assert_eq!(p["x"], "");
     }
-}
 
-/// The delta events that turn `old` into `new` (features and segments updated or removed).
-pub fn diff(old: &ClientFeatures, new: &ClientFeatures, event_id: u32) -> Vec<unleash_types::client_features::DeltaEvent> {
-    use unleash_types::client_features::DeltaEvent;
-    let mut events = Vec::new();
-    let before: HashMap<&str, &ClientFeature> = old.features.iter().map(|f| (f.name.as_str(), f)).collect();
-    let after: HashMap<&str, &ClientFeature> = new.features.iter().map(|f| (f.name.as_str(), f)).collect();
-    let old_segments: HashMap<i32, &Segment> = old.segments.iter().flatten().map(|s| (s.id, s)).collect();
-    for s in new.segments.iter().flatten() {
-        if old_segments.get(&s.id) != Some(&s) {
-            events.push(DeltaEvent::SegmentUpdated { event_id, segment: s.clone() });
-        }
+    #[test]
+    fn diff_sees_changes_that_unleash_types_equality_ignores() {
+        use unleash_types::client_features::DeltaEvent;
+        let feature = |enabled| ClientFeature {
+            name: "f".into(),
+            enabled,
+            ..Default::default()
+        };
+        let state = |fs: Vec<ClientFeature>| ClientFeatures {
+            version: 2,
+            features: fs,
+            segments: Some(vec![]),
+            query: None,
+            meta: None,
+        };
+        let events = diff(&state(vec![feature(false)]), &state(vec![feature(true)]), 7);
+        assert!(
+            matches!(&events[..], [DeltaEvent::FeatureUpdated { event_id: 7, feature }] if feature.enabled)
+        );
+        assert!(diff(&state(vec![feature(true)]), &state(vec![feature(true)]), 8).is_empty());
+        let removed = diff(&state(vec![feature(true)]), &state(vec![]), 9);
+        assert!(matches!(&removed[..], [DeltaEvent::FeatureRemoved { .. }]));
     }
-    for f in &new.features {
-        if before.get(f.name.as_str()) != Some(&f) {
-            events.push(DeltaEvent::FeatureUpdated { event_id, feature: f.clone() });
-        }
-    }
-    for f in &old.features {
-        if !after.contains_key(f.name.as_str()) {
-            events.push(DeltaEvent::FeatureRemoved { event_id, feature_name: f.name.clone(), project: f.project.clone().unwrap_or_default() });
-        }
-    }
-    let new_ids: std::collections::HashSet<i32> = new.segments.iter().flatten().map(|s| s.id).collect();
-    for id in old_segments.keys().filter(|id| !new_ids.contains(id)) {
-        events.push(DeltaEvent::SegmentRemoved { event_id, segment_id: *id });
-    }
-    events
-}
-
-/// A hydration event: the whole state at once.
-pub fn hydration(features: &ClientFeatures, event_id: u32) -> unleash_types::client_features::DeltaEvent {
-    unleash_types::client_features::DeltaEvent::Hydration { event_id, features: features.features.clone(), segments: features.segments.clone().unwrap_or_default() }
 }

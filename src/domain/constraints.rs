@@ -12,7 +12,14 @@ use serde_json::Value;
 use crate::error::{AppError, AppResult};
 
 /// Operators that take a list of `values`.
-pub const MULTI_VALUE_OPERATORS: &[&str] = &["IN", "NOT_IN", "STR_CONTAINS", "STR_STARTS_WITH", "STR_ENDS_WITH", "IN_CIDR"];
+pub const MULTI_VALUE_OPERATORS: &[&str] = &[
+    "IN",
+    "NOT_IN",
+    "STR_CONTAINS",
+    "STR_STARTS_WITH",
+    "STR_ENDS_WITH",
+    "IN_CIDR",
+];
 /// Operators that compare against the single `value`.
 pub const SINGLE_VALUE_OPERATORS: &[&str] = &[
     "NUM_EQ",
@@ -58,15 +65,25 @@ pub fn validate_constraints(raw: &Value, path: &str) -> AppResult<Vec<Constraint
         Value::Null => return Ok(Vec::new()),
         Value::Array(items) => items,
         other => {
-            return Err(AppError::bad_field(path, format!("The `{path}` property must be a list of constraints. You sent {other}.")));
+            return Err(AppError::bad_field(
+                path,
+                format!("The `{path}` property must be a list of constraints. You sent {other}."),
+            ));
         }
     };
-    items.iter().enumerate().map(|(i, item)| validate_one(item, &format!("{path}/{i}"))).collect()
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| validate_one(item, &format!("{path}/{i}")))
+        .collect()
 }
 
 fn parse_one(item: &Value, path: &str) -> AppResult<Constraint> {
     if !item.is_object() {
-        return Err(AppError::bad_field(path, format!("The `{path}` property must be a constraint object. You sent {item}.")));
+        return Err(AppError::bad_field(
+            path,
+            format!("The `{path}` property must be a constraint object. You sent {item}."),
+        ));
     }
     // `null` for an optional field means "not given", as in Unleash.
     let mut item = item.clone();
@@ -80,7 +97,10 @@ fn parse_one(item: &Value, path: &str) -> AppResult<Constraint> {
             AppError::bad_field(path, format!("The `{path}` constraint is invalid: {inner}"))
         } else {
             let pointer = format!("{path}/{}", field.replace('.', "/").replace(['[', ']'], ""));
-            AppError::bad_field(&pointer, format!("The `{pointer}` property is invalid: {inner}"))
+            AppError::bad_field(
+                &pointer,
+                format!("The `{pointer}` property is invalid: {inner}"),
+            )
         }
     })
 }
@@ -92,14 +112,25 @@ pub fn validate_one(item: &Value, path: &str) -> AppResult<Constraint> {
         let p = format!("{path}/contextName");
         return Err(AppError::bad_field(
             &p,
-            format!("The `{p}` property must be a non-empty context field name. You sent \"{}\".", c.context_name),
+            format!(
+                "The `{p}` property must be a non-empty context field name. You sent \"{}\".",
+                c.context_name
+            ),
         ));
     }
     let op = c.operator.as_str();
     if !is_known_operator(op) {
         let p = format!("{path}/operator");
-        let all = MULTI_VALUE_OPERATORS.iter().chain(SINGLE_VALUE_OPERATORS).copied().collect::<Vec<_>>().join(", ");
-        return Err(AppError::bad_field(&p, format!("The `{p}` property must be one of {all}. You sent \"{op}\".")));
+        let all = MULTI_VALUE_OPERATORS
+            .iter()
+            .chain(SINGLE_VALUE_OPERATORS)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Err(AppError::bad_field(
+            &p,
+            format!("The `{p}` property must be one of {all}. You sent \"{op}\"."),
+        ));
     }
     if op == "IN_CIDR" {
         for (j, v) in c.values.iter().enumerate() {
@@ -118,14 +149,21 @@ pub fn validate_one(item: &Value, path: &str) -> AppResult<Constraint> {
     }
     let p = format!("{path}/value");
     let Some(value) = c.value.as_deref() else {
-        return Err(AppError::bad_field(&p, format!("The `{p}` property is required for the {op} operator.")));
+        return Err(AppError::bad_field(
+            &p,
+            format!("The `{p}` property is required for the {op} operator."),
+        ));
     };
     let problem = if op.starts_with("NUM_") {
         (!is_number(value)).then_some("must be a number")
     } else if op.starts_with("DATE_") {
-        chrono::DateTime::parse_from_rfc3339(value).is_err().then_some("must be an RFC 3339 date-time (such as 2024-01-31T12:00:00Z)")
+        chrono::DateTime::parse_from_rfc3339(value)
+            .is_err()
+            .then_some("must be an RFC 3339 date-time (such as 2024-01-31T12:00:00Z)")
     } else if op.starts_with("SEMVER_") {
-        semver::Version::parse(value).is_err().then_some("must be a semantic version (such as 1.2.3 or 2.0.0-beta.1, without a leading v)")
+        semver::Version::parse(value).is_err().then_some(
+            "must be a semantic version (such as 1.2.3 or 2.0.0-beta.1, without a leading v)",
+        )
     } else if op == "REGEX" {
         regex::RegexBuilder::new(value)
             .case_insensitive(c.case_insensitive)
@@ -136,7 +174,10 @@ pub fn validate_one(item: &Value, path: &str) -> AppResult<Constraint> {
         None
     };
     match problem {
-        Some(what) => Err(AppError::bad_field(&p, format!("The `{p}` property {what} for the {op} operator. You sent \"{value}\"."))),
+        Some(what) => Err(AppError::bad_field(
+            &p,
+            format!("The `{p}` property {what} for the {op} operator. You sent \"{value}\"."),
+        )),
         None => Ok(c),
     }
 }
@@ -159,7 +200,9 @@ fn is_ip_or_cidr(s: &str) -> bool {
         None => true,
         Some(p) => {
             let max = if ip.is_ipv4() { 32 } else { 128 };
-            !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u8>().map(|n| n <= max).unwrap_or(false)
+            !p.is_empty()
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && p.parse::<u8>().map(|n| n <= max).unwrap_or(false)
         }
     }
 }
@@ -171,13 +214,18 @@ mod tests {
 
     fn detail(e: AppError) -> (String, String) {
         match e {
-            AppError::BadData { details, .. } => (details[0].path.clone().unwrap_or_default(), details[0].message.clone()),
+            AppError::BadData { details, .. } => (
+                details[0].path.clone().unwrap_or_default(),
+                details[0].message.clone(),
+            ),
             other => panic!("expected BadData, got {other:?}"),
         }
     }
 
     fn refused(c: Value) -> (String, String) {
-        detail(validate_constraints(&json!([c]), "/body/constraints").expect_err("should be refused"))
+        detail(
+            validate_constraints(&json!([c]), "/body/constraints").expect_err("should be refused"),
+        )
     }
 
     #[test]
@@ -211,7 +259,10 @@ mod tests {
         ]);
         let parsed = validate_constraints(&list, "/body/constraints").expect("all valid");
         assert_eq!(parsed.len(), 25);
-        assert_eq!(parsed[1].values, vec!["web".to_string(), "sun-app".to_string()]);
+        assert_eq!(
+            parsed[1].values,
+            vec!["web".to_string(), "sun-app".to_string()]
+        );
         assert!(parsed[2].case_insensitive);
         assert!(parsed[4].inverted);
         assert_eq!(parsed[5].value.as_deref(), Some("12.0"));
@@ -228,10 +279,13 @@ mod tests {
 
     #[test]
     fn missing_values_default_and_null_list_is_empty() {
-        let parsed = validate_constraints(&json!([{"contextName": "x", "operator": "IN"}]), "/c").expect("valid");
+        let parsed = validate_constraints(&json!([{"contextName": "x", "operator": "IN"}]), "/c")
+            .expect("valid");
         assert!(parsed[0].values.is_empty());
         assert!(!parsed[0].inverted && !parsed[0].case_insensitive);
-        assert!(validate_constraints(&Value::Null, "/c").expect("null is none").is_empty());
+        assert!(validate_constraints(&Value::Null, "/c")
+            .expect("null is none")
+            .is_empty());
         let parsed =
             validate_constraints(&json!([{"contextName": "x", "operator": "IN", "values": ["a"], "value": null, "inverted": null}]), "/c")
                 .expect("nulls");
@@ -252,30 +306,48 @@ mod tests {
 
     #[test]
     fn unknown_operator_is_refused() {
-        let (path, msg) = refused(json!({"contextName": "x", "operator": "NOT_A_VALID_OPERATOR", "value": "1"}));
+        let (path, msg) =
+            refused(json!({"contextName": "x", "operator": "NOT_A_VALID_OPERATOR", "value": "1"}));
         assert_eq!(path, "/body/constraints/0/operator");
-        assert!(msg.contains("NOT_A_VALID_OPERATOR") && msg.contains("SEMVER_EQ"), "{msg}");
+        assert!(
+            msg.contains("NOT_A_VALID_OPERATOR") && msg.contains("SEMVER_EQ"),
+            "{msg}"
+        );
         let (_, msg) = refused(json!({"contextName": "x", "operator": "in", "values": []}));
         assert!(msg.contains("\"in\""), "{msg}");
     }
 
     #[test]
     fn bad_semver_dates_numbers_are_refused_naming_the_value() {
-        let (path, msg) = refused(json!({"contextName": "version", "operator": "SEMVER_EQ", "value": "v2.0.0"}));
+        let (path, msg) =
+            refused(json!({"contextName": "version", "operator": "SEMVER_EQ", "value": "v2.0.0"}));
         assert_eq!(path, "/body/constraints/0/value");
-        assert!(msg.contains("v2.0.0") && msg.contains("semantic version"), "{msg}");
-        let (_, msg) = refused(json!({"contextName": "version", "operator": "SEMVER_LT", "value": "1.2"}));
+        assert!(
+            msg.contains("v2.0.0") && msg.contains("semantic version"),
+            "{msg}"
+        );
+        let (_, msg) =
+            refused(json!({"contextName": "version", "operator": "SEMVER_LT", "value": "1.2"}));
         assert!(msg.contains("\"1.2\""), "{msg}");
-        let (path, msg) = refused(json!({"contextName": "currentTime", "operator": "DATE_AFTER", "value": "yesterday"}));
+        let (path, msg) = refused(
+            json!({"contextName": "currentTime", "operator": "DATE_AFTER", "value": "yesterday"}),
+        );
         assert_eq!(path, "/body/constraints/0/value");
-        assert!(msg.contains("yesterday") && msg.contains("RFC 3339"), "{msg}");
-        let (_, msg) = refused(json!({"contextName": "currentTime", "operator": "DATE_BEFORE", "value": "2022-01-29"}));
+        assert!(
+            msg.contains("yesterday") && msg.contains("RFC 3339"),
+            "{msg}"
+        );
+        let (_, msg) = refused(
+            json!({"contextName": "currentTime", "operator": "DATE_BEFORE", "value": "2022-01-29"}),
+        );
         assert!(msg.contains("2022-01-29"), "{msg}");
-        let (_, msg) = refused(json!({"contextName": "n", "operator": "NUM_GT", "value": "twelve"}));
+        let (_, msg) =
+            refused(json!({"contextName": "n", "operator": "NUM_GT", "value": "twelve"}));
         assert!(msg.contains("twelve") && msg.contains("number"), "{msg}");
         let (_, msg) = refused(json!({"contextName": "n", "operator": "NUM_EQ", "value": ""}));
         assert!(msg.contains("number"), "{msg}");
-        let (path, msg) = refused(json!({"contextName": "n", "operator": "NUM_EQ", "values": ["1"]}));
+        let (path, msg) =
+            refused(json!({"contextName": "n", "operator": "NUM_EQ", "values": ["1"]}));
         assert_eq!(path, "/body/constraints/0/value");
         assert!(msg.contains("required"), "{msg}");
     }
@@ -283,7 +355,8 @@ mod tests {
     #[test]
     fn regex_must_compile_in_the_engine() {
         for bad in ["(regex", "^(?=a)b$", "^(a)\\1$"] {
-            let (path, msg) = refused(json!({"contextName": "userId", "operator": "REGEX", "value": bad}));
+            let (path, msg) =
+                refused(json!({"contextName": "userId", "operator": "REGEX", "value": bad}));
             assert_eq!(path, "/body/constraints/0/value");
             assert!(msg.contains(bad), "{msg}");
         }
@@ -291,8 +364,17 @@ mod tests {
 
     #[test]
     fn cidr_entries_must_be_addresses_or_ranges() {
-        for bad in ["127.invalid", "bad::cidr", "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/+8"] {
-            let (path, msg) = refused(json!({"contextName": "remoteAddress", "operator": "IN_CIDR", "values": ["192.168.1.0/24", bad]}));
+        for bad in [
+            "127.invalid",
+            "bad::cidr",
+            "10.0.0.0/33",
+            "::/129",
+            "10.0.0.0/",
+            "10.0.0.0/+8",
+        ] {
+            let (path, msg) = refused(
+                json!({"contextName": "remoteAddress", "operator": "IN_CIDR", "values": ["192.168.1.0/24", bad]}),
+            );
             assert_eq!(path, "/body/constraints/0/values/1");
             assert!(msg.contains(bad), "{msg}");
         }
@@ -306,7 +388,8 @@ mod tests {
         assert!(path.starts_with("/body/constraints/0/values"), "{path}");
         let (path, _) = refused(json!("IN"));
         assert_eq!(path, "/body/constraints/0");
-        let e = validate_constraints(&json!({"contextName": "x"}), "/body/constraints").expect_err("not a list");
+        let e = validate_constraints(&json!({"contextName": "x"}), "/body/constraints")
+            .expect_err("not a list");
         assert_eq!(detail(e).0, "/body/constraints");
         // The index of the offending constraint is reported.
         let e = validate_constraints(&json!([{"contextName": "x", "operator": "IN"}, {"contextName": "y", "operator": "BAD"}]), "/c")

@@ -14,7 +14,14 @@ pub const CONTEXT_FIELD_UPDATED: &str = "context-field-updated";
 pub const CONTEXT_FIELD_DELETED: &str = "context-field-deleted";
 
 /// The fields every Unleash SDK fills in itself; they always exist.
-pub const BUILT_IN_FIELDS: &[&str] = &["environment", "userId", "appName", "currentTime", "sessionId", "remoteAddress"];
+pub const BUILT_IN_FIELDS: &[&str] = &[
+    "environment",
+    "userId",
+    "appName",
+    "currentTime",
+    "sessionId",
+    "remoteAddress",
+];
 
 pub fn is_built_in(name: &str) -> bool {
     BUILT_IN_FIELDS.contains(&name)
@@ -99,10 +106,16 @@ pub struct LegalValueInput {
 pub fn validate_name(name: Option<&str>, path: &str) -> AppResult<String> {
     let name = name.unwrap_or("").trim();
     if name.is_empty() {
-        return Err(AppError::bad_field(path, format!("The `{path}` property is required and must not be empty.")));
+        return Err(AppError::bad_field(
+            path,
+            format!("The `{path}` property is required and must not be empty."),
+        ));
     }
     if name.chars().count() > 100 {
-        return Err(AppError::bad_field(path, format!("The `{path}` property must be at most 100 characters long.")));
+        return Err(AppError::bad_field(
+            path,
+            format!("The `{path}` property must be at most 100 characters long."),
+        ));
     }
     if !is_url_friendly(name) {
         return Err(AppError::bad_field(
@@ -118,13 +131,24 @@ pub fn validate_legal_value(v: LegalValueInput, path: &str) -> AppResult<LegalVa
     let value = v.value.unwrap_or_default();
     if value.trim().is_empty() {
         let p = format!("{path}/value");
-        return Err(AppError::bad_field(&p, format!("The `{p}` property is required and must not be empty.")));
+        return Err(AppError::bad_field(
+            &p,
+            format!("The `{p}` property is required and must not be empty."),
+        ));
     }
     if value.chars().count() > 100 {
         let p = format!("{path}/value");
-        return Err(AppError::bad_field(&p, format!("The `{p}` property must be at most 100 characters long. You sent \"{value}\".")));
+        return Err(AppError::bad_field(
+            &p,
+            format!(
+                "The `{p}` property must be at most 100 characters long. You sent \"{value}\"."
+            ),
+        ));
     }
-    Ok(LegalValue { value, description: v.description.filter(|d| !d.is_empty()) })
+    Ok(LegalValue {
+        value,
+        description: v.description.filter(|d| !d.is_empty()),
+    })
 }
 
 /// Checks a list of legal values: each valid, no value twice.
@@ -135,7 +159,13 @@ pub fn validate_legal_values(values: Vec<LegalValueInput>) -> AppResult<Vec<Lega
         let v = validate_legal_value(v, &path)?;
         if out.iter().any(|o| o.value == v.value) {
             let p = format!("{path}/value");
-            return Err(AppError::bad_field(&p, format!("The `{p}` property must be unique: \"{}\" appears twice.", v.value)));
+            return Err(AppError::bad_field(
+                &p,
+                format!(
+                    "The `{p}` property must be unique: \"{}\" appears twice.",
+                    v.value
+                ),
+            ));
         }
         out.push(v);
     }
@@ -147,12 +177,20 @@ mod tests {
     use super::*;
 
     fn lv(v: &str) -> LegalValueInput {
-        LegalValueInput { value: Some(v.into()), description: None }
+        LegalValueInput {
+            value: Some(v.into()),
+            description: None,
+        }
     }
 
     #[test]
     fn legal_values_are_unique_and_non_empty() {
-        assert_eq!(validate_legal_values(vec![lv("a"), lv("b")]).expect("ok").len(), 2);
+        assert_eq!(
+            validate_legal_values(vec![lv("a"), lv("b")])
+                .expect("ok")
+                .len(),
+            2
+        );
         assert!(validate_legal_values(vec![lv("a"), lv("a")]).is_err());
         assert!(validate_legal_values(vec![lv("")]).is_err());
     }

@@ -54,10 +54,16 @@ impl Environment {
 pub fn validate_name(name: Option<&str>) -> AppResult<String> {
     let name = name.unwrap_or("").trim();
     if name.is_empty() {
-        return Err(AppError::bad_field("/body/name", "The `/body/name` property is required and must not be empty."));
+        return Err(AppError::bad_field(
+            "/body/name",
+            "The `/body/name` property is required and must not be empty.",
+        ));
     }
     if name.chars().count() > 100 {
-        return Err(AppError::bad_field("/body/name", "The `/body/name` property must be at most 100 characters long."));
+        return Err(AppError::bad_field(
+            "/body/name",
+            "The `/body/name` property must be at most 100 characters long.",
+        ));
     }
     if !is_url_friendly(name) {
         return Err(AppError::bad_field(
@@ -74,11 +80,17 @@ pub fn validate_type(t: Option<&str>) -> AppResult<String> {
     if t.is_empty() {
         return Err(AppError::bad_field(
             "/body/type",
-            format!("The `/body/type` property is required, for example one of {}.", STANDARD_TYPES.join(", ")),
+            format!(
+                "The `/body/type` property is required, for example one of {}.",
+                STANDARD_TYPES.join(", ")
+            ),
         ));
     }
     if t.chars().count() > 100 {
-        return Err(AppError::bad_field("/body/type", "The `/body/type` property must be at most 100 characters long."));
+        return Err(AppError::bad_field(
+            "/body/type",
+            "The `/body/type` property must be at most 100 characters long.",
+        ));
     }
     Ok(t.to_string())
 }

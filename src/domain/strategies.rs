@@ -96,14 +96,20 @@ pub fn is_url_friendly(name: &str) -> bool {
     !name.is_empty()
         && name != "."
         && name != ".."
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '!' | '*' | '\'' | '(' | ')'))
+        && name.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '-' | '_' | '.' | '~' | '!' | '*' | '\'' | '(' | ')')
+        })
 }
 
 /// Checks a strategy name: present, 1–100 URL-friendly characters.
 pub fn validate_name(name: Option<&str>) -> AppResult<String> {
     let name = name.unwrap_or("").trim();
     if name.is_empty() {
-        return Err(AppError::bad_field("/body/name", "The `/body/name` property is required and must not be empty."));
+        return Err(AppError::bad_field(
+            "/body/name",
+            "The `/body/name` property is required and must not be empty.",
+        ));
     }
     if name.chars().count() > 100 {
         return Err(AppError::bad_field(
@@ -121,23 +127,34 @@ pub fn validate_name(name: Option<&str>) -> AppResult<String> {
 }
 
 /// Checks the parameter list: required, each with a name and a known type, names unique.
-pub fn validate_parameters(params: Option<Vec<ParameterInput>>) -> AppResult<Vec<StrategyParameter>> {
+pub fn validate_parameters(
+    params: Option<Vec<ParameterInput>>,
+) -> AppResult<Vec<StrategyParameter>> {
     let Some(params) = params else {
-        return Err(AppError::bad_field("/body/parameters", "The `/body/parameters` property is required (use [] for none)."));
+        return Err(AppError::bad_field(
+            "/body/parameters",
+            "The `/body/parameters` property is required (use [] for none).",
+        ));
     };
     let mut out: Vec<StrategyParameter> = Vec::with_capacity(params.len());
     for (i, p) in params.into_iter().enumerate() {
         let name = p.name.unwrap_or_default();
         if name.trim().is_empty() {
             let path = format!("/body/parameters/{i}/name");
-            return Err(AppError::bad_field(&path, format!("The `{path}` property is required and must not be empty.")));
+            return Err(AppError::bad_field(
+                &path,
+                format!("The `{path}` property is required and must not be empty."),
+            ));
         }
         let t = p.param_type.unwrap_or_default();
         if !PARAMETER_TYPES.contains(&t.as_str()) {
             let path = format!("/body/parameters/{i}/type");
             return Err(AppError::bad_field(
                 &path,
-                format!("The `{path}` property must be one of {}. You sent \"{t}\".", PARAMETER_TYPES.join(", ")),
+                format!(
+                    "The `{path}` property must be one of {}. You sent \"{t}\".",
+                    PARAMETER_TYPES.join(", ")
+                ),
             ));
         }
         if out.iter().any(|o| o.name == name) {
@@ -162,12 +179,20 @@ mod tests {
     use super::*;
 
     fn param(name: &str, t: &str) -> ParameterInput {
-        ParameterInput { name: Some(name.into()), param_type: Some(t.into()), description: None, required: None }
+        ParameterInput {
+            name: Some(name.into()),
+            param_type: Some(t.into()),
+            description: None,
+            required: None,
+        }
     }
 
     #[test]
     fn names_must_be_url_friendly() {
-        assert_eq!(validate_name(Some("my-strategy_1.0~x")).expect("ok"), "my-strategy_1.0~x");
+        assert_eq!(
+            validate_name(Some("my-strategy_1.0~x")).expect("ok"),
+            "my-strategy_1.0~x"
+        );
         assert!(validate_name(Some("with space")).is_err());
         assert!(validate_name(Some("a/b")).is_err());
         assert!(validate_name(Some("")).is_err());
@@ -177,7 +202,11 @@ mod tests {
 
     #[test]
     fn parameters_need_a_name_and_a_known_type() {
-        let ok = validate_parameters(Some(vec![param("percentage", "percentage"), param("ids", "list")])).expect("ok");
+        let ok = validate_parameters(Some(vec![
+            param("percentage", "percentage"),
+            param("ids", "list"),
+        ]))
+        .expect("ok");
         assert_eq!(ok[1].param_type, "list");
         assert!(!ok[0].required);
         assert!(validate_parameters(Some(vec![param("x", "text")])).is_err());

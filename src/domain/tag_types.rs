@@ -61,7 +61,9 @@ pub fn validate_name(name: Option<&str>) -> AppResult<String> {
     if !(2..=50).contains(&len) {
         return Err(AppError::bad_field(
             "/body/name",
-            format!("The `/body/name` property must be 2 to 50 characters long. You sent \"{name}\"."),
+            format!(
+                "The `/body/name` property must be 2 to 50 characters long. You sent \"{name}\"."
+            ),
         ));
     }
     if !is_url_friendly(name) {
@@ -77,8 +79,17 @@ pub fn validate_name(name: Option<&str>) -> AppResult<String> {
 pub fn validate_color(color: Option<String>) -> AppResult<Option<String>> {
     match color.filter(|c| !c.is_empty()) {
         None => Ok(None),
-        Some(c) if c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit()) => Ok(Some(c)),
-        Some(c) => Err(AppError::bad_field("/body/color", format!("The `/body/color` property must look like #1a2B3c. You sent \"{c}\"."))),
+        Some(c)
+            if c.len() == 7
+                && c.starts_with('#')
+                && c[1..].chars().all(|ch| ch.is_ascii_hexdigit()) =>
+        {
+            Ok(Some(c))
+        }
+        Some(c) => Err(AppError::bad_field(
+            "/body/color",
+            format!("The `/body/color` property must look like #1a2B3c. You sent \"{c}\"."),
+        )),
     }
 }
 
@@ -92,8 +103,16 @@ mod tests {
         assert!(validate_name(Some("x")).is_err());
         assert!(validate_name(Some(&"x".repeat(51))).is_err());
         assert!(validate_name(Some("a b")).is_err());
-        assert_eq!(validate_color(Some("#A1b2C3".into())).expect("ok").as_deref(), Some("#A1b2C3"));
-        assert_eq!(validate_color(Some(String::new())).expect("empty is none"), None);
+        assert_eq!(
+            validate_color(Some("#A1b2C3".into()))
+                .expect("ok")
+                .as_deref(),
+            Some("#A1b2C3")
+        );
+        assert_eq!(
+            validate_color(Some(String::new())).expect("empty is none"),
+            None
+        );
         assert!(validate_color(Some("red".into())).is_err());
         assert!(validate_color(Some("#12345g".into())).is_err());
     }

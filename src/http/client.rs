@@ -2,8 +2,8 @@
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::StreamExt;
 use serde_json::Value;
@@ -38,7 +38,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
     (status = 200, description = "`{events: [{type: \"hydration\", eventId, features, segments}]}`"),
     (status = 304, description = "Nothing changed since the event id in If-None-Match"),
 ))]
-async fn get_client_delta(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> AppResult<Response> {
+async fn get_client_delta(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> AppResult<Response> {
     let token = sdk_principal(&state, &headers, ApiTokenKind::Client).await?;
     let mut sel = selection(&headers, query.as_deref(), token.projects.clone());
     sel.inline_segments = false;
@@ -50,8 +54,14 @@ async fn get_client_delta(State(state): State<AppState>, headers: HeaderMap, Raw
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag_value)]).into_response());
     }
     let features = select(&snap.all, &sel, &snap.environment);
-    let delta = ClientFeaturesDelta { events: vec![hydration(&features, event_id)] };
-    Ok(([(header::ETAG, etag_value)], Json(serde_json::to_value(delta).map_err(AppError::internal)?)).into_response())
+    let delta = ClientFeaturesDelta {
+        events: vec![hydration(&features, event_id)],
+    };
+    Ok((
+        [(header::ETAG, etag_value)],
+        Json(serde_json::to_value(delta).map_err(AppError::internal)?),
+    )
+        .into_response())
 }
 
 /// How often a stream checks for changes.
@@ -62,7 +72,11 @@ const STREAM_CHECK: Duration = Duration::from_millis(250);
 #[utoipa::path(get, path = "/api/client/streaming", tag = "Client API", responses(
     (status = 200, description = "text/event-stream of `unleash-connected` and `unleash-updated` events"),
 ))]
-async fn get_client_streaming(State(state): State<AppState>, headers: HeaderMap, RawQuery(query): RawQuery) -> AppResult<Response> {
+async fn get_client_streaming(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> AppResult<Response> {
     let token = sdk_principal(&state, &headers, ApiTokenKind::Client).await?;
     let mut sel = selection(&headers, query.as_deref(), token.projects.clone());
     sel.inline_segments = false;
@@ -72,34 +86,55 @@ async fn get_client_streaming(State(state): State<AppState>, headers: HeaderMap,
     let connected = Event::default()
         .event("unleash-connected")
         .id(event_id.to_string())
-        .data(serde_json::to_string(&ClientFeaturesDelta { events: vec![hydration(&first, event_id)] }).map_err(AppError::internal)?);
+        .data(
+            serde_json::to_string(&ClientFeaturesDelta {
+                events: vec![hydration(&first, event_id)],
+            })
+            .map_err(AppError::internal)?,
+        );
     let environment = token.environment.clone();
-    let updates = futures_util::stream::unfold((state, first, snap.revision), move |(state, last, revision)| {
-        let sel = sel.clone();
-        let environment = environment.clone();
-        async move {
-            loop {
-                tokio::time::sleep(STREAM_CHECK).await;
-                let Ok(snap) = cache::snapshot(&state, &environment).await else { continue };
-                if snap.revision == revision {
-                    continue;
+    let updates = futures_util::stream::unfold(
+        (state, first, snap.revision),
+        move |(state, mut last, mut revision)| {
+            let sel = sel.clone();
+            let environment = environment.clone();
+            async move {
+                loop {
+                    tokio::time::sleep(STREAM_CHECK).await;
+                    let Ok(snap) = cache::snapshot(&state, &environment).await else {
+                        continue;
+                    };
+                    if snap.revision == revision {
+                        continue;
+                    }
+                    let now = select(&snap.all, &sel, &snap.environment);
+                    let event_id = snap.revision.max(0) as u32;
+                    let events = diff(&last, &now, event_id);
+                    revision = snap.revision;
+                    if events.is_empty() {
+                        last = now;
+                        continue;
+                    }
+                    let data =
+                        serde_json::to_string(&ClientFeaturesDelta { events }).unwrap_or_default();
+                    let event = Event::default()
+                        .event("unleash-updated")
+                        .id(event_id.to_string())
+                        .data(data);
+                    return Some((
+                        Ok::<_, std::convert::Infallible>(event),
+                        (state, now, revision),
+                    ));
                 }
-                let now = select(&snap.all, &sel, &snap.environment);
-                let event_id = snap.revision.max(0) as u32;
-                let events = diff(&last, &now, event_id);
-                if events.is_empty() {
-                    let next = (state.clone(), now, snap.revision);
-                    let _ = next;
-                    continue;
-                }
-                let data = serde_json::to_string(&ClientFeaturesDelta { events }).unwrap_or_default();
-                let event = Event::default().event("unleash-updated").id(event_id.to_string()).data(data);
-                return Some((Ok::<_, std::convert::Infallible>(event), (state, now, snap.revision)));
             }
-        }
-    });
-    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(connected) }).chain(updates);
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
+        },
+    );
+    let stream =
+        futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(connected) })
+            .chain(updates);
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response())
 }
 
 /// True when an `If-None-Match` header names this ETag (weak or strong form).

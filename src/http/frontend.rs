@@ -122,11 +122,10 @@ pub fn context_from_body(body: &Value) -> AppResult<Context> {
     Ok(ctx)
 }
 
-async fn evaluate(state: &AppState, headers: &HeaderMap, mut ctx: Context) -> AppResult<Response> {
+/// Evaluates every flag of the token's projects and environment for the context exactly as
+/// sent: nothing is invented (no session id, no environment the client did not give).
+async fn evaluate(state: &AppState, headers: &HeaderMap, ctx: Context) -> AppResult<Response> {
     let token = sdk_principal(state, headers, ApiTokenKind::Frontend).await?;
-    if ctx.environment.is_none() {
-        ctx.environment = Some(token.environment.clone());
-    }
     let snap = cache::snapshot(state, &token.environment).await?;
     let engine = snap.engine(&token.projects);
     let mut toggles: Vec<(String, Value)> = engine

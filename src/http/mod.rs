@@ -7,6 +7,7 @@ pub mod cors;
 pub mod extract;
 pub mod frontend;
 pub mod health;
+pub mod ui;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,6 +38,7 @@ use crate::state::AppState;
         (name = "Metrics", description = "Applications and flag usage reported by SDKs"),
         (name = "Client API", description = "For backend SDKs"),
         (name = "Frontend API", description = "For browser and mobile SDKs"),
+        (name = "Admin UI", description = "Configuration for the web UI"),
     )
 )]
 struct ApiDoc;
@@ -61,6 +63,7 @@ pub fn router(state: AppState) -> Router {
     let (routes, doc) = api_routes().split_for_parts();
     let doc = Arc::new(doc);
     let app = routes
+        .merge(ui::routes())
         .route(
             "/docs/openapi.json",
             get(move || {

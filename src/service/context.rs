@@ -6,7 +6,9 @@ use serde_json::json;
 
 use crate::auth::Authorized;
 use crate::domain::constraints::Constraint;
-use crate::domain::context::{self as rules, ContextField, ContextFieldInput, LegalValueInput, Usage};
+use crate::domain::context::{
+    self as rules, ContextField, ContextFieldInput, LegalValueInput, Usage,
+};
 use crate::domain::events::NewEvent;
 use crate::domain::segments::SegmentUsage;
 use crate::error::{AppError, AppResult, ResultExt};
@@ -22,21 +24,36 @@ fn name_taken() -> AppError {
 }
 
 fn uses(row: &StrategyConstraints, field: &str) -> bool {
-    serde_json::from_str::<Vec<Constraint>>(&row.constraints).map(|cs| cs.iter().any(|c| c.context_name == field)).unwrap_or(false)
+    serde_json::from_str::<Vec<Constraint>>(&row.constraints)
+        .map(|cs| cs.iter().any(|c| c.context_name == field))
+        .unwrap_or(false)
 }
 
 /// Per field name: in how many flags and projects its constraints use it.
 async fn usage(c: &mut impl Conn) -> AppResult<HashMap<String, Usage>> {
     let mut seen: HashMap<String, (HashSet<String>, HashSet<String>)> = HashMap::new();
     for row in store::context::constrained_strategies(c).await? {
-        let Ok(cs) = serde_json::from_str::<Vec<Constraint>>(&row.constraints) else { continue };
+        let Ok(cs) = serde_json::from_str::<Vec<Constraint>>(&row.constraints) else {
+            continue;
+        };
         for con in cs {
             let entry = seen.entry(con.context_name).or_default();
             entry.0.insert(row.feature_name.clone());
             entry.1.insert(row.project_name.clone());
         }
     }
-    Ok(seen.into_iter().map(|(k, (f, p))| (k, Usage { features: f.len() as i64, projects: p.len() as i64 })).collect())
+    Ok(seen
+        .into_iter()
+        .map(|(k, (f, p))| {
+            (
+                k,
+                Usage {
+                    features: f.len() as i64,
+                    projects: p.len() as i64,
+                },
+            )
+        })
+        .collect())
 }
 
 pub async fn list(state: &AppState) -> AppResult<Vec<(ContextField, Usage)>> {
@@ -54,7 +71,9 @@ pub async fn list(state: &AppState) -> AppResult<Vec<(ContextField, Usage)>> {
 
 pub async fn get(state: &AppState, name: &str) -> AppResult<(ContextField, Usage)> {
     let mut db = state.db.clone();
-    let field = store::context::get(&mut db, name).await?.ok_or_else(|| not_found(name))?;
+    let field = store::context::get(&mut db, name)
+        .await?
+        .ok_or_else(|| not_found(name))?;
     let u = usage(&mut db).await?.get(name).copied().unwrap_or_default();
     Ok((field, u))
 }
@@ -62,7 +81,9 @@ pub async fn get(state: &AppState, name: &str) -> AppResult<(ContextField, Usage
 /// The feature strategies whose constraints use field `name`.
 pub async fn strategies_using(state: &AppState, name: &str) -> AppResult<Vec<SegmentUsage>> {
     let mut db = state.db.clone();
-    store::context::get(&mut db, name).await?.ok_or_else(|| not_found(name))?;
+    store::context::get(&mut db, name)
+        .await?
+        .ok_or_else(|| not_found(name))?;
     Ok(store::context::constrained_strategies(&mut db)
         .await?
         .into_iter()
@@ -83,7 +104,9 @@ async fn check_project(c: &mut impl Conn, project: Option<String>) -> AppResult<
         Some(p) if store::context::project_exists(c, &p).await? => Ok(Some(p)),
         Some(p) => Err(AppError::bad_field(
             "/body/project",
-            format!("The `/body/project` property must name an existing project. You sent \"{p}\"."),
+            format!(
+                "The `/body/project` property must name an existing project. You sent \"{p}\"."
+            ),
         )),
     }
 }
@@ -98,7 +121,11 @@ pub async fn validate_name(state: &AppState, name: Option<&str>) -> AppResult<()
     Ok(())
 }
 
-pub async fn create(state: &AppState, auth: &Authorized, input: ContextFieldInput) -> AppResult<ContextField> {
+pub async fn create(
+    state: &AppState,
+    auth: &Authorized,
+    input: ContextFieldInput,
+) -> AppResult<ContextField> {
     let name = rules::validate_name(input.name.as_deref(), "/body/name")?;
     let legal_values = rules::validate_legal_values(input.legal_values.unwrap_or_default())?;
     let now = state.clock.now();
@@ -113,7 +140,9 @@ pub async fn create(state: &AppState, auth: &Authorized, input: ContextFieldInpu
         project,
         created_at: now,
     };
-    store::context::insert(&mut tx, &field).await.on_unique_violation(name_taken)?;
+    store::context::insert(&mut tx, &field)
+        .await
+        .on_unique_violation(name_taken)?;
     let ev = NewEvent::new(rules::CONTEXT_FIELD_CREATED).data(field.event_data());
     store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
     tx.commit().await?;
@@ -128,17 +157,29 @@ async fn save(
     after: ContextField,
 ) -> AppResult<ContextField> {
     store::context::update(&mut tx, &after).await?;
-    let ev = NewEvent::new(rules::CONTEXT_FIELD_UPDATED).pre_data(before.event_data()).data(after.event_data());
+    let ev = NewEvent::new(rules::CONTEXT_FIELD_UPDATED)
+        .pre_data(before.event_data())
+        .data(after.event_data());
     store::events::insert(&mut tx, &ev, auth.actor(), state.clock.now()).await?;
     tx.commit().await?;
     Ok(after)
 }
 
 /// Changes the given properties of a field; the path names it, a `name` in the body is ignored.
-pub async fn update(state: &AppState, auth: &Authorized, name: &str, input: ContextFieldInput) -> AppResult<ContextField> {
-    let legal_values = input.legal_values.map(rules::validate_legal_values).transpose()?;
+pub async fn update(
+    state: &AppState,
+    auth: &Authorized,
+    name: &str,
+    input: ContextFieldInput,
+) -> AppResult<ContextField> {
+    let legal_values = input
+        .legal_values
+        .map(rules::validate_legal_values)
+        .transpose()?;
     let mut tx = state.db.begin().await?;
-    let before = store::context::get(&mut tx, name).await?.ok_or_else(|| not_found(name))?;
+    let before = store::context::get(&mut tx, name)
+        .await?
+        .ok_or_else(|| not_found(name))?;
     let project = match input.project {
         Some(p) => check_project(&mut tx, Some(p)).await?,
         None => before.project.clone(),
@@ -155,12 +196,23 @@ pub async fn update(state: &AppState, auth: &Authorized, name: &str, input: Cont
 }
 
 /// Adds a legal value, or replaces the description of an existing one.
-pub async fn put_legal_value(state: &AppState, auth: &Authorized, name: &str, input: LegalValueInput) -> AppResult<ContextField> {
+pub async fn put_legal_value(
+    state: &AppState,
+    auth: &Authorized,
+    name: &str,
+    input: LegalValueInput,
+) -> AppResult<ContextField> {
     let value = rules::validate_legal_value(input, "/body")?;
     let mut tx = state.db.begin().await?;
-    let before = store::context::get(&mut tx, name).await?.ok_or_else(|| not_found(name))?;
+    let before = store::context::get(&mut tx, name)
+        .await?
+        .ok_or_else(|| not_found(name))?;
     let mut after = before.clone();
-    match after.legal_values.iter_mut().find(|v| v.value == value.value) {
+    match after
+        .legal_values
+        .iter_mut()
+        .find(|v| v.value == value.value)
+    {
         Some(existing) => *existing = value,
         None => after.legal_values.push(value),
     }
@@ -168,9 +220,16 @@ pub async fn put_legal_value(state: &AppState, auth: &Authorized, name: &str, in
 }
 
 /// Removes one legal value; removing one that is not there changes nothing.
-pub async fn delete_legal_value(state: &AppState, auth: &Authorized, name: &str, value: &str) -> AppResult<()> {
+pub async fn delete_legal_value(
+    state: &AppState,
+    auth: &Authorized,
+    name: &str,
+    value: &str,
+) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
-    let before = store::context::get(&mut tx, name).await?.ok_or_else(|| not_found(name))?;
+    let before = store::context::get(&mut tx, name)
+        .await?
+        .ok_or_else(|| not_found(name))?;
     let mut after = before.clone();
     after.legal_values.retain(|v| v.value != value);
     if after.legal_values.len() != before.legal_values.len() {
@@ -182,14 +241,18 @@ pub async fn delete_legal_value(state: &AppState, auth: &Authorized, name: &str,
 /// Deletes a custom field. The built-in fields are always present.
 pub async fn delete(state: &AppState, auth: &Authorized, name: &str) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
-    let before = store::context::get(&mut tx, name).await?.ok_or_else(|| not_found(name))?;
+    let before = store::context::get(&mut tx, name)
+        .await?
+        .ok_or_else(|| not_found(name))?;
     if rules::is_built_in(name) {
         return Err(AppError::OperationDenied(format!(
             "{name} is a built-in context field; SDKs always provide it, so it cannot be deleted."
         )));
     }
     store::context::delete(&mut tx, name).await?;
-    let ev = NewEvent::new(rules::CONTEXT_FIELD_DELETED).pre_data(before.event_data()).data(json!({"name": name}));
+    let ev = NewEvent::new(rules::CONTEXT_FIELD_DELETED)
+        .pre_data(before.event_data())
+        .data(json!({"name": name}));
     store::events::insert(&mut tx, &ev, auth.actor(), state.clock.now()).await?;
     tx.commit().await?;
     Ok(())

@@ -19,7 +19,9 @@ fn not_found(name: &str) -> AppError {
 }
 
 fn protected(name: &str, action: &str) -> AppError {
-    AppError::OperationDenied(format!("Environment {name} is protected and cannot be {action}."))
+    AppError::OperationDenied(format!(
+        "Environment {name} is protected and cannot be {action}."
+    ))
 }
 
 pub async fn list(state: &AppState) -> AppResult<Vec<(Environment, EnvironmentCounts)>> {
@@ -38,7 +40,9 @@ pub async fn list(state: &AppState) -> AppResult<Vec<(Environment, EnvironmentCo
 
 pub async fn get(state: &AppState, name: &str) -> AppResult<Environment> {
     let mut db = state.db.clone();
-    store::environments::get(&mut db, name).await?.ok_or_else(|| not_found(name))
+    store::environments::get(&mut db, name)
+        .await?
+        .ok_or_else(|| not_found(name))
 }
 
 /// One environment as seen from a project.
@@ -54,7 +58,9 @@ pub struct ProjectEnvironment {
 pub async fn of_project(state: &AppState, project: &str) -> AppResult<Vec<ProjectEnvironment>> {
     let mut db = state.db.clone();
     if !store::environments::project_exists(&mut db, project).await? {
-        return Err(AppError::not_found(format!("Could not find project with id {project}")));
+        return Err(AppError::not_found(format!(
+            "Could not find project with id {project}"
+        )));
     }
     let used = store::environments::of_project(&mut db, project).await?;
     let flags = store::environments::enabled_flag_counts(&mut db, Some(project)).await?;
@@ -88,7 +94,11 @@ async fn finish(state: &AppState, auth: &Authorized, mut tx: Tx, ev: NewEvent) -
 }
 
 /// Creates an environment and makes it available in every project, ready for flags.
-pub async fn create(state: &AppState, auth: &Authorized, input: EnvironmentInput) -> AppResult<Environment> {
+pub async fn create(
+    state: &AppState,
+    auth: &Authorized,
+    input: EnvironmentInput,
+) -> AppResult<Environment> {
     let name = rules::validate_name(input.name.as_deref())?;
     let env_type = rules::validate_type(input.env_type.as_deref())?;
     let env = Environment {
@@ -102,18 +112,33 @@ pub async fn create(state: &AppState, auth: &Authorized, input: EnvironmentInput
     let mut tx = state.db.begin().await?;
     store::environments::insert(&mut tx, &env)
         .await
-        .on_unique_violation(|| AppError::NameExists(format!("Environment with name {name} already exists")))?;
+        .on_unique_violation(|| {
+            AppError::NameExists(format!("Environment with name {name} already exists"))
+        })?;
     store::environments::add_to_all_projects(&mut tx, &name).await?;
-    let ev = NewEvent::new(rules::ENVIRONMENT_CREATED).data(env.to_json()).environment(name.clone());
+    let ev = NewEvent::new(rules::ENVIRONMENT_CREATED)
+        .data(env.to_json())
+        .environment(name.clone());
     finish(state, auth, tx, ev).await?;
     Ok(env)
 }
 
 /// Changes an environment's type and sort order.
-pub async fn update(state: &AppState, auth: &Authorized, name: &str, input: EnvironmentInput) -> AppResult<Environment> {
-    let env_type = input.env_type.as_deref().map(|t| rules::validate_type(Some(t))).transpose()?;
+pub async fn update(
+    state: &AppState,
+    auth: &Authorized,
+    name: &str,
+    input: EnvironmentInput,
+) -> AppResult<Environment> {
+    let env_type = input
+        .env_type
+        .as_deref()
+        .map(|t| rules::validate_type(Some(t)))
+        .transpose()?;
     let mut tx = state.db.begin().await?;
-    let before = store::environments::get(&mut tx, name).await?.ok_or_else(|| not_found(name))?;
+    let before = store::environments::get(&mut tx, name)
+        .await?
+        .ok_or_else(|| not_found(name))?;
     if before.protected {
         return Err(protected(name, "changed"));
     }
@@ -123,32 +148,57 @@ pub async fn update(state: &AppState, auth: &Authorized, name: &str, input: Envi
         ..before.clone()
     };
     store::environments::update(&mut tx, &after).await?;
-    let ev = NewEvent::new(rules::ENVIRONMENT_UPDATED).pre_data(before.to_json()).data(after.to_json()).environment(name);
+    let ev = NewEvent::new(rules::ENVIRONMENT_UPDATED)
+        .pre_data(before.to_json())
+        .data(after.to_json())
+        .environment(name);
     finish(state, auth, tx, ev).await?;
     Ok(after)
 }
 
 /// Switches an environment on or off for every project.
-pub async fn set_enabled(state: &AppState, auth: &Authorized, name: &str, enabled: bool) -> AppResult<()> {
+pub async fn set_enabled(
+    state: &AppState,
+    auth: &Authorized,
+    name: &str,
+    enabled: bool,
+) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
-    let before = store::environments::get(&mut tx, name).await?.ok_or_else(|| not_found(name))?;
+    let before = store::environments::get(&mut tx, name)
+        .await?
+        .ok_or_else(|| not_found(name))?;
     if before.enabled == enabled {
         return Ok(());
     }
-    let after = Environment { enabled, ..before.clone() };
+    let after = Environment {
+        enabled,
+        ..before.clone()
+    };
     store::environments::update(&mut tx, &after).await?;
-    let ev = NewEvent::new(rules::ENVIRONMENT_UPDATED).pre_data(before.to_json()).data(after.to_json()).environment(name);
+    let ev = NewEvent::new(rules::ENVIRONMENT_UPDATED)
+        .pre_data(before.to_json())
+        .data(after.to_json())
+        .environment(name);
     finish(state, auth, tx, ev).await
 }
 
 /// Sets the sort order of the named environments; every name must exist.
-pub async fn set_sort_order(state: &AppState, auth: &Authorized, order: BTreeMap<String, i64>) -> AppResult<()> {
+pub async fn set_sort_order(
+    state: &AppState,
+    auth: &Authorized,
+    order: BTreeMap<String, i64>,
+) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     let mut changed = Vec::new();
     for (name, sort_order) in &order {
-        let before = store::environments::get(&mut tx, name).await?.ok_or_else(|| not_found(name))?;
+        let before = store::environments::get(&mut tx, name)
+            .await?
+            .ok_or_else(|| not_found(name))?;
         if before.sort_order != *sort_order {
-            let after = Environment { sort_order: *sort_order, ..before.clone() };
+            let after = Environment {
+                sort_order: *sort_order,
+                ..before.clone()
+            };
             store::environments::update(&mut tx, &after).await?;
             changed.push((before, after));
         }
@@ -158,7 +208,10 @@ pub async fn set_sort_order(state: &AppState, auth: &Authorized, order: BTreeMap
     }
     let now = state.clock.now();
     for (before, after) in &changed {
-        let ev = NewEvent::new(rules::ENVIRONMENT_UPDATED).pre_data(before.to_json()).data(after.to_json()).environment(after.name.clone());
+        let ev = NewEvent::new(rules::ENVIRONMENT_UPDATED)
+            .pre_data(before.to_json())
+            .data(after.to_json())
+            .environment(after.name.clone());
         store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
     }
     store::revision::bump(&mut tx).await?;
@@ -169,11 +222,16 @@ pub async fn set_sort_order(state: &AppState, auth: &Authorized, order: BTreeMap
 /// Deletes an environment with every flag setting and strategy in it.
 pub async fn delete(state: &AppState, auth: &Authorized, name: &str) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
-    let before = store::environments::get(&mut tx, name).await?.ok_or_else(|| not_found(name))?;
+    let before = store::environments::get(&mut tx, name)
+        .await?
+        .ok_or_else(|| not_found(name))?;
     if before.protected {
         return Err(protected(name, "deleted"));
     }
     store::environments::delete(&mut tx, name).await?;
-    let ev = NewEvent::new(rules::ENVIRONMENT_DELETED).pre_data(before.to_json()).data(json!({"name": name})).environment(name);
+    let ev = NewEvent::new(rules::ENVIRONMENT_DELETED)
+        .pre_data(before.to_json())
+        .data(json!({"name": name}))
+        .environment(name);
     finish(state, auth, tx, ev).await
 }

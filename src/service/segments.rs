@@ -52,8 +52,14 @@ pub async fn list(state: &AppState) -> AppResult<Vec<(Segment, UsageCounts)>> {
 
 pub async fn get(state: &AppState, id: i64) -> AppResult<(Segment, UsageCounts)> {
     let mut db = state.db.clone();
-    let segment = store::segments::get(&mut db, id).await?.ok_or_else(|| not_found(id))?;
-    let c = store::segments::usage_counts(&mut db).await?.get(&id).copied().unwrap_or((0, 0));
+    let segment = store::segments::get(&mut db, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    let c = store::segments::usage_counts(&mut db)
+        .await?
+        .get(&id)
+        .copied()
+        .unwrap_or((0, 0));
     Ok((segment, c))
 }
 
@@ -66,10 +72,16 @@ pub async fn strategies_using(state: &AppState, id: i64) -> AppResult<Vec<Segmen
 fn check_name(name: Option<&str>) -> AppResult<String> {
     let name = name.unwrap_or("").trim();
     if name.is_empty() {
-        return Err(AppError::bad_field("/body/name", "Segment name cannot be empty"));
+        return Err(AppError::bad_field(
+            "/body/name",
+            "Segment name cannot be empty",
+        ));
     }
     if name.chars().count() > 255 {
-        return Err(AppError::bad_field("/body/name", "The `/body/name` property must be at most 255 characters long."));
+        return Err(AppError::bad_field(
+            "/body/name",
+            "The `/body/name` property must be at most 255 characters long.",
+        ));
     }
     Ok(name.to_string())
 }
@@ -87,30 +99,51 @@ pub async fn validate_name(state: &AppState, name: Option<&str>) -> AppResult<()
 async fn checked(c: &mut impl Conn, input: SegmentInput) -> AppResult<SegmentData> {
     let name = check_name(input.name.as_deref())?;
     let Some(raw) = input.constraints else {
-        return Err(AppError::bad_field("/body/constraints", "The `/body/constraints` property is required (use [] for none)."));
+        return Err(AppError::bad_field(
+            "/body/constraints",
+            "The `/body/constraints` property is required (use [] for none).",
+        ));
     };
     let constraints = validate_constraints(&raw, "/body/constraints")?;
     if rules::values_count(&constraints) > rules::SEGMENT_VALUES_LIMIT {
-        return Err(AppError::bad_data(format!("Segments may not have more than {} values", rules::SEGMENT_VALUES_LIMIT)));
+        return Err(AppError::bad_data(format!(
+            "Segments may not have more than {} values",
+            rules::SEGMENT_VALUES_LIMIT
+        )));
     }
     let project = match input.project.filter(|p| !p.is_empty()) {
         Some(p) if !store::context::project_exists(c, &p).await? => {
             return Err(AppError::bad_field(
                 "/body/project",
-                format!("The `/body/project` property must name an existing project. You sent \"{p}\"."),
+                format!(
+                    "The `/body/project` property must name an existing project. You sent \"{p}\"."
+                ),
             ));
         }
         other => other,
     };
-    Ok(SegmentData { name, description: input.description, project, constraints })
+    Ok(SegmentData {
+        name,
+        description: input.description,
+        project,
+        constraints,
+    })
 }
 
-pub async fn create(state: &AppState, auth: &Authorized, input: SegmentInput) -> AppResult<Segment> {
+pub async fn create(
+    state: &AppState,
+    auth: &Authorized,
+    input: SegmentInput,
+) -> AppResult<Segment> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let data = checked(&mut tx, input).await?;
-    let id = store::segments::insert(&mut tx, &data, &auth.actor().name, now).await.on_unique_violation(name_taken)?;
-    let segment = store::segments::get(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
+    let id = store::segments::insert(&mut tx, &data, &auth.actor().name, now)
+        .await
+        .on_unique_violation(name_taken)?;
+    let segment = store::segments::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
     let mut ev = NewEvent::new(rules::SEGMENT_CREATED).data(segment.to_admin_json());
     if let Some(p) = &segment.project {
         ev = ev.project(p.clone());
@@ -121,12 +154,23 @@ pub async fn create(state: &AppState, auth: &Authorized, input: SegmentInput) ->
     Ok(segment)
 }
 
-pub async fn update(state: &AppState, auth: &Authorized, id: i64, input: SegmentInput) -> AppResult<Segment> {
+pub async fn update(
+    state: &AppState,
+    auth: &Authorized,
+    id: i64,
+    input: SegmentInput,
+) -> AppResult<Segment> {
     let mut tx = state.db.begin().await?;
-    let before = store::segments::get(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
+    let before = store::segments::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
     let data = checked(&mut tx, input).await?;
     if let Some(project) = &data.project {
-        let used_in: BTreeSet<String> = store::segments::strategies_using(&mut tx, id).await?.into_iter().map(|u| u.project_id).collect();
+        let used_in: BTreeSet<String> = store::segments::strategies_using(&mut tx, id)
+            .await?
+            .into_iter()
+            .map(|u| u.project_id)
+            .collect();
         if used_in.iter().any(|p| p != project) {
             return Err(AppError::bad_data(format!(
                 "Invalid project. Segment is being used by strategies in other projects: {}",
@@ -134,9 +178,15 @@ pub async fn update(state: &AppState, auth: &Authorized, id: i64, input: Segment
             )));
         }
     }
-    store::segments::update(&mut tx, id, &data).await.on_unique_violation(name_taken)?;
-    let after = store::segments::get(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
-    let mut ev = NewEvent::new(rules::SEGMENT_UPDATED).pre_data(before.to_admin_json()).data(after.to_admin_json());
+    store::segments::update(&mut tx, id, &data)
+        .await
+        .on_unique_violation(name_taken)?;
+    let after = store::segments::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    let mut ev = NewEvent::new(rules::SEGMENT_UPDATED)
+        .pre_data(before.to_admin_json())
+        .data(after.to_admin_json());
     if let Some(p) = after.project.as_ref().or(before.project.as_ref()) {
         ev = ev.project(p.clone());
     }
@@ -156,7 +206,9 @@ pub enum Deleted {
 
 pub async fn delete(state: &AppState, auth: &Authorized, id: i64) -> AppResult<Deleted> {
     let mut tx = state.db.begin().await?;
-    let before = store::segments::get(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
+    let before = store::segments::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
     let used = store::segments::strategies_using(&mut tx, id).await?.len();
     if used > 0 {
         return Ok(Deleted::InUse(used));

@@ -24,7 +24,9 @@ pub async fn list(state: &AppState) -> AppResult<Vec<StrategyDefinition>> {
 
 pub async fn get(state: &AppState, name: &str) -> AppResult<StrategyDefinition> {
     let mut db = state.db.clone();
-    store::strategies::get(&mut db, name).await?.ok_or_else(|| not_found(name))
+    store::strategies::get(&mut db, name)
+        .await?
+        .ok_or_else(|| not_found(name))
 }
 
 /// Input of a create request, including the optional `deprecated` flag.
@@ -39,7 +41,11 @@ pub struct CreateStrategy {
     pub deprecated: Option<bool>,
 }
 
-pub async fn create(state: &AppState, auth: &Authorized, body: CreateStrategy) -> AppResult<StrategyDefinition> {
+pub async fn create(
+    state: &AppState,
+    auth: &Authorized,
+    body: CreateStrategy,
+) -> AppResult<StrategyDefinition> {
     let name = rules::validate_name(body.name.as_deref())?;
     let parameters = rules::validate_parameters(body.parameters)?;
     let now = state.clock.now();
@@ -56,7 +62,9 @@ pub async fn create(state: &AppState, auth: &Authorized, body: CreateStrategy) -
     };
     let exists = || AppError::NameExists(format!("Strategy with name {name} already exist!"));
     let mut tx = state.db.begin().await?;
-    store::strategies::insert(&mut tx, &def).await.on_unique_violation(exists)?;
+    store::strategies::insert(&mut tx, &def)
+        .await
+        .on_unique_violation(exists)?;
     let ev = NewEvent::new(rules::STRATEGY_CREATED).data(def.event_data());
     store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
     tx.commit().await?;
@@ -64,10 +72,17 @@ pub async fn create(state: &AppState, auth: &Authorized, body: CreateStrategy) -
 }
 
 /// Replaces description, title (when given) and parameters of a custom strategy.
-pub async fn update(state: &AppState, auth: &Authorized, name: &str, body: StrategyInput) -> AppResult<StrategyDefinition> {
+pub async fn update(
+    state: &AppState,
+    auth: &Authorized,
+    name: &str,
+    body: StrategyInput,
+) -> AppResult<StrategyDefinition> {
     let parameters = rules::validate_parameters(body.parameters)?;
     let mut tx = state.db.begin().await?;
-    let before = store::strategies::get(&mut tx, name).await?.ok_or_else(|| not_found(name))?;
+    let before = store::strategies::get(&mut tx, name)
+        .await?
+        .ok_or_else(|| not_found(name))?;
     if before.built_in {
         return Err(built_in(name));
     }
@@ -82,20 +97,37 @@ pub async fn update(state: &AppState, auth: &Authorized, name: &str, body: Strat
         ..before.clone()
     };
     store::strategies::update(&mut tx, &after).await?;
-    let ev = NewEvent::new(rules::STRATEGY_UPDATED).pre_data(before.event_data()).data(after.event_data());
+    let ev = NewEvent::new(rules::STRATEGY_UPDATED)
+        .pre_data(before.event_data())
+        .data(after.event_data());
     store::events::insert(&mut tx, &ev, auth.actor(), state.clock.now()).await?;
     tx.commit().await?;
     Ok(after)
 }
 
 /// Marks a strategy deprecated (or active again); built-ins may be deprecated too, as in Unleash.
-pub async fn set_deprecated(state: &AppState, auth: &Authorized, name: &str, deprecated: bool) -> AppResult<()> {
+pub async fn set_deprecated(
+    state: &AppState,
+    auth: &Authorized,
+    name: &str,
+    deprecated: bool,
+) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
     if store::strategies::set_deprecated(&mut tx, name, deprecated).await? == 0 {
         return Err(not_found(name));
     }
-    let kind = if deprecated { rules::STRATEGY_DEPRECATED } else { rules::STRATEGY_REACTIVATED };
-    store::events::insert(&mut tx, &NewEvent::new(kind).data(json!({"name": name})), auth.actor(), state.clock.now()).await?;
+    let kind = if deprecated {
+        rules::STRATEGY_DEPRECATED
+    } else {
+        rules::STRATEGY_REACTIVATED
+    };
+    store::events::insert(
+        &mut tx,
+        &NewEvent::new(kind).data(json!({"name": name})),
+        auth.actor(),
+        state.clock.now(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -103,7 +135,9 @@ pub async fn set_deprecated(state: &AppState, auth: &Authorized, name: &str, dep
 /// Deletes a custom strategy that no flag uses.
 pub async fn delete(state: &AppState, auth: &Authorized, name: &str) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
-    let before = store::strategies::get(&mut tx, name).await?.ok_or_else(|| not_found(name))?;
+    let before = store::strategies::get(&mut tx, name)
+        .await?
+        .ok_or_else(|| not_found(name))?;
     if before.built_in {
         return Err(built_in(name));
     }
@@ -115,7 +149,9 @@ pub async fn delete(state: &AppState, auth: &Authorized, name: &str) -> AppResul
         )));
     }
     store::strategies::delete(&mut tx, name).await?;
-    let ev = NewEvent::new(rules::STRATEGY_DELETED).pre_data(before.event_data()).data(json!({"name": name}));
+    let ev = NewEvent::new(rules::STRATEGY_DELETED)
+        .pre_data(before.event_data())
+        .data(json!({"name": name}));
     store::events::insert(&mut tx, &ev, auth.actor(), state.clock.now()).await?;
     tx.commit().await?;
     Ok(())

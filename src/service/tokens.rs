@@ -481,7 +481,12 @@ pub async fn seed_init_tokens(state: &AppState) -> anyhow::Result<()> {
             expires_at: None,
             created_by_user_id: None,
         };
-        store::api_tokens::insert(&mut tx, &row, now).await?;
+        match store::api_tokens::insert(&mut tx, &row, now).await {
+            Ok(_) => {}
+            // Another node starting at the same moment seeded them first.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(()),
+            Err(e) => return Err(e.into()),
+        }
         let ev = NewEvent::new(API_TOKEN_CREATED).data(json!({"tokenName": name, "type": kind.as_str(), "environment": environment, "projects": projects, "seeded": true}));
         store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
     }

@@ -68,7 +68,12 @@ pub async fn ensure_first_admin(state: &AppState) -> anyhow::Result<Option<Strin
     let new = validate_new_user(Some(username), None, None, ROLE_ADMIN)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let now = state.clock.now();
-    let id = store::users::insert(&mut tx, &new, Some(&hash), now).await?;
+    let id = match store::users::insert(&mut tx, &new, Some(&hash), now).await {
+        Ok(id) => id,
+        // Another node starting at the same moment created the admin first.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
     let ev = NewEvent::new(events::USER_CREATED)
         .data(json!({"id": id, "username": new.username, "rootRole": ROLE_ADMIN}));
     store::events::insert(&mut tx, &ev, &Actor::system(), now).await?;

@@ -54,7 +54,8 @@ impl From<ContextRow> for ContextField {
             description: r.description,
             stickiness: r.stickiness,
             sort_order: r.sort_order,
-            legal_values: serde_json::from_str::<Vec<LegalValue>>(&r.legal_values).unwrap_or_default(),
+            legal_values: serde_json::from_str::<Vec<LegalValue>>(&r.legal_values)
+                .unwrap_or_default(),
             project: r.project,
             created_at: r.created_at,
         }
@@ -83,13 +84,22 @@ fn legal_json(v: &[LegalValue]) -> String {
 /// Every field, by sort order then name.
 #[instrument(skip_all)]
 pub async fn list(c: &mut impl Conn) -> Result<Vec<ContextField>, sqlx::Error> {
-    let q = select().order_by(ContextFields::SortOrder, Order::Asc).order_by(ContextFields::Name, Order::Asc).to_owned();
-    Ok(c.all::<ContextRow, _>(&q).await?.into_iter().map(Into::into).collect())
+    let q = select()
+        .order_by(ContextFields::SortOrder, Order::Asc)
+        .order_by(ContextFields::Name, Order::Asc)
+        .to_owned();
+    Ok(c.all::<ContextRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 #[instrument(skip_all)]
 pub async fn get(c: &mut impl Conn, name: &str) -> Result<Option<ContextField>, sqlx::Error> {
-    let q = select().and_where(Expr::col(ContextFields::Name).eq(name)).to_owned();
+    let q = select()
+        .and_where(Expr::col(ContextFields::Name).eq(name))
+        .to_owned();
     Ok(c.opt::<ContextRow, _>(&q).await?.map(Into::into))
 }
 
@@ -129,7 +139,10 @@ pub async fn update(c: &mut impl Conn, f: &ContextField) -> Result<u64, sqlx::Er
             (ContextFields::Description, f.description.clone().into()),
             (ContextFields::Stickiness, f.stickiness.into()),
             (ContextFields::SortOrder, f.sort_order.into()),
-            (ContextFields::LegalValues, legal_json(&f.legal_values).into()),
+            (
+                ContextFields::LegalValues,
+                legal_json(&f.legal_values).into(),
+            ),
             (ContextFields::Project, f.project.clone().into()),
         ])
         .and_where(Expr::col(ContextFields::Name).eq(f.name.as_str()))
@@ -139,7 +152,10 @@ pub async fn update(c: &mut impl Conn, f: &ContextField) -> Result<u64, sqlx::Er
 
 #[instrument(skip_all)]
 pub async fn delete(c: &mut impl Conn, name: &str) -> Result<u64, sqlx::Error> {
-    let q = Query::delete().from_table(ContextFields::Table).and_where(Expr::col(ContextFields::Name).eq(name)).to_owned();
+    let q = Query::delete()
+        .from_table(ContextFields::Table)
+        .and_where(Expr::col(ContextFields::Name).eq(name))
+        .to_owned();
     c.exec(&q).await
 }
 
@@ -166,7 +182,9 @@ pub struct StrategyConstraints {
 
 /// Every feature strategy that has at least one constraint.
 #[instrument(skip_all)]
-pub async fn constrained_strategies(c: &mut impl Conn) -> Result<Vec<StrategyConstraints>, sqlx::Error> {
+pub async fn constrained_strategies(
+    c: &mut impl Conn,
+) -> Result<Vec<StrategyConstraints>, sqlx::Error> {
     let q = Query::select()
         .columns([
             FeatureStrategies::Id,

@@ -90,13 +90,22 @@ fn select() -> SelectStatement {
 /// Every environment, by sort order then name.
 #[instrument(skip_all)]
 pub async fn list(c: &mut impl Conn) -> Result<Vec<Environment>, sqlx::Error> {
-    let q = select().order_by(Environments::SortOrder, Order::Asc).order_by(Environments::Name, Order::Asc).to_owned();
-    Ok(c.all::<EnvironmentRow, _>(&q).await?.into_iter().map(Into::into).collect())
+    let q = select()
+        .order_by(Environments::SortOrder, Order::Asc)
+        .order_by(Environments::Name, Order::Asc)
+        .to_owned();
+    Ok(c.all::<EnvironmentRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 #[instrument(skip_all)]
 pub async fn get(c: &mut impl Conn, name: &str) -> Result<Option<Environment>, sqlx::Error> {
-    let q = select().and_where(Expr::col(Environments::Name).eq(name)).to_owned();
+    let q = select()
+        .and_where(Expr::col(Environments::Name).eq(name))
+        .to_owned();
     Ok(c.opt::<EnvironmentRow, _>(&q).await?.map(Into::into))
 }
 
@@ -144,17 +153,27 @@ pub async fn update(c: &mut impl Conn, e: &Environment) -> Result<u64, sqlx::Err
 /// Deletes an environment; its project links and flag settings go with it (foreign keys).
 #[instrument(skip_all)]
 pub async fn delete(c: &mut impl Conn, name: &str) -> Result<u64, sqlx::Error> {
-    let q = Query::delete().from_table(Environments::Table).and_where(Expr::col(Environments::Name).eq(name)).to_owned();
+    let q = Query::delete()
+        .from_table(Environments::Table)
+        .and_where(Expr::col(Environments::Name).eq(name))
+        .to_owned();
     c.exec(&q).await
 }
 
 /// Makes an environment available in every existing project.
 #[instrument(skip_all)]
 pub async fn add_to_all_projects(c: &mut impl Conn, name: &str) -> Result<u64, sqlx::Error> {
-    let projects = Query::select().column(Projects::Id).expr(Expr::val(name)).from(Projects::Table).to_owned();
+    let projects = Query::select()
+        .column(Projects::Id)
+        .expr(Expr::val(name))
+        .from(Projects::Table)
+        .to_owned();
     let q = Query::insert()
         .into_table(ProjectEnvironments::Table)
-        .columns([ProjectEnvironments::ProjectId, ProjectEnvironments::Environment])
+        .columns([
+            ProjectEnvironments::ProjectId,
+            ProjectEnvironments::Environment,
+        ])
         .select_from(projects)
         .map_err(|e| sqlx::Error::Protocol(e.to_string()))?
         .to_owned();
@@ -184,7 +203,11 @@ pub async fn of_project(c: &mut impl Conn, project: &str) -> Result<Vec<String>,
         .from(ProjectEnvironments::Table)
         .and_where(Expr::col(ProjectEnvironments::ProjectId).eq(project))
         .to_owned();
-    Ok(c.all::<NameRow, _>(&q).await?.into_iter().map(|r| r.environment).collect())
+    Ok(c.all::<NameRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(|r| r.environment)
+        .collect())
 }
 
 #[derive(sqlx::FromRow)]
@@ -198,24 +221,38 @@ struct CountRow {
 pub async fn project_counts(c: &mut impl Conn) -> Result<HashMap<String, i64>, sqlx::Error> {
     let q = Query::select()
         .column(ProjectEnvironments::Environment)
-        .expr_as(Expr::col(ProjectEnvironments::ProjectId).count(), Alias::new("n"))
+        .expr_as(
+            Expr::col(ProjectEnvironments::ProjectId).count(),
+            Alias::new("n"),
+        )
         .from(ProjectEnvironments::Table)
         .group_by_col(ProjectEnvironments::Environment)
         .to_owned();
-    Ok(c.all::<CountRow, _>(&q).await?.into_iter().map(|r| (r.environment, r.n)).collect())
+    Ok(c.all::<CountRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(|r| (r.environment, r.n))
+        .collect())
 }
 
 /// Per environment: how many live (not archived) flags are enabled there, optionally only
 /// the flags of one project.
 #[instrument(skip_all)]
-pub async fn enabled_flag_counts(c: &mut impl Conn, project: Option<&str>) -> Result<HashMap<String, i64>, sqlx::Error> {
+pub async fn enabled_flag_counts(
+    c: &mut impl Conn,
+    project: Option<&str>,
+) -> Result<HashMap<String, i64>, sqlx::Error> {
     let mut q = Query::select()
         .column((FeatureEnvironments::Table, FeatureEnvironments::Environment))
-        .expr_as(Expr::col((FeatureEnvironments::Table, FeatureEnvironments::FeatureName)).count(), Alias::new("n"))
+        .expr_as(
+            Expr::col((FeatureEnvironments::Table, FeatureEnvironments::FeatureName)).count(),
+            Alias::new("n"),
+        )
         .from(FeatureEnvironments::Table)
         .inner_join(
             Features::Table,
-            Expr::col((Features::Table, Features::Name)).equals((FeatureEnvironments::Table, FeatureEnvironments::FeatureName)),
+            Expr::col((Features::Table, Features::Name))
+                .equals((FeatureEnvironments::Table, FeatureEnvironments::FeatureName)),
         )
         .and_where(Expr::col((FeatureEnvironments::Table, FeatureEnvironments::Enabled)).eq(true))
         .and_where(Expr::col((Features::Table, Features::ArchivedAt)).is_null())
@@ -224,9 +261,20 @@ pub async fn enabled_flag_counts(c: &mut impl Conn, project: Option<&str>) -> Re
     if let Some(p) = project {
         q.and_where(Expr::col((Features::Table, Features::Project)).eq(p));
     }
-    Ok(c.all::<CountRow, _>(&q).await?.into_iter().map(|r| (r.environment, r.n)).collect())
+    Ok(c.all::<CountRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(|r| (r.environment, r.n))
+        .collect())
 }
 
-pub fn counts_for(name: &str, projects: &HashMap<String, i64>, flags: &HashMap<String, i64>) -> EnvironmentCounts {
-    EnvironmentCounts { projects: projects.get(name).copied().unwrap_or(0), enabled_flags: flags.get(name).copied().unwrap_or(0) }
+pub fn counts_for(
+    name: &str,
+    projects: &HashMap<String, i64>,
+    flags: &HashMap<String, i64>,
+) -> EnvironmentCounts {
+    EnvironmentCounts {
+        projects: projects.get(name).copied().unwrap_or(0),
+        enabled_flags: flags.get(name).copied().unwrap_or(0),
+    }
 }

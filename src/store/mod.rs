@@ -28,7 +28,9 @@ use anyhow::Context;
 use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_query_binder::SqlxBinder;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{PgPool, SqlitePool};
 
 /// Which database a [`Db`] talks to.
@@ -52,8 +54,14 @@ impl std::fmt::Debug for Db {
 }
 
 /// A row type that decodes from both backends.
-pub trait Record: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
-impl<T> Record for T where T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin {}
+pub trait Record:
+    for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin
+{
+}
+impl<T> Record for T where
+    T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin
+{
+}
 
 /// Hides the password of a database URL, for logs and error messages.
 pub fn redact_url(url: &str) -> String {
@@ -73,13 +81,20 @@ impl Db {
     /// Opens the database named by `url`, creating an SQLite file (and its folder) if needed,
     /// and runs pending migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
-        let db = if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        let db = if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             let path = path.split('?').next().unwrap_or(path);
             if path != ":memory:" {
                 if let Some(parent) = std::path::Path::new(path).parent() {
                     if !parent.as_os_str().is_empty() {
-                        std::fs::create_dir_all(parent)
-                            .with_context(|| format!("cannot create the folder {} for the SQLite database", parent.display()))?;
+                        std::fs::create_dir_all(parent).with_context(|| {
+                            format!(
+                                "cannot create the folder {} for the SQLite database",
+                                parent.display()
+                            )
+                        })?;
                     }
                 }
             }
@@ -121,8 +136,14 @@ impl Db {
     /// lock, so several nodes starting together apply each migration exactly once.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match self {
-            Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await.context("SQLite migrations failed")?,
-            Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await.context("PostgreSQL migrations failed")?,
+            Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite")
+                .run(p)
+                .await
+                .context("SQLite migrations failed")?,
+            Db::Postgres(p) => sqlx::migrate!("migrations/postgres")
+                .run(p)
+                .await
+                .context("PostgreSQL migrations failed")?,
         }
         Ok(())
     }
@@ -180,8 +201,14 @@ pub trait Conn: Send {
     fn backend(&self) -> Backend;
     /// Runs a statement and returns the number of rows it touched.
     async fn exec<S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<u64, sqlx::Error>;
-    async fn all<T: Record, S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<Vec<T>, sqlx::Error>;
-    async fn opt<T: Record, S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<Option<T>, sqlx::Error>;
+    async fn all<T: Record, S: SqlxBinder + Sync>(
+        &mut self,
+        stmt: &S,
+    ) -> Result<Vec<T>, sqlx::Error>;
+    async fn opt<T: Record, S: SqlxBinder + Sync>(
+        &mut self,
+        stmt: &S,
+    ) -> Result<Option<T>, sqlx::Error>;
     async fn one<T: Record, S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<T, sqlx::Error> {
         self.opt(stmt).await?.ok_or(sqlx::Error::RowNotFound)
     }
@@ -207,13 +234,30 @@ impl Conn for Db {
         Db::backend(self)
     }
     async fn exec<S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<u64, sqlx::Error> {
-        dispatch!(self, stmt, |sql, vals, p| Ok(sqlx::query_with(&sql, vals).execute(&*p).await?.rows_affected()))
+        dispatch!(self, stmt, |sql, vals, p| Ok(sqlx::query_with(&sql, vals)
+            .execute(&*p)
+            .await?
+            .rows_affected()))
     }
-    async fn all<T: Record, S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<Vec<T>, sqlx::Error> {
-        dispatch!(self, stmt, |sql, vals, p| sqlx::query_as_with::<_, T, _>(&sql, vals).fetch_all(&*p).await)
+    async fn all<T: Record, S: SqlxBinder + Sync>(
+        &mut self,
+        stmt: &S,
+    ) -> Result<Vec<T>, sqlx::Error> {
+        dispatch!(self, stmt, |sql, vals, p| sqlx::query_as_with::<_, T, _>(
+            &sql, vals
+        )
+        .fetch_all(&*p)
+        .await)
     }
-    async fn opt<T: Record, S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<Option<T>, sqlx::Error> {
-        dispatch!(self, stmt, |sql, vals, p| sqlx::query_as_with::<_, T, _>(&sql, vals).fetch_optional(&*p).await)
+    async fn opt<T: Record, S: SqlxBinder + Sync>(
+        &mut self,
+        stmt: &S,
+    ) -> Result<Option<T>, sqlx::Error> {
+        dispatch!(self, stmt, |sql, vals, p| sqlx::query_as_with::<_, T, _>(
+            &sql, vals
+        )
+        .fetch_optional(&*p)
+        .await)
     }
 }
 
@@ -225,13 +269,30 @@ impl Conn for Tx {
         }
     }
     async fn exec<S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<u64, sqlx::Error> {
-        dispatch!(self, stmt, |sql, vals, t| Ok(sqlx::query_with(&sql, vals).execute(&mut **t).await?.rows_affected()))
+        dispatch!(self, stmt, |sql, vals, t| Ok(sqlx::query_with(&sql, vals)
+            .execute(&mut **t)
+            .await?
+            .rows_affected()))
     }
-    async fn all<T: Record, S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<Vec<T>, sqlx::Error> {
-        dispatch!(self, stmt, |sql, vals, t| sqlx::query_as_with::<_, T, _>(&sql, vals).fetch_all(&mut **t).await)
+    async fn all<T: Record, S: SqlxBinder + Sync>(
+        &mut self,
+        stmt: &S,
+    ) -> Result<Vec<T>, sqlx::Error> {
+        dispatch!(self, stmt, |sql, vals, t| sqlx::query_as_with::<_, T, _>(
+            &sql, vals
+        )
+        .fetch_all(&mut **t)
+        .await)
     }
-    async fn opt<T: Record, S: SqlxBinder + Sync>(&mut self, stmt: &S) -> Result<Option<T>, sqlx::Error> {
-        dispatch!(self, stmt, |sql, vals, t| sqlx::query_as_with::<_, T, _>(&sql, vals).fetch_optional(&mut **t).await)
+    async fn opt<T: Record, S: SqlxBinder + Sync>(
+        &mut self,
+        stmt: &S,
+    ) -> Result<Option<T>, sqlx::Error> {
+        dispatch!(self, stmt, |sql, vals, t| sqlx::query_as_with::<_, T, _>(
+            &sql, vals
+        )
+        .fetch_optional(&mut **t)
+        .await)
     }
 }
 

@@ -57,7 +57,8 @@ impl From<SegmentRow> for Segment {
             name: r.name,
             description: r.description,
             project: r.project,
-            constraints: serde_json::from_str::<Vec<Constraint>>(&r.constraints).unwrap_or_default(),
+            constraints: serde_json::from_str::<Vec<Constraint>>(&r.constraints)
+                .unwrap_or_default(),
             created_by: r.created_by,
             created_at: r.created_at,
         }
@@ -96,12 +97,18 @@ fn constraints_json(c: &[Constraint]) -> String {
 #[instrument(skip_all)]
 pub async fn list(c: &mut impl Conn) -> Result<Vec<Segment>, sqlx::Error> {
     let q = select().order_by(Segments::Id, Order::Asc).to_owned();
-    Ok(c.all::<SegmentRow, _>(&q).await?.into_iter().map(Into::into).collect())
+    Ok(c.all::<SegmentRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 #[instrument(skip_all)]
 pub async fn get(c: &mut impl Conn, id: i64) -> Result<Option<Segment>, sqlx::Error> {
-    let q = select().and_where(Expr::col(Segments::Id).eq(id)).to_owned();
+    let q = select()
+        .and_where(Expr::col(Segments::Id).eq(id))
+        .to_owned();
     Ok(c.opt::<SegmentRow, _>(&q).await?.map(Into::into))
 }
 
@@ -111,15 +118,25 @@ pub async fn get_many(c: &mut impl Conn, ids: &[i64]) -> Result<Vec<Segment>, sq
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let q = select().and_where(Expr::col(Segments::Id).is_in(ids.iter().copied())).to_owned();
-    let mut found: HashMap<i64, Segment> = c.all::<SegmentRow, _>(&q).await?.into_iter().map(|r| (r.id, r.into())).collect();
+    let q = select()
+        .and_where(Expr::col(Segments::Id).is_in(ids.iter().copied()))
+        .to_owned();
+    let mut found: HashMap<i64, Segment> = c
+        .all::<SegmentRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.into()))
+        .collect();
     Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
 }
 
 #[instrument(skip_all)]
 pub async fn exists(c: &mut impl Conn, id: i64) -> Result<bool, sqlx::Error> {
-    let q =
-        Query::select().expr(Expr::col(Segments::Id).count()).from(Segments::Table).and_where(Expr::col(Segments::Id).eq(id)).to_owned();
+    let q = Query::select()
+        .expr(Expr::col(Segments::Id).count())
+        .from(Segments::Table)
+        .and_where(Expr::col(Segments::Id).eq(id))
+        .to_owned();
     Ok(c.one::<Scalar, _>(&q).await?.0 > 0)
 }
 
@@ -135,7 +152,12 @@ pub async fn name_exists(c: &mut impl Conn, name: &str) -> Result<bool, sqlx::Er
 
 /// Stores a new segment and returns its id; a taken name is a unique violation.
 #[instrument(skip_all)]
-pub async fn insert(c: &mut impl Conn, s: &SegmentData, created_by: &str, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
+pub async fn insert(
+    c: &mut impl Conn,
+    s: &SegmentData,
+    created_by: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
     let q = Query::insert()
         .into_table(Segments::Table)
         .columns([
@@ -167,7 +189,10 @@ pub async fn update(c: &mut impl Conn, id: i64, s: &SegmentData) -> Result<u64, 
             (Segments::Name, s.name.clone().into()),
             (Segments::Description, s.description.clone().into()),
             (Segments::Project, s.project.clone().into()),
-            (Segments::Constraints, constraints_json(&s.constraints).into()),
+            (
+                Segments::Constraints,
+                constraints_json(&s.constraints).into(),
+            ),
         ])
         .and_where(Expr::col(Segments::Id).eq(id))
         .to_owned();
@@ -176,7 +201,10 @@ pub async fn update(c: &mut impl Conn, id: i64, s: &SegmentData) -> Result<u64, 
 
 #[instrument(skip_all)]
 pub async fn delete(c: &mut impl Conn, id: i64) -> Result<u64, sqlx::Error> {
-    let q = Query::delete().from_table(Segments::Table).and_where(Expr::col(Segments::Id).eq(id)).to_owned();
+    let q = Query::delete()
+        .from_table(Segments::Table)
+        .and_where(Expr::col(Segments::Id).eq(id))
+        .to_owned();
     c.exec(&q).await
 }
 
@@ -191,7 +219,10 @@ struct UsageRow {
 
 /// The feature strategies that use segment `id`.
 #[instrument(skip_all)]
-pub async fn strategies_using(c: &mut impl Conn, id: i64) -> Result<Vec<SegmentUsage>, sqlx::Error> {
+pub async fn strategies_using(
+    c: &mut impl Conn,
+    id: i64,
+) -> Result<Vec<SegmentUsage>, sqlx::Error> {
     let q = Query::select()
         .column((FeatureStrategies::Table, FeatureStrategies::Id))
         .column((FeatureStrategies::Table, FeatureStrategies::FeatureName))
@@ -201,12 +232,26 @@ pub async fn strategies_using(c: &mut impl Conn, id: i64) -> Result<Vec<SegmentU
         .from(FeatureStrategySegment::Table)
         .inner_join(
             FeatureStrategies::Table,
-            Expr::col((FeatureStrategies::Table, FeatureStrategies::Id))
-                .equals((FeatureStrategySegment::Table, FeatureStrategySegment::FeatureStrategyId)),
+            Expr::col((FeatureStrategies::Table, FeatureStrategies::Id)).equals((
+                FeatureStrategySegment::Table,
+                FeatureStrategySegment::FeatureStrategyId,
+            )),
         )
-        .and_where(Expr::col((FeatureStrategySegment::Table, FeatureStrategySegment::SegmentId)).eq(id))
-        .order_by((FeatureStrategies::Table, FeatureStrategies::FeatureName), Order::Asc)
-        .order_by((FeatureStrategies::Table, FeatureStrategies::Id), Order::Asc)
+        .and_where(
+            Expr::col((
+                FeatureStrategySegment::Table,
+                FeatureStrategySegment::SegmentId,
+            ))
+            .eq(id),
+        )
+        .order_by(
+            (FeatureStrategies::Table, FeatureStrategies::FeatureName),
+            Order::Asc,
+        )
+        .order_by(
+            (FeatureStrategies::Table, FeatureStrategies::Id),
+            Order::Asc,
+        )
         .to_owned();
     Ok(c.all::<UsageRow, _>(&q)
         .await?
@@ -232,16 +277,34 @@ struct UsageCountRow {
 #[instrument(skip_all)]
 pub async fn usage_counts(c: &mut impl Conn) -> Result<HashMap<i64, (i64, i64)>, sqlx::Error> {
     let q = Query::select()
-        .column((FeatureStrategySegment::Table, FeatureStrategySegment::SegmentId))
-        .expr_as(Expr::cust("COUNT(DISTINCT feature_strategies.feature_name)"), Alias::new("features"))
-        .expr_as(Expr::cust("COUNT(DISTINCT feature_strategies.project_name)"), Alias::new("projects"))
+        .column((
+            FeatureStrategySegment::Table,
+            FeatureStrategySegment::SegmentId,
+        ))
+        .expr_as(
+            Expr::cust("COUNT(DISTINCT feature_strategies.feature_name)"),
+            Alias::new("features"),
+        )
+        .expr_as(
+            Expr::cust("COUNT(DISTINCT feature_strategies.project_name)"),
+            Alias::new("projects"),
+        )
         .from(FeatureStrategySegment::Table)
         .inner_join(
             FeatureStrategies::Table,
-            Expr::col((FeatureStrategies::Table, FeatureStrategies::Id))
-                .equals((FeatureStrategySegment::Table, FeatureStrategySegment::FeatureStrategyId)),
+            Expr::col((FeatureStrategies::Table, FeatureStrategies::Id)).equals((
+                FeatureStrategySegment::Table,
+                FeatureStrategySegment::FeatureStrategyId,
+            )),
         )
-        .group_by_col((FeatureStrategySegment::Table, FeatureStrategySegment::SegmentId))
+        .group_by_col((
+            FeatureStrategySegment::Table,
+            FeatureStrategySegment::SegmentId,
+        ))
         .to_owned();
-    Ok(c.all::<UsageCountRow, _>(&q).await?.into_iter().map(|r| (r.segment_id, (r.features, r.projects))).collect())
+    Ok(c.all::<UsageCountRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(|r| (r.segment_id, (r.features, r.projects)))
+        .collect())
 }

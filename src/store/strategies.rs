@@ -47,7 +47,8 @@ impl From<StrategyRow> for StrategyDefinition {
             title: r.title,
             display_name: r.display_name,
             description: r.description,
-            parameters: serde_json::from_str::<Vec<StrategyParameter>>(&r.parameters).unwrap_or_default(),
+            parameters: serde_json::from_str::<Vec<StrategyParameter>>(&r.parameters)
+                .unwrap_or_default(),
             built_in: r.built_in,
             deprecated: r.deprecated,
             sort_order: r.sort_order,
@@ -80,14 +81,23 @@ fn params_json(p: &[StrategyParameter]) -> String {
 /// Every definition, in Unleash's order (sort order, then name).
 #[instrument(skip_all)]
 pub async fn list(c: &mut impl Conn) -> Result<Vec<StrategyDefinition>, sqlx::Error> {
-    let q = select().order_by(Strategies::SortOrder, Order::Asc).order_by(Strategies::Name, Order::Asc).to_owned();
-    Ok(c.all::<StrategyRow, _>(&q).await?.into_iter().map(Into::into).collect())
+    let q = select()
+        .order_by(Strategies::SortOrder, Order::Asc)
+        .order_by(Strategies::Name, Order::Asc)
+        .to_owned();
+    Ok(c.all::<StrategyRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 /// The definition named `name` (names are case-sensitive, as in Unleash).
 #[instrument(skip_all)]
 pub async fn get(c: &mut impl Conn, name: &str) -> Result<Option<StrategyDefinition>, sqlx::Error> {
-    let q = select().and_where(Expr::col(Strategies::Name).eq(name)).to_owned();
+    let q = select()
+        .and_where(Expr::col(Strategies::Name).eq(name))
+        .to_owned();
     Ok(c.opt::<StrategyRow, _>(&q).await?.map(Into::into))
 }
 
@@ -140,7 +150,11 @@ pub async fn update(c: &mut impl Conn, s: &StrategyDefinition) -> Result<u64, sq
 }
 
 #[instrument(skip_all)]
-pub async fn set_deprecated(c: &mut impl Conn, name: &str, deprecated: bool) -> Result<u64, sqlx::Error> {
+pub async fn set_deprecated(
+    c: &mut impl Conn,
+    name: &str,
+    deprecated: bool,
+) -> Result<u64, sqlx::Error> {
     let q = Query::update()
         .table(Strategies::Table)
         .value(Strategies::Deprecated, deprecated)

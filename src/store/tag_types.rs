@@ -35,13 +35,25 @@ struct TagTypeRow {
 
 impl From<TagTypeRow> for TagType {
     fn from(r: TagTypeRow) -> Self {
-        TagType { name: r.name, description: r.description, icon: r.icon, color: r.color, created_at: r.created_at }
+        TagType {
+            name: r.name,
+            description: r.description,
+            icon: r.icon,
+            color: r.color,
+            created_at: r.created_at,
+        }
     }
 }
 
 fn select() -> SelectStatement {
     Query::select()
-        .columns([TagTypes::Name, TagTypes::Description, TagTypes::Icon, TagTypes::Color, TagTypes::CreatedAt])
+        .columns([
+            TagTypes::Name,
+            TagTypes::Description,
+            TagTypes::Icon,
+            TagTypes::Color,
+            TagTypes::CreatedAt,
+        ])
         .from(TagTypes::Table)
         .to_owned()
 }
@@ -49,12 +61,18 @@ fn select() -> SelectStatement {
 #[instrument(skip_all)]
 pub async fn list(c: &mut impl Conn) -> Result<Vec<TagType>, sqlx::Error> {
     let q = select().order_by(TagTypes::Name, Order::Asc).to_owned();
-    Ok(c.all::<TagTypeRow, _>(&q).await?.into_iter().map(Into::into).collect())
+    Ok(c.all::<TagTypeRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 #[instrument(skip_all)]
 pub async fn get(c: &mut impl Conn, name: &str) -> Result<Option<TagType>, sqlx::Error> {
-    let q = select().and_where(Expr::col(TagTypes::Name).eq(name)).to_owned();
+    let q = select()
+        .and_where(Expr::col(TagTypes::Name).eq(name))
+        .to_owned();
     Ok(c.opt::<TagTypeRow, _>(&q).await?.map(Into::into))
 }
 
@@ -63,7 +81,13 @@ pub async fn get(c: &mut impl Conn, name: &str) -> Result<Option<TagType>, sqlx:
 pub async fn insert(c: &mut impl Conn, t: &TagType) -> Result<(), sqlx::Error> {
     let q = Query::insert()
         .into_table(TagTypes::Table)
-        .columns([TagTypes::Name, TagTypes::Description, TagTypes::Icon, TagTypes::Color, TagTypes::CreatedAt])
+        .columns([
+            TagTypes::Name,
+            TagTypes::Description,
+            TagTypes::Icon,
+            TagTypes::Color,
+            TagTypes::CreatedAt,
+        ])
         .values_panic([
             t.name.clone().into(),
             t.description.clone().into(),
@@ -93,7 +117,10 @@ pub async fn update(c: &mut impl Conn, t: &TagType) -> Result<u64, sqlx::Error> 
 /// Deletes a tag type; flags lose their tags of that type (foreign key cascade).
 #[instrument(skip_all)]
 pub async fn delete(c: &mut impl Conn, name: &str) -> Result<u64, sqlx::Error> {
-    let q = Query::delete().from_table(TagTypes::Table).and_where(Expr::col(TagTypes::Name).eq(name)).to_owned();
+    let q = Query::delete()
+        .from_table(TagTypes::Table)
+        .and_where(Expr::col(TagTypes::Name).eq(name))
+        .to_owned();
     c.exec(&q).await
 }
 
@@ -113,9 +140,21 @@ pub async fn all_tags(c: &mut impl Conn) -> Result<Vec<Tag>, sqlx::Error> {
         .column((FeatureTag::Table, FeatureTag::TagValue))
         .column((TagTypes::Table, TagTypes::Color))
         .from(FeatureTag::Table)
-        .left_join(TagTypes::Table, Expr::col((TagTypes::Table, TagTypes::Name)).equals((FeatureTag::Table, FeatureTag::TagType)))
+        .left_join(
+            TagTypes::Table,
+            Expr::col((TagTypes::Table, TagTypes::Name))
+                .equals((FeatureTag::Table, FeatureTag::TagType)),
+        )
         .order_by((FeatureTag::Table, FeatureTag::TagType), Order::Asc)
         .order_by((FeatureTag::Table, FeatureTag::TagValue), Order::Asc)
         .to_owned();
-    Ok(c.all::<TagRow, _>(&q).await?.into_iter().map(|r| Tag { tag_type: r.tag_type, value: r.tag_value, color: r.color }).collect())
+    Ok(c.all::<TagRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(|r| Tag {
+            tag_type: r.tag_type,
+            value: r.tag_value,
+            color: r.color,
+        })
+        .collect())
 }

@@ -17,7 +17,13 @@ pub async fn exec(app: &TestApp, sql: &str) {
 }
 
 /// A flag in project `default` with one strategy `strategy_id` of `strategy_name` in `env`.
-pub async fn flag_with_strategy(app: &TestApp, flag: &str, env: &str, strategy_id: &str, strategy_name: &str) {
+pub async fn flag_with_strategy(
+    app: &TestApp,
+    flag: &str,
+    env: &str,
+    strategy_id: &str,
+    strategy_name: &str,
+) {
     let t = "2026-01-02T00:00:00+00:00";
     exec(app, &format!("INSERT INTO features (name, project, created_at) VALUES ('{flag}', 'default', '{t}') ON CONFLICT DO NOTHING"))
         .await;
@@ -39,12 +45,20 @@ pub async fn attach_segment(app: &TestApp, strategy_id: &str, segment_id: i64) {
 
 /// The newest events of `event_type`, newest first.
 pub async fn events_of(app: &TestApp, admin: &Auth, event_type: &str) -> Vec<Value> {
-    let res = app.get(&format!("/api/admin/search/events?type={event_type}"), admin).await.expect(200);
+    let res = app
+        .get(
+            &format!("/api/admin/search/events?type={event_type}"),
+            admin,
+        )
+        .await
+        .expect(200);
     res.json["events"].as_array().cloned().unwrap_or_default()
 }
 
 /// The current state revision.
 pub async fn revision(app: &TestApp) -> i64 {
     let mut db = app.state.db.clone();
-    switchyard::store::revision::current(&mut db).await.expect("revision")
+    switchyard::store::revision::current(&mut db)
+        .await
+        .expect("revision")
 }

@@ -9,7 +9,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::permission::Scope;
 use crate::domain::context::{ContextFieldInput, LegalValueInput};
-use crate::domain::permissions::{CREATE_CONTEXT_FIELD, DELETE_CONTEXT_FIELD, UPDATE_CONTEXT_FIELD};
+use crate::domain::permissions::{
+    CREATE_CONTEXT_FIELD, DELETE_CONTEXT_FIELD, UPDATE_CONTEXT_FIELD,
+};
 use crate::error::AppResult;
 use crate::http::extract::{ApiJson, Caller};
 use crate::service::context;
@@ -19,7 +21,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_context_fields, create_context_field))
         .routes(routes!(validate_context_field_name))
-        .routes(routes!(get_context_field, update_context_field, delete_context_field))
+        .routes(routes!(
+            get_context_field,
+            update_context_field,
+            delete_context_field
+        ))
         .routes(routes!(get_strategies_by_context_field))
         .routes(routes!(put_legal_value))
         .routes(routes!(delete_legal_value))
@@ -36,8 +42,15 @@ pub struct NameBody {
     (status = 200, description = "A list of `contextFieldSchema`"),
     (status = 401, description = "Not signed in"),
 ))]
-async fn list_context_fields(State(state): State<AppState>, Caller(_caller): Caller) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = context::list(&state).await?.iter().map(|(f, u)| f.to_json(*u)).collect();
+async fn list_context_fields(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+) -> AppResult<Json<Value>> {
+    let list: Vec<Value> = context::list(&state)
+        .await?
+        .iter()
+        .map(|(f, u)| f.to_json(*u))
+        .collect();
     Ok(Json(Value::Array(list)))
 }
 
@@ -56,7 +69,12 @@ async fn create_context_field(
     let auth = p.require(&[CREATE_CONTEXT_FIELD], Scope::ROOT)?;
     let field = context::create(&state, &auth, body).await?;
     let location = format!("context/{}", field.name);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(field.to_json(Default::default()))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(field.to_json(Default::default())),
+    )
+        .into_response())
 }
 
 /// Checks that a name is valid and free: 200, or 400/409.
@@ -65,7 +83,11 @@ async fn create_context_field(
     (status = 400, description = "Invalid name"),
     (status = 409, description = "The name is taken"),
 ))]
-async fn validate_context_field_name(State(state): State<AppState>, Caller(p): Caller, ApiJson(body): ApiJson<NameBody>) -> AppResult<()> {
+async fn validate_context_field_name(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(body): ApiJson<NameBody>,
+) -> AppResult<()> {
     p.require(&[CREATE_CONTEXT_FIELD, UPDATE_CONTEXT_FIELD], Scope::ROOT)?;
     context::validate_name(&state, body.name.as_deref()).await
 }
@@ -108,7 +130,11 @@ async fn update_context_field(
     (status = 403, description = "Needs DELETE_CONTEXT_FIELD, or the field is built in"),
     (status = 404, description = "No such field"),
 ))]
-async fn delete_context_field(State(state): State<AppState>, Caller(p): Caller, Path(context_field): Path<String>) -> AppResult<()> {
+async fn delete_context_field(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(context_field): Path<String>,
+) -> AppResult<()> {
     let auth = p.require(&[DELETE_CONTEXT_FIELD], Scope::ROOT)?;
     context::delete(&state, &auth, &context_field).await
 }

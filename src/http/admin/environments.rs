@@ -19,7 +19,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_environments, create_environment))
         .routes(routes!(update_sort_order))
-        .routes(routes!(get_environment, update_environment, delete_environment))
+        .routes(routes!(
+            get_environment,
+            update_environment,
+            delete_environment
+        ))
         .routes(routes!(update_environment_legacy))
         .routes(routes!(toggle_environment_on))
         .routes(routes!(toggle_environment_off))
@@ -31,8 +35,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
     (status = 200, description = "`{version: 1, environments}`"),
     (status = 401, description = "Not signed in"),
 ))]
-async fn list_environments(State(state): State<AppState>, Caller(_caller): Caller) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = environments::list(&state).await?.iter().map(|(e, c)| e.to_json_with(*c)).collect();
+async fn list_environments(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+) -> AppResult<Json<Value>> {
+    let list: Vec<Value> = environments::list(&state)
+        .await?
+        .iter()
+        .map(|(e, c)| e.to_json_with(*c))
+        .collect();
     Ok(Json(json!({"version": 1, "environments": list})))
 }
 
@@ -51,7 +62,12 @@ async fn create_environment(
     let auth = p.require_admin()?;
     let env = environments::create(&state, &auth, body).await?;
     let location = format!("environments/{}", env.name);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(env.to_json())).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(env.to_json()),
+    )
+        .into_response())
 }
 
 /// Sets the sort order of environments: `{"<name>": <order>, ...}` (ADMIN).
@@ -74,7 +90,11 @@ async fn update_sort_order(
     (status = 200, description = "`environmentSchema`"),
     (status = 404, description = "No such environment"),
 ))]
-async fn get_environment(State(state): State<AppState>, Caller(_caller): Caller, Path(name): Path<String>) -> AppResult<Json<Value>> {
+async fn get_environment(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path(name): Path<String>,
+) -> AppResult<Json<Value>> {
     Ok(Json(environments::get(&state, &name).await?.to_json()))
 }
 
@@ -91,7 +111,11 @@ async fn update_environment(
     ApiJson(body): ApiJson<EnvironmentInput>,
 ) -> AppResult<Json<Value>> {
     let auth = p.require_admin()?;
-    Ok(Json(environments::update(&state, &auth, &name, body).await?.to_json()))
+    Ok(Json(
+        environments::update(&state, &auth, &name, body)
+            .await?
+            .to_json(),
+    ))
 }
 
 /// The same as `PUT /api/admin/environments/{name}`, at the path Unleash Enterprise uses.
@@ -107,7 +131,11 @@ async fn update_environment_legacy(
     ApiJson(body): ApiJson<EnvironmentInput>,
 ) -> AppResult<Json<Value>> {
     let auth = p.require_admin()?;
-    Ok(Json(environments::update(&state, &auth, &name, body).await?.to_json()))
+    Ok(Json(
+        environments::update(&state, &auth, &name, body)
+            .await?
+            .to_json(),
+    ))
 }
 
 /// Deletes an environment with every flag setting in it (ADMIN).
@@ -116,7 +144,11 @@ async fn update_environment_legacy(
     (status = 403, description = "Needs ADMIN, or the environment is protected"),
     (status = 404, description = "No such environment"),
 ))]
-async fn delete_environment(State(state): State<AppState>, Caller(p): Caller, Path(name): Path<String>) -> AppResult<()> {
+async fn delete_environment(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(name): Path<String>,
+) -> AppResult<()> {
     let auth = p.require_admin()?;
     environments::delete(&state, &auth, &name).await
 }
@@ -127,7 +159,11 @@ async fn delete_environment(State(state): State<AppState>, Caller(p): Caller, Pa
     (status = 403, description = "Needs ADMIN"),
     (status = 404, description = "No such environment"),
 ))]
-async fn toggle_environment_on(State(state): State<AppState>, Caller(p): Caller, Path(name): Path<String>) -> AppResult<StatusCode> {
+async fn toggle_environment_on(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(name): Path<String>,
+) -> AppResult<StatusCode> {
     let auth = p.require_admin()?;
     environments::set_enabled(&state, &auth, &name, true).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -139,7 +175,11 @@ async fn toggle_environment_on(State(state): State<AppState>, Caller(p): Caller,
     (status = 403, description = "Needs ADMIN"),
     (status = 404, description = "No such environment"),
 ))]
-async fn toggle_environment_off(State(state): State<AppState>, Caller(p): Caller, Path(name): Path<String>) -> AppResult<StatusCode> {
+async fn toggle_environment_off(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(name): Path<String>,
+) -> AppResult<StatusCode> {
     let auth = p.require_admin()?;
     environments::set_enabled(&state, &auth, &name, false).await?;
     Ok(StatusCode::NO_CONTENT)

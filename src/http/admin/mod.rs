@@ -12,6 +12,7 @@ pub mod projects;
 pub mod segments;
 pub mod strategies;
 pub mod tag_types;
+pub mod ui_config;
 pub mod user;
 pub mod user_admin;
 
@@ -33,6 +34,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(feature_environments::routes())
         .merge(segments::routes())
         .merge(environments::routes())
+        .merge(tag_types::routes())
         .merge(metrics::routes())
         .merge(tag_types::routes())
+        .merge(ui_config::routes())
 }

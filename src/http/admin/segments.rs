@@ -10,7 +10,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::context::NameBody;
 use crate::auth::permission::{Authorized, Scope};
 use crate::auth::Principal;
-use crate::domain::permissions::{CREATE_SEGMENT, DELETE_SEGMENT, UPDATE_PROJECT_SEGMENT, UPDATE_SEGMENT};
+use crate::domain::permissions::{
+    CREATE_SEGMENT, DELETE_SEGMENT, UPDATE_PROJECT_SEGMENT, UPDATE_SEGMENT,
+};
 use crate::error::AppResult;
 use crate::http::extract::{parse_id, ApiJson, Caller};
 use crate::service::segments::{self, Deleted, SegmentInput};
@@ -26,9 +28,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// A global segment needs the root permission; a project segment may also be managed with
 /// the project's UPDATE_PROJECT_SEGMENT.
-fn require_for(p: &Principal, root_permission: &str, project: Option<&str>) -> AppResult<Authorized> {
+fn require_for(
+    p: &Principal,
+    root_permission: &str,
+    project: Option<&str>,
+) -> AppResult<Authorized> {
     match project {
-        Some(project) => p.require(&[root_permission, UPDATE_PROJECT_SEGMENT], Scope::project(project)),
+        Some(project) => p.require(
+            &[root_permission, UPDATE_PROJECT_SEGMENT],
+            Scope::project(project),
+        ),
         None => p.require(&[root_permission], Scope::ROOT),
     }
 }
@@ -38,7 +47,10 @@ fn require_for(p: &Principal, root_permission: &str, project: Option<&str>) -> A
     (status = 200, description = "`{segments: [adminSegmentSchema]}`"),
     (status = 401, description = "Not signed in"),
 ))]
-async fn list_segments(State(state): State<AppState>, Caller(_caller): Caller) -> AppResult<Json<Value>> {
+async fn list_segments(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+) -> AppResult<Json<Value>> {
     let list: Vec<Value> = segments::list(&state)
         .await?
         .into_iter()
@@ -60,11 +72,24 @@ async fn list_segments(State(state): State<AppState>, Caller(_caller): Caller) -
     (status = 409, description = "The name is taken"),
     (status = 415, description = "Not JSON"),
 ))]
-async fn create_segment(State(state): State<AppState>, Caller(p): Caller, ApiJson(body): ApiJson<SegmentInput>) -> AppResult<Response> {
-    let auth = require_for(&p, CREATE_SEGMENT, body.project.as_deref().filter(|s| !s.is_empty()))?;
+async fn create_segment(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(body): ApiJson<SegmentInput>,
+) -> AppResult<Response> {
+    let auth = require_for(
+        &p,
+        CREATE_SEGMENT,
+        body.project.as_deref().filter(|s| !s.is_empty()),
+    )?;
     let segment = segments::create(&state, &auth, body).await?;
     let location = format!("segments/{}", segment.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(segment.to_admin_json())).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(segment.to_admin_json()),
+    )
+        .into_response())
 }
 
 /// Checks that a segment name is free: 204, or 400/409.
@@ -87,7 +112,11 @@ async fn validate_segment(
     (status = 200, description = "`adminSegmentSchema`"),
     (status = 404, description = "No such segment"),
 ))]
-async fn get_segment(State(state): State<AppState>, Caller(_caller): Caller, Path(id): Path<String>) -> AppResult<Json<Value>> {
+async fn get_segment(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
     let id = parse_id("id", &id)?;
     let (segment, (features, projects)) = segments::get(&state, id).await?;
     let mut v = segment.to_admin_json();
@@ -128,7 +157,11 @@ async fn update_segment(
     (status = 404, description = "No such segment"),
     (status = 409, description = "Flags still use it"),
 ))]
-async fn delete_segment(State(state): State<AppState>, Caller(p): Caller, Path(id): Path<String>) -> AppResult<Response> {
+async fn delete_segment(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let id = parse_id("id", &id)?;
     let (current, _) = segments::get(&state, id).await?;
     let auth = require_for(&p, DELETE_SEGMENT, current.project.as_deref())?;
@@ -157,5 +190,7 @@ async fn get_strategies_by_segment(
 ) -> AppResult<Json<Value>> {
     let id = parse_id("id", &id)?;
     let list = segments::strategies_using(&state, id).await?;
-    Ok(Json(json!({"strategies": list, "changeRequestStrategies": []})))
+    Ok(Json(
+        json!({"strategies": list, "changeRequestStrategies": []}),
+    ))
 }

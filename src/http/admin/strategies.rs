@@ -28,8 +28,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
     (status = 200, description = "`strategiesSchema`"),
     (status = 401, description = "Not signed in"),
 ))]
-async fn list_strategies(State(state): State<AppState>, Caller(_caller): Caller) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = strategies::list(&state).await?.iter().map(|s| s.to_json()).collect();
+async fn list_strategies(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+) -> AppResult<Json<Value>> {
+    let list: Vec<Value> = strategies::list(&state)
+        .await?
+        .iter()
+        .map(|s| s.to_json())
+        .collect();
     Ok(Json(json!({"version": 1, "strategies": list})))
 }
 
@@ -41,11 +48,20 @@ async fn list_strategies(State(state): State<AppState>, Caller(_caller): Caller)
     (status = 409, description = "The name is taken"),
     (status = 415, description = "Not JSON"),
 ))]
-async fn create_strategy(State(state): State<AppState>, Caller(p): Caller, ApiJson(body): ApiJson<CreateStrategy>) -> AppResult<Response> {
+async fn create_strategy(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(body): ApiJson<CreateStrategy>,
+) -> AppResult<Response> {
     let auth = p.require(&[CREATE_STRATEGY], Scope::ROOT)?;
     let def = strategies::create(&state, &auth, body).await?;
     let location = format!("strategies/{}", def.name);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(def.to_json())).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(def.to_json()),
+    )
+        .into_response())
 }
 
 /// One strategy definition.
@@ -53,7 +69,11 @@ async fn create_strategy(State(state): State<AppState>, Caller(p): Caller, ApiJs
     (status = 200, description = "`strategySchema`"),
     (status = 404, description = "No such strategy"),
 ))]
-async fn get_strategy(State(state): State<AppState>, Caller(_caller): Caller, Path(name): Path<String>) -> AppResult<Json<Value>> {
+async fn get_strategy(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path(name): Path<String>,
+) -> AppResult<Json<Value>> {
     Ok(Json(strategies::get(&state, &name).await?.to_json()))
 }
 
@@ -83,7 +103,11 @@ async fn update_strategy(
     (status = 403, description = "Needs DELETE_STRATEGY, or the strategy is built in"),
     (status = 404, description = "No such strategy"),
 ))]
-async fn delete_strategy(State(state): State<AppState>, Caller(p): Caller, Path(name): Path<String>) -> AppResult<()> {
+async fn delete_strategy(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(name): Path<String>,
+) -> AppResult<()> {
     let auth = p.require(&[DELETE_STRATEGY], Scope::ROOT)?;
     strategies::delete(&state, &auth, &name).await
 }
@@ -94,7 +118,11 @@ async fn delete_strategy(State(state): State<AppState>, Caller(p): Caller, Path(
     (status = 403, description = "Needs UPDATE_STRATEGY"),
     (status = 404, description = "No such strategy"),
 ))]
-async fn deprecate_strategy(State(state): State<AppState>, Caller(p): Caller, Path(strategy_name): Path<String>) -> AppResult<()> {
+async fn deprecate_strategy(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(strategy_name): Path<String>,
+) -> AppResult<()> {
     let auth = p.require(&[UPDATE_STRATEGY], Scope::ROOT)?;
     strategies::set_deprecated(&state, &auth, &strategy_name, true).await
 }
@@ -105,7 +133,11 @@ async fn deprecate_strategy(State(state): State<AppState>, Caller(p): Caller, Pa
     (status = 403, description = "Needs UPDATE_STRATEGY"),
     (status = 404, description = "No such strategy"),
 ))]
-async fn reactivate_strategy(State(state): State<AppState>, Caller(p): Caller, Path(strategy_name): Path<String>) -> AppResult<()> {
+async fn reactivate_strategy(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(strategy_name): Path<String>,
+) -> AppResult<()> {
     let auth = p.require(&[UPDATE_STRATEGY], Scope::ROOT)?;
     strategies::set_deprecated(&state, &auth, &strategy_name, false).await
 }

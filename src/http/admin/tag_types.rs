@@ -28,8 +28,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
     (status = 200, description = "`tagTypesSchema`"),
     (status = 401, description = "Not signed in"),
 ))]
-async fn list_tag_types(State(state): State<AppState>, Caller(_caller): Caller) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = tag_types::list(&state).await?.iter().map(|t| t.to_json()).collect();
+async fn list_tag_types(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+) -> AppResult<Json<Value>> {
+    let list: Vec<Value> = tag_types::list(&state)
+        .await?
+        .iter()
+        .map(|t| t.to_json())
+        .collect();
     Ok(Json(json!({"version": 1, "tagTypes": list})))
 }
 
@@ -40,11 +47,20 @@ async fn list_tag_types(State(state): State<AppState>, Caller(_caller): Caller) 
     (status = 403, description = "Needs CREATE_TAG_TYPE"),
     (status = 409, description = "The name is taken"),
 ))]
-async fn create_tag_type(State(state): State<AppState>, Caller(p): Caller, ApiJson(body): ApiJson<TagTypeInput>) -> AppResult<Response> {
+async fn create_tag_type(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(body): ApiJson<TagTypeInput>,
+) -> AppResult<Response> {
     let auth = p.require(&[CREATE_TAG_TYPE], Scope::ROOT)?;
     let t = tag_types::create(&state, &auth, body).await?;
     let location = format!("tag-types/{}", t.name);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(t.to_json())).into_response())
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(t.to_json()),
+    )
+        .into_response())
 }
 
 /// Checks a would-be tag type: `{valid: true, tagType}`, or 400/409.
@@ -69,7 +85,11 @@ async fn validate_tag_type(
     (status = 200, description = "`{version, tagType}`"),
     (status = 404, description = "No such tag type"),
 ))]
-async fn get_tag_type(State(state): State<AppState>, Caller(_caller): Caller, Path(name): Path<String>) -> AppResult<Json<Value>> {
+async fn get_tag_type(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path(name): Path<String>,
+) -> AppResult<Json<Value>> {
     let t = tag_types::get(&state, &name).await?;
     Ok(Json(json!({"version": 1, "tagType": t.to_json()})))
 }
@@ -98,7 +118,11 @@ async fn update_tag_type(
     (status = 403, description = "Needs DELETE_TAG_TYPE"),
     (status = 404, description = "No such tag type"),
 ))]
-async fn delete_tag_type(State(state): State<AppState>, Caller(p): Caller, Path(name): Path<String>) -> AppResult<()> {
+async fn delete_tag_type(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(name): Path<String>,
+) -> AppResult<()> {
     let auth = p.require(&[DELETE_TAG_TYPE], Scope::ROOT)?;
     tag_types::delete(&state, &auth, &name).await
 }
@@ -108,7 +132,14 @@ async fn delete_tag_type(State(state): State<AppState>, Caller(p): Caller, Path(
     (status = 200, description = "`tagsSchema`"),
     (status = 401, description = "Not signed in"),
 ))]
-async fn list_tags(State(state): State<AppState>, Caller(_caller): Caller) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = tag_types::tags(&state).await?.iter().map(|t| t.to_json()).collect();
+async fn list_tags(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+) -> AppResult<Json<Value>> {
+    let list: Vec<Value> = tag_types::tags(&state)
+        .await?
+        .iter()
+        .map(|t| t.to_json())
+        .collect();
     Ok(Json(json!({"version": 1, "tags": list})))
 }

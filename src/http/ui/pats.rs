@@ -1,0 +1,429 @@
+//! The signed-in user's personal access tokens, at Unleash's address
+//! `/profile/personal-api-tokens`: list, create (with the secret shown once), delete.
+//!
+//! Dialogs are rendered by the server over the list, so the pages work without
+//! JavaScript; only copying to the clipboard needs it.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use chrono::{DateTime, Datelike, NaiveDateTime, TimeDelta, Utc};
+use serde_json::json;
+
+use super::{date, date_time, error_text, redirect_with_flash, render, CsrfForm, Ctx, PageUser};
+use crate::domain::tokens::{expiry_warning, Pat};
+use crate::domain::users::iso;
+use crate::error::AppError;
+use crate::service::tokens;
+use crate::state::AppState;
+
+const PATH: &str = "/profile/personal-api-tokens";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(PATH, get(list).post(create))
+        .route("/profile/personal-api-tokens/new", get(new_form))
+        .route(
+            "/profile/personal-api-tokens/{id}/delete",
+            get(confirm_delete).post(delete),
+        )
+}
+
+/// The expiry choices of the form, as (value, label); 30 days is the default.
+pub const EXPIRY_CHOICES: [(&str, &str); 6] = [
+    ("7", "7 days"),
+    ("30", "30 days"),
+    ("60", "60 days"),
+    ("90", "90 days"),
+    ("custom", "Custom"),
+    ("never", "Never"),
+];
+
+/// "Never" is stored as the end of year 9999, which Unleash's UI also shows as "Never".
+fn never() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("9999-12-31T23:59:59Z")
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+fn is_never(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    expires_at.year() > now.year() + 100
+}
+
+pub struct TokenRow {
+    pub id: i64,
+    pub description: String,
+    pub expires: String,
+    pub created: String,
+    pub seen: String,
+    pub expired: bool,
+    pub expires_soon: bool,
+}
+
+fn rows(state: &AppState, pats: &[Pat]) -> Vec<TokenRow> {
+    let now = state.clock.now();
+    let lead = &state.config.token_expiry_notification_days;
+    pats.iter()
+        .map(|p| TokenRow {
+            id: p.id,
+            description: p.description.clone(),
+            expires: if is_never(p.expires_at, now) {
+                "Never".into()
+            } else {
+                date(p.expires_at)
+            },
+            created: date(p.created_at),
+            seen: p.seen_at.map(date_time).unwrap_or_else(|| "Never".into()),
+            expired: expiry_warning(p.created_at, p.expires_at, now, lead) == Some("expired"),
+            expires_soon: expiry_warning(p.created_at, p.expires_at, now, lead)
+                == Some("expires-soon"),
+        })
+        .collect()
+}
+
+/// What the "New token" form shows.
+pub struct FormState {
+    pub description: String,
+    pub expiry: String,
+    /// (value, label, selected) of each expiry choice.
+    pub options: Vec<(&'static str, &'static str, bool)>,
+    pub custom: String,
+    pub custom_min: String,
+    pub expires_on: Option<String>,
+    pub error: Option<String>,
+    pub description_error: Option<String>,
+    pub curl: String,
+    pub curl_url: String,
+}
+
+/// The token just created, shown once.
+pub struct Created {
+    pub secret: String,
+}
+
+#[derive(Template)]
+#[template(path = "pats.html")]
+struct PatsPage {
+    ctx: Ctx,
+    tab: &'static str,
+    rows: Vec<TokenRow>,
+    limit: u32,
+    at_limit: bool,
+    form: Option<FormState>,
+    created: Option<Created>,
+    confirm: Option<TokenRow>,
+    /// The user's token descriptions as a JSON array, so the form can flag a duplicate
+    /// while typing.
+    taken: String,
+}
+
+async fn load(state: &AppState, page: &PageUser) -> Result<Vec<Pat>, Response> {
+    tokens::list_pats(state, page.user().user.id)
+        .await
+        .map_err(|e| super::error_page(page.base.clone(), e))
+}
+
+fn at_limit(state: &AppState, pats: &[Pat]) -> bool {
+    let now = state.clock.now();
+    pats.iter().filter(|p| p.expires_at > now).count() as u64 >= u64::from(state.config.pat_limit)
+}
+
+fn show(
+    state: &AppState,
+    page: &PageUser,
+    status: StatusCode,
+    pats: &[Pat],
+    form: Option<FormState>,
+    created: Option<Created>,
+    confirm: Option<TokenRow>,
+) -> Response {
+    let ctx = page.ctx("Personal access tokens", "profile");
+    let p = PatsPage {
+        ctx: ctx.clone(),
+        tab: "pats",
+        rows: rows(state, pats),
+        limit: state.config.pat_limit,
+        at_limit: at_limit(state, pats),
+        form,
+        created,
+        confirm,
+        taken: serde_json::to_string(
+            &pats
+                .iter()
+                .map(|p| p.description.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or_else(|_| "[]".into()),
+    };
+    render(&ctx, status, &p)
+}
+
+async fn list(State(state): State<AppState>, page: PageUser) -> Response {
+    match load(&state, &page).await {
+        Ok(pats) => show(&state, &page, StatusCode::OK, &pats, None, None, None),
+        Err(r) => r,
+    }
+}
+
+/// The Admin API address for the curl example, as the browser reached us.
+fn api_url(state: &AppState, headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("localhost:4242");
+    let scheme = if crate::auth::session::is_https(headers) {
+        "https"
+    } else {
+        "http"
+    };
+    format!(
+        "{scheme}://{host}{}/api/admin/user/tokens",
+        state.config.base_path()
+    )
+}
+
+fn curl(url: &str, description: &str, expires_at: Option<DateTime<Utc>>) -> String {
+    let body =
+        json!({"description": description, "expiresAt": expires_at.map(iso).unwrap_or_default()});
+    let body = serde_json::to_string_pretty(&body)
+        .unwrap_or_default()
+        .replace('\'', "'\\''");
+    format!(
+        "curl --location --request POST '{url}' \\\n    --header 'Authorization: INSERT_API_KEY' \\\n    --header 'Content-Type: application/json' \\\n    --data-raw '{body}'"
+    )
+}
+
+/// Parses a `datetime-local` value, taken as UTC.
+fn parse_custom(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
+        .ok()
+        .map(|n| n.and_utc())
+}
+
+/// The expiry a choice means; `Err` with the message to show when it cannot be used.
+fn expiry_of(choice: &str, custom: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    match choice {
+        "never" => Ok(never()),
+        "custom" => match parse_custom(custom) {
+            None => Err("Pick a date and time for the custom expiry.".into()),
+            Some(t) if t <= now => Err("Invalid date, must be in the future".into()),
+            Some(t) => Ok(t),
+        },
+        days => match days.parse::<i64>() {
+            Ok(d @ (7 | 30 | 60 | 90)) => Ok(now + TimeDelta::days(d)),
+            _ => Err("Choose when the token will expire.".into()),
+        },
+    }
+}
+
+fn form_state(
+    state: &AppState,
+    headers: &HeaderMap,
+    description: String,
+    expiry: String,
+    custom: String,
+) -> FormState {
+    let now = state.clock.now();
+    let at = expiry_of(&expiry, &custom, now).ok();
+    let url = api_url(state, headers);
+    let custom_default = (now + TimeDelta::minutes(30))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    FormState {
+        curl: curl(&url, &description, at),
+        curl_url: url,
+        expires_on: at.filter(|t| !is_never(*t, now)).map(date),
+        description,
+        custom: if custom.is_empty() {
+            custom_default
+        } else {
+            custom
+        },
+        custom_min: now.format("%Y-%m-%dT%H:%M").to_string(),
+        options: EXPIRY_CHOICES
+            .iter()
+            .map(|(v, l)| (*v, *l, *v == expiry))
+            .collect(),
+        expiry,
+        error: None,
+        description_error: None,
+    }
+}
+
+async fn new_form(State(state): State<AppState>, page: PageUser, headers: HeaderMap) -> Response {
+    let pats = match load(&state, &page).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let mut form = form_state(&state, &headers, String::new(), "30".into(), String::new());
+    if at_limit(&state, &pats) {
+        form.error = Some(limit_reason(&state));
+    }
+    show(&state, &page, StatusCode::OK, &pats, Some(form), None, None)
+}
+
+fn limit_reason(state: &AppState) -> String {
+    format!(
+        "You have reached the limit of {} personal access tokens. Delete a token to create a new one.",
+        state.config.pat_limit
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct CreateForm {
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    expiry: String,
+    #[serde(default)]
+    custom_expiry: String,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    page: PageUser,
+    headers: HeaderMap,
+    CsrfForm(input): CsrfForm<CreateForm>,
+) -> Response {
+    let now = state.clock.now();
+    let mut form = form_state(
+        &state,
+        &headers,
+        input.description.clone(),
+        input.expiry.clone(),
+        input.custom_expiry.clone(),
+    );
+    let fail =
+        |state: &AppState, page: &PageUser, pats: &[Pat], form: FormState, status: StatusCode| {
+            show(state, page, status, pats, Some(form), None, None)
+        };
+    let pats = match load(&state, &page).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    if input.description.trim().is_empty() {
+        form.description_error = Some("A description is required.".into());
+        return fail(&state, &page, &pats, form, StatusCode::BAD_REQUEST);
+    }
+    let expires_at = match expiry_of(&input.expiry, &input.custom_expiry, now) {
+        Ok(t) => t,
+        Err(msg) => {
+            form.error = Some(msg);
+            return fail(&state, &page, &pats, form, StatusCode::BAD_REQUEST);
+        }
+    };
+    let body = json!({"description": input.description, "expiresAt": iso(expires_at)});
+    match tokens::create_pat(&state, &page.principal.authenticated(), &body).await {
+        Ok((_, secret)) => {
+            let pats = match load(&state, &page).await {
+                Ok(p) => p,
+                Err(r) => return r,
+            };
+            let created = Created {
+                secret: secret.expose().to_string(),
+            };
+            show(
+                &state,
+                &page,
+                StatusCode::OK,
+                &pats,
+                None,
+                Some(created),
+                None,
+            )
+        }
+        Err(AppError::NameExists(_)) => {
+            form.description_error = Some("A token with that description already exists.".into());
+            fail(&state, &page, &pats, form, StatusCode::CONFLICT)
+        }
+        Err(AppError::OperationDenied(_)) => {
+            form.error = Some(limit_reason(&state));
+            fail(&state, &page, &pats, form, StatusCode::FORBIDDEN)
+        }
+        Err(e) => {
+            let status = e.status();
+            form.error = Some(error_text(&e));
+            fail(&state, &page, &pats, form, status)
+        }
+    }
+}
+
+fn parse_id(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok()
+}
+
+async fn confirm_delete(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path(raw): Path<String>,
+) -> Response {
+    let pats = match load(&state, &page).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let all = rows(&state, &pats);
+    let Some(row) = parse_id(&raw).and_then(|id| all.into_iter().find(|r| r.id == id)) else {
+        return super::message_page(
+            &page.base,
+            StatusCode::NOT_FOUND,
+            "No such token",
+            "You have no personal access token with that id.",
+        );
+    };
+    show(&state, &page, StatusCode::OK, &pats, None, None, Some(row))
+}
+
+#[derive(serde::Deserialize)]
+pub struct Empty {}
+
+async fn delete(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path(raw): Path<String>,
+    CsrfForm(_form): CsrfForm<Empty>,
+) -> Response {
+    let Some(id) = parse_id(&raw) else {
+        return super::message_page(
+            &page.base,
+            StatusCode::NOT_FOUND,
+            "No such token",
+            "You have no personal access token with that id.",
+        );
+    };
+    match tokens::delete_pat(&state, &page.principal.authenticated(), id).await {
+        Ok(()) => redirect_with_flash(&state, PATH, "Token deleted"),
+        Err(e) => super::error_page(page.base.clone(), e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expiry_choices() {
+        let now = DateTime::parse_from_rfc3339("2026-01-10T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(expiry_of("30", "", now).unwrap(), now + TimeDelta::days(30));
+        assert_eq!(expiry_of("90", "", now).unwrap(), now + TimeDelta::days(90));
+        assert!(expiry_of("31", "", now).is_err());
+        assert!(is_never(expiry_of("never", "", now).unwrap(), now));
+        assert_eq!(
+            expiry_of("custom", "2026-02-01T08:30", now)
+                .unwrap()
+                .to_rfc3339(),
+            "2026-02-01T08:30:00+00:00"
+        );
+        assert_eq!(
+            expiry_of("custom", "2026-01-01T08:30", now).unwrap_err(),
+            "Invalid date, must be in the future"
+        );
+        assert!(expiry_of("custom", "", now).is_err());
+    }
+}

@@ -1,0 +1,126 @@
+// Small conveniences on top of pages that work without JavaScript.
+(function () {
+  "use strict";
+
+  // Close the user menu when clicking elsewhere or pressing Escape.
+  document.addEventListener("click", function (e) {
+    document.querySelectorAll("details.user-menu[open]").forEach(function (d) {
+      if (!d.contains(e.target)) d.removeAttribute("open");
+    });
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") {
+      document.querySelectorAll("details.user-menu[open]").forEach(function (d) { d.removeAttribute("open"); });
+    }
+  });
+
+  function toast(text) {
+    var t = document.getElementById("toast");
+    if (!t) return;
+    t.textContent = text;
+    t.hidden = false;
+    clearTimeout(t._timer);
+    t._timer = setTimeout(function () { t.hidden = true; }, 4000);
+  }
+
+  function copyFallback(text) {
+    var ta = document.createElement("textarea");
+    ta.value = text;
+    ta.setAttribute("readonly", "");
+    ta.style.position = "fixed";
+    ta.style.opacity = "0";
+    document.body.appendChild(ta);
+    ta.select();
+    var ok = false;
+    try { ok = document.execCommand("copy"); } catch (_) { ok = false; }
+    document.body.removeChild(ta);
+    return ok;
+  }
+
+  // Buttons with data-copy-target copy that element's text to the clipboard.
+  document.querySelectorAll("[data-copy-target]").forEach(function (btn) {
+    btn.hidden = false;
+    btn.addEventListener("click", function () {
+      var el = document.getElementById(btn.getAttribute("data-copy-target"));
+      if (!el) return;
+      var text = el.textContent.trim();
+      var done = function () { toast("Token copied to clipboard"); };
+      var failed = function () { toast(copyFallback(text) ? "Token copied to clipboard" : "Could not copy token"); };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(done, failed);
+      } else {
+        failed();
+      }
+    });
+  });
+
+  // The token form: live expiry date and curl example.
+  var form = document.getElementById("token-form");
+  if (form) {
+    var desc = document.getElementById("description");
+    var expiry = document.getElementById("expiry");
+    var custom = document.getElementById("custom-field");
+    var customInput = document.getElementById("custom_expiry");
+    var expiresOn = document.getElementById("expires-on");
+    var neverWarning = document.getElementById("never-warning");
+    var curl = document.getElementById("curl");
+    var curlTemplate = curl ? curl.getAttribute("data-url") : "";
+
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    var isoDate = function (d) { return d.getUTCFullYear() + "-" + pad(d.getUTCMonth() + 1) + "-" + pad(d.getUTCDate()); };
+
+    var expiresAt = function () {
+      var v = expiry.value;
+      if (v === "never") return null;
+      if (v === "custom") {
+        if (!customInput.value) return undefined;
+        var d = new Date(customInput.value + "Z");
+        return isNaN(d.getTime()) ? undefined : d;
+      }
+      var days = parseInt(v, 10);
+      return new Date(Date.now() + days * 86400000);
+    };
+
+    var taken = [];
+    try { taken = JSON.parse(form.getAttribute("data-taken") || "[]"); } catch (_) { taken = []; }
+    var takenMsg = document.getElementById("description-taken");
+    var submit = document.getElementById("create-token");
+
+    var update = function () {
+      var v = expiry.value;
+      var isTaken = taken.indexOf(desc.value.trim()) !== -1;
+      takenMsg.hidden = !isTaken;
+      desc.setAttribute("aria-invalid", isTaken ? "true" : "false");
+      custom.hidden = v !== "custom";
+      if (neverWarning) neverWarning.hidden = v !== "never";
+      var at = expiresAt();
+      var future = at === null || (at !== undefined && at.getTime() > Date.now());
+      submit.disabled = isTaken || !desc.value.trim() || !future;
+      if (at === null) {
+        expiresOn.innerHTML = "The token will <strong>never</strong> expire!";
+      } else if (at === undefined) {
+        expiresOn.textContent = "Pick a date and time in the future.";
+      } else if (at.getTime() <= Date.now()) {
+        expiresOn.textContent = "Invalid date, must be in the future";
+      } else {
+        expiresOn.innerHTML = "";
+        expiresOn.appendChild(document.createTextNode("Token will expire on "));
+        var s = document.createElement("strong");
+        s.id = "expiry-date";
+        s.textContent = isoDate(at);
+        expiresOn.appendChild(s);
+      }
+      if (curl) {
+        var body = { description: desc.value, expiresAt: at === null ? "9999-12-31T23:59:59.000Z" : (at ? at.toISOString() : "") };
+        curl.textContent = "curl --location --request POST '" + curlTemplate + "' \\\n" +
+          "    --header 'Authorization: INSERT_API_KEY' \\\n" +
+          "    --header 'Content-Type: application/json' \\\n" +
+          "    --data-raw '" + JSON.stringify(body, null, 2).replace(/'/g, "'\\''") + "'";
+      }
+    };
+    desc.addEventListener("input", update);
+    expiry.addEventListener("change", update);
+    if (customInput) customInput.addEventListener("input", update);
+    update();
+  }
+})();

@@ -1,0 +1,820 @@
+//! The admin UI in a real, headless Chromium (Debian's `chromium` and `chromium-driver`),
+//! driving the real server on a real port through WebDriver.
+//!
+//! Without Chromium these tests print a notice and pass, except when `CI` is set: then they
+//! fail, so CI never skips them silently. Each step saves a screenshot under
+//! `target/ui-screens/`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::http::Method;
+use common::{RunningServer, TestApp, ADMIN_PASSWORD};
+use fantoccini::wd::{Capabilities, WebDriverCompatibleCommand};
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{json, Value};
+
+/// One browser at a time: the machine is small and Chromium is heavy.
+static BROWSER_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn find_exe(names: &[&str]) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    for dir in std::env::split_paths(&path) {
+        for name in names {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI")
+        .map(|v| !v.is_empty() && v != "0" && v != "false")
+        .unwrap_or(false)
+}
+
+/// Chromium and its driver, or `None` (after a notice) on a developer machine without them.
+fn browser_binaries() -> Option<(PathBuf, PathBuf)> {
+    let chromium = find_exe(&["chromium", "chromium-browser"]);
+    let driver = find_exe(&["chromedriver"]);
+    match (chromium, driver) {
+        (Some(c), Some(d)) => Some((c, d)),
+        _ if in_ci() => {
+            panic!("CI is set but Chromium or chromedriver is missing; run .ci/install-browser.sh")
+        }
+        _ => {
+            eprintln!("NOTICE: skipping browser test: Debian's chromium and chromium-driver are not installed (see .ci/install-browser.sh)");
+            None
+        }
+    }
+}
+
+fn screens_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let dir = target.join("ui-screens");
+    std::fs::create_dir_all(&dir).expect("create target/ui-screens");
+    dir
+}
+
+/// chromedriver's "set permission" extension (W3C Permissions), used to let the page read
+/// the clipboard so the test can check what **Copy token** put there.
+#[derive(Debug)]
+struct SetPermission(&'static str);
+
+impl WebDriverCompatibleCommand for SetPermission {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/permissions",
+            session_id.unwrap_or_default()
+        ))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (Method, Option<String>) {
+        (
+            Method::POST,
+            Some(json!({"descriptor": {"name": self.0}, "state": "granted"}).to_string()),
+        )
+    }
+}
+
+/// A Chrome DevTools command through chromedriver, used to make the viewport exactly
+/// 1400×900 (the window size includes browser chrome even when headless).
+#[derive(Debug)]
+struct Cdp(&'static str, Value);
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+    fn method_and_body(&self, _: &url::Url) -> (Method, Option<String>) {
+        (
+            Method::POST,
+            Some(json!({"cmd": self.0, "params": self.1}).to_string()),
+        )
+    }
+}
+
+/// A headless Chromium with a fresh profile, driven through its own chromedriver.
+struct Browser {
+    c: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+    base: String,
+    prefix: &'static str,
+    step: u32,
+}
+
+impl Browser {
+    async fn launch(base: &str, prefix: &'static str, javascript: bool) -> Option<Browser> {
+        let (chromium, chromedriver) = browser_binaries()?;
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
+            l.local_addr().expect("addr").port()
+        };
+        let driver = Command::new(chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let profile = tempfile::tempdir().expect("profile dir");
+        let mut args = vec![
+            "--headless".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--no-first-run".into(),
+            "--disable-dev-shm-usage".into(),
+            "--window-size=1400,900".into(),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        if !javascript {
+            args.push("--blink-settings=scriptEnabled=false".into());
+        }
+        let mut caps = Capabilities::new();
+        caps.insert("browserName".into(), json!("chrome"));
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({"binary": chromium.to_string_lossy(), "args": args}),
+        );
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let c = loop {
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => break c,
+                Err(e) if Instant::now() > deadline => {
+                    panic!("could not start a Chromium session: {e}")
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        c.issue_cmd(Cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({"width": 1400, "height": 900, "deviceScaleFactor": 1, "mobile": false}),
+        ))
+        .await
+        .expect("set the viewport to 1400x900");
+        Some(Browser {
+            c,
+            driver,
+            _profile: profile,
+            base: base.to_string(),
+            prefix,
+            step: 0,
+        })
+    }
+
+    async fn goto(&self, path: &str) {
+        self.c
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .expect("navigate");
+    }
+
+    /// Saves a screenshot named after the test and this step.
+    async fn shot(&mut self, name: &str) {
+        self.step += 1;
+        let png = self.c.screenshot().await.expect("screenshot");
+        let file = screens_dir().join(format!("{}-{:02}-{name}.png", self.prefix, self.step));
+        std::fs::write(&file, png).expect("write screenshot");
+    }
+
+    async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+    }
+
+    async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
+    async fn click_link(&self, text: &str) {
+        let el = self
+            .c
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::LinkText(text))
+            .await
+            .unwrap_or_else(|e| panic!("no link {text}: {e}"));
+        el.click()
+            .await
+            .unwrap_or_else(|e| panic!("click {text}: {e}"));
+    }
+
+    async fn fill(&self, css: &str, text: &str) {
+        let el = self.find(css).await;
+        el.clear().await.expect("clear");
+        el.send_keys(text).await.expect("type");
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.expect("text")
+    }
+
+    async fn path(&self) -> String {
+        self.c.current_url().await.expect("url").path().to_string()
+    }
+
+    /// Waits until the page's path is `path`.
+    async fn wait_path(&self, path: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let now = self.path().await;
+            if now == path {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "expected to reach {path}, still on {now}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until an element's text contains `needle`.
+    async fn wait_text(&self, css: &str, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let t = match self.c.find(Locator::Css(css)).await {
+                Ok(el) => el.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if t.contains(needle) {
+                return t;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} never showed {needle:?}; it shows {t:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn body(&self) -> String {
+        self.text("body").await
+    }
+
+    async fn sign_in(&mut self, username: &str, password: &str, shot: bool) {
+        self.goto("/login").await;
+        self.fill("#username", username).await;
+        self.fill("#password", password).await;
+        if shot {
+            self.shot("sign-in-form").await;
+        }
+        self.click("#sign-in").await;
+        self.wait_path("/profile").await;
+    }
+
+    async fn sign_out(&self) {
+        self.click("#user-menu summary").await;
+        self.click("#user-menu button[type=submit]").await;
+        self.wait_path("/login").await;
+    }
+
+    async fn close(mut self) {
+        let _ = self.c.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Only the chromedriver this test started, by its handle; it takes Chromium with it.
+        let _ = self.driver.kill();
+    }
+}
+
+fn today_plus(days: i64) -> String {
+    (chrono::Utc::now() + chrono::TimeDelta::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// Creates a personal access token through the UI and returns its secret from the dialog.
+async fn create_token_in_ui(b: &mut Browser, description: &str, shots: bool) -> String {
+    b.goto("/profile/personal-api-tokens").await;
+    b.click("#new-token").await;
+    b.find("#token-form").await;
+    b.fill("#description", description).await;
+    if shots {
+        b.shot("new-token-filled").await;
+    }
+    b.click("#create-token").await;
+    b.wait_text("#created-title", "Personal access token created")
+        .await;
+    b.text("#token-secret").await.trim().to_string()
+}
+
+async fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("http client")
+}
+
+/// The story of issue 6: an Editor creates a personal access token in the browser, copies
+/// it, uses it over HTTP, deletes it in the UI and sees it stop working; a Viewer's token is
+/// refused where the Viewer has no permission.
+#[tokio::test]
+async fn personal_access_token_story() {
+    let _one = BROWSER_LOCK.lock().await;
+    if browser_binaries().is_none() {
+        return;
+    }
+    let app = TestApp::new().await;
+    app.user("erin", "Editor").await;
+    app.user("vera", "Viewer").await;
+    let server = RunningServer::start(app.state.clone()).await;
+    let Some(mut b) = Browser::launch(&server.base, "story", true).await else {
+        return;
+    };
+    let http = http_client().await;
+
+    // Sign in through the form; a page asked for first is where we land.
+    b.goto("/profile").await;
+    b.wait_path("/login").await;
+    b.shot("login").await;
+    b.fill("#username", "erin").await;
+    b.fill("#password", "wrong-password").await;
+    b.click("#sign-in").await;
+    b.wait_text("#login-error", "Wrong username, email or password")
+        .await;
+    b.shot("login-error").await;
+    b.fill("#password", "erin-Passw0rd!").await;
+    b.click("#sign-in").await;
+    b.wait_path("/profile").await;
+    b.shot("signed-in").await;
+
+    // The user menu shows the user's name and View profile.
+    b.click("#user-menu summary").await;
+    assert_eq!(b.text(".menu-name").await, "erin");
+    assert!(b
+        .find("#user-menu a[href$='/profile']")
+        .await
+        .is_displayed()
+        .await
+        .unwrap());
+    b.shot("user-menu").await;
+    b.click_link("View profile").await;
+    b.wait_path("/profile").await;
+    b.shot("profile").await;
+
+    // Personal access tokens, empty at first.
+    b.click_link("Personal access tokens").await;
+    b.wait_path("/profile/personal-api-tokens").await;
+    assert_eq!(b.text("#pats-heading").await, "Personal access tokens (0)");
+    assert!(b
+        .body()
+        .await
+        .contains("You have no personal access tokens yet."));
+    b.shot("tokens-empty").await;
+
+    // New token: 30 days preselected, expiring 30 days from today.
+    b.click("#new-token").await;
+    b.wait_text("#create-title", "Create personal access token")
+        .await;
+    assert_eq!(
+        b.find("#expiry")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("30")
+    );
+    assert_eq!(b.text("#expiry-date").await, today_plus(30));
+    assert!(
+        !b.find("#create-token").await.is_enabled().await.unwrap(),
+        "a description is needed first"
+    );
+    b.shot("new-token-form").await;
+    // The choices and their live effect.
+    b.find("#expiry")
+        .await
+        .select_by_value("never")
+        .await
+        .unwrap();
+    b.wait_text("#expires-on", "never").await;
+    assert!(b.find("#never-warning").await.is_displayed().await.unwrap());
+    b.find("#expiry")
+        .await
+        .select_by_value("custom")
+        .await
+        .unwrap();
+    assert!(b.find("#custom_expiry").await.is_displayed().await.unwrap());
+    b.shot("new-token-custom").await;
+    b.find("#expiry").await.select_by_value("30").await.unwrap();
+    assert_eq!(b.text("#expiry-date").await, today_plus(30));
+    b.fill("#description", "story token").await;
+    let curl = b.wait_text("#curl", "story token").await;
+    assert!(
+        curl.contains("/api/admin/user/tokens") && curl.contains("\"expiresAt\""),
+        "{curl}"
+    );
+    b.shot("new-token-filled").await;
+
+    b.click("#create-token").await;
+    b.wait_text("#created-title", "Personal access token created")
+        .await;
+    assert!(b.body().await.contains(
+        "Make sure to copy your personal access token now. You won't be able to see it again!"
+    ));
+    let secret = b.text("#token-secret").await.trim().to_string();
+    assert!(secret.starts_with("user:v2_"), "{secret}");
+    b.shot("token-created").await;
+
+    // Copy token puts it on the clipboard.
+    b.c.issue_cmd(SetPermission("clipboard-read"))
+        .await
+        .expect("grant clipboard-read");
+    let _ = b.c.issue_cmd(SetPermission("clipboard-write")).await;
+    b.click("#copy-token").await;
+    b.wait_text("#toast", "Token copied to clipboard").await;
+    b.shot("token-copied").await;
+    let clip = b
+        .c
+        .execute_async("const done = arguments[arguments.length - 1]; navigator.clipboard.readText().then(done, e => done('ERROR: ' + e));", vec![])
+        .await
+        .expect("read clipboard");
+    assert_eq!(
+        clip.as_str(),
+        Some(secret.as_str()),
+        "the clipboard holds the token"
+    );
+
+    b.click("#close-dialog").await;
+    b.wait_path("/profile/personal-api-tokens").await;
+    assert_eq!(b.text("#pats-heading").await, "Personal access tokens (1)");
+    let row = b.text("#pats-table tbody tr").await;
+    assert!(
+        row.contains("story token") && row.contains(&today_plus(30)) && row.contains("Never"),
+        "{row}"
+    );
+    let source = b.c.source().await.unwrap();
+    assert!(!source.contains(&secret), "the list never shows the secret");
+    b.shot("token-listed").await;
+
+    // The copied token over HTTP: list projects, create a flag, as the user.
+    let token = clip.as_str().unwrap().to_string();
+    let me = http
+        .get(format!("{}/api/admin/user", server.base))
+        .header("Authorization", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    assert_eq!(
+        me.json::<Value>().await.unwrap()["user"]["username"],
+        "erin"
+    );
+    let projects = http
+        .get(format!("{}/api/admin/projects", server.base))
+        .header("Authorization", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(projects.status(), 200);
+    let flag = http
+        .post(format!(
+            "{}/api/admin/projects/default/features",
+            server.base
+        ))
+        .header("Authorization", &token)
+        .json(&json!({"name": "made-with-a-pat", "type": "release"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(flag.status(), 201, "an Editor's token may create a flag");
+    assert_eq!(
+        flag.json::<Value>().await.unwrap()["name"],
+        "made-with-a-pat"
+    );
+
+    // Delete it in the UI; the HTTP client is refused from then on.
+    b.click("a[title='Delete token']").await;
+    b.wait_text("#delete-title", "Delete token?").await;
+    assert!(b.text("#delete-body").await.contains("\"story token\""));
+    b.shot("delete-confirm").await;
+    b.click("#confirm-delete").await;
+    b.wait_text("main", "Token deleted").await;
+    assert_eq!(b.text("#pats-heading").await, "Personal access tokens (0)");
+    b.shot("token-deleted").await;
+    let after = http
+        .get(format!("{}/api/admin/user", server.base))
+        .header("Authorization", &secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 401);
+
+    b.sign_out().await;
+    b.shot("signed-out").await;
+
+    // The same as a Viewer: the token works, but not for what a Viewer may not do.
+    b.sign_in("vera", "vera-Passw0rd!", false).await;
+    let viewer_secret = create_token_in_ui(&mut b, "viewer token", false).await;
+    b.shot("viewer-token-created").await;
+    let me = http
+        .get(format!("{}/api/admin/user", server.base))
+        .header("Authorization", &viewer_secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    let projects = http
+        .get(format!("{}/api/admin/projects", server.base))
+        .header("Authorization", &viewer_secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(projects.status(), 200);
+    let write = http
+        .post(format!(
+            "{}/api/admin/projects/default/features",
+            server.base
+        ))
+        .header("Authorization", &viewer_secret)
+        .json(&json!({"name": "viewer-attempt", "type": "release"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(write.status(), 403);
+    let body: Value = write.json().await.unwrap();
+    assert_eq!(body["name"], "PermissionError");
+    assert_eq!(body["permissions"], json!(["CREATE_FEATURE"]));
+    b.click("#close-dialog").await;
+    b.click("a[title='Delete token']").await;
+    b.click("#confirm-delete").await;
+    b.wait_text("main", "Token deleted").await;
+    let after = http
+        .get(format!("{}/api/admin/projects", server.base))
+        .header("Authorization", &viewer_secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), 401);
+
+    b.close().await;
+    server.stop().await;
+}
+
+/// An admin manages users and reads the event log.
+#[tokio::test]
+async fn admin_manages_users_and_reads_the_event_log() {
+    let _one = BROWSER_LOCK.lock().await;
+    if browser_binaries().is_none() {
+        return;
+    }
+    let app = TestApp::new().await;
+    let server = RunningServer::start(app.state.clone()).await;
+    let Some(mut b) = Browser::launch(&server.base, "admin", true).await else {
+        return;
+    };
+
+    b.sign_in("admin", ADMIN_PASSWORD, false).await;
+    b.click_link("Users").await;
+    b.wait_path("/admin/users").await;
+    b.shot("users").await;
+    b.click("#new-user").await;
+    b.fill("#name", "Nora New").await;
+    b.fill("#username", "nora").await;
+    b.fill("#email", "nora@example.com").await;
+    b.fill("#password", "nora-Passw0rd!").await;
+    b.click("input[name=role][value=Viewer]").await;
+    b.shot("new-user").await;
+    b.click("#create-user").await;
+    b.wait_text("main", "User Nora New created.").await;
+    let row = b.text("tr[data-user=nora]").await;
+    assert!(
+        row.contains("Viewer") && row.contains("nora@example.com"),
+        "{row}"
+    );
+    b.shot("user-created").await;
+
+    b.click("tr[data-user=nora] a").await;
+    b.find("#role")
+        .await
+        .select_by_value("Editor")
+        .await
+        .unwrap();
+    b.shot("edit-user").await;
+    b.click("#save-role").await;
+    b.wait_text("main", "Nora New is now Editor.").await;
+    assert!(b.text("tr[data-user=nora]").await.contains("Editor"));
+
+    b.click("tr[data-user=nora] a").await;
+    b.fill("#reset_password", "nora-New-Passw0rd").await;
+    b.click("#reset-password").await;
+    b.wait_text("main", "The password has been reset.").await;
+
+    b.click("#delete-user").await;
+    b.wait_text("#delete-title", "Delete user?").await;
+    b.shot("delete-user-confirm").await;
+    b.click("#confirm-delete").await;
+    b.wait_text("main", "User Nora New deleted.").await;
+    assert!(b.c.find(Locator::Css("tr[data-user=nora]")).await.is_err());
+
+    b.click_link("Event log").await;
+    b.wait_path("/history").await;
+    let table = b.text("#events-table").await;
+    let (deleted, created) = (
+        table.find("user-deleted").expect("deletion"),
+        table.find("user-created").expect("creation"),
+    );
+    assert!(deleted < created, "newest first");
+    b.shot("event-log").await;
+    b.fill("#filter-type", "user-role-changed").await;
+    b.click("#apply-filters").await;
+    b.wait_text("main", "1 event").await;
+    assert!(!b.text("#events-table").await.contains("user-created"));
+    b.shot("event-log-filtered").await;
+
+    b.close().await;
+    server.stop().await;
+}
+
+/// A Viewer sees no admin controls and is refused anyway; user text is shown as text;
+/// forms refuse requests that did not come from the page.
+#[tokio::test]
+async fn viewer_controls_escaping_and_csrf() {
+    let _one = BROWSER_LOCK.lock().await;
+    if browser_binaries().is_none() {
+        return;
+    }
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    app.post(
+        "/api/admin/user-admin",
+        json!({"username": "viv", "name": "<script>alert(1)</script>", "password": "viv-Passw0rd!", "rootRole": "Viewer"}),
+        &admin,
+    )
+    .await
+    .expect(201);
+    let server = RunningServer::start(app.state.clone()).await;
+    let Some(mut b) = Browser::launch(&server.base, "viewer", true).await else {
+        return;
+    };
+
+    b.sign_in("viv", "viv-Passw0rd!", false).await;
+    assert!(b.c.get_alert_text().await.is_err(), "no script ran");
+    b.click("#user-menu summary").await;
+    assert_eq!(b.text(".menu-name").await, "<script>alert(1)</script>");
+    assert!(
+        b.c.find(Locator::LinkText("Users")).await.is_err(),
+        "no Users link for a Viewer"
+    );
+    assert!(b.c.find(Locator::LinkText("Event log")).await.is_err());
+    b.shot("viewer-menu").await;
+    b.goto("/admin/users").await;
+    b.wait_text("main", "Only admins can manage users").await;
+    b.shot("viewer-refused").await;
+
+    // A token description is text, too.
+    create_token_in_ui(&mut b, "<img src=x onerror=alert(2)>", false).await;
+    b.click("#close-dialog").await;
+    assert_eq!(
+        b.text("#pats-table td.desc").await,
+        "<img src=x onerror=alert(2)>"
+    );
+    assert!(b.c.get_alert_text().await.is_err(), "no script ran");
+    b.shot("escaped-description").await;
+
+    // Typing a description already in use says so at once and blocks the button.
+    b.click("#new-token").await;
+    b.fill("#description", "<img src=x onerror=alert(2)>").await;
+    b.wait_text(
+        "#description-taken",
+        "A token with that description already exists.",
+    )
+    .await;
+    assert!(!b.find("#create-token").await.is_enabled().await.unwrap());
+    b.shot("duplicate-description").await;
+    b.fill("#description", "another").await;
+    assert!(!b
+        .find("#description-taken")
+        .await
+        .is_displayed()
+        .await
+        .unwrap());
+    assert!(b.find("#create-token").await.is_enabled().await.unwrap());
+
+    // A tampered CSRF token is refused.
+    b.goto("/profile/change-password").await;
+    b.fill("#old_password", "viv-Passw0rd!").await;
+    b.fill("#new_password", "changed-Passw0rd").await;
+    b.fill("#confirm_password", "changed-Passw0rd").await;
+    b.c.execute(
+        "document.querySelector('main input[name=_csrf]').value = 'forged';",
+        vec![],
+    )
+    .await
+    .unwrap();
+    b.click("#save-password").await;
+    b.wait_text("h1", "This form has expired").await;
+    b.shot("csrf-refused").await;
+
+    // A form on another site posting to us changes nothing (no token, and the session
+    // cookie is not sent cross-site).
+    let evil = format!(
+        "data:text/html,<form id=f method=post action='{}/profile/change-password'><input name=old_password value='viv-Passw0rd!'><input name=password value='evil-Passw0rd'><input name=confirm_password value='evil-Passw0rd'></form><script>document.getElementById('f').submit()</script>",
+        server.base
+    );
+    b.c.goto(&evil).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    b.shot("cross-site-post").await;
+    let http = http_client().await;
+    let still = http
+        .post(format!("{}/auth/simple/login", server.base))
+        .json(&json!({"username": "viv", "password": "viv-Passw0rd!"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(still.status(), 200, "the password did not change");
+
+    b.close().await;
+    server.stop().await;
+}
+
+/// With JavaScript off, everything but copying works: sign in, create a token (the dialog
+/// shows it), delete it after confirming.
+#[tokio::test]
+async fn token_pages_work_without_javascript() {
+    let _one = BROWSER_LOCK.lock().await;
+    if browser_binaries().is_none() {
+        return;
+    }
+    let app = TestApp::new().await;
+    app.user("nojs", "Editor").await;
+    let server = RunningServer::start(app.state.clone()).await;
+    let Some(mut b) = Browser::launch(&server.base, "nojs", false).await else {
+        return;
+    };
+
+    b.sign_in("nojs", "nojs-Passw0rd!", false).await;
+    b.click("#user-menu summary").await;
+    b.click_link("View profile").await;
+    b.click_link("Personal access tokens").await;
+    b.click("#new-token").await;
+    assert_eq!(b.text("#expiry-date").await, today_plus(30));
+    b.fill("#description", "no script").await;
+    b.find("#expiry")
+        .await
+        .select_by_value("never")
+        .await
+        .unwrap();
+    b.click("#create-token").await;
+    b.wait_text("#created-title", "Personal access token created")
+        .await;
+    let secret = b.text("#token-secret").await;
+    assert!(secret.starts_with("user:v2_"));
+    assert!(
+        !b.find("#copy-token").await.is_displayed().await.unwrap(),
+        "copying needs JavaScript"
+    );
+    b.shot("created-without-js").await;
+    b.click("#close-dialog").await;
+    assert!(b.text("#pats-table tbody tr").await.contains("Never"));
+
+    b.click("a[title='Delete token']").await;
+    b.click("#confirm-delete").await;
+    b.wait_text("main", "Token deleted").await;
+    assert_eq!(b.text("#pats-heading").await, "Personal access tokens (0)");
+    b.shot("deleted-without-js").await;
+
+    b.close().await;
+    server.stop().await;
+}
