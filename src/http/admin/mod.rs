@@ -36,6 +36,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(environments::routes())
         .merge(tag_types::routes())
         .merge(metrics::routes())
-        .merge(tag_types::routes())
         .merge(ui_config::routes())
 }
