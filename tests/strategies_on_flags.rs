@@ -374,6 +374,47 @@ async fn strategy_validation() {
     app.put(&format!("{url}/{id}"), json!({"segments": [999]}), &admin)
         .await
         .expect(400);
+    // A project's own segment serves only that project's flags.
+    app.post(
+        "/api/admin/projects",
+        json!({"id": "other", "name": "Other"}),
+        &admin,
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/admin/projects/other/features",
+        json!({"name": "in-other"}),
+        &admin,
+    )
+    .await
+    .expect(201);
+    let own = app
+        .post(
+            "/api/admin/segments",
+            json!({"name": "other-only", "project": "other", "constraints": []}),
+            &admin,
+        )
+        .await
+        .expect(201)
+        .json["id"]
+        .as_i64()
+        .unwrap();
+    let res = app
+        .post(&url, json!({"name": "default", "segments": [own]}), &admin)
+        .await
+        .expect(400);
+    assert!(res.json["details"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("other-only"));
+    app.post(
+        "/api/admin/projects/other/features/in-other/environments/development/strategies",
+        json!({"name": "default", "segments": [own]}),
+        &admin,
+    )
+    .await
+    .expect(200);
     // Nothing invalid was stored.
     assert_eq!(
         app.get(&url, &admin).await.json.as_array().unwrap().len(),

@@ -682,7 +682,11 @@ pub async fn set_legacy_variants(
 
 /// Checks a strategy against the store: its definition exists, its constraints are valid and
 /// its segments exist.
-async fn check_strategy(c: &mut impl Conn, input: &mut StrategyInput) -> AppResult<()> {
+async fn check_strategy(
+    c: &mut impl Conn,
+    project: &str,
+    input: &mut StrategyInput,
+) -> AppResult<()> {
     if store::strategies::get(c, &input.name).await?.is_none() {
         return Err(AppError::bad_field(
             "/body/name",
@@ -694,11 +698,21 @@ async fn check_strategy(c: &mut impl Conn, input: &mut StrategyInput) -> AppResu
     }
     input.constraints = validate_constraints(&input.constraints, "/body/constraints")?;
     for (i, id) in input.segments.iter().enumerate() {
-        if !store::segments::exists(c, *id).await? {
-            return Err(AppError::bad_field(
-                &format!("/body/segments/{i}"),
-                format!("The segment with id {id} does not exist."),
-            ));
+        match store::segments::get(c, *id).await? {
+            None => {
+                return Err(AppError::bad_field(
+                    &format!("/body/segments/{i}"),
+                    format!("The segment with id {id} does not exist."),
+                ))
+            }
+            // A project's own segments serve only that project's flags.
+            Some(seg) if seg.project.as_deref().is_some_and(|p| !p.is_empty() && p != project) => {
+                return Err(AppError::bad_field(
+                    &format!("/body/segments/{i}"),
+                    format!("The segment \"{}\" (id {id}) belongs to the project \"{}\", not to \"{project}\".", seg.name, seg.project.unwrap_or_default()),
+                ))
+            }
+            Some(_) => {}
         }
     }
     Ok(())
@@ -782,7 +796,7 @@ pub async fn add_strategy(
     let mut tx = state.db.begin().await?;
     let f = load_in_project(&mut tx, project, name).await?;
     require_project_environment(&mut tx, project, env).await?;
-    check_strategy(&mut tx, &mut input).await?;
+    check_strategy(&mut tx, project, &mut input).await?;
     let s = new_strategy(&mut tx, &f, env, input).await?;
     store::features::insert_strategy(&mut tx, &s, state.clock.now()).await?;
     write_event(
@@ -826,7 +840,7 @@ pub async fn update_strategy(
             StrategyInput::from_json(&doc, Some(&base))?
         }
     };
-    check_strategy(&mut tx, &mut input).await?;
+    check_strategy(&mut tx, project, &mut input).await?;
     let after = FeatureStrategy {
         name: input.name,
         title: input.title,
