@@ -319,6 +319,12 @@ async fn update_patch_and_list() {
         .await
         .expect(200);
     assert_eq!(kept.json["description"], "changed");
+    let stale_events = app
+        .get("/api/admin/search/events?type=feature-stale-on", &admin)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(stale_events["events"][0]["featureName"], "alpha-one");
     app.put(
         "/api/admin/projects/default/features/alpha-one",
         json!({"type": "weird"}),

@@ -14,6 +14,8 @@ use crate::error::{AppError, AppResult};
 
 pub const FEATURE_CREATED: &str = "feature-created";
 pub const FEATURE_METADATA_UPDATED: &str = "feature-metadata-updated";
+pub const FEATURE_STALE_ON: &str = "feature-stale-on";
+pub const FEATURE_STALE_OFF: &str = "feature-stale-off";
 pub const FEATURE_ENVIRONMENT_ENABLED: &str = "feature-environment-enabled";
 pub const FEATURE_ENVIRONMENT_DISABLED: &str = "feature-environment-disabled";
 pub const FEATURE_STRATEGY_ADD: &str = "feature-strategy-add";

@@ -387,6 +387,14 @@ async fn apply_update(
         state,
     )
     .await?;
+    if after.stale != before.stale {
+        let kind = if after.stale {
+            rules::FEATURE_STALE_ON
+        } else {
+            rules::FEATURE_STALE_OFF
+        };
+        write_event(tx, event(kind, &after), auth, state).await?;
+    }
     store::revision::bump(tx).await?;
     Ok(after)
 }
