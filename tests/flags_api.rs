@@ -1430,6 +1430,31 @@ async fn batch_operations() {
     assert_eq!(b3["environments"][0]["variants"][0]["name"], "x");
     assert_eq!(b3["environments"][1]["variants"][0]["name"], "x");
 
+    // All or nothing: a parent with an active child stops the whole batch.
+    create(&app, &admin, "default", json!({"name": "kid"})).await;
+    app.post(
+        &format!("{BASE_FEATURES}/kid/dependencies"),
+        json!({"feature": "b3"}),
+        &admin,
+    )
+    .await
+    .expect(200);
+    app.post(
+        "/api/admin/projects/default/archive",
+        json!({"features": ["b1", "b3"]}),
+        &admin,
+    )
+    .await
+    .expect(403);
+    app.get(&format!("{BASE_FEATURES}/b1"), &admin)
+        .await
+        .expect(200);
+    app.delete(&format!("{BASE_FEATURES}/kid"), &admin)
+        .await
+        .expect(202);
+    app.delete("/api/admin/archive/kid", &admin)
+        .await
+        .expect(200);
     // Unknown names are skipped when archiving; flags of other projects are refused.
     app.post(
         "/api/admin/projects/default/archive",

@@ -439,12 +439,23 @@ pub async fn archive(
     project: &str,
     name: &str,
 ) -> AppResult<()> {
-    let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let f = load_in_project(&mut tx, project, name).await?;
+    archive_in(&mut tx, state, auth, &f).await?;
+    store::revision::bump(&mut tx).await?;
+    commit(tx, state).await
+}
+
+async fn archive_in(
+    tx: &mut Tx,
+    state: &AppState,
+    auth: &Authorized,
+    f: &Feature,
+) -> AppResult<()> {
+    let name = f.name.as_str();
     let mut active_children = Vec::new();
-    for child in store::features::children(&mut tx, name).await? {
-        if let Some(c) = store::features::get(&mut tx, &child).await? {
+    for child in store::features::children(tx, name).await? {
+        if let Some(c) = store::features::get(tx, &child).await? {
             if c.archived_at.is_none() {
                 active_children.push(child);
             }
@@ -456,13 +467,10 @@ pub async fn archive(
             active_children.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
         )));
     }
-    store::features::set_archived(&mut tx, name, Some(now)).await?;
+    store::features::set_archived(tx, name, Some(state.clock.now())).await?;
     // An archived child no longer depends on anything (as in Unleash).
-    store::features::delete_dependencies(&mut tx, name, None).await?;
-    write_event(&mut tx, event(rules::FEATURE_ARCHIVED, &f), auth, state).await?;
-    store::revision::bump(&mut tx).await?;
-    commit(tx, state).await?;
-    Ok(())
+    store::features::delete_dependencies(tx, name, None).await?;
+    write_event(tx, event(rules::FEATURE_ARCHIVED, f), auth, state).await
 }
 
 async fn load_archived(c: &mut impl Conn, name: &str) -> AppResult<Feature> {
@@ -477,31 +485,37 @@ async fn load_archived(c: &mut impl Conn, name: &str) -> AppResult<Feature> {
 
 pub async fn revive(state: &AppState, auth: &Authorized, name: &str) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
-    let f = load_archived(&mut tx, name).await?;
-    require_project(&mut tx, &f.project).await?;
-    store::features::set_archived(&mut tx, name, None).await?;
-    write_event(&mut tx, event(rules::FEATURE_REVIVED, &f), auth, state).await?;
+    revive_in(&mut tx, state, auth, name).await?;
     store::revision::bump(&mut tx).await?;
-    commit(tx, state).await?;
-    Ok(())
+    commit(tx, state).await
+}
+
+async fn revive_in(tx: &mut Tx, state: &AppState, auth: &Authorized, name: &str) -> AppResult<()> {
+    let f = load_archived(tx, name).await?;
+    require_project(tx, &f.project).await?;
+    store::features::set_archived(tx, name, None).await?;
+    write_event(tx, event(rules::FEATURE_REVIVED, &f), auth, state).await
 }
 
 /// Deletes an archived flag for good.
 pub async fn delete(state: &AppState, auth: &Authorized, name: &str) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
-    let f = load_archived(&mut tx, name).await?;
-    let pre = detail_of(&mut tx, &f).await?;
-    store::features::delete(&mut tx, name).await?;
+    delete_in(&mut tx, state, auth, name).await?;
+    store::revision::bump(&mut tx).await?;
+    commit(tx, state).await
+}
+
+async fn delete_in(tx: &mut Tx, state: &AppState, auth: &Authorized, name: &str) -> AppResult<()> {
+    let f = load_archived(tx, name).await?;
+    let pre = detail_of(tx, &f).await?;
+    store::features::delete(tx, name).await?;
     write_event(
-        &mut tx,
+        tx,
         event(rules::FEATURE_DELETED, &f).pre_data(pre),
         auth,
         state,
     )
-    .await?;
-    store::revision::bump(&mut tx).await?;
-    commit(tx, state).await?;
-    Ok(())
+    .await
 }
 
 // ---------------------------------------------------------------- environments
@@ -1310,16 +1324,15 @@ pub async fn clone(
 /// The flags named in a batch request, checked to belong to `project`. Unknown names are
 /// left out when `skip_unknown`, else 404.
 async fn batch(
-    state: &AppState,
+    c: &mut impl Conn,
     project: &str,
     names: &[String],
     skip_unknown: bool,
 ) -> AppResult<Vec<Feature>> {
-    let mut db = state.db.clone();
-    require_project(&mut db, project).await?;
+    require_project(c, project).await?;
     let mut out = Vec::new();
     for name in names {
-        match store::features::get(&mut db, name).await? {
+        match store::features::get(c, name).await? {
             Some(f) if f.project == project => out.push(f),
             Some(_) => {
                 return Err(AppError::bad_field(
@@ -1334,62 +1347,55 @@ async fn batch(
     Ok(out)
 }
 
-/// Archives several flags of a project; unknown or already archived ones are skipped.
+/// Archives several flags of a project, all or nothing; unknown or already archived ones are
+/// skipped.
 pub async fn archive_many(
     state: &AppState,
     auth: &Authorized,
     project: &str,
     names: &[String],
 ) -> AppResult<()> {
-    for f in batch(state, project, names, true).await? {
+    let mut tx = state.db.begin().await?;
+    for f in batch(&mut tx, project, names, true).await? {
         if f.archived_at.is_none() {
-            archive(state, auth, project, &f.name).await?;
+            archive_in(&mut tx, state, auth, &f).await?;
         }
     }
-    Ok(())
+    store::revision::bump(&mut tx).await?;
+    commit(tx, state).await
 }
 
-/// Revives several archived flags of a project.
+/// Revives several archived flags of a project, all or nothing.
 pub async fn revive_many(
     state: &AppState,
     auth: &Authorized,
     project: &str,
     names: &[String],
 ) -> AppResult<()> {
-    let flags = batch(state, project, names, false).await?;
-    if let Some(f) = flags.iter().find(|f| f.archived_at.is_none()) {
-        return Err(AppError::bad_data(format!(
-            "The feature flag \"{}\" is not archived.",
-            f.name
-        )));
+    let mut tx = state.db.begin().await?;
+    for f in batch(&mut tx, project, names, false).await? {
+        revive_in(&mut tx, state, auth, &f.name).await?;
     }
-    for f in flags {
-        revive(state, auth, &f.name).await?;
-    }
-    Ok(())
+    store::revision::bump(&mut tx).await?;
+    commit(tx, state).await
 }
 
-/// Deletes several archived flags of a project for good.
+/// Deletes several archived flags of a project for good, all or nothing.
 pub async fn delete_many(
     state: &AppState,
     auth: &Authorized,
     project: &str,
     names: &[String],
 ) -> AppResult<()> {
-    let flags = batch(state, project, names, false).await?;
-    if let Some(f) = flags.iter().find(|f| f.archived_at.is_none()) {
-        return Err(AppError::bad_data(format!(
-            "The feature flag \"{}\" is not archived; archive it first.",
-            f.name
-        )));
+    let mut tx = state.db.begin().await?;
+    for f in batch(&mut tx, project, names, false).await? {
+        delete_in(&mut tx, state, auth, &f.name).await?;
     }
-    for f in flags {
-        delete(state, auth, &f.name).await?;
-    }
-    Ok(())
+    store::revision::bump(&mut tx).await?;
+    commit(tx, state).await
 }
 
-/// Marks several flags of a project as stale or not.
+/// Marks several flags of a project as stale or not, all or nothing.
 pub async fn set_stale_many(
     state: &AppState,
     auth: &Authorized,
@@ -1397,12 +1403,13 @@ pub async fn set_stale_many(
     names: &[String],
     stale: bool,
 ) -> AppResult<()> {
-    for f in batch(state, project, names, false).await? {
-        update(
+    let mut tx = state.db.begin().await?;
+    for f in batch(&mut tx, project, names, false).await? {
+        apply_update(
+            &mut tx,
             state,
             auth,
-            project,
-            &f.name,
+            f,
             UpdateFeature {
                 stale: Some(stale),
                 ..Default::default()
@@ -1410,5 +1417,5 @@ pub async fn set_stale_many(
         )
         .await?;
     }
-    Ok(())
+    commit(tx, state).await
 }
