@@ -784,6 +784,41 @@ async fn dependencies_between_flags() {
         .json;
     assert_eq!(options, json!(["parent"]));
 
+    // Variant names a child could require of a parent; whether the project has dependencies.
+    app.put(
+        "/api/admin/projects/default/features/parent/environments/production/variants",
+        json!([{"name": "blue", "weight": 500}, {"name": "red", "weight": 500}]),
+        &admin,
+    )
+    .await
+    .expect(200);
+    app.post(
+        "/api/admin/projects/default/features/parent/environments/development/strategies",
+        json!({"name": "default", "variants": [{"name": "green", "weight": 1000, "weightType": "fix", "stickiness": "default"}]}),
+        &admin,
+    )
+    .await
+    .expect(200);
+    let options = app
+        .get(
+            "/api/admin/projects/default/features/parent/parent-variants",
+            &admin,
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(options, json!(["blue", "green", "red"]));
+    assert_eq!(
+        app.get("/api/admin/projects/default/dependencies", &admin)
+            .await
+            .expect(200)
+            .json,
+        json!(true)
+    );
+    app.get("/api/admin/projects/ghost/dependencies", &admin)
+        .await
+        .expect(404);
+
     // A parent with active children cannot be archived.
     app.delete("/api/admin/projects/default/features/parent", &admin)
         .await
@@ -806,6 +841,13 @@ async fn dependencies_between_flags() {
         .expect(200)
         .json;
     assert_eq!(child["dependencies"], json!([]));
+    assert_eq!(
+        app.get("/api/admin/projects/default/dependencies", &admin)
+            .await
+            .expect(200)
+            .json,
+        json!(false)
+    );
     app.delete("/api/admin/projects/default/features/parent", &admin)
         .await
         .expect(202);

@@ -1419,3 +1419,55 @@ pub async fn set_stale_many(
     }
     commit(tx, state).await
 }
+
+/// The variant names a child could require of `parent`: its flag variants and strategy
+/// variants in every environment, each once, sorted.
+pub async fn parent_variant_options(
+    state: &AppState,
+    project: &str,
+    parent: &str,
+) -> AppResult<Vec<String>> {
+    let mut db = state.db.clone();
+    let f = load_in_project(&mut db, project, parent).await?;
+    let mut names = Vec::new();
+    for env in store::features::environments(&mut db, &f).await? {
+        let strategy_variants = env
+            .strategies
+            .iter()
+            .flat_map(|s| s.variants.as_array().cloned().unwrap_or_default());
+        for v in env
+            .variants
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .chain(strategy_variants)
+        {
+            if let Some(n) = v["name"].as_str() {
+                names.push(n.to_string());
+            }
+        }
+    }
+    names.sort();
+    names.dedup();
+    Ok(names)
+}
+
+/// True when any flag of the project depends on another.
+pub async fn project_has_dependencies(state: &AppState, project: &str) -> AppResult<bool> {
+    let mut db = state.db.clone();
+    require_project(&mut db, project).await?;
+    let filter = FeatureFilter {
+        projects: Some(vec![project.to_string()]),
+        ..Default::default()
+    };
+    for f in store::features::list(&mut db, &filter).await? {
+        if !store::features::dependencies(&mut db, &f.name)
+            .await?
+            .is_empty()
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}

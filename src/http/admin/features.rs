@@ -51,6 +51,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(add_dependency, remove_dependencies))
         .routes(routes!(remove_dependency))
         .routes(routes!(parent_options))
+        .routes(routes!(parent_variant_options))
+        .routes(routes!(dependencies_exist))
         .routes(routes!(
             get_legacy_variants,
             put_legacy_variants,
@@ -814,4 +816,33 @@ async fn variants_batch(
         .await?;
     }
     Ok(variants_body(last))
+}
+
+/// The variant names a child could require of this parent flag.
+#[utoipa::path(get, path = "/api/admin/projects/{projectId}/features/{parent}/parent-variants", tag = "Dependencies", params(
+    ("projectId" = String, Path, description = "Project id"),
+    ("parent" = String, Path, description = "The parent flag"),
+), responses((status = 200, description = "A list of variant names"), (status = 404, description = "No such project or flag")))]
+async fn parent_variant_options(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path((project_id, parent)): Path<(String, String)>,
+) -> AppResult<Json<Value>> {
+    Ok(Json(json!(
+        features::parent_variant_options(&state, &project_id, &parent).await?
+    )))
+}
+
+/// Whether any flag of the project depends on another.
+#[utoipa::path(get, path = "/api/admin/projects/{projectId}/dependencies", tag = "Dependencies", params(
+    ("projectId" = String, Path, description = "Project id"),
+), responses((status = 200, description = "`true` or `false`"), (status = 404, description = "No such project")))]
+async fn dependencies_exist(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path(project_id): Path<String>,
+) -> AppResult<Json<Value>> {
+    Ok(Json(json!(
+        features::project_has_dependencies(&state, &project_id).await?
+    )))
 }
