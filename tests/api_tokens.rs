@@ -432,3 +432,43 @@ async fn expired_api_tokens_stop_working_at_once() {
     app.state.clock.advance(TimeDelta::seconds(31));
     app.get("/api/admin/user", &admin_token).await.expect(401);
 }
+
+#[tokio::test]
+async fn seeded_client_and_frontend_tokens_work_where_they_belong_and_are_seen() {
+    let app = TestApp::with_config(|c| {
+        c.init_admin_api_tokens = vec!["*:*.seeded-admin-secret".into()];
+        c.init_client_api_tokens = vec!["default:development.seeded-client-secret".into()];
+        c.init_frontend_api_tokens = vec!["*:production.seeded-frontend-secret".into()];
+    })
+    .await;
+    let admin = Auth::Token("*:*.seeded-admin-secret".into());
+    let client = Auth::Token("default:development.seeded-client-secret".into());
+    let frontend = Auth::Token("*:production.seeded-frontend-secret".into());
+    app.get("/api/client/features", &client).await.expect(200);
+    app.get("/api/frontend", &frontend).await.expect(200);
+    app.get("/api/frontend", &client).await.expect(403);
+    let list = app.get("/api/admin/api-tokens", &admin).await.expect(200);
+    let tokens = list.json["tokens"].as_array().unwrap();
+    assert_eq!(tokens.len(), 3);
+    let fe = tokens.iter().find(|t| t["type"] == "frontend").unwrap();
+    assert_eq!(fe["environment"], "production");
+    assert_eq!(fe["projects"], json!(["*"]));
+    let be = tokens.iter().find(|t| t["type"] == "client").unwrap();
+    assert_eq!(be["projects"], json!(["default"]));
+    assert!(be["seenAt"].is_null());
+    switchyard::service::tokens::flush_seen(&app.state)
+        .await
+        .unwrap();
+    let list = app.get("/api/admin/api-tokens", &admin).await.expect(200);
+    let be = list.json["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["type"] == "client")
+        .unwrap()
+        .clone();
+    assert!(
+        be["seenAt"].is_string(),
+        "use of the client token was recorded"
+    );
+}

@@ -309,3 +309,71 @@ async fn nodes_starting_together_on_one_database_all_come_up_with_one_admin() {
         .expect(200);
     assert_eq!(tokens.json["tokens"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn pending_last_use_times_are_written_at_shutdown() {
+    let db = TestDb::new().await;
+    let creds = [
+        ("UNLEASH_DEFAULT_ADMIN_USERNAME", "admin"),
+        ("UNLEASH_DEFAULT_ADMIN_PASSWORD", "admin-Passw0rd!"),
+        ("SEEN_FLUSH_SECONDS", "3600"),
+    ];
+    let mut s = start(&db.url, &creds);
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    client
+        .post(format!("{}/auth/simple/login", s.base))
+        .json(&json!({"username": "admin", "password": "admin-Passw0rd!"}))
+        .send()
+        .await
+        .unwrap();
+    let pat: serde_json::Value = client
+        .post(format!("{}/api/admin/user/tokens", s.base))
+        .json(&json!({"description": "used", "expiresAt": "2099-01-01T00:00:00Z"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let used = reqwest::Client::new()
+        .get(format!("{}/api/admin/user", s.base))
+        .header("authorization", pat["secret"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(used.status(), 200);
+    Command::new("kill")
+        .args(["-TERM", &s.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(s.child.wait().unwrap().success());
+
+    let mut s = start(&db.url, &creds);
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    client
+        .post(format!("{}/auth/simple/login", s.base))
+        .json(&json!({"username": "admin", "password": "admin-Passw0rd!"}))
+        .send()
+        .await
+        .unwrap();
+    let list: serde_json::Value = client
+        .get(format!("{}/api/admin/user/tokens", s.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        list["pats"][0]["seenAt"].is_string(),
+        "last use lost at shutdown: {list}"
+    );
+    s.child.kill().unwrap();
+    let _ = s.child.wait();
+}

@@ -136,10 +136,25 @@ impl Db {
     /// lock, so several nodes starting together apply each migration exactly once.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match self {
-            Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite")
-                .run(p)
-                .await
-                .context("SQLite migrations failed")?,
+            Db::Sqlite(p) => {
+                // SQLite's migrator takes no lock: serialise openers in this process, and retry
+                // when another process applied the same migration a moment earlier (each
+                // migration is one transaction, so a lost race leaves nothing half done).
+                static SQLITE_MIGRATIONS: tokio::sync::Mutex<()> =
+                    tokio::sync::Mutex::const_new(());
+                let _guard = SQLITE_MIGRATIONS.lock().await;
+                let mut attempt = 0;
+                loop {
+                    match sqlx::migrate!("migrations/sqlite").run(p).await {
+                        Ok(()) => break,
+                        Err(_) if attempt < 10 => {
+                            attempt += 1;
+                            tokio::time::sleep(Duration::from_millis(200)).await;
+                        }
+                        Err(e) => return Err(e).context("SQLite migrations failed"),
+                    }
+                }
+            }
             Db::Postgres(p) => sqlx::migrate!("migrations/postgres")
                 .run(p)
                 .await
