@@ -479,6 +479,16 @@ async fn permission_matrix_with_sessions_and_pats() {
         .unwrap()
         .iter()
         .any(|e| e["createdByUserId"] == -42));
+    // A flag created with the admin token names Unleash's admin-token user as its creator.
+    let flag = app
+        .get(
+            "/api/admin/projects/alpha/features/new-admin-token-alpha",
+            &admin,
+        )
+        .await
+        .expect(200);
+    assert_eq!(flag.json["createdBy"]["id"], -42);
+    assert_eq!(flag.json["createdBy"]["name"], "Unleash Admin Token User");
 
     // Client tokens cannot use the Admin API at all.
     let client = app

@@ -62,7 +62,11 @@ async fn creator_json(c: &mut impl Conn, user_id: Option<i64>) -> AppResult<Valu
             let j = u.to_json();
             json!({"id": u.id, "name": u.display_name(), "imageUrl": j["imageUrl"]})
         }
-        None => Value::Null,
+        // Unleash's admin-token user, or a user deleted since.
+        None if id == crate::auth::principal::ADMIN_TOKEN_USER_ID => {
+            json!({"id": id, "name": "Unleash Admin Token User", "imageUrl": ""})
+        }
+        None => json!({"id": id, "name": "Deleted user", "imageUrl": ""}),
     })
 }
 
@@ -271,7 +275,7 @@ pub async fn create(
         impression_data: input.impression_data.unwrap_or(false),
         archived_at: None,
         created_at: now,
-        created_by_user_id: auth.user_id(),
+        created_by_user_id: auth.actor().user_id,
         last_seen_at: None,
     };
     store::features::insert(&mut tx, &f)
@@ -1272,7 +1276,7 @@ pub async fn clone(
         stale: false,
         archived_at: None,
         created_at: now,
-        created_by_user_id: auth.user_id(),
+        created_by_user_id: auth.actor().user_id,
         last_seen_at: None,
         ..source.clone()
     };
