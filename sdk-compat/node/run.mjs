@@ -1,0 +1,110 @@
+// Drives the official Unleash Node SDK (unleash-client) against a running server.
+//
+//   node run.mjs spec URL SPEC_FILE OUT_FILE
+//     Polls URL (the server's `/api` base), evaluates every `tests` case with isEnabled and
+//     every `variantTests` case with getVariant, writes the results as JSON to OUT_FILE,
+//     then shuts down with destroyWithFlush (which sends the last metrics).
+//
+//   node run.mjs watch URL FLAG
+//     Streams from URL, prints `ready <true|false>` once the flag is known, then one
+//     `changed <true|false>` line each time its value changes. Stops when stdin closes.
+//
+// The backend token comes from the environment variable UNLEASH_TOKEN, never from argv.
+// Flags are kept in memory (InMemStorageProvider): a run writes no backup file.
+import { once } from 'node:events';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { InMemStorageProvider, Unleash } from 'unleash-client';
+
+const APP_NAME = 'sdk-compat-node';
+const READY_TIMEOUT_MS = 10_000;
+
+function makeClient(url, streaming) {
+  const client = new Unleash({
+    url,
+    appName: APP_NAME,
+    instanceId: `${APP_NAME}-${process.pid}`,
+    refreshInterval: 1000,
+    metricsInterval: 1000,
+    metricsJitter: 0,
+    customHeaders: { Authorization: process.env.UNLEASH_TOKEN },
+    storageProvider: new InMemStorageProvider(),
+    skipInstanceCountWarning: true,
+    experimentalMode: streaming ? { type: 'streaming' } : undefined,
+  });
+  client.on('error', (err) => console.error('unleash-client error:', err?.message ?? err));
+  client.on('warn', (msg) => console.error('unleash-client warning:', msg));
+  return client;
+}
+
+async function synchronized(client) {
+  const timeout = AbortSignal.timeout(READY_TIMEOUT_MS);
+  await once(client, 'synchronized', { signal: timeout });
+}
+
+async function runSpec(url, specFile, outFile) {
+  const spec = JSON.parse(readFileSync(specFile, 'utf8'));
+  const started = performance.now();
+  const client = makeClient(url, false);
+  // Registration runs beside the first fetch; a short-lived process waits for it.
+  const registered = once(client, 'registered', { signal: AbortSignal.timeout(READY_TIMEOUT_MS) });
+  await synchronized(client);
+  const readyMs = performance.now() - started;
+  const tests = (spec.tests ?? []).map((c) => ({
+    description: c.description,
+    toggleName: c.toggleName,
+    result: client.isEnabled(c.toggleName, c.context),
+  }));
+  const variantTests = (spec.variantTests ?? []).map((c) => {
+    const v = client.getVariant(c.toggleName, c.context);
+    return {
+      description: c.description,
+      toggleName: c.toggleName,
+      result: {
+        name: v.name,
+        enabled: v.enabled,
+        feature_enabled: v.feature_enabled,
+        payload: v.payload ?? null,
+      },
+    };
+  });
+  await registered;
+  await client.destroyWithFlush();
+  writeFileSync(outFile, JSON.stringify({ sdk: 'node', readyMs, tests, variantTests }));
+}
+
+async function runWatch(url, flag) {
+  const client = makeClient(url, true);
+  const timeout = AbortSignal.timeout(READY_TIMEOUT_MS);
+  while (!client.getFeatureToggleDefinition(flag)) {
+    if (timeout.aborted) throw new Error(`timed out waiting for flag ${flag}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  let last = client.isEnabled(flag);
+  console.log(`ready ${last}`);
+  let closed = false;
+  process.stdin.on('end', () => {
+    closed = true;
+  });
+  process.stdin.resume();
+  const deadline = Date.now() + 60_000;
+  while (!closed && Date.now() < deadline) {
+    const now = client.isEnabled(flag);
+    if (now !== last) {
+      last = now;
+      console.log(`changed ${now}`);
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  client.destroy();
+}
+
+const [mode, ...args] = process.argv.slice(2);
+if (mode === 'spec' && args.length === 3) {
+  await runSpec(...args);
+} else if (mode === 'watch' && args.length === 2) {
+  await runWatch(...args);
+} else {
+  console.error('usage: node run.mjs spec URL SPEC_FILE OUT_FILE | watch URL FLAG');
+  process.exit(2);
+}
+process.exit(0);

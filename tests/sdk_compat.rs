@@ -1,0 +1,524 @@
+//! The official Unleash SDKs against a real Switchyard on a real port: the Python SDK
+//! (`UnleashClient`), the Node SDK (`unleash-client`) and the browser SDK
+//! (`unleash-proxy-client`, run in Node) evaluate every client-specification case after the
+//! file's flags were created through the Admin API; their metrics show up in the Admin API;
+//! and a flag toggled through the Admin API reaches streaming SDKs within a second.
+//!
+//! The SDKs are installed by `.ci/install-sdks.sh`. Without them the tests print a notice and
+//! pass on a developer's machine, and fail when `CI` is set.
+
+mod common;
+mod spec_support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::{Auth, RunningServer, TestApp};
+use serde_json::{json, Value};
+use spec_support::{affected, raw_state, seed, spec_files, REFUSED_BY_DESIGN};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdout, Command};
+
+/// The SDK tests share two cores with everything else: run them one at a time so that the
+/// streaming latency is measured on a quiet machine.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+const PYTHON_APP: &str = "sdk-compat-python";
+const NODE_APP: &str = "sdk-compat-node";
+const BROWSER_APP: &str = "sdk-compat-browser";
+const DRIVER_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Where the drivers and their interpreters are.
+struct Sdks {
+    python: PathBuf,
+    node_dir: PathBuf,
+}
+
+impl Sdks {
+    /// The installed SDKs, or `None` (with a printed notice) when something is missing on a
+    /// developer's machine. Panics instead when `CI` is set.
+    fn find() -> Option<Sdks> {
+        let python = std::env::var_os("SWITCHYARD_SDK_PYTHON")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root().join("target/sdk-venv/bin/python"));
+        let node_dir = root().join("sdk-compat/node");
+        let mut missing = Vec::new();
+        let python_ok = std::process::Command::new(&python)
+            .args(["-c", "import UnleashClient"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !python_ok {
+            missing.push(format!(
+                "the Python SDK (UnleashClient importable by {})",
+                python.display()
+            ));
+        }
+        let node_ok = std::process::Command::new("node")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !node_ok {
+            missing.push("node".to_string());
+        }
+        for package in ["unleash-client", "unleash-proxy-client"] {
+            if !node_dir
+                .join("node_modules")
+                .join(package)
+                .join("package.json")
+                .exists()
+            {
+                missing.push(format!("the npm package {package} in sdk-compat/node"));
+            }
+        }
+        if missing.is_empty() {
+            return Some(Sdks { python, node_dir });
+        }
+        let notice = format!(
+            "SDK compatibility tests need {}; run .ci/install-sdks.sh",
+            missing.join(", ")
+        );
+        if std::env::var_os("CI").is_some() {
+            panic!("{notice}");
+        }
+        eprintln!("SKIPPED: {notice}");
+        None
+    }
+
+    fn python_driver(&self) -> Command {
+        let mut cmd = Command::new(&self.python);
+        cmd.arg(root().join("sdk-compat/python/run.py"));
+        cmd
+    }
+
+    fn node_driver(&self, script: &str) -> Command {
+        let mut cmd = Command::new("node");
+        cmd.arg(self.node_dir.join(script));
+        cmd
+    }
+}
+
+/// Runs a driver to completion and returns the JSON it wrote, or why it failed.
+async fn run_driver(
+    label: String,
+    mut cmd: Command,
+    token: (&str, &str),
+    out: PathBuf,
+) -> Result<Value, String> {
+    cmd.env(token.0, token.1)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let child = cmd
+        .spawn()
+        .map_err(|e| format!("{label}: cannot start: {e}"))?;
+    let output = tokio::time::timeout(DRIVER_TIMEOUT, child.wait_with_output())
+        .await
+        .map_err(|_| format!("{label}: did not finish within {DRIVER_TIMEOUT:?}"))?
+        .map_err(|e| format!("{label}: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{label}: exited with {}\nstdout: {}\nstderr: {}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    let text = std::fs::read_to_string(&out).map_err(|e| format!("{label}: no output: {e}"))?;
+    serde_json::from_str(&text).map_err(|e| format!("{label}: bad output: {e}"))
+}
+
+async fn create_token(app: &TestApp, admin: &Auth, kind: &str) -> String {
+    app.post(
+        "/api/admin/api-tokens",
+        json!({"tokenName": format!("sdk-compat-{kind}"), "type": kind, "environment": "development"}),
+        admin,
+    )
+    .await
+    .expect(201)
+    .json["secret"]
+        .as_str()
+        .expect("token secret")
+        .to_string()
+}
+
+/// The expected variant, in the shape the drivers report.
+fn expected_variant(expected: &Value, got: &Value) -> Value {
+    let mut want = json!({
+        "name": expected["name"],
+        "enabled": expected["enabled"],
+        "feature_enabled": expected["feature_enabled"],
+        "payload": expected.get("payload").cloned().unwrap_or(Value::Null),
+    });
+    // A few older cases do not say whether the flag itself was enabled.
+    if want["feature_enabled"].is_null() {
+        want["feature_enabled"] = got["feature_enabled"].clone();
+    }
+    want
+}
+
+/// Compares one SDK's results with a file's expectations. Returns (passed, failures).
+fn judge(
+    sdk: &str,
+    file: &str,
+    spec: &Value,
+    results: &Value,
+    skip: &BTreeSet<String>,
+) -> (usize, Vec<String>) {
+    let mut passed = 0;
+    let mut failures = Vec::new();
+    for kind in ["tests", "variantTests"] {
+        for (i, case) in spec[kind].as_array().into_iter().flatten().enumerate() {
+            let name = case["toggleName"].as_str().unwrap_or_default();
+            if skip.contains(name) {
+                continue;
+            }
+            let got = &results[kind][i];
+            if got["toggleName"] != case["toggleName"] {
+                failures.push(format!(
+                    "{sdk} {file}: case {i} of {kind} missing or out of order: {got}"
+                ));
+                continue;
+            }
+            let result = &got["result"];
+            let want = if kind == "tests" {
+                case["expectedResult"].clone()
+            } else {
+                expected_variant(&case["expectedResult"], result)
+            };
+            if *result == want {
+                passed += 1;
+            } else {
+                failures.push(format!(
+                    "{sdk} {file}: {} ({name}): expected {want}, got {result}",
+                    case["description"]
+                ));
+            }
+        }
+    }
+    (passed, failures)
+}
+
+/// How many times each (application, flag) pair was evaluated by the drivers.
+fn evaluations(spec: &Value, skip: &BTreeSet<String>) -> BTreeMap<(String, String), i64> {
+    let mut counts = BTreeMap::new();
+    for kind in ["tests", "variantTests"] {
+        for case in spec[kind].as_array().into_iter().flatten() {
+            let name = case["toggleName"].as_str().unwrap_or_default().to_string();
+            if skip.contains(&name) {
+                continue;
+            }
+            let browser = case["context"]["appName"]
+                .as_str()
+                .unwrap_or(BROWSER_APP)
+                .to_string();
+            for app in [PYTHON_APP.to_string(), NODE_APP.to_string(), browser] {
+                *counts.entry((app, name.clone())).or_insert(0) += 1;
+            }
+        }
+    }
+    counts
+}
+
+/// The usage the Admin API reports for the SDKs' evaluations: every application that
+/// evaluated a flag is seen with at least as many yes/no counts as it made calls.
+async fn check_metrics(
+    app: &TestApp,
+    admin: &Auth,
+    file: &str,
+    spec: &Value,
+    skip: &BTreeSet<String>,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    let apps = app
+        .get("/api/admin/metrics/applications", admin)
+        .await
+        .expect(200)
+        .json;
+    for name in [PYTHON_APP, NODE_APP] {
+        let found = apps["applications"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|a| a["appName"] == name);
+        match found {
+            Some(a) => {
+                let instances = a["instances"].as_array().cloned().unwrap_or_default();
+                if !instances
+                    .iter()
+                    .any(|i| i["environment"] == "development" && i["sdkVersion"].is_string())
+                {
+                    failures.push(format!(
+                        "{file}: {name} has no registered instance in development: {a}"
+                    ));
+                }
+            }
+            None => failures.push(format!("{file}: application {name} not listed: {apps}")),
+        }
+    }
+    let counts = evaluations(spec, skip);
+    let flags: BTreeSet<&String> = counts.keys().map(|(_, f)| f).collect();
+    for flag in flags {
+        let usage = app
+            .get(
+                &format!(
+                    "/api/admin/client-metrics/features/{}",
+                    spec_support::pct(flag)
+                ),
+                admin,
+            )
+            .await
+            .expect(200)
+            .json;
+        for ((sdk_app, _), calls) in counts.iter().filter(|((_, f), _)| f == flag) {
+            let seen: i64 = usage["lastHourUsage"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|u| u["appName"] == sdk_app.as_str() && u["environment"] == "development")
+                .map(|u| u["yes"].as_i64().unwrap_or(0) + u["no"].as_i64().unwrap_or(0))
+                .sum();
+            if seen < *calls {
+                failures.push(format!(
+                    "{file}: {flag}: {sdk_app} evaluated it {calls} times, the Admin API counts {seen}: {usage}"
+                ));
+            }
+        }
+    }
+    failures
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_sdks_evaluate_every_specification_case() {
+    let Some(sdks) = Sdks::find() else {
+        return;
+    };
+    let _quiet = ONE_AT_A_TIME.lock().await;
+    let files = spec_files();
+    assert_eq!(files.len(), 22);
+    let started = Instant::now();
+    let mut failures: Vec<String> = Vec::new();
+    let mut passed: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut refused: BTreeSet<String> = BTreeSet::new();
+    let mut ready_ms: BTreeMap<&str, f64> = BTreeMap::new();
+    let mut judged = 0;
+    for file in files {
+        let fname = file
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let spec: Value =
+            serde_json::from_str(&std::fs::read_to_string(&file).expect("spec")).expect("json");
+        let raw = raw_state(&spec);
+        let app = TestApp::new().await;
+        let admin = app.admin().await;
+        let refusals = seed(&app, &admin, &raw).await;
+        refused.extend(refusals.keys().cloned());
+        let skip = affected(&raw, &refusals);
+        judged += ["tests", "variantTests"]
+            .iter()
+            .flat_map(|k| spec[*k].as_array().into_iter().flatten())
+            .filter(|c| !skip.contains(c["toggleName"].as_str().unwrap_or_default()))
+            .count();
+        let backend = create_token(&app, &admin, "client").await;
+        let frontend = create_token(&app, &admin, "frontend").await;
+        let server = RunningServer::start(app.state.clone()).await;
+        let api = format!("{}/api", server.base);
+        let frontend_url = format!("{api}/frontend");
+
+        let dir = tempfile::tempdir().expect("tempdir");
+        let out = |sdk: &str| dir.path().join(format!("{sdk}.json"));
+        let mut python = sdks.python_driver();
+        python.arg("spec").arg(&api).arg(&file).arg(out("python"));
+        let mut node = sdks.node_driver("run.mjs");
+        node.arg("spec").arg(&api).arg(&file).arg(out("node"));
+        let mut browser = sdks.node_driver("browser.mjs");
+        browser
+            .arg("spec")
+            .arg(&frontend_url)
+            .arg(&file)
+            .arg(out("browser"));
+        let (python, node, browser) = tokio::join!(
+            run_driver(
+                format!("python {fname}"),
+                python,
+                ("UNLEASH_TOKEN", &backend),
+                out("python")
+            ),
+            run_driver(
+                format!("node {fname}"),
+                node,
+                ("UNLEASH_TOKEN", &backend),
+                out("node")
+            ),
+            run_driver(
+                format!("browser {fname}"),
+                browser,
+                ("UNLEASH_FRONTEND_TOKEN", &frontend),
+                out("browser")
+            ),
+        );
+        for (sdk, result) in [("python", python), ("node", node), ("browser", browser)] {
+            match result {
+                Ok(results) => {
+                    let (ok, bad) = judge(sdk, &fname, &spec, &results, &skip);
+                    *passed.entry(sdk).or_default() += ok;
+                    failures.extend(bad);
+                    let ms = results["readyMs"].as_f64().unwrap_or(0.0);
+                    let worst = ready_ms.entry(sdk).or_default();
+                    *worst = worst.max(ms);
+                }
+                Err(e) => failures.push(e),
+            }
+        }
+        failures.extend(check_metrics(&app, &admin, &fname, &spec, &skip).await);
+        server.stop().await;
+    }
+    let refused: Vec<&str> = refused.iter().map(String::as_str).collect();
+    let mut want_refused = REFUSED_BY_DESIGN.to_vec();
+    want_refused.sort_unstable();
+    assert_eq!(
+        refused, want_refused,
+        "exactly the flags refused by design are skipped"
+    );
+    println!(
+        "SDK cases passed: {passed:?}; slowest start-up (ms): {ready_ms:?}; {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        judged >= 259,
+        "too many cases skipped: only {judged} of 279 judged"
+    );
+    for sdk in ["python", "node", "browser"] {
+        assert_eq!(
+            passed.get(sdk).copied().unwrap_or(0),
+            judged,
+            "{sdk} must pass every case that is judged"
+        );
+    }
+}
+
+/// A streaming driver: a child process that prints `ready <bool>` and `changed <bool>`.
+struct Watcher {
+    label: &'static str,
+    child: Child,
+    lines: Lines<BufReader<ChildStdout>>,
+}
+
+impl Watcher {
+    fn start(label: &'static str, mut cmd: Command, token: &str) -> Watcher {
+        cmd.env("UNLEASH_TOKEN", token)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        let mut child = cmd.spawn().expect("start the streaming driver");
+        let stdout = child.stdout.take().expect("stdout");
+        Watcher {
+            label,
+            child,
+            lines: BufReader::new(stdout).lines(),
+        }
+    }
+
+    /// Waits for the next line; panics after `within`.
+    async fn next(&mut self, within: Duration) -> String {
+        match tokio::time::timeout(within, self.lines.next_line()).await {
+            Ok(Ok(Some(line))) => line,
+            Ok(Ok(None)) => panic!("{}: the driver exited", self.label),
+            Ok(Err(e)) => panic!("{}: {e}", self.label),
+            Err(_) => panic!("{}: nothing within {within:?}", self.label),
+        }
+    }
+
+    async fn stop(mut self) {
+        if let Some(mut stdin) = self.child.stdin.take() {
+            let _ = stdin.shutdown().await;
+        }
+        let status = tokio::time::timeout(Duration::from_secs(15), self.child.wait())
+            .await
+            .unwrap_or_else(|_| panic!("{}: did not stop", self.label))
+            .expect("wait");
+        assert!(status.success(), "{}: exited with {status}", self.label);
+    }
+}
+
+/// How long after `since` the watcher reports the flag as `enabled`.
+async fn latency(w: &mut Watcher, since: Instant, enabled: bool) -> Duration {
+    let line = w.next(Duration::from_secs(10)).await;
+    let elapsed = since.elapsed();
+    assert_eq!(line, format!("changed {enabled}"), "{}", w.label);
+    elapsed
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flag_toggled_through_the_admin_api_reaches_streaming_sdks_within_a_second() {
+    let Some(sdks) = Sdks::find() else {
+        return;
+    };
+    let _quiet = ONE_AT_A_TIME.lock().await;
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let flag = "streamed.flag";
+    let base = "/api/admin/projects/default/features";
+    app.post(base, json!({"name": flag}), &admin)
+        .await
+        .expect(201);
+    let on = format!("{base}/{flag}/environments/development/on");
+    let off = format!("{base}/{flag}/environments/development/off");
+    app.post(&on, json!({}), &admin).await.expect(200);
+    let backend = create_token(&app, &admin, "client").await;
+    let server = RunningServer::start(app.state.clone()).await;
+    let api = format!("{}/api", server.base);
+
+    let mut node = sdks.node_driver("run.mjs");
+    node.arg("watch").arg(&api).arg(flag);
+    let mut python = sdks.python_driver();
+    python.arg("watch").arg(&api).arg(flag);
+    let mut watchers = [
+        Watcher::start("node (streaming)", node, &backend),
+        Watcher::start("python (streaming)", python, &backend),
+    ];
+    for w in watchers.iter_mut() {
+        let line = w.next(Duration::from_secs(20)).await;
+        assert_eq!(line, "ready true", "{}", w.label);
+    }
+
+    let mut worst = Duration::ZERO;
+    for round in 0..3 {
+        for (path, enabled) in [(&off, false), (&on, true)] {
+            // Let the streams settle so each round measures one change.
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let since = Instant::now();
+            app.post(path, json!({}), &admin).await.expect(200);
+            let [a, b] = &mut watchers;
+            let (la, lb) = tokio::join!(latency(a, since, enabled), latency(b, since, enabled));
+            println!("round {round}: enabled={enabled}: node {la:?}, python {lb:?}");
+            worst = worst.max(la).max(lb);
+        }
+    }
+    for w in watchers {
+        w.stop().await;
+    }
+    server.stop().await;
+    println!("slowest change seen by a streaming SDK: {worst:?}");
+    assert!(
+        worst < Duration::from_secs(1),
+        "a change took {worst:?} to reach a streaming SDK"
+    );
+}
