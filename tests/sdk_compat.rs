@@ -11,6 +11,7 @@ mod common;
 mod spec_support;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -25,9 +26,68 @@ use tokio::process::{Child, ChildStdout, Command};
 /// streaming latency is measured on a quiet machine.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-const PYTHON_APP: &str = "sdk-compat-python";
-const NODE_APP: &str = "sdk-compat-node";
-const BROWSER_APP: &str = "sdk-compat-browser";
+/// One way of running an SDK over a specification file.
+struct Driver {
+    /// How results and failures are labelled.
+    label: &'static str,
+    /// The application name it reports (a frontend case's own `appName` wins, since the
+    /// browser SDK takes it from its configuration).
+    app: &'static str,
+    /// Reads the frontend API (frontend token) rather than the client API.
+    frontend: bool,
+    /// Registers itself (the browser SDK does not).
+    registers: bool,
+    script: Script,
+    mode: &'static str,
+}
+
+enum Script {
+    Python,
+    Node(&'static str),
+}
+
+const DRIVERS: [Driver; 5] = [
+    Driver {
+        label: "python",
+        app: "sdk-compat-python",
+        frontend: false,
+        registers: true,
+        script: Script::Python,
+        mode: "spec",
+    },
+    Driver {
+        label: "node",
+        app: "sdk-compat-node",
+        frontend: false,
+        registers: true,
+        script: Script::Node("run.mjs"),
+        mode: "spec",
+    },
+    Driver {
+        label: "node delta",
+        app: "sdk-compat-node-delta",
+        frontend: false,
+        registers: true,
+        script: Script::Node("run.mjs"),
+        mode: "spec-delta",
+    },
+    Driver {
+        label: "browser",
+        app: "sdk-compat-browser",
+        frontend: true,
+        registers: false,
+        script: Script::Node("browser.mjs"),
+        mode: "spec",
+    },
+    Driver {
+        label: "browser POST",
+        app: "sdk-compat-browser-post",
+        frontend: true,
+        registers: false,
+        script: Script::Node("browser.mjs"),
+        mode: "spec-post",
+    },
+];
 const DRIVER_TIMEOUT: Duration = Duration::from_secs(60);
 
 fn root() -> PathBuf {
@@ -89,8 +149,16 @@ impl Sdks {
         if std::env::var_os("CI").is_some() {
             panic!("{notice}");
         }
-        eprintln!("SKIPPED: {notice}");
+        // Written to the process's stderr directly: the test harness would hide eprintln!.
+        let _ = writeln!(std::io::stderr(), "SKIPPED: {notice}");
         None
+    }
+
+    fn command(&self, script: &Script) -> Command {
+        match script {
+            Script::Python => self.python_driver(),
+            Script::Node(file) => self.node_driver(file),
+        }
     }
 
     fn python_driver(&self) -> Command {
@@ -217,12 +285,12 @@ fn evaluations(spec: &Value, skip: &BTreeSet<String>) -> BTreeMap<(String, Strin
             if skip.contains(&name) {
                 continue;
             }
-            let browser = case["context"]["appName"]
-                .as_str()
-                .unwrap_or(BROWSER_APP)
-                .to_string();
-            for app in [PYTHON_APP.to_string(), NODE_APP.to_string(), browser] {
-                *counts.entry((app, name.clone())).or_insert(0) += 1;
+            for d in &DRIVERS {
+                let app = match case["context"]["appName"].as_str() {
+                    Some(own) if d.frontend => own,
+                    _ => d.app,
+                };
+                *counts.entry((app.to_string(), name.clone())).or_insert(0) += 1;
             }
         }
     }
@@ -244,7 +312,7 @@ async fn check_metrics(
         .await
         .expect(200)
         .json;
-    for name in [PYTHON_APP, NODE_APP] {
+    for name in DRIVERS.iter().filter(|d| d.registers).map(|d| d.app) {
         let found = apps["applications"]
             .as_array()
             .into_iter()
@@ -336,45 +404,26 @@ async fn official_sdks_evaluate_every_specification_case() {
         let frontend_url = format!("{api}/frontend");
 
         let dir = tempfile::tempdir().expect("tempdir");
-        let out = |sdk: &str| dir.path().join(format!("{sdk}.json"));
-        let mut python = sdks.python_driver();
-        python.arg("spec").arg(&api).arg(&file).arg(out("python"));
-        let mut node = sdks.node_driver("run.mjs");
-        node.arg("spec").arg(&api).arg(&file).arg(out("node"));
-        let mut browser = sdks.node_driver("browser.mjs");
-        browser
-            .arg("spec")
-            .arg(&frontend_url)
-            .arg(&file)
-            .arg(out("browser"));
-        let (python, node, browser) = tokio::join!(
-            run_driver(
-                format!("python {fname}"),
-                python,
-                ("UNLEASH_TOKEN", &backend),
-                out("python")
-            ),
-            run_driver(
-                format!("node {fname}"),
-                node,
-                ("UNLEASH_TOKEN", &backend),
-                out("node")
-            ),
-            run_driver(
-                format!("browser {fname}"),
-                browser,
-                ("UNLEASH_FRONTEND_TOKEN", &frontend),
-                out("browser")
-            ),
-        );
-        for (sdk, result) in [("python", python), ("node", node), ("browser", browser)] {
+        let runs = DRIVERS.iter().enumerate().map(|(i, d)| {
+            let out = dir.path().join(format!("{i}.json"));
+            let mut cmd = sdks.command(&d.script);
+            let (url, token) = if d.frontend {
+                (&frontend_url, ("UNLEASH_FRONTEND_TOKEN", frontend.as_str()))
+            } else {
+                (&api, ("UNLEASH_TOKEN", backend.as_str()))
+            };
+            cmd.arg(d.mode).arg(url).arg(&file).arg(&out);
+            run_driver(format!("{} {fname}", d.label), cmd, token, out)
+        });
+        let results = futures_util::future::join_all(runs).await;
+        for (d, result) in DRIVERS.iter().zip(results) {
             match result {
                 Ok(results) => {
-                    let (ok, bad) = judge(sdk, &fname, &spec, &results, &skip);
-                    *passed.entry(sdk).or_default() += ok;
+                    let (ok, bad) = judge(d.label, &fname, &spec, &results, &skip);
+                    *passed.entry(d.label).or_default() += ok;
                     failures.extend(bad);
                     let ms = results["readyMs"].as_f64().unwrap_or(0.0);
-                    let worst = ready_ms.entry(sdk).or_default();
+                    let worst = ready_ms.entry(d.label).or_default();
                     *worst = worst.max(ms);
                 }
                 Err(e) => failures.push(e),
@@ -404,7 +453,7 @@ async fn official_sdks_evaluate_every_specification_case() {
         judged >= 259,
         "too many cases skipped: only {judged} of 279 judged"
     );
-    for sdk in ["python", "node", "browser"] {
+    for sdk in DRIVERS.iter().map(|d| d.label) {
         assert_eq!(
             passed.get(sdk).copied().unwrap_or(0),
             judged,

@@ -7,6 +7,10 @@
 //     read with isEnabled; every `variantTests` case is read with getVariant. The results
 //     are written as JSON to OUT_FILE, the metrics are sent, and the client stops.
 //
+//   node browser.mjs spec-post URL SPEC_FILE OUT_FILE
+//     The same with usePOSTrequests (the context goes in a POST body).
+//
+// Each updateContext fetches the flags for the new context, so the refresh timer is off.
 // The frontend token comes from the environment variable UNLEASH_FRONTEND_TOKEN.
 // appName and environment are static in this SDK, so cases are grouped by them and each
 // group gets its own client.
@@ -22,7 +26,7 @@ function mutableContext(context) {
   return { sessionId: undefined, ...rest };
 }
 
-async function runSpec(url, specFile, outFile) {
+async function runSpec(post, url, specFile, outFile) {
   const spec = JSON.parse(readFileSync(specFile, 'utf8'));
   const cases = [
     ...(spec.tests ?? []).map((c, i) => ({ kind: 'tests', i, c })),
@@ -30,11 +34,12 @@ async function runSpec(url, specFile, outFile) {
   ];
   const groups = new Map();
   for (const entry of cases) {
-    const key = JSON.stringify([entry.c.context.appName ?? APP_NAME, entry.c.context.environment ?? null]);
+    const app = entry.c.context.appName ?? (post ? `${APP_NAME}-post` : APP_NAME);
+    const key = JSON.stringify([app, entry.c.context.environment ?? null]);
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(entry);
   }
-  const out = { sdk: 'browser', readyMs: 0, tests: [], variantTests: [] };
+  const out = { sdk: post ? 'browser POST' : 'browser', readyMs: 0, tests: [], variantTests: [] };
   for (const [key, entries] of groups) {
     const [appName, environment] = JSON.parse(key);
     const started = performance.now();
@@ -43,10 +48,14 @@ async function runSpec(url, specFile, outFile) {
       clientKey: process.env.UNLEASH_FRONTEND_TOKEN,
       appName,
       ...(environment === null ? {} : { environment }),
-      refreshInterval: 1,
+      // No refresh timer: its fetch aborts the one updateContext awaits, and updateContext
+      // then resolves before the new context's flags have arrived (an SDK race that makes
+      // isEnabled read the previous context's flags).
+      disableRefresh: true,
       metricsInterval: 1,
       metricsIntervalInitial: 0,
       storageProvider: new InMemoryStorageProvider(),
+      usePOSTrequests: post,
       context: mutableContext(entries[0].c.context),
     });
     const errors = [];
@@ -83,9 +92,11 @@ async function runSpec(url, specFile, outFile) {
 
 const [mode, ...args] = process.argv.slice(2);
 if (mode === 'spec' && args.length === 3) {
-  await runSpec(...args);
+  await runSpec(false, ...args);
+} else if (mode === 'spec-post' && args.length === 3) {
+  await runSpec(true, ...args);
 } else {
-  console.error('usage: node browser.mjs spec URL SPEC_FILE OUT_FILE');
+  console.error('usage: node browser.mjs spec|spec-post URL SPEC_FILE OUT_FILE');
   process.exit(2);
 }
 process.exit(0);

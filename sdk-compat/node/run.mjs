@@ -5,6 +5,9 @@
 //     every `variantTests` case with getVariant, writes the results as JSON to OUT_FILE,
 //     then shuts down with destroyWithFlush (which sends the last metrics).
 //
+//   node run.mjs spec-delta URL SPEC_FILE OUT_FILE
+//     The same, polling the delta endpoint (experimentalMode polling/delta).
+//
 //   node run.mjs watch URL FLAG
 //     Streams from URL, prints `ready <true|false>` once the flag is known, then one
 //     `changed <true|false>` line each time its value changes. Stops when stdin closes.
@@ -18,18 +21,25 @@ import { InMemStorageProvider, Unleash } from 'unleash-client';
 const APP_NAME = 'sdk-compat-node';
 const READY_TIMEOUT_MS = 10_000;
 
-function makeClient(url, streaming) {
+const MODES = {
+  polling: undefined,
+  delta: { type: 'polling', format: 'delta' },
+  streaming: { type: 'streaming' },
+};
+
+function makeClient(url, mode) {
+  const appName = mode === 'delta' ? `${APP_NAME}-delta` : APP_NAME;
   const client = new Unleash({
     url,
-    appName: APP_NAME,
-    instanceId: `${APP_NAME}-${process.pid}`,
+    appName,
+    instanceId: `${appName}-${process.pid}`,
     refreshInterval: 1000,
     metricsInterval: 1000,
     metricsJitter: 0,
     customHeaders: { Authorization: process.env.UNLEASH_TOKEN },
     storageProvider: new InMemStorageProvider(),
     skipInstanceCountWarning: true,
-    experimentalMode: streaming ? { type: 'streaming' } : undefined,
+    experimentalMode: MODES[mode],
   });
   client.on('error', (err) => console.error('unleash-client error:', err?.message ?? err));
   client.on('warn', (msg) => console.error('unleash-client warning:', msg));
@@ -41,10 +51,10 @@ async function synchronized(client) {
   await once(client, 'synchronized', { signal: timeout });
 }
 
-async function runSpec(url, specFile, outFile) {
+async function runSpec(mode, url, specFile, outFile) {
   const spec = JSON.parse(readFileSync(specFile, 'utf8'));
   const started = performance.now();
-  const client = makeClient(url, false);
+  const client = makeClient(url, mode);
   // Registration runs beside the first fetch; a short-lived process waits for it.
   const registered = once(client, 'registered', { signal: AbortSignal.timeout(READY_TIMEOUT_MS) });
   await synchronized(client);
@@ -69,11 +79,11 @@ async function runSpec(url, specFile, outFile) {
   });
   await registered;
   await client.destroyWithFlush();
-  writeFileSync(outFile, JSON.stringify({ sdk: 'node', readyMs, tests, variantTests }));
+  writeFileSync(outFile, JSON.stringify({ sdk: `node ${mode}`, readyMs, tests, variantTests }));
 }
 
 async function runWatch(url, flag) {
-  const client = makeClient(url, true);
+  const client = makeClient(url, 'streaming');
   const timeout = AbortSignal.timeout(READY_TIMEOUT_MS);
   while (!client.getFeatureToggleDefinition(flag)) {
     if (timeout.aborted) throw new Error(`timed out waiting for flag ${flag}`);
@@ -100,11 +110,13 @@ async function runWatch(url, flag) {
 
 const [mode, ...args] = process.argv.slice(2);
 if (mode === 'spec' && args.length === 3) {
-  await runSpec(...args);
+  await runSpec('polling', ...args);
+} else if (mode === 'spec-delta' && args.length === 3) {
+  await runSpec('delta', ...args);
 } else if (mode === 'watch' && args.length === 2) {
   await runWatch(...args);
 } else {
-  console.error('usage: node run.mjs spec URL SPEC_FILE OUT_FILE | watch URL FLAG');
+  console.error('usage: node run.mjs spec|spec-delta URL SPEC_FILE OUT_FILE | watch URL FLAG');
   process.exit(2);
 }
 process.exit(0);
