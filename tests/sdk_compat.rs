@@ -46,7 +46,7 @@ enum Script {
     Node(&'static str),
 }
 
-const DRIVERS: [Driver; 5] = [
+const DRIVERS: [Driver; 7] = [
     Driver {
         label: "python",
         app: "sdk-compat-python",
@@ -70,6 +70,22 @@ const DRIVERS: [Driver; 5] = [
         registers: true,
         script: Script::Node("run.mjs"),
         mode: "spec-delta",
+    },
+    Driver {
+        label: "python streaming",
+        app: "sdk-compat-python-streaming",
+        frontend: false,
+        registers: true,
+        script: Script::Python,
+        mode: "spec-stream",
+    },
+    Driver {
+        label: "node streaming",
+        app: "sdk-compat-node-streaming",
+        frontend: false,
+        registers: true,
+        script: Script::Node("run.mjs"),
+        mode: "spec-stream",
     },
     Driver {
         label: "browser",

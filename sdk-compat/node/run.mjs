@@ -8,6 +8,9 @@
 //   node run.mjs spec-delta URL SPEC_FILE OUT_FILE
 //     The same, polling the delta endpoint (experimentalMode polling/delta).
 //
+//   node run.mjs spec-stream URL SPEC_FILE OUT_FILE
+//     The same, with the flags from the streaming endpoint (experimentalMode streaming).
+//
 //   node run.mjs watch URL FLAG
 //     Streams from URL, prints `ready <true|false>` once the flag is known, then one
 //     `changed <true|false>` line each time its value changes. Stops when stdin closes.
@@ -28,7 +31,7 @@ const MODES = {
 };
 
 function makeClient(url, mode) {
-  const appName = mode === 'delta' ? `${APP_NAME}-delta` : APP_NAME;
+  const appName = mode === 'polling' ? APP_NAME : `${APP_NAME}-${mode}`;
   const client = new Unleash({
     url,
     appName,
@@ -113,10 +116,12 @@ if (mode === 'spec' && args.length === 3) {
   await runSpec('polling', ...args);
 } else if (mode === 'spec-delta' && args.length === 3) {
   await runSpec('delta', ...args);
+} else if (mode === 'spec-stream' && args.length === 3) {
+  await runSpec('streaming', ...args);
 } else if (mode === 'watch' && args.length === 2) {
   await runWatch(...args);
 } else {
-  console.error('usage: node run.mjs spec|spec-delta URL SPEC_FILE OUT_FILE | watch URL FLAG');
+  console.error('usage: node run.mjs spec|spec-delta|spec-stream URL SPEC_FILE OUT_FILE | watch URL FLAG');
   process.exit(2);
 }
 process.exit(0);

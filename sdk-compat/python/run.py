@@ -7,6 +7,9 @@ Two modes, chosen by the first argument:
       `is_enabled` and every `variantTests` case with `get_variant`, writes the results
       as JSON to OUT_FILE and shuts down (which flushes metrics).
 
+  run.py spec-stream URL SPEC_FILE OUT_FILE
+      The same, with the flags from the streaming endpoint.
+
   run.py watch URL FLAG
       Streams from URL, prints `ready <true|false>` once the flag is known, then one
       `changed <true|false>` line each time its value changes. Stops when stdin closes.
@@ -52,10 +55,11 @@ class MemoryCache(BaseCache):
 
 
 def make_client(url, streaming):
+    app_name = f"{APP_NAME}-streaming" if streaming else APP_NAME
     return UnleashClient(
         url=url,
-        app_name=APP_NAME,
-        instance_id=f"{APP_NAME}-{os.getpid()}",
+        app_name=app_name,
+        instance_id=f"{app_name}-{os.getpid()}",
         refresh_interval=1,
         metrics_interval=1,
         custom_headers={"Authorization": os.environ["UNLEASH_TOKEN"]},
@@ -72,11 +76,11 @@ def wait_until(predicate, what):
         time.sleep(0.01)
 
 
-def run_spec(url, spec_file, out_file):
+def run_spec(url, spec_file, out_file, streaming=False):
     with open(spec_file, encoding="utf-8") as f:
         spec = json.load(f)
     started = time.monotonic()
-    client = make_client(url, streaming=False)
+    client = make_client(url, streaming=streaming)
     client.initialize_client()
     wait_until(lambda: client.feature_definitions(), "the first flags")
     ready_ms = (time.monotonic() - started) * 1000
@@ -109,7 +113,7 @@ def run_spec(url, spec_file, out_file):
     with open(out_file, "w", encoding="utf-8") as f:
         json.dump(
             {
-                "sdk": "python",
+                "sdk": "python streaming" if streaming else "python",
                 "readyMs": ready_ms,
                 "tests": tests,
                 "variantTests": variant_tests,
@@ -149,6 +153,8 @@ def main():
     mode = sys.argv[1] if len(sys.argv) > 1 else ""
     if mode == "spec" and len(sys.argv) == 5:
         run_spec(sys.argv[2], sys.argv[3], sys.argv[4])
+    elif mode == "spec-stream" and len(sys.argv) == 5:
+        run_spec(sys.argv[2], sys.argv[3], sys.argv[4], streaming=True)
     elif mode == "watch" and len(sys.argv) == 4:
         run_watch(sys.argv[2], sys.argv[3])
     else:
