@@ -15,6 +15,9 @@
 //     Streams from URL, prints `ready <true|false>` once the flag is known, then one
 //     `changed <true|false>` line each time its value changes. Stops when stdin closes.
 //
+//   node run.mjs watch-polling URL FLAG
+//     The same, polling every second; also prints `unchanged` for each 304 answer.
+//
 // The backend token comes from the environment variable UNLEASH_TOKEN, never from argv.
 // Flags are kept in memory (InMemStorageProvider): a run writes no backup file.
 import { once } from 'node:events';
@@ -85,8 +88,9 @@ async function runSpec(mode, url, specFile, outFile) {
   writeFileSync(outFile, JSON.stringify({ sdk: `node ${mode}`, readyMs, tests, variantTests }));
 }
 
-async function runWatch(url, flag) {
-  const client = makeClient(url, 'streaming');
+async function runWatch(url, flag, mode) {
+  const client = makeClient(url, mode);
+  client.on('unchanged', () => console.log('unchanged'));
   const timeout = AbortSignal.timeout(READY_TIMEOUT_MS);
   while (!client.getFeatureToggleDefinition(flag)) {
     if (timeout.aborted) throw new Error(`timed out waiting for flag ${flag}`);
@@ -119,9 +123,11 @@ if (mode === 'spec' && args.length === 3) {
 } else if (mode === 'spec-stream' && args.length === 3) {
   await runSpec('streaming', ...args);
 } else if (mode === 'watch' && args.length === 2) {
-  await runWatch(...args);
+  await runWatch(...args, 'streaming');
+} else if (mode === 'watch-polling' && args.length === 2) {
+  await runWatch(...args, 'polling');
 } else {
-  console.error('usage: node run.mjs spec|spec-delta|spec-stream URL SPEC_FILE OUT_FILE | watch URL FLAG');
+  console.error('usage: node run.mjs spec|spec-delta|spec-stream URL SPEC_FILE OUT_FILE | watch|watch-polling URL FLAG');
   process.exit(2);
 }
 process.exit(0);

@@ -14,6 +14,9 @@ Two modes, chosen by the first argument:
       Streams from URL, prints `ready <true|false>` once the flag is known, then one
       `changed <true|false>` line each time its value changes. Stops when stdin closes.
 
+  run.py watch-polling URL FLAG
+      The same, polling every second.
+
 The backend token comes from the environment variable UNLEASH_TOKEN, never from argv.
 Nothing is written to disk except OUT_FILE: the SDK's cache is kept in memory.
 """
@@ -122,8 +125,8 @@ def run_spec(url, spec_file, out_file, streaming=False):
         )
 
 
-def run_watch(url, flag):
-    client = make_client(url, streaming=True)
+def run_watch(url, flag, streaming):
+    client = make_client(url, streaming=streaming)
     client.initialize_client()
     wait_until(lambda: flag in client.feature_definitions(), f"flag {flag}")
     last = client.is_enabled(flag)
@@ -156,7 +159,9 @@ def main():
     elif mode == "spec-stream" and len(sys.argv) == 5:
         run_spec(sys.argv[2], sys.argv[3], sys.argv[4], streaming=True)
     elif mode == "watch" and len(sys.argv) == 4:
-        run_watch(sys.argv[2], sys.argv[3])
+        run_watch(sys.argv[2], sys.argv[3], streaming=True)
+    elif mode == "watch-polling" and len(sys.argv) == 4:
+        run_watch(sys.argv[2], sys.argv[3], streaming=False)
     else:
         raise SystemExit(__doc__)
 
