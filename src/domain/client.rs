@@ -216,10 +216,14 @@ pub fn spec_supports_segments(spec: Option<&str>) -> bool {
     (major, minor) >= (4, 2)
 }
 
-/// Compares two values by everything they hold. (`unleash-types` compares features by name
-/// and segments by id only.)
-fn same<T: serde::Serialize>(a: &T, b: &T) -> bool {
-    serde_json::to_value(a).ok() == serde_json::to_value(b).ok()
+/// True when two values would reach an SDK identically. `ClientFeature` and `Segment`
+/// compare only their names and ids (`PartialEq` in unleash-types), which cannot tell an
+/// updated flag from the old one, so their serialized forms are compared instead.
+fn same_on_the_wire<T: serde::Serialize>(a: &T, b: &T) -> bool {
+    match (serde_json::to_value(a), serde_json::to_value(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
 }
 
 /// The delta events that turn `old` into `new` (features and segments updated or removed).
@@ -237,7 +241,10 @@ pub fn diff(
     let old_segments: HashMap<i32, &Segment> =
         old.segments.iter().flatten().map(|s| (s.id, s)).collect();
     for s in new.segments.iter().flatten() {
-        if !old_segments.get(&s.id).is_some_and(|o| same(*o, s)) {
+        if !old_segments
+            .get(&s.id)
+            .is_some_and(|old| same_on_the_wire(*old, s))
+        {
             events.push(DeltaEvent::SegmentUpdated {
                 event_id,
                 segment: s.clone(),
@@ -245,7 +252,10 @@ pub fn diff(
         }
     }
     for f in &new.features {
-        if !before.get(f.name.as_str()).is_some_and(|o| same(*o, f)) {
+        if !before
+            .get(f.name.as_str())
+            .is_some_and(|old| same_on_the_wire(*old, f))
+        {
             events.push(DeltaEvent::FeatureUpdated {
                 event_id,
                 feature: f.clone(),
@@ -287,6 +297,45 @@ pub fn hydration(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn features(value: serde_json::Value) -> ClientFeatures {
+        serde_json::from_value(value).expect("client features")
+    }
+
+    #[test]
+    fn diff_sees_changes_inside_a_flag_or_segment() {
+        let old = features(serde_json::json!({"version": 2, "features": [
+            {"name": "a", "enabled": true, "strategies": [{"name": "default", "segments": [1]}]},
+            {"name": "b", "enabled": true, "strategies": []},
+            {"name": "gone", "enabled": true, "strategies": []},
+        ], "segments": [{"id": 1, "constraints": [{"contextName": "userId", "operator": "IN", "values": ["1"]}]}]}));
+        let new = features(serde_json::json!({"version": 2, "features": [
+            {"name": "a", "enabled": true, "strategies": [{"name": "default", "segments": [1]}]},
+            {"name": "b", "enabled": false, "strategies": []},
+        ], "segments": [{"id": 1, "constraints": [{"contextName": "userId", "operator": "IN", "values": ["2"]}]}]}));
+        let events = serde_json::to_value(diff(&old, &new, 7)).expect("events");
+        let kinds: Vec<(&str, &str)> = events
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|e| {
+                let what = e["feature"]["name"]
+                    .as_str()
+                    .or(e["featureName"].as_str())
+                    .unwrap_or("segment");
+                (e["type"].as_str().unwrap_or_default(), what)
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("segment-updated", "segment"),
+                ("feature-updated", "b"),
+                ("feature-removed", "gone")
+            ]
+        );
+        assert!(diff(&new, &new, 8).is_empty());
+    }
 
     #[test]
     fn spec_versions() {

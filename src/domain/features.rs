@@ -311,7 +311,11 @@ impl StrategyInput {
             }
         };
         let variants = match obj.get("variants") {
-            Some(v) => validate_variants(v, "/body/variants", VariantKind::Strategy)?,
+            Some(v) => inherit_stickiness(
+                v,
+                validate_variants(v, "/body/variants", VariantKind::Strategy)?,
+                &parameters,
+            ),
             None => base
                 .map(|b| b.variants.clone())
                 .unwrap_or_else(|| json!([])),
@@ -426,6 +430,34 @@ pub enum VariantKind {
 }
 
 const PAYLOAD_TYPES: &[&str] = &["json", "csv", "string", "number"];
+
+/// A strategy variant sent without a stickiness takes the strategy's own `stickiness`
+/// parameter, as Unleash's UI does when it saves one. Saving `default` instead would make
+/// SDKs that read the variant's stickiness first (the Node SDK) split such a strategy's
+/// variants at random instead of by the strategy's stickiness.
+fn inherit_stickiness(sent: &Value, mut variants: Value, parameters: &Value) -> Value {
+    let Some(inherited) = parameters
+        .get("stickiness")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+    else {
+        return variants;
+    };
+    let sent = sent.as_array().map(Vec::as_slice).unwrap_or_default();
+    for (given, variant) in sent
+        .iter()
+        .zip(variants.as_array_mut().into_iter().flatten())
+    {
+        let has_own = given
+            .get("stickiness")
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty());
+        if !has_own {
+            variant["stickiness"] = Value::String(inherited.to_string());
+        }
+    }
+    variants
+}
 
 /// Checks a variant list and fills in what Unleash fills in (`weightType` `variable`,
 /// `stickiness` `default`), keeping weights, weight types and order exactly as sent.
