@@ -10,6 +10,7 @@
 #![allow(clippy::result_large_err)]
 
 mod events;
+mod flags;
 mod login;
 mod pats;
 mod profile;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .merge(pats::routes())
         .merge(users::routes())
         .merge(events::routes())
+        .merge(flags::routes())
 }
 
 const APP_CSS: &str = include_str!("../../../static/app.css");
