@@ -499,3 +499,109 @@ async fn a_viewer_sees_flags_but_no_controls_and_is_refused() {
     assert_eq!(r.status.as_u16(), 403);
     let _ = Auth::None;
 }
+
+#[tokio::test]
+async fn api_tokens_page_creates_shows_once_and_deletes() {
+    let app = TestApp::new().await;
+    let s = form_login(&app, "admin", ADMIN_PASSWORD).await;
+    let page = get_page(&app, "/admin/api", &s).await.expect(200);
+    assert!(page.text.contains("id=\"api-token-form\""));
+    let token = csrf_of(&page.text);
+
+    // Validation: a name is required.
+    let bad = post_form(
+        &app,
+        "/admin/api",
+        &s,
+        &[
+            ("_csrf", &token),
+            ("name", ""),
+            ("type", "client"),
+            ("environment", "development"),
+            ("projects", "*"),
+            ("expiry", "never"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status.as_u16(), 400);
+    assert!(bad.text.contains("id=\"api-error\""));
+
+    let res = post_form(
+        &app,
+        "/admin/api",
+        &s,
+        &[
+            ("_csrf", &token),
+            ("name", "checkout-service"),
+            ("type", "client"),
+            ("environment", "production"),
+            ("projects", "default"),
+            ("expiry", "30"),
+        ],
+    )
+    .await
+    .expect(200);
+    assert!(res.text.contains("API token created"));
+    assert!(res.text.contains("id=\"copy-token\""));
+    let at = res.text.find("id=\"token-secret\">").unwrap() + "id=\"token-secret\">".len();
+    let secret = res.text[at..at + res.text[at..].find('<').unwrap()].to_string();
+    assert!(secret.starts_with("default:production."), "{secret}");
+    // The secret works for the client API and is not shown again.
+    app.get("/api/client/features", &Auth::Token(secret.clone()))
+        .await
+        .expect(200);
+    let again = get_page(&app, "/admin/api", &s).await.expect(200);
+    assert!(again.text.contains("checkout-service"));
+    assert!(!again.text.contains(&secret));
+
+    // Delete after the confirmation dialog.
+    let at = again.text.find("data-token=\"").unwrap() + "data-token=\"".len();
+    let selector = again.text[at..at + again.text[at..].find('"').unwrap()].to_string();
+    let confirm = get_page(&app, &format!("/admin/api/{selector}/delete"), &s)
+        .await
+        .expect(200);
+    assert!(confirm.text.contains("Delete API token?"));
+    post_form(
+        &app,
+        &format!("/admin/api/{selector}/delete"),
+        &s,
+        &[("_csrf", &token)],
+    )
+    .await
+    .expect(303);
+    assert_eq!(
+        app.get("/api/client/features", &Auth::Token(secret))
+            .await
+            .status
+            .as_u16(),
+        401
+    );
+}
+
+#[tokio::test]
+async fn a_viewer_cannot_see_or_create_api_tokens() {
+    let app = TestApp::new().await;
+    app.user("vic", "Viewer").await;
+    let s = form_login(&app, "vic", "vic-Passw0rd!").await;
+    let page = get_page(&app, "/admin/api", &s).await;
+    assert_eq!(page.status.as_u16(), 403);
+    let token = csrf(&app, "/profile", &s).await;
+    let r = post_form(
+        &app,
+        "/admin/api",
+        &s,
+        &[
+            ("_csrf", &token),
+            ("name", "sneaky"),
+            ("type", "client"),
+            ("environment", "development"),
+            ("projects", "*"),
+            ("expiry", "never"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status.as_u16(), 403);
+    let api = app.admin().await;
+    let list = app.get("/api/admin/api-tokens", &api).await.expect(200);
+    assert!(!list.text.contains("sneaky"));
+}

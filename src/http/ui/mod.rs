@@ -9,6 +9,7 @@
 // Handlers answer refusals with ready pages; a large `Err` is fine off the hot path.
 #![allow(clippy::result_large_err)]
 
+mod api_tokens;
 mod events;
 mod flags;
 mod login;
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(events::routes())
         .merge(flags::routes())
+        .merge(api_tokens::routes())
 }
 
 const APP_CSS: &str = include_str!("../../../static/app.css");
