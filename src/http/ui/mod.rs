@@ -141,6 +141,14 @@ impl PageUser {
             user_email: user.email.clone().unwrap_or_default(),
             initials: initials(user),
             is_admin: self.is_admin(),
+            can_api_tokens: self.principal.can(
+                &[
+                    ADMIN,
+                    crate::domain::permissions::READ_CLIENT_API_TOKEN,
+                    crate::domain::permissions::READ_FRONTEND_API_TOKEN,
+                ],
+                crate::auth::permission::Scope::ROOT,
+            ),
             csrf: self.csrf.clone(),
             flash: self.flash.clone(),
         }
@@ -277,6 +285,8 @@ pub struct Ctx {
     pub user_email: String,
     pub initials: String,
     pub is_admin: bool,
+    /// May read some API tokens (shows the "API access" link).
+    pub can_api_tokens: bool,
     pub csrf: String,
     pub flash: Option<String>,
 }
