@@ -232,6 +232,7 @@ async fn a_flags_life_through_the_pages() {
     .await;
     assert_eq!(bad.status.as_u16(), 400, "{}", bad.text);
     assert!(bad.text.contains("id=\"strategy-error\""), "{}", bad.text);
+    assert!(bad.text.contains("Constraint 1 value"), "{}", bad.text);
     assert!(
         bad.text.contains("value=\"not-a-version\""),
         "the form keeps the input"
@@ -525,6 +526,7 @@ async fn api_tokens_page_creates_shows_once_and_deletes() {
     .await;
     assert_eq!(bad.status.as_u16(), 400);
     assert!(bad.text.contains("id=\"api-error\""));
+    assert!(bad.text.contains("Token name is required"), "{}", bad.text);
 
     let res = post_form(
         &app,

@@ -270,7 +270,7 @@ async fn create(
         }
         Err(e) => {
             let status = e.status();
-            form.error = Some(error_text(&e));
+            form.error = Some(super::flags::plain_words(&error_text(&e)));
             show(&state, &page, status, form, None, None).await
         }
     }

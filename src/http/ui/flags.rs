@@ -1061,7 +1061,7 @@ async fn add_strategy(
         ),
         Err(e) => {
             let status = form_status(&e);
-            form.error = Some(error_text(&e));
+            form.error = Some(plain_words(&error_text(&e)));
             show_strategy_form(&state, &page, &project, &flag, &env, None, form, status).await
         }
     }
@@ -1069,6 +1069,62 @@ async fn add_strategy(
 
 fn form_status(e: &AppError) -> StatusCode {
     e.status()
+}
+
+/// A form field's name for a JSON pointer of the strategy body, in plain words.
+fn field_label(pointer: &str) -> String {
+    let parts: Vec<&str> = pointer
+        .trim_start_matches("/body")
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .collect();
+    let nth = |s: &str| s.parse::<usize>().map(|n| n + 1).unwrap_or(0);
+    let field = |s: &str| match s {
+        "contextName" => "context field".to_string(),
+        "caseInsensitive" => "case-insensitive setting".to_string(),
+        other => other.to_string(),
+    };
+    match parts.as_slice() {
+        ["constraints", n] => format!("constraint {}", nth(n)),
+        ["constraints", n, "values", ..] => format!("constraint {} values", nth(n)),
+        ["constraints", n, f, ..] => format!("constraint {} {}", nth(n), field(f)),
+        ["parameters", k, ..] => format!("parameter {k}"),
+        ["variants", n, f, ..] => format!("variant {} {}", nth(n), field(f)),
+        ["segments", ..] => "segments".into(),
+        ["tokenName"] => "token name".into(),
+        [] => "the strategy".into(),
+        rest => rest.join(" "),
+    }
+}
+
+/// A service's validation message with JSON pointers replaced by the form's field names.
+pub(super) fn plain_words(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(start) = rest.find("`/body") {
+        let Some(len) = rest[start + 1..].find('`') else {
+            break;
+        };
+        let pointer = &rest[start + 1..start + 1 + len];
+        let before = &rest[..start];
+        let after = &rest[start + len + 2..];
+        let label = field_label(pointer);
+        if let Some(stripped) = before.strip_suffix("The ") {
+            out.push_str(stripped);
+            let mut c = label.chars();
+            if let Some(first) = c.next() {
+                out.extend(first.to_uppercase());
+                out.push_str(c.as_str());
+            }
+            rest = after.strip_prefix(" property").unwrap_or(after);
+        } else {
+            out.push_str(before);
+            out.push_str(&label);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 async fn edit_strategy(
@@ -1126,7 +1182,7 @@ async fn save_strategy(
         ),
         Err(e) => {
             let status = form_status(&e);
-            form.error = Some(error_text(&e));
+            form.error = Some(plain_words(&error_text(&e)));
             show_strategy_form(
                 &state,
                 &page,
@@ -1221,5 +1277,31 @@ async fn move_strategy(
             &format!("Strategy order changed in {env}"),
         ),
         Err(e) => error_page(page.base.clone(), e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_messages_name_form_fields() {
+        assert_eq!(
+            plain_words("The `/body/constraints/0/value` property must be a semantic version for the SEMVER_GTE operator. You sent \"x\"."),
+            "Constraint 1 value must be a semantic version for the SEMVER_GTE operator. You sent \"x\"."
+        );
+        assert_eq!(
+            plain_words("`/body/variants/1/name` is required and must be a non-empty string."),
+            "variant 2 name is required and must be a non-empty string."
+        );
+        assert_eq!(
+            plain_words("Nothing to translate."),
+            "Nothing to translate."
+        );
+    }
+
+    #[test]
+    fn list_values_split_on_lines_and_commas() {
+        assert_eq!(list_of("a, b\n\nc"), vec!["a", "b", "c"]);
     }
 }
