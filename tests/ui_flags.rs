@@ -607,3 +607,95 @@ async fn a_viewer_cannot_see_or_create_api_tokens() {
     let list = app.get("/api/admin/api-tokens", &api).await.expect(200);
     assert!(!list.text.contains("sneaky"));
 }
+
+#[tokio::test]
+async fn strategy_form_takes_segments_and_remote_addresses_and_an_editor_can_use_it() {
+    let app = TestApp::new().await;
+    let api = app.admin().await;
+    let seg = app
+        .post(
+            "/api/admin/segments",
+            serde_json::json!({"name": "beta-users", "constraints": [{"contextName": "userId", "operator": "IN", "values": ["1"]}]}),
+            &api,
+        )
+        .await
+        .expect(201);
+    let seg_id = seg.json["id"].as_i64().unwrap().to_string();
+    app.post(
+        "/api/admin/projects/default/features",
+        serde_json::json!({"name": "edited"}),
+        &api,
+    )
+    .await
+    .expect(201);
+    app.user("erin", "Editor").await;
+    let s = form_login(&app, "erin", "erin-Passw0rd!").await;
+    let path = "/projects/default/features/edited/environments/production/strategies/new";
+    let form = get_page(&app, path, &s).await.expect(200);
+    assert!(form.text.contains("beta-users"), "segments are offered");
+    let token = csrf_of(&form.text);
+    post_form(
+        &app,
+        path,
+        &s,
+        &[
+            ("_csrf", &token),
+            ("name", "remoteAddress"),
+            ("ips", "10.0.0.0/8\n192.168.1.1"),
+            ("segment", &seg_id),
+            ("c0_field", "remoteAddress"),
+            ("c0_operator", "IN_CIDR"),
+            ("c0_values", "10.1.0.0/16"),
+            ("c0_inverted", "on"),
+            ("title", "Office"),
+            ("disabled", "on"),
+        ],
+    )
+    .await
+    .expect(303);
+    let list = app
+        .get(
+            &format!("{}/environments/production/strategies", flag_api("edited")),
+            &api,
+        )
+        .await
+        .expect(200);
+    let st = &list.json[0];
+    assert_eq!(st["name"], "remoteAddress");
+    assert_eq!(st["title"], "Office");
+    assert_eq!(st["disabled"], true);
+    assert_eq!(st["parameters"]["IPs"], "10.0.0.0/8,192.168.1.1");
+    assert_eq!(
+        st["segments"],
+        serde_json::json!([seg_id.parse::<i64>().unwrap()])
+    );
+    assert_eq!(st["constraints"][0]["inverted"], true);
+    assert_eq!(
+        st["constraints"][0]["values"],
+        serde_json::json!(["10.1.0.0/16"])
+    );
+    let page = get_page(&app, "/projects/default/features/edited", &s)
+        .await
+        .expect(200);
+    assert!(
+        page.text.contains("beta-users"),
+        "the segment is named on the flag page"
+    );
+    assert!(page.text.contains("id=\"toggle-production\""));
+    // A bad CIDR is explained in plain words.
+    let bad = post_form(
+        &app,
+        path,
+        &s,
+        &[
+            ("_csrf", &token),
+            ("name", "default"),
+            ("c0_field", "remoteAddress"),
+            ("c0_operator", "IN_CIDR"),
+            ("c0_values", "not-an-ip"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status.as_u16(), 400);
+    assert!(bad.text.contains("Constraint 1 values"), "{}", bad.text);
+}
