@@ -151,3 +151,10 @@
     update();
   });
 })();
+
+// Forms with data-confirm ask before they are sent (the text is data, never code).
+document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+  f.addEventListener("submit", function (e) {
+    if (!window.confirm(f.getAttribute("data-confirm"))) e.preventDefault();
+  });
+});

@@ -901,6 +901,26 @@ async fn a_flags_life_in_the_browser() {
     b.wait_path("/archive").await;
     b.find("tr[data-flag='checkout-v2']").await;
     b.shot("archive").await;
+
+    // A name with quotes stays text in the confirmation, never code.
+    let tricky = "q');alert(1);('";
+    app.post(
+        "/api/admin/projects/default/features",
+        json!({"name": tricky}),
+        &admin,
+    )
+    .await
+    .expect(201);
+    b.goto("/projects/default/features/q%27)%3Balert(1)%3B(%27")
+        .await;
+    b.click("#archive-flag").await;
+    assert_eq!(
+        b.c.get_alert_text().await.expect("the confirmation"),
+        format!("Archive the flag {tricky}? SDKs will no longer see it.")
+    );
+    b.c.accept_alert().await.expect("confirm archiving");
+    b.wait_path("/projects/default").await;
+    assert!(b.c.get_alert_text().await.is_err(), "no script ran");
     b.close().await;
     server.stop().await;
 }
