@@ -124,3 +124,37 @@
     update();
   }
 })();
+
+// The strategy form: show the parameters of the chosen strategy, and the value input that
+// fits each constraint's operator (a list or a single value).
+(function () {
+  "use strict";
+  var form = document.getElementById("strategy-form");
+  if (!form) return;
+  var multi = (form.getAttribute("data-multi") || "").split(",");
+  var name = document.getElementById("strategy-name");
+  var showParams = function () {
+    form.querySelectorAll(".params-set").forEach(function (f) {
+      f.hidden = f.getAttribute("data-for") !== name.value;
+    });
+  };
+  name.addEventListener("change", showParams);
+  showParams();
+  form.querySelectorAll(".constraint-row").forEach(function (row) {
+    var op = row.querySelector("select.operator");
+    var update = function () {
+      var isMulti = multi.indexOf(op.value) !== -1;
+      row.querySelector(".values-multi").hidden = !isMulti;
+      row.querySelector(".value-single").hidden = isMulti;
+    };
+    op.addEventListener("change", update);
+    update();
+  });
+})();
+
+// Forms with data-confirm ask before they are sent (the text is data, never code).
+document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+  f.addEventListener("submit", function (e) {
+    if (!window.confirm(f.getAttribute("data-confirm"))) e.preventDefault();
+  });
+});

@@ -818,3 +818,210 @@ async fn token_pages_work_without_javascript() {
     b.close().await;
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_flags_life_in_the_browser() {
+    let _one = BROWSER_LOCK.lock().await;
+    if browser_binaries().is_none() {
+        return;
+    }
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let server = RunningServer::start(app.state.clone()).await;
+    let Some(mut b) = Browser::launch(&server.base, "flags", true).await else {
+        return;
+    };
+    b.sign_in("admin", ADMIN_PASSWORD, false).await;
+
+    // Projects, then the default project with its New flag form.
+    b.click_link("Projects").await;
+    b.wait_path("/projects").await;
+    b.shot("projects").await;
+    b.click("a[href='/projects/default']").await;
+    b.wait_path("/projects/default").await;
+    b.fill("#flag-name", "checkout-v2").await;
+    b.find("#flag-type")
+        .await
+        .select_by_value("experiment")
+        .await
+        .expect("choose the type");
+    b.fill("#flag-description", "The new checkout").await;
+    b.shot("new-flag-form").await;
+    b.click("#create-flag").await;
+    b.wait_path("/projects/default/features/checkout-v2").await;
+    b.wait_text(".alert.success", "created").await;
+    b.shot("flag-created").await;
+
+    // A strategy with a constraint in development; the value input follows the operator.
+    b.click("#add-strategy-development").await;
+    b.wait_path("/projects/default/features/checkout-v2/environments/development/strategies/new")
+        .await;
+    b.fill("#rollout", "40").await;
+    b.fill("#c0_field", "appVersion").await;
+    b.find("#c0_operator")
+        .await
+        .select_by_value("SEMVER_GTE")
+        .await
+        .expect("choose the operator");
+    assert!(b.find("#c0_value").await.is_displayed().await.unwrap());
+    assert!(!b.find("#c0_values").await.is_displayed().await.unwrap());
+    b.fill("#c0_value", "1.2.0").await;
+    b.shot("strategy-form").await;
+    b.click("#save-strategy").await;
+    b.wait_path("/projects/default/features/checkout-v2").await;
+    assert!(b.body().await.contains("SEMVER_GTE"));
+
+    // Enable in development with the switch.
+    b.click("#toggle-development").await;
+    b.wait_text(".alert.success", "enabled in development")
+        .await;
+    b.shot("enabled-in-development").await;
+    let f = app
+        .get("/api/admin/projects/default/features/checkout-v2", &admin)
+        .await
+        .expect(200);
+    let dev = f.json["environments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "development")
+        .cloned()
+        .unwrap();
+    assert_eq!(dev["enabled"], true);
+    assert_eq!(
+        dev["strategies"][0]["constraints"][0]["value"], "1.2.0",
+        "the constraint the form sent"
+    );
+
+    // Archive (after the browser's confirmation), then see it in the archive.
+    b.click("#archive-flag").await;
+    b.c.accept_alert().await.expect("confirm archiving");
+    b.wait_path("/projects/default").await;
+    b.click_link("Archive").await;
+    b.wait_path("/archive").await;
+    b.find("tr[data-flag='checkout-v2']").await;
+    b.shot("archive").await;
+
+    // A name with quotes stays text in the confirmation, never code.
+    let tricky = "q');alert(1);('";
+    app.post(
+        "/api/admin/projects/default/features",
+        json!({"name": tricky}),
+        &admin,
+    )
+    .await
+    .expect(201);
+    b.goto("/projects/default/features/q%27)%3Balert(1)%3B(%27")
+        .await;
+    b.click("#archive-flag").await;
+    assert_eq!(
+        b.c.get_alert_text().await.expect("the confirmation"),
+        format!("Archive the flag {tricky}? SDKs will no longer see it.")
+    );
+    b.c.accept_alert().await.expect("confirm archiving");
+    b.wait_path("/projects/default").await;
+    assert!(b.c.get_alert_text().await.is_err(), "no script ran");
+    b.close().await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn api_token_created_and_copied_in_the_browser() {
+    let _one = BROWSER_LOCK.lock().await;
+    if browser_binaries().is_none() {
+        return;
+    }
+    let app = TestApp::new().await;
+    let server = RunningServer::start(app.state.clone()).await;
+    let Some(mut b) = Browser::launch(&server.base, "api-tokens", true).await else {
+        return;
+    };
+    b.sign_in("admin", ADMIN_PASSWORD, false).await;
+    b.click_link("API access").await;
+    b.wait_path("/admin/api").await;
+    b.fill("#api-name", "checkout-service").await;
+    b.find("#api-environment")
+        .await
+        .select_by_value("production")
+        .await
+        .expect("choose the environment");
+    b.shot("api-token-form").await;
+    b.click("#create-api-token").await;
+    let secret = b.text("#token-secret").await.trim().to_string();
+    assert!(secret.starts_with("*:production."), "{secret}");
+    b.c.issue_cmd(SetPermission("clipboard-read"))
+        .await
+        .expect("grant clipboard-read");
+    let _ = b.c.issue_cmd(SetPermission("clipboard-write")).await;
+    b.click("#copy-token").await;
+    b.wait_text("#toast", "Token copied to clipboard").await;
+    b.shot("api-token-copied").await;
+    let clip = b
+        .c
+        .execute_async("const done = arguments[arguments.length - 1]; navigator.clipboard.readText().then(done, e => done('ERROR: ' + e));", vec![])
+        .await
+        .expect("read clipboard");
+    assert_eq!(clip.as_str(), Some(secret.as_str()));
+    b.click("#close-dialog").await;
+    b.wait_path("/admin/api").await;
+    assert!(!b.body().await.contains(&secret), "shown once");
+    b.find("tr[data-token]").await;
+    b.shot("api-token-list").await;
+    b.close().await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_viewer_sees_flags_without_controls_in_the_browser() {
+    let _one = BROWSER_LOCK.lock().await;
+    if browser_binaries().is_none() {
+        return;
+    }
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    app.post(
+        "/api/admin/projects/default/features",
+        json!({"name": "viewer-flag", "description": "Read only for Viewers"}),
+        &admin,
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/admin/projects/default/features/viewer-flag/environments/development/strategies",
+        json!({"name": "flexibleRollout", "parameters": {"rollout": "25", "stickiness": "default", "groupId": "viewer-flag"}, "constraints": [{"contextName": "userId", "operator": "IN", "values": ["1", "2"]}]}),
+        &admin,
+    )
+    .await
+    .expect(200);
+    app.user("vera", "Viewer").await;
+    let server = RunningServer::start(app.state.clone()).await;
+    let Some(mut b) = Browser::launch(&server.base, "flags-viewer", true).await else {
+        return;
+    };
+    b.sign_in("vera", "vera-Passw0rd!", false).await;
+    b.goto("/projects/default").await;
+    b.find("#no-create").await;
+    assert!(b.c.find(Locator::Css("#new-flag-form")).await.is_err());
+    b.shot("viewer-project").await;
+    b.goto("/projects/default/features/viewer-flag").await;
+    b.find("li.strategy").await;
+    assert!(b.body().await.contains("userId"));
+    let toggle = b.find("#toggle-development").await;
+    assert_eq!(
+        toggle.attr("aria-disabled").await.unwrap().as_deref(),
+        Some("true")
+    );
+    assert!(b
+        .c
+        .find(Locator::Css("#add-strategy-development"))
+        .await
+        .is_err());
+    assert!(b.c.find(Locator::LinkText("Edit")).await.is_err());
+    b.shot("viewer-flag").await;
+    b.goto("/admin/api").await;
+    b.wait_text("h1", "You don't have access to this page")
+        .await;
+    b.shot("viewer-api-refused").await;
+    b.close().await;
+    server.stop().await;
+}

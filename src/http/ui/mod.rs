@@ -9,7 +9,9 @@
 // Handlers answer refusals with ready pages; a large `Err` is fine off the hot path.
 #![allow(clippy::result_large_err)]
 
+mod api_tokens;
 mod events;
+mod flags;
 mod login;
 mod pats;
 mod profile;
@@ -44,6 +46,8 @@ pub fn routes() -> Router<AppState> {
         .merge(pats::routes())
         .merge(users::routes())
         .merge(events::routes())
+        .merge(flags::routes())
+        .merge(api_tokens::routes())
 }
 
 const APP_CSS: &str = include_str!("../../../static/app.css");
@@ -137,6 +141,14 @@ impl PageUser {
             user_email: user.email.clone().unwrap_or_default(),
             initials: initials(user),
             is_admin: self.is_admin(),
+            can_api_tokens: self.principal.can(
+                &[
+                    ADMIN,
+                    crate::domain::permissions::READ_CLIENT_API_TOKEN,
+                    crate::domain::permissions::READ_FRONTEND_API_TOKEN,
+                ],
+                crate::auth::permission::Scope::ROOT,
+            ),
             csrf: self.csrf.clone(),
             flash: self.flash.clone(),
         }
@@ -273,6 +285,8 @@ pub struct Ctx {
     pub user_email: String,
     pub initials: String,
     pub is_admin: bool,
+    /// May read some API tokens (shows the "API access" link).
+    pub can_api_tokens: bool,
     pub csrf: String,
     pub flash: Option<String>,
 }

@@ -1,0 +1,1307 @@
+//! Projects and feature flags in the UI: the projects list, a project's flags (search and
+//! the "New flag" form), a flag's page (one row per environment with its switch and its
+//! strategies), the strategy form (parameters, constraints, segments, variants) and the
+//! archive. Every page is readable by any signed-in user; each control is shown only to
+//! those whose permission allows it, and every POST checks the same permission as the
+//! Admin API route that does the same thing.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use serde_json::{json, Map, Value};
+
+use super::{error_page, error_text, message_page, redirect_with_flash, render, CsrfForm, Ctx};
+use super::{refusal, PageUser};
+use crate::auth::permission::Scope;
+use crate::auth::Authorized;
+use crate::domain::constraints::{MULTI_VALUE_OPERATORS, SINGLE_VALUE_OPERATORS};
+use crate::domain::features::FEATURE_TYPES;
+use crate::domain::permissions::{
+    CREATE_FEATURE, CREATE_FEATURE_STRATEGY, DELETE_FEATURE, DELETE_FEATURE_STRATEGY,
+    UPDATE_FEATURE, UPDATE_FEATURE_ENVIRONMENT, UPDATE_FEATURE_STRATEGY,
+};
+use crate::error::AppError;
+use crate::service::{self, features};
+use crate::state::AppState;
+use crate::store::features::FeatureFilter;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/projects", get(projects))
+        .route("/projects/{project}", get(project_page).post(create_flag))
+        .route("/projects/{project}/features/{flag}", get(flag_page))
+        .route(
+            "/projects/{project}/features/{flag}/archive",
+            post(archive_flag),
+        )
+        .route(
+            "/projects/{project}/features/{flag}/environments/{env}/toggle",
+            post(toggle),
+        )
+        .route(
+            "/projects/{project}/features/{flag}/environments/{env}/strategies/new",
+            get(new_strategy).post(add_strategy),
+        )
+        .route(
+            "/projects/{project}/features/{flag}/environments/{env}/strategies/{id}/edit",
+            get(edit_strategy).post(save_strategy),
+        )
+        .route(
+            "/projects/{project}/features/{flag}/environments/{env}/strategies/{id}/delete",
+            post(delete_strategy),
+        )
+        .route(
+            "/projects/{project}/features/{flag}/environments/{env}/strategies/{id}/move",
+            post(move_strategy),
+        )
+        .route("/archive", get(archive_page))
+        .route("/archive/{flag}/revive", post(revive_flag))
+}
+
+/// Percent-encodes one path segment of a link.
+fn seg(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+fn flag_path(project: &str, flag: &str) -> String {
+    format!("/projects/{}/features/{}", seg(project), seg(flag))
+}
+
+// ---------------------------------------------------------------- projects
+
+struct ProjectRow {
+    id: String,
+    link: String,
+    name: String,
+    description: String,
+    flags: i64,
+    members: i64,
+}
+
+#[derive(Template)]
+#[template(path = "projects.html")]
+struct ProjectsPage {
+    ctx: Ctx,
+    rows: Vec<ProjectRow>,
+}
+
+async fn projects(State(state): State<AppState>, page: PageUser) -> Response {
+    let list = match service::projects::list(&state).await {
+        Ok(l) => l,
+        Err(e) => return error_page(page.base.clone(), e),
+    };
+    let rows = list
+        .into_iter()
+        .map(|(p, _)| ProjectRow {
+            link: seg(&p.id),
+            id: p.id,
+            name: p.name,
+            description: p.description.unwrap_or_default(),
+            flags: p.feature_count,
+            members: p.member_count,
+        })
+        .collect();
+    let ctx = page.ctx("Projects", "projects");
+    render(
+        &ctx,
+        StatusCode::OK,
+        &ProjectsPage {
+            ctx: ctx.clone(),
+            rows,
+        },
+    )
+}
+
+// ---------------------------------------------------------------- a project's flags
+
+struct FlagRow {
+    name: String,
+    link: String,
+    kind: String,
+    description: String,
+    created: String,
+    /// (environment, enabled)
+    envs: Vec<(String, bool)>,
+}
+
+struct NewFlagForm {
+    name: String,
+    kind: String,
+    description: String,
+    impression_data: bool,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "project.html")]
+struct ProjectPage {
+    ctx: Ctx,
+    id: String,
+    link: String,
+    name: String,
+    description: String,
+    env_names: Vec<String>,
+    rows: Vec<FlagRow>,
+    query: String,
+    can_create: bool,
+    types: Vec<(&'static str, &'static str)>,
+    form: NewFlagForm,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct SearchQuery {
+    #[serde(default)]
+    q: String,
+}
+
+async fn show_project(
+    state: &AppState,
+    page: &PageUser,
+    project: &str,
+    query: String,
+    form: Option<NewFlagForm>,
+    status: StatusCode,
+) -> Response {
+    let (p, _, _) = match service::projects::get(state, project).await {
+        Ok(p) => p,
+        Err(e) => return error_page(page.base.clone(), e),
+    };
+    let envs = match service::environments::of_project(state, project).await {
+        Ok(e) => e,
+        Err(e) => return error_page(page.base.clone(), e),
+    };
+    let env_names: Vec<String> = envs
+        .into_iter()
+        .filter(|e| e.visible)
+        .map(|e| e.environment.name)
+        .collect();
+    let filter = FeatureFilter {
+        projects: Some(vec![project.to_string()]),
+        query: Some(query.trim().to_string()).filter(|q| !q.is_empty()),
+        ..FeatureFilter::default()
+    };
+    let flags = match features::list_short(state, &filter).await {
+        Ok(f) => f,
+        Err(e) => return error_page(page.base.clone(), e),
+    };
+    let rows = flags
+        .iter()
+        .map(|f| {
+            let name = f["name"].as_str().unwrap_or_default().to_string();
+            let envs = f["environments"].as_array().cloned().unwrap_or_default();
+            FlagRow {
+                link: flag_path(project, &name),
+                name,
+                kind: f["type"].as_str().unwrap_or_default().to_string(),
+                description: f["description"].as_str().unwrap_or_default().to_string(),
+                created: f["createdAt"]
+                    .as_str()
+                    .map(|s| s.chars().take(10).collect())
+                    .unwrap_or_default(),
+                envs: env_names
+                    .iter()
+                    .map(|n| {
+                        let on = envs
+                            .iter()
+                            .any(|e| e["name"] == n.as_str() && e["enabled"] == true);
+                        (n.clone(), on)
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let can_create = page
+        .principal
+        .can(&[CREATE_FEATURE], Scope::project(project));
+    let ctx = page.ctx(p.name.clone(), "projects");
+    render(
+        &ctx,
+        status,
+        &ProjectPage {
+            ctx: ctx.clone(),
+            link: seg(&p.id),
+            id: p.id,
+            name: p.name,
+            description: p.description.unwrap_or_default(),
+            env_names,
+            rows,
+            query,
+            can_create,
+            types: FEATURE_TYPES
+                .iter()
+                .map(|(id, n, _, _)| (*id, *n))
+                .collect(),
+            form: form.unwrap_or(NewFlagForm {
+                name: String::new(),
+                kind: "release".into(),
+                description: String::new(),
+                impression_data: false,
+                error: None,
+            }),
+        },
+    )
+}
+
+async fn project_page(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path(project): Path<String>,
+    Query(q): Query<SearchQuery>,
+) -> Response {
+    show_project(&state, &page, &project, q.q, None, StatusCode::OK).await
+}
+
+#[derive(serde::Deserialize)]
+struct NewFlagInput {
+    #[serde(default)]
+    name: String,
+    #[serde(default, rename = "type")]
+    kind: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    impression_data: Option<String>,
+}
+
+async fn create_flag(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path(project): Path<String>,
+    CsrfForm(input): CsrfForm<NewFlagInput>,
+) -> Response {
+    let auth = match page
+        .principal
+        .require(&[CREATE_FEATURE], Scope::project(&project))
+    {
+        Ok(a) => a,
+        Err(_) => return refusal(&page.ctx("Not allowed", "projects"), "create flags here"),
+    };
+    let create = features::CreateFeature {
+        name: input.name.trim().to_string(),
+        feature_type: Some(input.kind.clone()).filter(|k| !k.is_empty()),
+        description: Some(input.description.clone()).filter(|d| !d.trim().is_empty()),
+        impression_data: Some(input.impression_data.is_some()),
+        tags: None,
+    };
+    match features::create(&state, &auth, &project, create).await {
+        Ok(f) => redirect_with_flash(
+            &state,
+            &flag_path(&project, &f.name),
+            &format!("Flag \"{}\" created", f.name),
+        ),
+        Err(e) => {
+            let status = e.status();
+            let form = NewFlagForm {
+                name: input.name,
+                kind: input.kind,
+                description: input.description,
+                impression_data: input.impression_data.is_some(),
+                error: Some(error_text(&e)),
+            };
+            show_project(&state, &page, &project, String::new(), Some(form), status).await
+        }
+    }
+}
+
+// ---------------------------------------------------------------- a flag
+
+struct ConstraintView {
+    field: String,
+    operator: String,
+    inverted: bool,
+    case_insensitive: bool,
+    values: String,
+}
+
+struct StrategyView {
+    id: String,
+    title: String,
+    name: String,
+    disabled: bool,
+    params: Vec<(String, String)>,
+    constraints: Vec<ConstraintView>,
+    segments: Vec<String>,
+    variants: Vec<String>,
+    first: bool,
+    last: bool,
+}
+
+struct EnvView {
+    name: String,
+    link: String,
+    kind: String,
+    enabled: bool,
+    can_toggle: bool,
+    can_add: bool,
+    can_edit: bool,
+    can_delete: bool,
+    strategies: Vec<StrategyView>,
+}
+
+#[derive(Template)]
+#[template(path = "flag.html")]
+struct FlagPage {
+    ctx: Ctx,
+    project: String,
+    project_link: String,
+    path: String,
+    name: String,
+    kind: String,
+    description: String,
+    impression_data: bool,
+    created: String,
+    envs: Vec<EnvView>,
+    can_archive: bool,
+    reason: &'static str,
+}
+
+#[derive(serde::Deserialize)]
+struct Empty {}
+
+const NO_PERMISSION: &str = "Your role does not allow this";
+
+fn constraint_views(raw: &Value) -> Vec<ConstraintView> {
+    raw.as_array()
+        .map(|list| {
+            list.iter()
+                .map(|c| {
+                    let values = match c["values"].as_array() {
+                        Some(v) if !v.is_empty() => v
+                            .iter()
+                            .filter_map(Value::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        _ => c["value"].as_str().unwrap_or_default().to_string(),
+                    };
+                    ConstraintView {
+                        field: c["contextName"].as_str().unwrap_or_default().to_string(),
+                        operator: c["operator"].as_str().unwrap_or_default().to_string(),
+                        inverted: c["inverted"] == true,
+                        case_insensitive: c["caseInsensitive"] == true,
+                        values,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+async fn flag_page(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path((project, flag)): Path<(String, String)>,
+) -> Response {
+    let detail = match features::detail(&state, &project, &flag).await {
+        Ok(d) => d,
+        Err(e) => return error_page(page.base.clone(), e),
+    };
+    let segment_names: Vec<(i64, String)> = match service::segments::list(&state).await {
+        Ok(list) => list.into_iter().map(|(s, _)| (s.id, s.name)).collect(),
+        Err(e) => return error_page(page.base.clone(), e),
+    };
+    let p = &page.principal;
+    let envs: Vec<EnvView> = detail["environments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|e| {
+            let env = e["name"].as_str().unwrap_or_default().to_string();
+            let scope = Scope::environment(&project, &env);
+            let list = e["strategies"].as_array().cloned().unwrap_or_default();
+            let count = list.len();
+            let strategies = list
+                .iter()
+                .enumerate()
+                .map(|(i, s)| StrategyView {
+                    id: s["id"].as_str().unwrap_or_default().to_string(),
+                    title: s["title"].as_str().unwrap_or_default().to_string(),
+                    name: s["name"].as_str().unwrap_or_default().to_string(),
+                    disabled: s["disabled"] == true,
+                    params: s["parameters"]
+                        .as_object()
+                        .map(|o| {
+                            o.iter()
+                                .map(|(k, v)| {
+                                    (
+                                        k.clone(),
+                                        v.as_str().map(str::to_string).unwrap_or(v.to_string()),
+                                    )
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    constraints: constraint_views(&s["constraints"]),
+                    segments: s["segments"]
+                        .as_array()
+                        .map(|ids| {
+                            ids.iter()
+                                .filter_map(Value::as_i64)
+                                .map(|id| {
+                                    segment_names
+                                        .iter()
+                                        .find(|(i, _)| *i == id)
+                                        .map(|(_, n)| n.clone())
+                                        .unwrap_or_else(|| format!("#{id}"))
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    variants: s["variants"]
+                        .as_array()
+                        .map(|v| {
+                            v.iter()
+                                .filter_map(|v| v["name"].as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    first: i == 0,
+                    last: i + 1 == count,
+                })
+                .collect();
+            EnvView {
+                link: seg(&env),
+                kind: e["type"].as_str().unwrap_or_default().to_string(),
+                enabled: e["enabled"] == true,
+                can_toggle: p.can(&[UPDATE_FEATURE_ENVIRONMENT], scope),
+                can_add: p.can(&[CREATE_FEATURE_STRATEGY], scope),
+                can_edit: p.can(&[UPDATE_FEATURE_STRATEGY], scope),
+                can_delete: p.can(&[DELETE_FEATURE_STRATEGY], scope),
+                name: env,
+                strategies,
+            }
+        })
+        .collect();
+    let ctx = page.ctx(flag.clone(), "projects");
+    render(
+        &ctx,
+        StatusCode::OK,
+        &FlagPage {
+            ctx: ctx.clone(),
+            project_link: seg(&project),
+            path: flag_path(&project, &flag),
+            can_archive: p.can(&[DELETE_FEATURE], Scope::project(&project)),
+            project,
+            name: flag,
+            kind: detail["type"].as_str().unwrap_or_default().to_string(),
+            description: detail["description"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            impression_data: detail["impressionData"] == true,
+            created: detail["createdAt"]
+                .as_str()
+                .map(|s| s.chars().take(10).collect())
+                .unwrap_or_default(),
+            envs,
+            reason: NO_PERMISSION,
+        },
+    )
+}
+
+#[derive(serde::Deserialize)]
+struct ToggleInput {
+    enabled: String,
+}
+
+fn require(
+    page: &PageUser,
+    perm: &'static str,
+    scope: Scope<'_>,
+    what: &str,
+) -> Result<Authorized, Response> {
+    page.principal
+        .require(&[perm], scope)
+        .map_err(|_| refusal(&page.ctx("Not allowed", "projects"), what))
+}
+
+async fn toggle(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path((project, flag, env)): Path<(String, String, String)>,
+    CsrfForm(input): CsrfForm<ToggleInput>,
+) -> Response {
+    let auth = match require(
+        &page,
+        UPDATE_FEATURE_ENVIRONMENT,
+        Scope::environment(&project, &env),
+        "switch this flag in this environment",
+    ) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let on = input.enabled == "true";
+    match features::set_enabled(&state, &auth, &project, &flag, &env, on).await {
+        Ok(()) => redirect_with_flash(
+            &state,
+            &flag_path(&project, &flag),
+            &format!(
+                "\"{flag}\" {} in {env}",
+                if on { "enabled" } else { "disabled" }
+            ),
+        ),
+        Err(e) => error_page(page.base.clone(), e),
+    }
+}
+
+async fn archive_flag(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path((project, flag)): Path<(String, String)>,
+    CsrfForm(_input): CsrfForm<Empty>,
+) -> Response {
+    let auth = match require(
+        &page,
+        DELETE_FEATURE,
+        Scope::project(&project),
+        "archive flags here",
+    ) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match features::archive(&state, &auth, &project, &flag).await {
+        Ok(()) => redirect_with_flash(
+            &state,
+            &format!("/projects/{}", seg(&project)),
+            &format!("Flag \"{flag}\" archived"),
+        ),
+        Err(e) => error_page(page.base.clone(), e),
+    }
+}
+
+// ---------------------------------------------------------------- the archive
+
+struct ArchivedRow {
+    name: String,
+    project: String,
+    archived: String,
+    can_revive: bool,
+}
+
+#[derive(Template)]
+#[template(path = "archive.html")]
+struct ArchivePage {
+    ctx: Ctx,
+    rows: Vec<ArchivedRow>,
+    reason: &'static str,
+}
+
+async fn archive_page(State(state): State<AppState>, page: PageUser) -> Response {
+    let filter = FeatureFilter {
+        archived: true,
+        ..FeatureFilter::default()
+    };
+    let list = match features::list_short(&state, &filter).await {
+        Ok(l) => l,
+        Err(e) => return error_page(page.base.clone(), e),
+    };
+    let rows = list
+        .iter()
+        .map(|f| {
+            let project = f["project"].as_str().unwrap_or_default().to_string();
+            ArchivedRow {
+                name: f["name"].as_str().unwrap_or_default().to_string(),
+                archived: f["archivedAt"]
+                    .as_str()
+                    .map(|s| s.chars().take(10).collect())
+                    .unwrap_or_default(),
+                can_revive: page
+                    .principal
+                    .can(&[UPDATE_FEATURE], Scope::project(&project)),
+                project,
+            }
+        })
+        .collect();
+    let ctx = page.ctx("Archive", "archive");
+    render(
+        &ctx,
+        StatusCode::OK,
+        &ArchivePage {
+            ctx: ctx.clone(),
+            rows,
+            reason: NO_PERMISSION,
+        },
+    )
+}
+
+async fn revive_flag(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path(flag): Path<String>,
+    CsrfForm(_input): CsrfForm<Empty>,
+) -> Response {
+    let project = match features::project_of(&state, &flag).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return error_page(page.base.clone(), features::feature_not_found(&flag)),
+        Err(e) => return error_page(page.base.clone(), e),
+    };
+    let auth = match require(
+        &page,
+        UPDATE_FEATURE,
+        Scope::project(&project),
+        "revive flags of this project",
+    ) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match features::revive(&state, &auth, &flag).await {
+        Ok(()) => redirect_with_flash(
+            &state,
+            &flag_path(&project, &flag),
+            &format!("Flag \"{flag}\" revived"),
+        ),
+        Err(e) => error_page(page.base.clone(), e),
+    }
+}
+
+// ---------------------------------------------------------------- strategies
+
+struct ConstraintRow {
+    index: usize,
+    field: String,
+    operator: String,
+    multi: bool,
+    values: String,
+    value: String,
+    inverted: bool,
+    case_insensitive: bool,
+}
+
+struct StrategyForm {
+    name: String,
+    title: String,
+    disabled: bool,
+    rollout: String,
+    stickiness: String,
+    group_id: String,
+    user_ids: String,
+    ips: String,
+    other: String,
+    constraints: Vec<ConstraintRow>,
+    segments: Vec<i64>,
+    variants: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "strategy_form.html")]
+struct StrategyPage {
+    ctx: Ctx,
+    heading: String,
+    action: String,
+    back: String,
+    flag: String,
+    env: String,
+    form: StrategyForm,
+    strategy_names: Vec<String>,
+    context_fields: Vec<String>,
+    operators: Vec<&'static str>,
+    multi_operators: String,
+    segments: Vec<(i64, String)>,
+}
+
+fn param_str(params: &Value, key: &str) -> String {
+    match &params[key] {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        v => v.to_string(),
+    }
+}
+
+fn form_of(s: &Value) -> StrategyForm {
+    let params = &s["parameters"];
+    let name = s["name"].as_str().unwrap_or("flexibleRollout").to_string();
+    let known: &[&str] = match name.as_str() {
+        "flexibleRollout" => &["rollout", "stickiness", "groupId"],
+        "userWithId" => &["userIds"],
+        "remoteAddress" => &["IPs"],
+        _ => &[],
+    };
+    let other = params
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(k, _)| !known.contains(&k.as_str()))
+                .map(|(k, _)| format!("{k}={}", param_str(params, k)))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default();
+    let constraints = s["constraints"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let op = c["operator"].as_str().unwrap_or("IN").to_string();
+                    ConstraintRow {
+                        index: i,
+                        field: c["contextName"].as_str().unwrap_or_default().to_string(),
+                        multi: MULTI_VALUE_OPERATORS.contains(&op.as_str()),
+                        operator: op,
+                        values: c["values"]
+                            .as_array()
+                            .map(|v| {
+                                v.iter()
+                                    .filter_map(Value::as_str)
+                                    .collect::<Vec<_>>()
+                                    .join("\n")
+                            })
+                            .unwrap_or_default(),
+                        value: c["value"].as_str().unwrap_or_default().to_string(),
+                        inverted: c["inverted"] == true,
+                        case_insensitive: c["caseInsensitive"] == true,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    StrategyForm {
+        title: s["title"].as_str().unwrap_or_default().to_string(),
+        disabled: s["disabled"] == true,
+        rollout: if name == "flexibleRollout" {
+            param_str(params, "rollout")
+        } else {
+            "100".into()
+        },
+        stickiness: Some(param_str(params, "stickiness"))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "default".into()),
+        group_id: param_str(params, "groupId"),
+        user_ids: param_str(params, "userIds"),
+        ips: param_str(params, "IPs"),
+        name,
+        other,
+        constraints,
+        segments: s["segments"]
+            .as_array()
+            .map(|v| v.iter().filter_map(Value::as_i64).collect())
+            .unwrap_or_default(),
+        variants: s["variants"]
+            .as_array()
+            .map(|v| {
+                v.iter()
+                    .filter_map(|v| v["name"].as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .unwrap_or_default(),
+        error: None,
+    }
+}
+
+/// Reads the strategy form (repeated and indexed fields) into the form state and the
+/// JSON body the strategy services take.
+fn parse_form(pairs: &[(String, String)], flag: &str) -> (StrategyForm, Value) {
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let has = |k: &str| pairs.iter().any(|(n, _)| n == k);
+    let name = get("name");
+    let mut params = Map::new();
+    match name.as_str() {
+        "flexibleRollout" => {
+            params.insert("rollout".into(), json!(get("rollout").trim()));
+            params.insert("stickiness".into(), json!(get("stickiness").trim()));
+            let group = get("group_id");
+            let group = if group.trim().is_empty() {
+                flag.to_string()
+            } else {
+                group.trim().to_string()
+            };
+            params.insert("groupId".into(), json!(group));
+        }
+        "userWithId" => {
+            params.insert("userIds".into(), json!(list_of(&get("user_ids")).join(",")));
+        }
+        "remoteAddress" => {
+            params.insert("IPs".into(), json!(list_of(&get("ips")).join(",")));
+        }
+        _ => {}
+    }
+    for line in get("other").lines() {
+        if let Some((k, v)) = line.split_once('=') {
+            if !k.trim().is_empty() {
+                params.insert(k.trim().to_string(), json!(v.trim()));
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    let mut constraints = Vec::new();
+    let mut i = 0;
+    while has(&format!("c{i}_field")) {
+        let field = get(&format!("c{i}_field")).trim().to_string();
+        let op = get(&format!("c{i}_operator"));
+        let removed = has(&format!("c{i}_remove"));
+        let row = ConstraintRow {
+            index: rows.len(),
+            multi: MULTI_VALUE_OPERATORS.contains(&op.as_str()),
+            field: field.clone(),
+            operator: op.clone(),
+            values: get(&format!("c{i}_values")),
+            value: get(&format!("c{i}_value")),
+            inverted: has(&format!("c{i}_inverted")),
+            case_insensitive: has(&format!("c{i}_case_insensitive")),
+        };
+        i += 1;
+        if removed || field.is_empty() {
+            continue;
+        }
+        let mut c = json!({
+            "contextName": row.field,
+            "operator": row.operator,
+            "inverted": row.inverted,
+            "caseInsensitive": row.case_insensitive,
+        });
+        if row.multi {
+            c["values"] = json!(list_of(&row.values));
+        } else {
+            c["value"] = json!(row.value.trim());
+            c["values"] = json!([]);
+        }
+        constraints.push(c);
+        rows.push(row);
+    }
+    let segments: Vec<i64> = pairs
+        .iter()
+        .filter(|(k, _)| k == "segment")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let variant_names = list_of(&get("variants"));
+    // Variable weights that share 1000 evenly; the first takes the remainder.
+    let n = variant_names.len().max(1);
+    let variants: Vec<Value> = variant_names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let weight = 1000 / n + if i == 0 { 1000 % n } else { 0 };
+            json!({"name": name, "weight": weight, "weightType": "variable", "stickiness": "default"})
+        })
+        .collect();
+    let title = get("title");
+    let body = json!({
+        "name": name,
+        "title": if title.trim().is_empty() { Value::Null } else { json!(title.trim()) },
+        "disabled": has("disabled"),
+        "parameters": Value::Object(params),
+        "constraints": constraints,
+        "segments": segments,
+        "variants": variants,
+    });
+    let form = StrategyForm {
+        name,
+        title,
+        disabled: has("disabled"),
+        rollout: get("rollout"),
+        stickiness: get("stickiness"),
+        group_id: get("group_id"),
+        user_ids: get("user_ids"),
+        ips: get("ips"),
+        other: get("other"),
+        constraints: rows,
+        segments,
+        variants: get("variants"),
+        error: None,
+    };
+    (form, body)
+}
+
+/// Values typed one per line or separated by commas.
+fn list_of(s: &str) -> Vec<String> {
+    s.split(['\n', ','])
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn show_strategy_form(
+    state: &AppState,
+    page: &PageUser,
+    project: &str,
+    flag: &str,
+    env: &str,
+    id: Option<&str>,
+    mut form: StrategyForm,
+    status: StatusCode,
+) -> Response {
+    let names = match service::strategies::list(state).await {
+        Ok(list) => list
+            .into_iter()
+            .filter(|s| !s.deprecated || s.name == form.name)
+            .map(|s| s.name)
+            .collect(),
+        Err(e) => return error_page(page.base.clone(), e),
+    };
+    let context_fields = match service::context::list(state).await {
+        Ok(list) => list.into_iter().map(|(c, _)| c.name).collect(),
+        Err(e) => return error_page(page.base.clone(), e),
+    };
+    let segments = match service::segments::list(state).await {
+        Ok(list) => list
+            .into_iter()
+            .filter(|(s, _)| s.project.as_deref().is_none_or(|p| p == project))
+            .map(|(s, _)| (s.id, s.name))
+            .collect(),
+        Err(e) => return error_page(page.base.clone(), e),
+    };
+    // One empty row to add a constraint.
+    form.constraints.push(ConstraintRow {
+        index: form.constraints.len(),
+        field: String::new(),
+        operator: "IN".into(),
+        multi: true,
+        values: String::new(),
+        value: String::new(),
+        inverted: false,
+        case_insensitive: false,
+    });
+    let base_path = flag_path(project, flag);
+    let action = match id {
+        Some(id) => format!(
+            "{base_path}/environments/{}/strategies/{}/edit",
+            seg(env),
+            seg(id)
+        ),
+        None => format!("{base_path}/environments/{}/strategies/new", seg(env)),
+    };
+    let heading = if id.is_some() {
+        "Edit strategy"
+    } else {
+        "Add strategy"
+    };
+    let ctx = page.ctx(format!("{heading} · {flag}"), "projects");
+    render(
+        &ctx,
+        status,
+        &StrategyPage {
+            ctx: ctx.clone(),
+            heading: heading.into(),
+            action,
+            back: base_path,
+            flag: flag.into(),
+            env: env.into(),
+            form,
+            strategy_names: names,
+            context_fields,
+            operators: MULTI_VALUE_OPERATORS
+                .iter()
+                .chain(SINGLE_VALUE_OPERATORS)
+                .copied()
+                .collect(),
+            multi_operators: MULTI_VALUE_OPERATORS.join(","),
+            segments,
+        },
+    )
+}
+
+async fn new_strategy(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path((project, flag, env)): Path<(String, String, String)>,
+) -> Response {
+    if let Err(r) = require(
+        &page,
+        CREATE_FEATURE_STRATEGY,
+        Scope::environment(&project, &env),
+        "add strategies in this environment",
+    ) {
+        return r;
+    }
+    if let Err(e) = features::strategies(&state, &project, &flag, &env).await {
+        return error_page(page.base.clone(), e);
+    }
+    let form = form_of(
+        &json!({"name": "flexibleRollout", "parameters": {"rollout": "100", "stickiness": "default", "groupId": flag}}),
+    );
+    show_strategy_form(
+        &state,
+        &page,
+        &project,
+        &flag,
+        &env,
+        None,
+        form,
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn add_strategy(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path((project, flag, env)): Path<(String, String, String)>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Response {
+    let auth = match require(
+        &page,
+        CREATE_FEATURE_STRATEGY,
+        Scope::environment(&project, &env),
+        "add strategies in this environment",
+    ) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let (mut form, body) = parse_form(&pairs, &flag);
+    match features::add_strategy(&state, &auth, &project, &flag, &env, &body).await {
+        Ok(_) => redirect_with_flash(
+            &state,
+            &flag_path(&project, &flag),
+            &format!("Strategy added in {env}"),
+        ),
+        Err(e) => {
+            let status = form_status(&e);
+            form.error = Some(plain_words(&error_text(&e)));
+            show_strategy_form(&state, &page, &project, &flag, &env, None, form, status).await
+        }
+    }
+}
+
+fn form_status(e: &AppError) -> StatusCode {
+    e.status()
+}
+
+/// A form field's name for a JSON pointer of the strategy body, in plain words.
+fn field_label(pointer: &str) -> String {
+    let parts: Vec<&str> = pointer
+        .trim_start_matches("/body")
+        .split('/')
+        .filter(|p| !p.is_empty())
+        .collect();
+    let nth = |s: &str| s.parse::<usize>().map(|n| n + 1).unwrap_or(0);
+    let field = |s: &str| match s {
+        "contextName" => "context field".to_string(),
+        "caseInsensitive" => "case-insensitive setting".to_string(),
+        other => other.to_string(),
+    };
+    match parts.as_slice() {
+        ["constraints", n] => format!("constraint {}", nth(n)),
+        ["constraints", n, "values", ..] => format!("constraint {} values", nth(n)),
+        ["constraints", n, f, ..] => format!("constraint {} {}", nth(n), field(f)),
+        ["parameters", k, ..] => format!("parameter {k}"),
+        ["variants", n, f, ..] => format!("variant {} {}", nth(n), field(f)),
+        ["segments", ..] => "segments".into(),
+        ["tokenName"] => "token name".into(),
+        [] => "the strategy".into(),
+        rest => rest.join(" "),
+    }
+}
+
+/// A service's validation message with JSON pointers replaced by the form's field names.
+pub(super) fn plain_words(message: &str) -> String {
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(start) = rest.find("`/body") {
+        let Some(len) = rest[start + 1..].find('`') else {
+            break;
+        };
+        let pointer = &rest[start + 1..start + 1 + len];
+        let before = &rest[..start];
+        let after = &rest[start + len + 2..];
+        let label = field_label(pointer);
+        if let Some(stripped) = before.strip_suffix("The ") {
+            out.push_str(stripped);
+            let mut c = label.chars();
+            if let Some(first) = c.next() {
+                out.extend(first.to_uppercase());
+                out.push_str(c.as_str());
+            }
+            rest = after.strip_prefix(" property").unwrap_or(after);
+        } else {
+            out.push_str(before);
+            out.push_str(&label);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+async fn edit_strategy(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path((project, flag, env, id)): Path<(String, String, String, String)>,
+) -> Response {
+    if let Err(r) = require(
+        &page,
+        UPDATE_FEATURE_STRATEGY,
+        Scope::environment(&project, &env),
+        "edit strategies in this environment",
+    ) {
+        return r;
+    }
+    let s = match features::strategy(&state, &project, &flag, &env, &id).await {
+        Ok(s) => s,
+        Err(e) => return error_page(page.base.clone(), e),
+    };
+    show_strategy_form(
+        &state,
+        &page,
+        &project,
+        &flag,
+        &env,
+        Some(&id),
+        form_of(&s.to_json()),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn save_strategy(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path((project, flag, env, id)): Path<(String, String, String, String)>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Response {
+    let auth = match require(
+        &page,
+        UPDATE_FEATURE_STRATEGY,
+        Scope::environment(&project, &env),
+        "edit strategies in this environment",
+    ) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let (mut form, body) = parse_form(&pairs, &flag);
+    let change = features::StrategyChange::Update(body);
+    match features::update_strategy(&state, &auth, &project, &flag, &env, &id, change).await {
+        Ok(_) => redirect_with_flash(
+            &state,
+            &flag_path(&project, &flag),
+            &format!("Strategy saved in {env}"),
+        ),
+        Err(e) => {
+            let status = form_status(&e);
+            form.error = Some(plain_words(&error_text(&e)));
+            show_strategy_form(
+                &state,
+                &page,
+                &project,
+                &flag,
+                &env,
+                Some(&id),
+                form,
+                status,
+            )
+            .await
+        }
+    }
+}
+
+async fn delete_strategy(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path((project, flag, env, id)): Path<(String, String, String, String)>,
+    CsrfForm(_input): CsrfForm<Empty>,
+) -> Response {
+    let auth = match require(
+        &page,
+        DELETE_FEATURE_STRATEGY,
+        Scope::environment(&project, &env),
+        "delete strategies in this environment",
+    ) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    match features::delete_strategy(&state, &auth, &project, &flag, &env, &id).await {
+        Ok(()) => redirect_with_flash(
+            &state,
+            &flag_path(&project, &flag),
+            &format!("Strategy deleted from {env}"),
+        ),
+        Err(e) => error_page(page.base.clone(), e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct MoveInput {
+    direction: String,
+}
+
+async fn move_strategy(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path((project, flag, env, id)): Path<(String, String, String, String)>,
+    CsrfForm(input): CsrfForm<MoveInput>,
+) -> Response {
+    let auth = match require(
+        &page,
+        UPDATE_FEATURE_STRATEGY,
+        Scope::environment(&project, &env),
+        "reorder strategies in this environment",
+    ) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let list = match features::strategies(&state, &project, &flag, &env).await {
+        Ok(l) => l,
+        Err(e) => return error_page(page.base.clone(), e),
+    };
+    let mut ids: Vec<String> = list.iter().map(|s| s.id.clone()).collect();
+    let Some(at) = ids.iter().position(|s| *s == id) else {
+        return message_page(
+            &page.base,
+            StatusCode::NOT_FOUND,
+            "No such strategy",
+            "This flag has no such strategy in this environment.",
+        );
+    };
+    let to = match input.direction.as_str() {
+        "up" if at > 0 => at - 1,
+        "down" if at + 1 < ids.len() => at + 1,
+        _ => at,
+    };
+    ids.swap(at, to);
+    let entries: Vec<features::SortOrderEntry> = ids
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| features::SortOrderEntry {
+            id,
+            sort_order: i as i64,
+        })
+        .collect();
+    match features::set_sort_order(&state, &auth, &project, &flag, &env, &entries).await {
+        Ok(()) => redirect_with_flash(
+            &state,
+            &flag_path(&project, &flag),
+            &format!("Strategy order changed in {env}"),
+        ),
+        Err(e) => error_page(page.base.clone(), e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_messages_name_form_fields() {
+        assert_eq!(
+            plain_words("The `/body/constraints/0/value` property must be a semantic version for the SEMVER_GTE operator. You sent \"x\"."),
+            "Constraint 1 value must be a semantic version for the SEMVER_GTE operator. You sent \"x\"."
+        );
+        assert_eq!(
+            plain_words("`/body/variants/1/name` is required and must be a non-empty string."),
+            "variant 2 name is required and must be a non-empty string."
+        );
+        assert_eq!(
+            plain_words("Nothing to translate."),
+            "Nothing to translate."
+        );
+    }
+
+    #[test]
+    fn list_values_split_on_lines_and_commas() {
+        assert_eq!(list_of("a, b\n\nc"), vec!["a", "b", "c"]);
+    }
+}
