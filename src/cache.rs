@@ -32,7 +32,15 @@ pub struct EnvSnapshot {
     pub environment: String,
     pub all: Arc<ClientFeatures>,
     responses: Mutex<HashMap<Selection, Arc<Rendered>>>,
-    engines: Mutex<HashMap<Vec<String>, Arc<EngineState>>>,
+    engines: Mutex<HashMap<Vec<String>, Arc<ProjectEngine>>>,
+}
+
+/// An evaluation engine loaded with the flags of some projects, and those flags' names in
+/// order (with their impression-data setting), so that evaluating every flag needs no map
+/// of results.
+pub struct ProjectEngine {
+    pub state: EngineState,
+    pub flags: Vec<(String, bool)>,
 }
 
 const MAX_CACHED_SELECTIONS: usize = 1024;
@@ -69,7 +77,7 @@ impl EnvSnapshot {
     }
 
     /// An evaluation engine loaded with the flags of these projects (`["*"]` for all).
-    pub fn engine(&self, projects: &[String]) -> Arc<EngineState> {
+    pub fn engine(&self, projects: &[String]) -> Arc<ProjectEngine> {
         if let Some(e) = self
             .engines
             .lock()
@@ -82,13 +90,16 @@ impl EnvSnapshot {
             token_projects: projects.to_vec(),
             ..Default::default()
         };
-        let engine = EngineState::default();
-        let _ = engine.take_state(unleash_yggdrasil::UpdateMessage::FullResponse(select(
-            &self.all,
-            &sel,
-            &self.environment,
-        )));
-        let engine = Arc::new(engine);
+        let features = select(&self.all, &sel, &self.environment);
+        let mut flags: Vec<(String, bool)> = features
+            .features
+            .iter()
+            .map(|f| (f.name.clone(), f.impression_data.unwrap_or(false)))
+            .collect();
+        flags.sort();
+        let state = EngineState::default();
+        let _ = state.take_state(unleash_yggdrasil::UpdateMessage::FullResponse(features));
+        let engine = Arc::new(ProjectEngine { state, flags });
         let mut map = self.engines.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_CACHED_SELECTIONS {
             map.clear();

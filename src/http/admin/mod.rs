@@ -8,6 +8,7 @@ pub mod feature_environments;
 pub mod features;
 pub mod metrics;
 pub mod pats;
+pub mod playground;
 pub mod projects;
 pub mod segments;
 pub mod strategies;
@@ -35,4 +36,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(environments::routes())
         .merge(tag_types::routes())
         .merge(metrics::routes())
+        .merge(playground::routes())
 }
