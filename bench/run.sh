@@ -143,6 +143,9 @@ phase "$FLAGS_LARGE"
 ANCHOR_RPS=""
 if curl -fsS -m 2 "$ANCHOR_URL/health" >/dev/null 2>&1; then
   say "Unleash anchor answers on $ANCHOR_URL: measuring its client features endpoint"
+  # the same flags as the small phase, so that both servers answer the same question
+  BENCH_ADMIN_USER=admin BENCH_ADMIN_PASSWORD=unleash4all \
+    python3 "$HERE/seed.py" "$ANCHOR_URL" flags "$FLAGS_SMALL" || say "could not seed the anchor; measuring it as it is"
   jar="$WORK/anchor-cookies"
   if curl -fsS -c "$jar" -H 'Content-Type: application/json' \
        -d '{"username":"admin","password":"unleash4all"}' "$ANCHOR_URL/auth/simple/login" >/dev/null 2>&1; then

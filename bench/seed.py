@@ -62,21 +62,25 @@ def strategy(i):
 
 def seed_flags(api, count):
     api.login()
-    _, existing = api.call("GET", "/api/admin/projects/default/features")
-    have = {f["name"] for f in (existing or {}).get("features", [])}
+    status, existing = api.call("GET", "/api/admin/projects/default/features", ok=(200, 404))
+    have = {f["name"] for f in (existing or {}).get("features", [])} if status == 200 else set()
     made = 0
     for i in range(1, count + 1):
         name = f"bench-{i:04d}"
         if name in have:
             continue
         base = f"/api/admin/projects/default/features/{name}"
-        api.call("POST", "/api/admin/projects/default/features",
-                 {"name": name, "description": f"benchmark flag {i}", "type": "release"})
+        status, _ = api.call("POST", "/api/admin/projects/default/features",
+                             {"name": name, "description": f"benchmark flag {i}", "type": "release"},
+                             ok=(200, 201, 409))
+        if status == 409:
+            continue
         api.call("POST", f"{base}/environments/development/strategies", strategy(i))
         if i % 4 == 0:
-            # a second strategy for every fourth flag: a plain user list
+            # a second strategy for every fourth flag: a plain list of users
             api.call("POST", f"{base}/environments/development/strategies",
-                     {"name": "userWithId", "parameters": {"userIds": "1,2,3,42"}})
+                     {"name": "default", "parameters": {},
+                      "constraints": [{"contextName": "userId", "operator": "IN", "values": ["1", "2", "3", "42"]}]})
         api.call("POST", f"{base}/environments/development/on", {})
         made += 1
     print(f"created {made} flags ({count} wanted)", file=sys.stderr)
