@@ -8,6 +8,7 @@
 # creates a client and a frontend token, and measures with wrk (installed from Debian when
 # missing) requests per second and latency percentiles for
 #   GET /api/client/features            (200)
+#   GET /api/client/features            (200 with Accept-Encoding: gzip)
 #   GET /api/client/features            (304, If-None-Match with the current ETag)
 #   GET /api/frontend?userId=..&...     (context in the query string)
 # printing the server's resident memory after each phase. When the real Unleash anchor
@@ -126,6 +127,8 @@ phase() {
   measure client-features "$flags" "$BASE/api/client/features" "Authorization: $CLIENT"
   # the same at light load (4 connections): the latency an SDK fleet sees
   MEASURE_THREADS=1 MEASURE_CONNS=4 measure client-features "$flags" "$BASE/api/client/features" "Authorization: $CLIENT"
+  # what SDKs whose HTTP client accepts gzip get (compressed once per revision)
+  measure client-features-gzip "$flags" "$BASE/api/client/features" "Authorization: $CLIENT" "Accept-Encoding: gzip"
   measure client-features-304 "$flags" "$BASE/api/client/features" "Authorization: $CLIENT" "If-None-Match: $etag"
   measure frontend "$flags" "$BASE/api/frontend?appName=bench&userId=123&properties%5Bregion%5D=eu&properties%5BappVersion%5D=1.4.0" "Authorization: $FRONTEND"
   printf '%s\t%s\n' "$flags" "$(rss "$PID")" >>"$MEM"
@@ -178,6 +181,7 @@ for label, flags, conns, rps, p50, p99, total, bad in rows:
     endpoint = {
         "client-features": "GET /api/client/features (200)",
         "client-features-304": "GET /api/client/features (304)",
+        "client-features-gzip": "GET /api/client/features (200, gzip)",
         "frontend": "GET /api/frontend (query context)",
         "unleash-client-features": "GET /api/client/features (200)",
     }.get(label, label)

@@ -25,6 +25,32 @@ pub const REVISION_TTL: Duration = Duration::from_millis(200);
 pub struct Rendered {
     pub body: Bytes,
     pub etag: String,
+    /// The body gzip-compressed, made the first time a client accepts it.
+    gzip: std::sync::OnceLock<Option<Bytes>>,
+}
+
+/// Bodies smaller than this are sent as they are: compression would not pay.
+const GZIP_MIN_BYTES: usize = 1024;
+
+impl Rendered {
+    /// The gzip-compressed body, compressed once per revision and selection; `None` for small
+    /// bodies.
+    pub fn gzip(&self) -> Option<Bytes> {
+        self.gzip
+            .get_or_init(|| {
+                use std::io::Write;
+                if self.body.len() < GZIP_MIN_BYTES {
+                    return None;
+                }
+                let mut enc = flate2::write::GzEncoder::new(
+                    Vec::with_capacity(self.body.len() / 8),
+                    flate2::Compression::default(),
+                );
+                enc.write_all(&self.body).ok()?;
+                enc.finish().ok().map(Bytes::from)
+            })
+            .clone()
+    }
 }
 
 pub struct EnvSnapshot {
@@ -67,7 +93,11 @@ impl EnvSnapshot {
             query_hash: None,
         });
         let body = Bytes::from(serde_json::to_vec(&features).unwrap_or_default());
-        let rendered = Arc::new(Rendered { body, etag });
+        let rendered = Arc::new(Rendered {
+            body,
+            etag,
+            gzip: std::sync::OnceLock::new(),
+        });
         let mut map = self.responses.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_CACHED_SELECTIONS {
             map.clear();
