@@ -25,6 +25,32 @@ pub const REVISION_TTL: Duration = Duration::from_millis(200);
 pub struct Rendered {
     pub body: Bytes,
     pub etag: String,
+    /// The body gzip-compressed, made the first time a client accepts it.
+    gzip: std::sync::OnceLock<Option<Bytes>>,
+}
+
+/// Bodies smaller than this are sent as they are: compression would not pay.
+const GZIP_MIN_BYTES: usize = 1024;
+
+impl Rendered {
+    /// The gzip-compressed body, compressed once per revision and selection; `None` for small
+    /// bodies.
+    pub fn gzip(&self) -> Option<Bytes> {
+        self.gzip
+            .get_or_init(|| {
+                use std::io::Write;
+                if self.body.len() < GZIP_MIN_BYTES {
+                    return None;
+                }
+                let mut enc = flate2::write::GzEncoder::new(
+                    Vec::with_capacity(self.body.len() / 8),
+                    flate2::Compression::default(),
+                );
+                enc.write_all(&self.body).ok()?;
+                enc.finish().ok().map(Bytes::from)
+            })
+            .clone()
+    }
 }
 
 pub struct EnvSnapshot {
@@ -32,7 +58,15 @@ pub struct EnvSnapshot {
     pub environment: String,
     pub all: Arc<ClientFeatures>,
     responses: Mutex<HashMap<Selection, Arc<Rendered>>>,
-    engines: Mutex<HashMap<Vec<String>, Arc<EngineState>>>,
+    engines: Mutex<HashMap<Vec<String>, Arc<ProjectEngine>>>,
+}
+
+/// An evaluation engine loaded with the flags of some projects, and those flags' names in
+/// order (with their impression-data setting), so that evaluating every flag needs no map
+/// of results.
+pub struct ProjectEngine {
+    pub state: EngineState,
+    pub flags: Vec<(String, bool)>,
 }
 
 const MAX_CACHED_SELECTIONS: usize = 1024;
@@ -59,7 +93,11 @@ impl EnvSnapshot {
             query_hash: None,
         });
         let body = Bytes::from(serde_json::to_vec(&features).unwrap_or_default());
-        let rendered = Arc::new(Rendered { body, etag });
+        let rendered = Arc::new(Rendered {
+            body,
+            etag,
+            gzip: std::sync::OnceLock::new(),
+        });
         let mut map = self.responses.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_CACHED_SELECTIONS {
             map.clear();
@@ -69,7 +107,7 @@ impl EnvSnapshot {
     }
 
     /// An evaluation engine loaded with the flags of these projects (`["*"]` for all).
-    pub fn engine(&self, projects: &[String]) -> Arc<EngineState> {
+    pub fn engine(&self, projects: &[String]) -> Arc<ProjectEngine> {
         if let Some(e) = self
             .engines
             .lock()
@@ -82,13 +120,16 @@ impl EnvSnapshot {
             token_projects: projects.to_vec(),
             ..Default::default()
         };
-        let engine = EngineState::default();
-        let _ = engine.take_state(unleash_yggdrasil::UpdateMessage::FullResponse(select(
-            &self.all,
-            &sel,
-            &self.environment,
-        )));
-        let engine = Arc::new(engine);
+        let features = select(&self.all, &sel, &self.environment);
+        let mut flags: Vec<(String, bool)> = features
+            .features
+            .iter()
+            .map(|f| (f.name.clone(), f.impression_data.unwrap_or(false)))
+            .collect();
+        flags.sort();
+        let state = EngineState::default();
+        let _ = state.take_state(unleash_yggdrasil::UpdateMessage::FullResponse(features));
+        let engine = Arc::new(ProjectEngine { state, flags });
         let mut map = self.engines.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_CACHED_SELECTIONS {
             map.clear();

@@ -9,6 +9,7 @@ pub mod events;
 pub mod features;
 pub mod json_patch;
 pub mod permissions;
+pub mod playground;
 pub mod projects;
 pub mod segments;
 pub mod strategies;

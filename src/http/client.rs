@@ -202,17 +202,48 @@ async fn get_client_features(
     if etag_matches(&headers, &rendered.etag) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
+    let json = HeaderValue::from_static("application/json; charset=utf-8");
+    let vary = HeaderValue::from_static("Accept-Encoding");
+    if let Some(gzip) = accepts_gzip(&headers).then(|| rendered.gzip()).flatten() {
+        return Ok((
+            [
+                (header::CONTENT_TYPE, json),
+                (header::CONTENT_ENCODING, HeaderValue::from_static("gzip")),
+                (header::VARY, vary),
+                (header::ETAG, etag),
+            ],
+            gzip,
+        )
+            .into_response());
+    }
     Ok((
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json; charset=utf-8"),
-            ),
+            (header::CONTENT_TYPE, json),
+            (header::VARY, vary),
             (header::ETAG, etag),
         ],
         rendered.body.clone(),
     )
         .into_response())
+}
+
+/// True when `Accept-Encoding` lists gzip (and does not refuse it with `q=0`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let coding = parts.next().unwrap_or("");
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q == 0.0)
+            });
+            (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+        })
 }
 
 /// One flag, in Unleash's client format.

@@ -8,8 +8,9 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use serde_json::Value;
 use unleash_types::client_features::Context;
+use unleash_yggdrasil::state::EnrichedContext;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::client::etag_matches;
@@ -122,31 +123,66 @@ pub fn context_from_body(body: &Value) -> AppResult<Context> {
     Ok(ctx)
 }
 
+/// One enabled flag of a frontend API answer. Fields are in alphabetical order, as a JSON
+/// map would write them, so the body (and its ETag) does not depend on how it was built.
+#[derive(serde::Serialize)]
+struct FrontendToggle<'a> {
+    enabled: bool,
+    #[serde(rename = "impressionData")]
+    impression_data: bool,
+    name: &'a str,
+    variant: FrontendVariant,
+}
+
+#[derive(serde::Serialize)]
+struct FrontendVariant {
+    enabled: bool,
+    #[serde(rename = "featureEnabled")]
+    feature_enabled_camel: bool,
+    feature_enabled: bool,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payload: Option<unleash_types::client_features::Payload>,
+}
+
+#[derive(serde::Serialize)]
+struct FrontendBody<'a> {
+    toggles: Vec<FrontendToggle<'a>>,
+}
+
 /// Evaluates every flag of the token's projects and environment for the context exactly as
 /// sent: nothing is invented (no session id, no environment the client did not give).
 async fn evaluate(state: &AppState, headers: &HeaderMap, ctx: Context) -> AppResult<Response> {
     let token = sdk_principal(state, headers, ApiTokenKind::Frontend).await?;
     let snap = cache::snapshot(state, &token.environment).await?;
     let engine = snap.engine(&token.projects);
-    let mut toggles: Vec<(String, Value)> = engine
-        .resolve_all(&ctx, &None)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(_, t)| t.enabled)
-        .map(|(name, t)| {
-            let mut variant = json!({"name": t.variant.name, "enabled": t.variant.enabled, "feature_enabled": t.variant.feature_enabled, "featureEnabled": t.variant.feature_enabled});
-            if let Some(p) = &t.variant.payload {
-                variant["payload"] = json!({"type": p.payload_type, "value": p.value});
+    // The variant is only worked out for flags that are on: the answer lists no others.
+    let toggles: Vec<FrontendToggle<'_>> = engine
+        .flags
+        .iter()
+        .filter(|(name, _)| {
+            engine
+                .state
+                .check_enabled(&EnrichedContext::from(&ctx, name, None))
+                == Some(true)
+        })
+        .map(|(name, impression_data)| {
+            let v = engine.state.get_variant(name, &ctx, &None);
+            FrontendToggle {
+                enabled: true,
+                impression_data: *impression_data,
+                name,
+                variant: FrontendVariant {
+                    enabled: v.enabled,
+                    feature_enabled_camel: v.feature_enabled,
+                    feature_enabled: v.feature_enabled,
+                    name: v.name,
+                    payload: v.payload,
+                },
             }
-            let v = json!({"name": name, "enabled": true, "variant": variant, "impressionData": t.impression_data});
-            (name, v)
         })
         .collect();
-    toggles.sort_by(|a, b| a.0.cmp(&b.0));
-    let body = serde_json::to_vec(
-        &json!({"toggles": toggles.into_iter().map(|(_, v)| v).collect::<Vec<_>>()}),
-    )
-    .map_err(AppError::internal)?;
+    let body = serde_json::to_vec(&FrontendBody { toggles }).map_err(AppError::internal)?;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     body.hash(&mut h);
     let etag = format!("\"{:016x}\"", h.finish());

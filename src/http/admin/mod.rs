@@ -8,6 +8,7 @@ pub mod feature_environments;
 pub mod features;
 pub mod metrics;
 pub mod pats;
+pub mod playground;
 pub mod projects;
 pub mod segments;
 pub mod strategies;
@@ -37,4 +38,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(tag_types::routes())
         .merge(metrics::routes())
         .merge(ui_config::routes())
+        .merge(playground::routes())
 }

@@ -1,0 +1,52 @@
+//! The playground: `/api/admin/playground` and `/api/admin/playground/advanced`.
+
+use axum::extract::State;
+use axum::Json;
+use serde_json::Value;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::domain::playground::{parse_advanced_request, parse_request};
+use crate::error::AppResult;
+use crate::http::extract::{ApiJson, Caller};
+use crate::service;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(playground))
+        .routes(routes!(advanced_playground))
+}
+
+/// Evaluates every flag of the chosen projects in one environment for a context, and
+/// explains each result per strategy, segment and constraint. Any signed-in user.
+#[utoipa::path(post, path = "/api/admin/playground", tag = "Playground", responses(
+    (status = 200, description = "`playgroundResponseSchema`: `{input, features}`"),
+    (status = 400, description = "Invalid input, or an environment that does not exist"),
+    (status = 401, description = "Not signed in"),
+))]
+async fn playground(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    ApiJson(body): ApiJson<Value>,
+) -> AppResult<Json<Value>> {
+    let req = parse_request(&body)?;
+    Ok(Json(service::playground::evaluate(&state, &req).await?))
+}
+
+/// As the playground, for several environments and every combination of comma-separated
+/// context values. Any signed-in user.
+#[utoipa::path(post, path = "/api/admin/playground/advanced", tag = "Playground", responses(
+    (status = 200, description = "`advancedPlaygroundResponseSchema`: `{input, features, warnings?}`"),
+    (status = 400, description = "Invalid input, too many combinations, or an unknown environment"),
+    (status = 401, description = "Not signed in"),
+))]
+async fn advanced_playground(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    ApiJson(body): ApiJson<Value>,
+) -> AppResult<Json<Value>> {
+    let req = parse_advanced_request(&body)?;
+    Ok(Json(
+        service::playground::evaluate_advanced(&state, &req).await?,
+    ))
+}
