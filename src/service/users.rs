@@ -46,8 +46,8 @@ pub async fn resolve_root_role(c: &mut impl Conn, role: &RoleRef) -> AppResult<R
 /// On first start with no users, creates `admin` with the Admin role. Returns the generated
 /// password when none was configured, for the caller to print once.
 pub async fn ensure_first_admin(state: &AppState) -> anyhow::Result<Option<String>> {
-    let mut tx = state.db.begin().await?;
-    if store::users::count(&mut tx).await? > 0 {
+    let mut db = state.db.clone();
+    if store::users::count(&mut db).await? > 0 {
         return Ok(None);
     }
     let cfg = &state.config;
@@ -68,6 +68,11 @@ pub async fn ensure_first_admin(state: &AppState) -> anyhow::Result<Option<Strin
     let new = validate_new_user(Some(username), None, None, ROLE_ADMIN)
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let now = state.clock.now();
+    // The slow hash is done; hold the write lock only for the check and the insert.
+    let mut tx = state.db.begin().await?;
+    if store::users::count(&mut tx).await? > 0 {
+        return Ok(None);
+    }
     let id = match store::users::insert(&mut tx, &new, Some(&hash), now).await {
         Ok(id) => id,
         // Another node starting at the same moment created the admin first.

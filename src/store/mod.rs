@@ -106,11 +106,26 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .connect_with(options)
-                .await
-                .with_context(|| format!("cannot open the SQLite database at {path}"))?;
+            // Opening switches the file to WAL, which needs a moment of exclusive access: when
+            // another opener holds it, try again shortly.
+            let mut attempt = 0;
+            let pool = loop {
+                match SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(options.clone())
+                    .await
+                {
+                    Ok(pool) => break pool,
+                    Err(_) if attempt < 10 => {
+                        attempt += 1;
+                        tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+                    }
+                    Err(e) => {
+                        return Err(e)
+                            .with_context(|| format!("cannot open the SQLite database at {path}"))
+                    }
+                }
+            };
             Db::Sqlite(pool)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)
