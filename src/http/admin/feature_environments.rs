@@ -222,23 +222,13 @@ async fn update_strategy(
     Path((project_id, name, env, id)): StrategyPath,
     ApiJson(body): ApiJson<Value>,
 ) -> AppResult<Json<Value>> {
-    let auth = p.require(
-        &[UPDATE_FEATURE_STRATEGY],
-        Scope::environment(&project_id, &env),
-    )?;
-    Ok(Json(
-        features::update_strategy(
-            &state,
-            &auth,
-            &project_id,
-            &name,
-            &env,
-            &id,
-            StrategyChange::Update(body),
-        )
-        .await?
-        .to_json(),
-    ))
+    change_strategy(
+        &state,
+        &p,
+        (project_id, name, env, id),
+        StrategyChange::Update(body),
+    )
+    .await
 }
 
 /// Changes a strategy with a JSON Patch (UPDATE_FEATURE_STRATEGY in that environment).
@@ -254,23 +244,13 @@ async fn patch_strategy(
     Path((project_id, name, env, id)): StrategyPath,
     ApiJson(body): ApiJson<Value>,
 ) -> AppResult<Json<Value>> {
-    let auth = p.require(
-        &[UPDATE_FEATURE_STRATEGY],
-        Scope::environment(&project_id, &env),
-    )?;
-    Ok(Json(
-        features::update_strategy(
-            &state,
-            &auth,
-            &project_id,
-            &name,
-            &env,
-            &id,
-            StrategyChange::Patch(body),
-        )
-        .await?
-        .to_json(),
-    ))
+    change_strategy(
+        &state,
+        &p,
+        (project_id, name, env, id),
+        StrategyChange::Patch(body),
+    )
+    .await
 }
 
 /// Removes a strategy (DELETE_FEATURE_STRATEGY in that environment).
@@ -309,4 +289,20 @@ async fn set_sort_order(
         Scope::environment(&project_id, &env),
     )?;
     features::set_sort_order(&state, &auth, &project_id, &name, &env, &body).await
+}
+
+/// PUT and PATCH of a strategy: the same check, then the service applies the change.
+async fn change_strategy(
+    state: &AppState,
+    p: &crate::auth::Principal,
+    (project_id, name, env, id): (String, String, String, String),
+    change: StrategyChange,
+) -> AppResult<Json<Value>> {
+    let auth = p.require(
+        &[UPDATE_FEATURE_STRATEGY],
+        Scope::environment(&project_id, &env),
+    )?;
+    let strategy =
+        features::update_strategy(state, &auth, &project_id, &name, &env, &id, change).await?;
+    Ok(Json(strategy.to_json()))
 }

@@ -610,21 +610,13 @@ async fn put_env_variants(
     Path((project_id, name, env)): Path<(String, String, String)>,
     ApiJson(body): ApiJson<Value>,
 ) -> AppResult<Json<Value>> {
-    let auth = p.require(
-        &[UPDATE_FEATURE_ENVIRONMENT_VARIANTS],
-        Scope::environment(&project_id, &env),
-    )?;
-    Ok(variants_body(
-        features::set_env_variants(
-            &state,
-            &auth,
-            &project_id,
-            &name,
-            &env,
-            VariantChange::Replace(body),
-        )
-        .await?,
-    ))
+    change_env_variants(
+        &state,
+        &p,
+        (project_id, name, env),
+        VariantChange::Replace(body),
+    )
+    .await
 }
 
 /// Patches a flag's variants in one environment (UPDATE_FEATURE_ENVIRONMENT_VARIANTS there).
@@ -639,21 +631,13 @@ async fn patch_env_variants(
     Path((project_id, name, env)): Path<(String, String, String)>,
     ApiJson(body): ApiJson<Value>,
 ) -> AppResult<Json<Value>> {
-    let auth = p.require(
-        &[UPDATE_FEATURE_ENVIRONMENT_VARIANTS],
-        Scope::environment(&project_id, &env),
-    )?;
-    Ok(variants_body(
-        features::set_env_variants(
-            &state,
-            &auth,
-            &project_id,
-            &name,
-            &env,
-            VariantChange::Patch(body),
-        )
-        .await?,
-    ))
+    change_env_variants(
+        &state,
+        &p,
+        (project_id, name, env),
+        VariantChange::Patch(body),
+    )
+    .await
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -845,4 +829,20 @@ async fn dependencies_exist(
     Ok(Json(json!(
         features::project_has_dependencies(&state, &project_id).await?
     )))
+}
+
+/// PUT and PATCH of a flag's variants in one environment: the same check, then the service.
+async fn change_env_variants(
+    state: &AppState,
+    p: &crate::auth::Principal,
+    (project_id, name, env): (String, String, String),
+    change: VariantChange,
+) -> AppResult<Json<Value>> {
+    let auth = p.require(
+        &[UPDATE_FEATURE_ENVIRONMENT_VARIANTS],
+        Scope::environment(&project_id, &env),
+    )?;
+    Ok(variants_body(
+        features::set_env_variants(state, &auth, &project_id, &name, &env, change).await?,
+    ))
 }
