@@ -164,6 +164,11 @@ pub async fn current_revision(state: &AppState) -> AppResult<i64> {
             return Ok(value);
         }
     }
+    // Boxed, as below: the cached path stays a small future.
+    Box::pin(reload_revision(state)).await
+}
+
+async fn reload_revision(state: &AppState) -> AppResult<i64> {
     let mut db = state.db.clone();
     let value = store::revision::current(&mut db).await?;
     *state
@@ -188,6 +193,16 @@ pub async fn snapshot(state: &AppState, environment: &str) -> AppResult<Arc<EnvS
             return Ok(s.clone());
         }
     }
+    // Boxed: loading from the database makes a large future, which every request would
+    // otherwise carry (and move) although almost all of them are answered from memory.
+    Box::pin(load_snapshot(state, environment, revision)).await
+}
+
+async fn load_snapshot(
+    state: &AppState,
+    environment: &str,
+    revision: i64,
+) -> AppResult<Arc<EnvSnapshot>> {
     let mut db = state.db.clone();
     let stored = store::client_features::load(&mut db, environment).await?;
     let snap = Arc::new(EnvSnapshot {

@@ -56,7 +56,7 @@ pub async fn sdk_principal(
     state: &AppState,
     headers: &HeaderMap,
     wanted: ApiTokenKind,
-) -> AppResult<super::ApiTokenPrincipal> {
+) -> AppResult<std::sync::Arc<super::ApiTokenPrincipal>> {
     let token = bearer(headers)
         .filter(|t| !t.is_empty())
         .ok_or(AppError::ApiTokenRequired)?;

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::OriginalUri;
-use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -72,11 +71,7 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .fallback(not_found)
-        .layer(axum::middleware::map_response(no_store_for_api))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            cors::frontend_cors,
-        ))
+        .layer(cors::ApiHeadersLayer::new(&state.config))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -102,11 +97,4 @@ async fn not_found(OriginalUri(uri): OriginalUri) -> Response {
         uri.path()
     ))
     .into_response()
-}
-
-async fn no_store_for_api(mut res: Response) -> Response {
-    res.headers_mut()
-        .entry(header::CACHE_CONTROL)
-        .or_insert(HeaderValue::from_static("no-store"));
-    res
 }

@@ -1,7 +1,7 @@
 //! Personal access tokens and API tokens: minting, listing, revoking and authenticating.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -372,10 +372,10 @@ pub async fn authenticate_api_token(
 pub async fn authenticate_api_token_cached(
     state: &AppState,
     token: &str,
-) -> AppResult<Option<ApiTokenPrincipal>> {
-    let key = digest(token);
-    let now = state.clock.now();
-    if let Some(hit) = state.api_tokens.get(&key) {
+) -> AppResult<Option<Arc<ApiTokenPrincipal>>> {
+    let key = state.api_tokens.key(token);
+    if let Some(hit) = state.api_tokens.get(key) {
+        let now = state.clock.now();
         return Ok(match hit {
             Some(p) if p.expires_at.is_none_or(|e| e > now) => {
                 state.seen.record(SeenKey::ApiToken(p.id), now, None);
@@ -384,7 +384,11 @@ pub async fn authenticate_api_token_cached(
             _ => None,
         });
     }
-    let found = authenticate_api_token(state, token).await?;
+    // Boxed: the database lookup's future is large, and the cached path above should not
+    // carry it on every request.
+    let found = Box::pin(authenticate_api_token(state, token))
+        .await?
+        .map(Arc::new);
     state.api_tokens.put(key, found.clone());
     Ok(found)
 }
@@ -392,21 +396,34 @@ pub async fn authenticate_api_token_cached(
 /// How long a verified (or refused) API token is remembered.
 pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Recently verified API tokens, by the digest of their secret.
+/// Recently verified API tokens. Entries are keyed by a 128-bit keyed hash of the presented
+/// secret (two SipHash instances with random keys chosen at start-up): cheap to compute on
+/// every request, useless to anyone who reads memory without the keys, and a value is only
+/// ever stored after the secret was verified against its stored SHA-256 digest.
 #[derive(Default)]
 pub struct TokenCache {
-    entries: Mutex<HashMap<String, (std::time::Instant, Option<ApiTokenPrincipal>)>>,
+    keys: (std::hash::RandomState, std::hash::RandomState),
+    entries: Mutex<HashMap<u128, CachedToken>>,
 }
 
+type CachedToken = (std::time::Instant, Option<Arc<ApiTokenPrincipal>>);
+
 impl TokenCache {
-    fn get(&self, key: &str) -> Option<Option<ApiTokenPrincipal>> {
+    fn key(&self, token: &str) -> u128 {
+        use std::hash::BuildHasher;
+        let hi = self.keys.0.hash_one(token) as u128;
+        let lo = self.keys.1.hash_one(token) as u128;
+        (hi << 64) | lo
+    }
+
+    fn get(&self, key: u128) -> Option<Option<Arc<ApiTokenPrincipal>>> {
         let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(key)
+        map.get(&key)
             .filter(|(at, _)| at.elapsed() < TOKEN_CACHE_TTL)
             .map(|(_, p)| p.clone())
     }
 
-    fn put(&self, key: String, value: Option<ApiTokenPrincipal>) {
+    fn put(&self, key: u128, value: Option<Arc<ApiTokenPrincipal>>) {
         let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() > 10_000 {
             map.retain(|_, (at, _)| at.elapsed() < TOKEN_CACHE_TTL);
