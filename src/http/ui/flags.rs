@@ -95,6 +95,7 @@ struct NewFlagForm {
 #[template(path = "project.html")]
 struct ProjectPage {
     ctx: Ctx,
+    tabs: super::projects::ProjectTabs,
     id: String,
     link: String,
     name: String,
@@ -178,6 +179,7 @@ async fn show_project(
         status,
         &ProjectPage {
             ctx: ctx.clone(),
+            tabs: super::projects::ProjectTabs::new(page, &p.id, "flags"),
             link: seg(&p.id),
             id: p.id,
             name: p.name,
