@@ -204,6 +204,45 @@ pub async fn list_project_api_tokens(state: &AppState, project: &str) -> AppResu
         .collect())
 }
 
+/// Every token that reaches a project, as its API access page lists them: those naming it
+/// (alone or among others), and those for all projects that the principal may read by type.
+pub async fn list_api_tokens_reaching_project(
+    state: &AppState,
+    principal: &crate::auth::Principal,
+    project: &str,
+) -> AppResult<Vec<ApiToken>> {
+    let mut db = state.db.clone();
+    let all = store::api_tokens::list(&mut db, None).await?;
+    Ok(all
+        .into_iter()
+        .filter(|t| t.kind != ApiTokenKind::Admin)
+        .filter(|t| {
+            t.projects.iter().any(|p| p == project)
+                || (t.projects.iter().any(|p| p == "*")
+                    && principal.can(
+                        read_permission(t.kind),
+                        crate::auth::permission::Scope::ROOT,
+                    ))
+        })
+        .collect())
+}
+
+/// Whether a token may be deleted through a project's routes: it must be a client or
+/// frontend token of that project alone (one that reaches others is deleted globally).
+pub fn check_deletable_from_project(token: &ApiToken, project: &str) -> AppResult<()> {
+    if token.kind == ApiTokenKind::Admin || !token.projects.iter().any(|p| p == project) {
+        return Err(AppError::not_found(format!(
+            "Could not find an API token of project {project} with that selector"
+        )));
+    }
+    if token.projects.len() > 1 || token.projects[0] == "*" {
+        return Err(AppError::bad_data(
+            "This token reaches other projects too; delete it from the API tokens page instead",
+        ));
+    }
+    Ok(())
+}
+
 async fn check_scope(c: &mut impl Conn, new: &NewApiToken) -> AppResult<()> {
     if !store::environments_exist(c, &new.environment).await? {
         return Err(AppError::bad_data(format!(

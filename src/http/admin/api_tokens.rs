@@ -268,17 +268,6 @@ async fn delete_project_api_token(
     let auth = p.require(&[perm::DELETE_PROJECT_API_TOKEN], Scope::project(&project))?;
     known_project(&state, &project).await?;
     let token = find(&state, &key).await?;
-    if token.kind == crate::auth::ApiTokenKind::Admin
-        || !token.projects.iter().any(|p| p == &project)
-    {
-        return Err(AppError::not_found(format!(
-            "Could not find an API token of project {project} with that selector"
-        )));
-    }
-    if token.projects.len() > 1 || token.projects[0] == "*" {
-        return Err(AppError::bad_data(
-            "This token reaches other projects too; delete it from the API tokens page instead",
-        ));
-    }
+    tokens::check_deletable_from_project(&token, &project)?;
     tokens::delete_api_token(&state, &auth, &token).await
 }

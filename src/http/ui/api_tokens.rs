@@ -2,6 +2,10 @@
 //! (the secret is shown once, with a Copy button), delete after a confirmation. Listing
 //! needs ADMIN or a READ_*_API_TOKEN permission and shows only the types the user may
 //! read; creating and deleting need the permission of the token's type, as in the Admin API.
+//!
+//! The table, the new-token form and the two dialogs (the shown-once secret and the delete
+//! confirmation) are shared with a project's API access page: [`TokenSection`] carries what
+//! the `api_token_*.html` includes need.
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -9,11 +13,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use chrono::TimeDelta;
-use serde_json::json;
+use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::{json, Value};
 
 use super::{date, date_time, error_page, error_text, redirect_with_flash, refusal, render};
-use super::{CsrfForm, Ctx, PageUser};
+use super::{message_page, CsrfForm, Ctx, PageUser};
 use crate::auth::permission::Scope;
 use crate::domain::permissions as perm;
 use crate::domain::tokens::ApiToken;
@@ -36,44 +40,27 @@ const READ: [&str; 3] = [
     perm::READ_FRONTEND_API_TOKEN,
 ];
 
-struct Row {
-    selector: String,
-    name: String,
-    kind: String,
-    projects: String,
-    environment: String,
-    expires: String,
-    created: String,
-    seen: String,
-    can_delete: bool,
+// ---------------------------------------------------------------- shared with project pages
+
+/// One token as the token tables show it.
+#[derive(Clone)]
+pub(super) struct TokenRow {
+    pub selector: String,
+    pub name: String,
+    pub kind: String,
+    pub projects: String,
+    pub environment: String,
+    pub expires: String,
+    pub created: String,
+    pub seen: String,
+    pub can_delete: bool,
+    /// Why Delete is greyed out, when it is.
+    pub delete_reason: String,
 }
 
-struct Form {
-    name: String,
-    kind: String,
-    environment: String,
-    projects: Vec<String>,
-    expiry: String,
-    error: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "api_tokens.html")]
-struct Page {
-    ctx: Ctx,
-    rows: Vec<Row>,
-    can_client: bool,
-    can_frontend: bool,
-    form: Form,
-    environments: Vec<String>,
-    projects: Vec<String>,
-    created: Option<String>,
-    confirm: Option<Row>,
-}
-
-fn rows(page: &PageUser, list: &[ApiToken]) -> Vec<Row> {
-    list.iter()
-        .map(|t| Row {
+impl TokenRow {
+    pub(super) fn new(t: &ApiToken, delete_reason: Option<String>) -> TokenRow {
+        TokenRow {
             selector: t.selector.clone(),
             name: t.token_name.clone(),
             kind: t.kind.as_str().to_string(),
@@ -82,35 +69,177 @@ fn rows(page: &PageUser, list: &[ApiToken]) -> Vec<Row> {
             expires: t.expires_at.map(date).unwrap_or_else(|| "Never".into()),
             created: date(t.created_at),
             seen: t.seen_at.map(date_time).unwrap_or_else(|| "Never".into()),
-            can_delete: page
-                .principal
-                .can(&[tokens::delete_permission(t.kind)], Scope::ROOT),
-        })
-        .collect()
+            can_delete: delete_reason.is_none(),
+            delete_reason: delete_reason.unwrap_or_default(),
+        }
+    }
 }
 
-impl Form {
-    fn all_projects(&self) -> bool {
+/// What the new-token form holds (kept when the form comes back with a message).
+pub(super) struct TokenForm {
+    pub name: String,
+    pub kind: String,
+    pub environment: String,
+    pub projects: Vec<String>,
+    pub expiry: String,
+    pub error: Option<String>,
+}
+
+impl TokenForm {
+    pub(super) fn empty(environment: &str, projects: Vec<String>) -> TokenForm {
+        TokenForm {
+            name: String::new(),
+            kind: "client".into(),
+            environment: environment.into(),
+            projects,
+            expiry: "never".into(),
+            error: None,
+        }
+    }
+
+    /// The form as posted (`name`, `type`, `environment`, `expiry`, `projects` repeated);
+    /// no project ticked means every project.
+    pub(super) fn from_pairs(pairs: &[(String, String)]) -> TokenForm {
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let mut projects: Vec<String> = pairs
+            .iter()
+            .filter(|(k, _)| k == "projects")
+            .map(|(_, v)| v.clone())
+            .collect();
+        if projects.is_empty() {
+            projects.push("*".into());
+        }
+        TokenForm {
+            name: get("name"),
+            kind: get("type"),
+            environment: get("environment"),
+            projects,
+            expiry: get("expiry"),
+            error: None,
+        }
+    }
+
+    pub(super) fn all_projects(&self) -> bool {
         self.projects.iter().any(|p| p == "*")
     }
+
+    /// The Admin API's create body for this form, or the message to show beside it when
+    /// the expiry is not one of the offered choices.
+    pub(super) fn body(&self, now: DateTime<Utc>) -> Result<Value, String> {
+        let expires = match self.expiry.as_str() {
+            "never" | "" => Value::Null,
+            d => match d.parse::<i64>() {
+                Ok(days @ (7 | 30 | 60 | 90)) => json!(iso(now + TimeDelta::days(days))),
+                _ => return Err("Choose when the token will expire.".into()),
+            },
+        };
+        Ok(json!({
+            "tokenName": self.name,
+            "type": self.kind,
+            "environment": self.environment,
+            "projects": self.projects,
+            "expiresAt": expires,
+        }))
+    }
 }
 
-fn empty_form() -> Form {
-    Form {
-        name: String::new(),
-        kind: "client".into(),
-        environment: "development".into(),
-        projects: vec!["*".into()],
-        expiry: "never".into(),
-        error: None,
+/// Everything the shared includes `api_token_table.html`, `api_token_form.html` and
+/// `api_token_dialogs.html` read.
+pub(super) struct TokenSection {
+    /// The page's path under the base: the form posts here, dialogs close to it, and
+    /// `<path>/<selector>/delete` confirms and deletes.
+    pub path: String,
+    pub rows: Vec<TokenRow>,
+    pub form: TokenForm,
+    /// Types the user may create, as (value, label); empty hides the form.
+    pub kinds: Vec<(&'static str, &'static str)>,
+    /// Why the form is hidden, when `kinds` is empty.
+    pub no_create: &'static str,
+    pub environments: Vec<String>,
+    /// Projects to choose from; `None` when the page fixes the project.
+    pub projects: Option<Vec<String>>,
+    /// The secret of a token just created, shown once.
+    pub created: Option<String>,
+    /// The token whose deletion is being confirmed.
+    pub confirm: Option<TokenRow>,
+}
+
+impl TokenSection {
+    pub(super) fn dialog_open(&self) -> bool {
+        self.created.is_some() || self.confirm.is_some()
     }
+}
+
+pub(super) const CLIENT_KIND: (&str, &str) = ("client", "Client (backend SDKs)");
+pub(super) const FRONTEND_KIND: (&str, &str) = ("frontend", "Frontend (front-end SDKs)");
+
+/// The row of `selector` among those the page lists, for the confirmation dialog; a 404
+/// page when the user may not see such a token there.
+pub(super) fn confirming(
+    base: &str,
+    rows: &[TokenRow],
+    selector: Option<&str>,
+) -> Result<Option<TokenRow>, Response> {
+    let Some(sel) = selector else {
+        return Ok(None);
+    };
+    match rows.iter().find(|r| r.selector == sel) {
+        Some(r) => Ok(Some(r.clone())),
+        None => Err(message_page(
+            base,
+            StatusCode::NOT_FOUND,
+            "No such token",
+            "There is no API token you may see with that id.",
+        )),
+    }
+}
+
+/// The token a delete form names by its selector; a 404 page otherwise.
+pub(super) async fn token_to_delete(
+    state: &AppState,
+    page: &PageUser,
+    selector: &str,
+) -> Result<ApiToken, Response> {
+    match tokens::find_api_token(state, selector).await {
+        Ok(Some(t)) if selector.len() <= 22 => Ok(t),
+        Ok(_) => Err(message_page(
+            &page.base,
+            StatusCode::NOT_FOUND,
+            "No such token",
+            "There is no API token with that id.",
+        )),
+        Err(e) => Err(error_page(page.base.clone(), e)),
+    }
+}
+
+/// A create failure as shown beside the form, in the form's words.
+pub(super) fn form_error(e: &AppError) -> String {
+    super::flags::plain_words(&error_text(e))
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct Empty {}
+
+// ---------------------------------------------------------------- the API access page
+
+#[derive(Template)]
+#[template(path = "api_tokens.html")]
+struct Page {
+    ctx: Ctx,
+    tokens: TokenSection,
 }
 
 async fn show(
     state: &AppState,
     page: &PageUser,
     status: StatusCode,
-    form: Form,
+    form: TokenForm,
     created: Option<String>,
     confirm: Option<String>,
 ) -> Response {
@@ -130,54 +259,58 @@ async fn show(
         Ok(l) => l.into_iter().map(|(p, _)| p.id).collect(),
         Err(e) => return error_page(page.base.clone(), e),
     };
-    let rows = rows(page, &list);
-    let confirm = match confirm {
-        Some(sel) => match rows.iter().position(|r| r.selector == sel) {
-            Some(i) => Some(rows_owned(&rows[i])),
-            None => {
-                return super::message_page(
-                    &page.base,
-                    StatusCode::NOT_FOUND,
-                    "No such token",
-                    "There is no API token you may see with that id.",
-                )
-            }
-        },
-        None => None,
+    let rows: Vec<TokenRow> = list
+        .iter()
+        .map(|t| {
+            let allowed = page
+                .principal
+                .can(&[tokens::delete_permission(t.kind)], Scope::ROOT);
+            let reason = format!(
+                "Your role does not allow deleting {} tokens",
+                t.kind.as_str()
+            );
+            TokenRow::new(t, (!allowed).then_some(reason))
+        })
+        .collect();
+    let confirm = match confirming(&page.base, &rows, confirm.as_deref()) {
+        Ok(c) => c,
+        Err(r) => return r,
     };
+    let mut kinds = Vec::new();
+    if page
+        .principal
+        .can(&[perm::CREATE_CLIENT_API_TOKEN], Scope::ROOT)
+    {
+        kinds.push(CLIENT_KIND);
+    }
+    if page
+        .principal
+        .can(&[perm::CREATE_FRONTEND_API_TOKEN], Scope::ROOT)
+    {
+        kinds.push(FRONTEND_KIND);
+    }
     render(
         &ctx,
         status,
         &Page {
             ctx: ctx.clone(),
-            rows,
-            can_client: page
-                .principal
-                .can(&[perm::CREATE_CLIENT_API_TOKEN], Scope::ROOT),
-            can_frontend: page
-                .principal
-                .can(&[perm::CREATE_FRONTEND_API_TOKEN], Scope::ROOT),
-            form,
-            environments,
-            projects,
-            created,
-            confirm,
+            tokens: TokenSection {
+                path: PATH.into(),
+                rows,
+                form,
+                kinds,
+                no_create: "Your role does not allow creating API tokens.",
+                environments,
+                projects: Some(projects),
+                created,
+                confirm,
+            },
         },
     )
 }
 
-fn rows_owned(r: &Row) -> Row {
-    Row {
-        selector: r.selector.clone(),
-        name: r.name.clone(),
-        kind: r.kind.clone(),
-        projects: r.projects.clone(),
-        environment: r.environment.clone(),
-        expires: r.expires.clone(),
-        created: r.created.clone(),
-        seen: r.seen.clone(),
-        can_delete: r.can_delete,
-    }
+fn empty_form() -> TokenForm {
+    TokenForm::empty("development", vec!["*".into()])
 }
 
 async fn list(State(state): State<AppState>, page: PageUser) -> Response {
@@ -189,29 +322,7 @@ async fn create(
     page: PageUser,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Response {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let mut projects: Vec<String> = pairs
-        .iter()
-        .filter(|(k, _)| k == "projects")
-        .map(|(_, v)| v.clone())
-        .collect();
-    if projects.is_empty() {
-        projects.push("*".into());
-    }
-    let mut form = Form {
-        name: get("name"),
-        kind: get("type"),
-        environment: get("environment"),
-        projects: projects.clone(),
-        expiry: get("expiry"),
-        error: None,
-    };
+    let mut form = TokenForm::from_pairs(&pairs);
     let ctx = page.ctx("API access", "api-tokens");
     let auth = match page.principal.require(
         &[
@@ -224,24 +335,13 @@ async fn create(
         Ok(_) => page.principal.authenticated(),
         Err(_) => return refusal(&ctx, "create API tokens"),
     };
-    let now = state.clock.now();
-    let expires = match form.expiry.as_str() {
-        "never" | "" => serde_json::Value::Null,
-        d => match d.parse::<i64>() {
-            Ok(days @ (7 | 30 | 60 | 90)) => json!(iso(now + TimeDelta::days(days))),
-            _ => {
-                form.error = Some("Choose when the token will expire.".into());
-                return show(&state, &page, StatusCode::BAD_REQUEST, form, None, None).await;
-            }
-        },
+    let body = match form.body(state.clock.now()) {
+        Ok(b) => b,
+        Err(message) => {
+            form.error = Some(message);
+            return show(&state, &page, StatusCode::BAD_REQUEST, form, None, None).await;
+        }
     };
-    let body = json!({
-        "tokenName": form.name,
-        "type": form.kind,
-        "environment": form.environment,
-        "projects": projects,
-        "expiresAt": expires,
-    });
     let result = match tokens::parse_api_token(&state, &body) {
         Ok(new) => {
             let needed = tokens::create_permission(new.kind);
@@ -270,7 +370,7 @@ async fn create(
         }
         Err(e) => {
             let status = e.status();
-            form.error = Some(super::flags::plain_words(&error_text(&e)));
+            form.error = Some(form_error(&e));
             show(&state, &page, status, form, None, None).await
         }
     }
@@ -292,9 +392,6 @@ async fn confirm(
     .await
 }
 
-#[derive(serde::Deserialize)]
-struct Empty {}
-
 async fn delete(
     State(state): State<AppState>,
     page: PageUser,
@@ -302,17 +399,9 @@ async fn delete(
     CsrfForm(_form): CsrfForm<Empty>,
 ) -> Response {
     let ctx = page.ctx("API access", "api-tokens");
-    let token = match tokens::find_api_token(&state, &selector).await {
-        Ok(Some(t)) if selector.len() <= 22 => t,
-        Ok(_) => {
-            return super::message_page(
-                &page.base,
-                StatusCode::NOT_FOUND,
-                "No such token",
-                "There is no API token with that id.",
-            )
-        }
-        Err(e) => return error_page(page.base.clone(), e),
+    let token = match token_to_delete(&state, &page, &selector).await {
+        Ok(t) => t,
+        Err(r) => return r,
     };
     let auth = match page
         .principal

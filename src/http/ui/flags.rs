@@ -1,4 +1,4 @@
-//! Projects and feature flags in the UI: the projects list, a project's flags (search and
+//! Feature flags in the UI: a project's flags (search and
 //! the "New flag" form), a flag's page (one row per environment with its switch and its
 //! strategies), the strategy form (parameters, constraints, segments, variants) and the
 //! archive. Every page is readable by any signed-in user; each control is shown only to
@@ -30,7 +30,6 @@ use crate::store::features::FeatureFilter;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/projects", get(projects))
         .route("/projects/{project}", get(project_page).post(create_flag))
         .route("/projects/{project}/features/{flag}", get(flag_page))
         .route(
@@ -62,7 +61,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Percent-encodes one path segment of a link.
-fn seg(s: &str) -> String {
+pub(super) fn seg(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes())
         .collect::<String>()
         .replace('+', "%20")
@@ -70,51 +69,6 @@ fn seg(s: &str) -> String {
 
 fn flag_path(project: &str, flag: &str) -> String {
     format!("/projects/{}/features/{}", seg(project), seg(flag))
-}
-
-// ---------------------------------------------------------------- projects
-
-struct ProjectRow {
-    id: String,
-    link: String,
-    name: String,
-    description: String,
-    flags: i64,
-    members: i64,
-}
-
-#[derive(Template)]
-#[template(path = "projects.html")]
-struct ProjectsPage {
-    ctx: Ctx,
-    rows: Vec<ProjectRow>,
-}
-
-async fn projects(State(state): State<AppState>, page: PageUser) -> Response {
-    let list = match service::projects::list(&state).await {
-        Ok(l) => l,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
-    let rows = list
-        .into_iter()
-        .map(|(p, _)| ProjectRow {
-            link: seg(&p.id),
-            id: p.id,
-            name: p.name,
-            description: p.description.unwrap_or_default(),
-            flags: p.feature_count,
-            members: p.member_count,
-        })
-        .collect();
-    let ctx = page.ctx("Projects", "projects");
-    render(
-        &ctx,
-        StatusCode::OK,
-        &ProjectsPage {
-            ctx: ctx.clone(),
-            rows,
-        },
-    )
 }
 
 // ---------------------------------------------------------------- a project's flags
@@ -141,6 +95,7 @@ struct NewFlagForm {
 #[template(path = "project.html")]
 struct ProjectPage {
     ctx: Ctx,
+    tabs: super::projects::ProjectTabs,
     id: String,
     link: String,
     name: String,
@@ -224,6 +179,7 @@ async fn show_project(
         status,
         &ProjectPage {
             ctx: ctx.clone(),
+            tabs: super::projects::ProjectTabs::new(page, &p.id, "flags"),
             link: seg(&p.id),
             id: p.id,
             name: p.name,

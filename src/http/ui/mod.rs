@@ -15,6 +15,7 @@ mod flags;
 mod login;
 mod pats;
 mod profile;
+mod projects;
 mod users;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -48,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .merge(events::routes())
         .merge(flags::routes())
         .merge(api_tokens::routes())
+        .merge(projects::routes())
 }
 
 const APP_CSS: &str = include_str!("../../../static/app.css");
