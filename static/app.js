@@ -158,3 +158,16 @@ document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     if (!window.confirm(f.getAttribute("data-confirm"))) e.preventDefault();
   });
 });
+
+// Once the browser's dialog of a data-confirm form is accepted, the form says so with
+// confirm=yes; without it (no JavaScript) the server shows its own confirmation page first.
+document.querySelectorAll("form[data-confirm]").forEach(function (f) {
+  f.addEventListener("submit", function (e) {
+    if (e.defaultPrevented || f.querySelector("input[name=confirm]")) return;
+    var yes = document.createElement("input");
+    yes.type = "hidden";
+    yes.name = "confirm";
+    yes.value = "yes";
+    f.appendChild(yes);
+  });
+});

@@ -295,7 +295,7 @@ impl Browser {
             self.shot("sign-in-form").await;
         }
         self.click("#sign-in").await;
-        self.wait_path("/profile").await;
+        self.wait_path("/").await;
     }
 
     async fn sign_out(&self) {

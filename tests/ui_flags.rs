@@ -336,7 +336,7 @@ async fn a_flags_life_through_the_pages() {
         &app,
         &format!("{base}/{second}/delete"),
         &s,
-        &[("_csrf", &token)],
+        &[("_csrf", &token), ("confirm", "yes")],
     )
     .await
     .expect(303);
@@ -372,7 +372,7 @@ async fn a_flags_life_through_the_pages() {
         &app,
         "/projects/default/features/checkout-v2/archive",
         &s,
-        &[("_csrf", &token)],
+        &[("_csrf", &token), ("confirm", "yes")],
     )
     .await
     .expect(303);
@@ -463,7 +463,7 @@ async fn a_viewer_sees_flags_but_no_controls_and_is_refused() {
         &app,
         "/projects/default/features/viewer-sees/archive",
         &s,
-        &[("_csrf", &token)],
+        &[("_csrf", &token), ("confirm", "yes")],
     )
     .await;
     assert_eq!(r.status.as_u16(), 403);

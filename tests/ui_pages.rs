@@ -208,9 +208,9 @@ async fn pages_need_a_session_and_sign_in_sets_the_api_session() {
     .expect(303);
     assert_eq!(off.header("location").as_deref(), Some("/"));
 
-    // Signed in, the home page leads to the profile.
-    let home = get_page(&app, "/", &session).await;
-    assert_eq!(home.header("location").as_deref(), Some("/profile"));
+    // Signed in, the home page is the dashboard.
+    let home = get_page(&app, "/", &session).await.expect(200);
+    assert!(home.text.contains("id=\"welcome\""), "{}", home.text);
 }
 
 #[tokio::test]

@@ -1475,3 +1475,27 @@ pub async fn project_has_dependencies(state: &AppState, project: &str) -> AppRes
     }
     Ok(false)
 }
+
+/// How many flags exist: (active, archived).
+pub async fn counts(state: &AppState) -> AppResult<(usize, usize)> {
+    let mut db = state.db.clone();
+    let active = store::features::list(&mut db, &FeatureFilter::default())
+        .await?
+        .len();
+    let archived = store::features::list(
+        &mut db,
+        &FeatureFilter {
+            archived: true,
+            ..Default::default()
+        },
+    )
+    .await?
+    .len();
+    Ok((active, archived))
+}
+
+/// An archived flag by name: 404 if there is no such flag, 400 if it is not archived.
+pub async fn get_archived(state: &AppState, name: &str) -> AppResult<Feature> {
+    let mut db = state.db.clone();
+    load_archived(&mut db, name).await
+}

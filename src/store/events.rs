@@ -162,3 +162,52 @@ pub async fn count(c: &mut impl Conn, f: &EventQuery) -> Result<i64, sqlx::Error
         .to_owned();
     Ok(c.one::<Scalar, _>(&filtered(base, f)).await?.0)
 }
+
+/// The flags table, for joining events to the flags they name.
+#[derive(Iden)]
+enum Features {
+    Table,
+    Name,
+    ArchivedAt,
+}
+
+/// The latest event of each flag that exists and is not archived, for the `limit` flags
+/// changed most recently, newest first.
+#[instrument(skip_all)]
+pub async fn latest_per_flag(c: &mut impl Conn, limit: u64) -> Result<Vec<Event>, sqlx::Error> {
+    let latest = Query::select()
+        .expr(Expr::col((Events::Table, Events::Id)).max())
+        .from(Events::Table)
+        .inner_join(
+            Features::Table,
+            Expr::col((Features::Table, Features::Name))
+                .equals((Events::Table, Events::FeatureName)),
+        )
+        .and_where(Expr::col((Features::Table, Features::ArchivedAt)).is_null())
+        .group_by_col((Events::Table, Events::FeatureName))
+        .to_owned();
+    let q = Query::select()
+        .columns([
+            Events::Id,
+            Events::Type,
+            Events::CreatedAt,
+            Events::CreatedBy,
+            Events::CreatedByUserId,
+            Events::Data,
+            Events::PreData,
+            Events::Tags,
+            Events::FeatureName,
+            Events::Project,
+            Events::Environment,
+        ])
+        .from(Events::Table)
+        .and_where(Expr::col(Events::Id).in_subquery(latest))
+        .order_by(Events::Id, Order::Desc)
+        .limit(limit)
+        .to_owned();
+    Ok(c.all::<EventRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}

@@ -1,9 +1,10 @@
 //! Feature flags in the UI: a project's flags (search and
 //! the "New flag" form), a flag's page (one row per environment with its switch and its
-//! strategies), the strategy form (parameters, constraints, segments, variants) and the
-//! archive. Every page is readable by any signed-in user; each control is shown only to
-//! those whose permission allows it, and every POST checks the same permission as the
-//! Admin API route that does the same thing.
+//! strategies), the strategy form (parameters, constraints, segments, variants), archiving
+//! and reviving. A flag's edit form, the confirmation pages and the archive list live in
+//! [`super::flag_details`]. Every page is readable by any signed-in user; each control is
+//! shown only to those whose permission allows it, and every POST checks the same
+//! permission as the Admin API route that does the same thing.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -13,6 +14,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Map, Value};
 
+use super::flag_details::{self, Confirm};
 use super::{error_page, error_text, message_page, redirect_with_flash, render, CsrfForm, Ctx};
 use super::{refusal, PageUser};
 use crate::auth::permission::Scope;
@@ -56,7 +58,6 @@ pub fn routes() -> Router<AppState> {
             "/projects/{project}/features/{flag}/environments/{env}/strategies/{id}/move",
             post(move_strategy),
         )
-        .route("/archive", get(archive_page))
         .route("/archive/{flag}/revive", post(revive_flag))
 }
 
@@ -67,7 +68,7 @@ pub(super) fn seg(s: &str) -> String {
         .replace('+', "%20")
 }
 
-fn flag_path(project: &str, flag: &str) -> String {
+pub(super) fn flag_path(project: &str, flag: &str) -> String {
     format!("/projects/{}/features/{}", seg(project), seg(flag))
 }
 
@@ -310,16 +311,18 @@ struct FlagPage {
     kind: String,
     description: String,
     impression_data: bool,
+    stale: bool,
     created: String,
     envs: Vec<EnvView>,
     can_archive: bool,
+    can_edit: bool,
     reason: &'static str,
 }
 
 #[derive(serde::Deserialize)]
 struct Empty {}
 
-const NO_PERMISSION: &str = "Your role does not allow this";
+pub(super) const NO_PERMISSION: &str = "Your role does not allow this";
 
 fn constraint_views(raw: &Value) -> Vec<ConstraintView> {
     raw.as_array()
@@ -442,6 +445,7 @@ async fn flag_page(
             project_link: seg(&project),
             path: flag_path(&project, &flag),
             can_archive: p.can(&[DELETE_FEATURE], Scope::project(&project)),
+            can_edit: p.can(&[UPDATE_FEATURE], Scope::project(&project)),
             project,
             name: flag,
             kind: detail["type"].as_str().unwrap_or_default().to_string(),
@@ -450,6 +454,7 @@ async fn flag_page(
                 .unwrap_or_default()
                 .to_string(),
             impression_data: detail["impressionData"] == true,
+            stale: detail["stale"] == true,
             created: detail["createdAt"]
                 .as_str()
                 .map(|s| s.chars().take(10).collect())
@@ -465,7 +470,7 @@ struct ToggleInput {
     enabled: String,
 }
 
-fn require(
+pub(super) fn require(
     page: &PageUser,
     perm: &'static str,
     scope: Scope<'_>,
@@ -505,11 +510,12 @@ async fn toggle(
     }
 }
 
+/// Archives a flag once confirmed; without `confirm=yes` it only asks.
 async fn archive_flag(
     State(state): State<AppState>,
     page: PageUser,
     Path((project, flag)): Path<(String, String)>,
-    CsrfForm(_input): CsrfForm<Empty>,
+    CsrfForm(input): CsrfForm<Confirm>,
 ) -> Response {
     let auth = match require(
         &page,
@@ -520,6 +526,9 @@ async fn archive_flag(
         Ok(a) => a,
         Err(r) => return r,
     };
+    if !input.confirmed() {
+        return flag_details::archive_confirmation(&state, &page, &project, &flag).await;
+    }
     match features::archive(&state, &auth, &project, &flag).await {
         Ok(()) => redirect_with_flash(
             &state,
@@ -531,59 +540,6 @@ async fn archive_flag(
 }
 
 // ---------------------------------------------------------------- the archive
-
-struct ArchivedRow {
-    name: String,
-    project: String,
-    archived: String,
-    can_revive: bool,
-}
-
-#[derive(Template)]
-#[template(path = "archive.html")]
-struct ArchivePage {
-    ctx: Ctx,
-    rows: Vec<ArchivedRow>,
-    reason: &'static str,
-}
-
-async fn archive_page(State(state): State<AppState>, page: PageUser) -> Response {
-    let filter = FeatureFilter {
-        archived: true,
-        ..FeatureFilter::default()
-    };
-    let list = match features::list_short(&state, &filter).await {
-        Ok(l) => l,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
-    let rows = list
-        .iter()
-        .map(|f| {
-            let project = f["project"].as_str().unwrap_or_default().to_string();
-            ArchivedRow {
-                name: f["name"].as_str().unwrap_or_default().to_string(),
-                archived: f["archivedAt"]
-                    .as_str()
-                    .map(|s| s.chars().take(10).collect())
-                    .unwrap_or_default(),
-                can_revive: page
-                    .principal
-                    .can(&[UPDATE_FEATURE], Scope::project(&project)),
-                project,
-            }
-        })
-        .collect();
-    let ctx = page.ctx("Archive", "archive");
-    render(
-        &ctx,
-        StatusCode::OK,
-        &ArchivePage {
-            ctx: ctx.clone(),
-            rows,
-            reason: NO_PERMISSION,
-        },
-    )
-}
 
 async fn revive_flag(
     State(state): State<AppState>,
@@ -1154,11 +1110,12 @@ async fn save_strategy(
     }
 }
 
+/// Deletes a strategy once confirmed; without `confirm=yes` it only asks.
 async fn delete_strategy(
     State(state): State<AppState>,
     page: PageUser,
     Path((project, flag, env, id)): Path<(String, String, String, String)>,
-    CsrfForm(_input): CsrfForm<Empty>,
+    CsrfForm(input): CsrfForm<Confirm>,
 ) -> Response {
     let auth = match require(
         &page,
@@ -1169,6 +1126,10 @@ async fn delete_strategy(
         Ok(a) => a,
         Err(r) => return r,
     };
+    if !input.confirmed() {
+        return flag_details::strategy_confirmation(&state, &page, &project, &flag, &env, &id)
+            .await;
+    }
     match features::delete_strategy(&state, &auth, &project, &flag, &env, &id).await {
         Ok(()) => redirect_with_flash(
             &state,

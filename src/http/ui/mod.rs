@@ -10,7 +10,9 @@
 #![allow(clippy::result_large_err)]
 
 mod api_tokens;
+mod dashboard;
 mod events;
+mod flag_details;
 mod flags;
 mod login;
 mod pats;
@@ -48,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(events::routes())
         .merge(flags::routes())
+        .merge(flag_details::routes())
         .merge(api_tokens::routes())
         .merge(projects::routes())
 }
@@ -74,8 +77,12 @@ async fn js() -> Response {
     asset(APP_JS, "text/javascript; charset=utf-8")
 }
 
-async fn home(page: PageUser) -> Response {
-    Redirect::to(&format!("{}/profile", page.base)).into_response()
+/// The dashboard; signing in without a page asked for lands here.
+async fn home(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    page: PageUser,
+) -> Response {
+    dashboard::show(&state, &page).await
 }
 
 /// Cookie that carries a one-shot message to the next page (after a redirect).

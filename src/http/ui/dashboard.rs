@@ -1,0 +1,138 @@
+//! The dashboard at `/`: a greeting, counts (projects, flags, archived flags, the user's
+//! personal access tokens and how many expire soon), the flags changed most recently (from
+//! the event log) and links to the main pages.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::flags::flag_path;
+use super::{date_time, error_page, render, Ctx, PageUser};
+use crate::service;
+use crate::state::AppState;
+
+/// How many recently changed flags the dashboard lists.
+const RECENT_FLAGS: u64 = 10;
+
+struct RecentRow {
+    name: String,
+    link: String,
+    project: String,
+    project_link: String,
+    change: String,
+    by: String,
+    when: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    ctx: Ctx,
+    projects: usize,
+    flags: usize,
+    flags_link: String,
+    archived: usize,
+    pats: usize,
+    expiring: usize,
+    expired: usize,
+    lead_days: u32,
+    recent: Vec<RecentRow>,
+}
+
+/// True when a token that has not expired yet expires within `days` days.
+fn expires_within(expires_at: DateTime<Utc>, now: DateTime<Utc>, days: u32) -> bool {
+    expires_at > now && expires_at - now <= TimeDelta::days(i64::from(days))
+}
+
+pub async fn show(state: &AppState, page: &PageUser) -> Response {
+    let base = page.base.clone();
+    let projects = match service::projects::list(state).await {
+        Ok(p) => p,
+        Err(e) => return error_page(base, e),
+    };
+    let (flags, archived) = match service::features::counts(state).await {
+        Ok(c) => c,
+        Err(e) => return error_page(base, e),
+    };
+    let pats = match service::tokens::list_pats(state, page.user().user.id).await {
+        Ok(p) => p,
+        Err(e) => return error_page(base, e),
+    };
+    let recent = match service::events::latest_flag_changes(state, RECENT_FLAGS).await {
+        Ok(r) => r,
+        Err(e) => return error_page(base, e),
+    };
+    let now = state.clock.now();
+    // The widest notification window: tokens inside it are the ones to renew soon.
+    let lead_days = state
+        .config
+        .token_expiry_notification_days
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(0);
+    let expiring = pats
+        .iter()
+        .filter(|p| expires_within(p.expires_at, now, lead_days))
+        .count();
+    let expired = pats.iter().filter(|p| p.expires_at <= now).count();
+    // With one project, "flags" leads straight to its list.
+    let flags_link = match projects.as_slice() {
+        [(only, _)] => format!("/projects/{}", super::flags::seg(&only.id)),
+        _ => "/projects".to_string(),
+    };
+    let recent = recent
+        .into_iter()
+        .filter_map(|e| {
+            let name = e.feature_name?;
+            let project = e.project?;
+            Some(RecentRow {
+                link: flag_path(&project, &name),
+                project_link: super::flags::seg(&project),
+                name,
+                project,
+                change: e.event_type,
+                by: e.created_by,
+                when: date_time(e.created_at),
+            })
+        })
+        .collect();
+    let ctx = page.ctx("Dashboard", "dashboard");
+    render(
+        &ctx,
+        StatusCode::OK,
+        &DashboardPage {
+            ctx: ctx.clone(),
+            projects: projects.len(),
+            flags,
+            flags_link,
+            archived,
+            pats: pats.len(),
+            expiring,
+            expired,
+            lead_days,
+            recent,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_expiring_within_the_window() {
+        let now = DateTime::parse_from_rfc3339("2026-01-10T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert!(expires_within(now + TimeDelta::days(3), now, 14));
+        assert!(expires_within(now + TimeDelta::days(14), now, 14));
+        assert!(!expires_within(now + TimeDelta::days(15), now, 14));
+        assert!(
+            !expires_within(now - TimeDelta::hours(1), now, 14),
+            "expired"
+        );
+        assert!(!expires_within(now + TimeDelta::days(1), now, 0));
+    }
+}
