@@ -16,6 +16,7 @@ mod login;
 mod pats;
 mod profile;
 mod users;
+mod variants;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -48,6 +49,7 @@ pub fn routes() -> Router<AppState> {
         .merge(events::routes())
         .merge(flags::routes())
         .merge(api_tokens::routes())
+        .merge(variants::routes())
 }
 
 const APP_CSS: &str = include_str!("../../../static/app.css");
