@@ -351,9 +351,11 @@ fn list_of(editor: &VariantEditor) -> Result<Value, String> {
         if !row.overrides.trim().is_empty() {
             match serde_json::from_str::<Value>(&row.overrides) {
                 Ok(o) => v["overrides"] = o,
-                Err(_) => return Err(format!(
+                Err(_) => {
+                    return Err(format!(
                     "The overrides of the variant \"{name}\" could not be read; reload the page."
-                )),
+                ))
+                }
             }
         }
         list.push(v);
@@ -625,19 +627,15 @@ async fn save_variants(
     let list = keep_if_unchanged(&before, list);
     let change = VariantChange::Replace(list);
     match features::set_env_variants(&state, &auth, &project, &flag, &env, change).await {
-        Ok(saved) => redirect_with_flash(
-            &state,
-            &variants_path(&project, &flag, &env),
-            &format!(
-                "Variants saved in {env} ({} variant{})",
-                saved.as_array().map(Vec::len).unwrap_or(0),
-                if saved.as_array().map(Vec::len) == Some(1) {
-                    ""
-                } else {
-                    "s"
-                }
-            ),
-        ),
+        Ok(saved) => {
+            let n = saved.as_array().map(Vec::len).unwrap_or(0);
+            let noun = if n == 1 { "variant" } else { "variants" };
+            redirect_with_flash(
+                &state,
+                &variants_path(&project, &flag, &env),
+                &format!("Variants saved in {env} ({n} {noun})"),
+            )
+        }
         Err(e) => {
             let status = e.status();
             let shown = Shown {
