@@ -171,3 +171,45 @@ document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.appendChild(yes);
   });
 });
+
+// Variant rows: "Add variant" and "Remove" work in place (without JavaScript they are
+// buttons that show the form again). A variable weight is shared out when the list is
+// saved, so its input is read-only until the row is made fixed.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-variant-editor]").forEach(function (ed) {
+    var list = ed.querySelector(".variant-list");
+    var tpl = ed.querySelector("template.variant-template");
+    var add = ed.querySelector("button.add-variant");
+    var next = parseInt(ed.getAttribute("data-next"), 10) || 0;
+    var wire = function (row) {
+      var type = row.querySelector("select.weight-type");
+      var weight = row.querySelector("input.weight");
+      var update = function () { weight.readOnly = type.value !== "fix"; };
+      type.addEventListener("change", update);
+      update();
+      row.querySelector("button.remove-variant").addEventListener("click", function (e) {
+        e.preventDefault();
+        row.parentNode.removeChild(row);
+        if (add) add.focus();
+      });
+    };
+    list.querySelectorAll(".variant-row").forEach(wire);
+    if (!tpl || !add) return;
+    add.addEventListener("click", function (e) {
+      e.preventDefault();
+      var i = String(next++);
+      var row = tpl.content.querySelector(".variant-row").cloneNode(true);
+      row.setAttribute("data-index", i);
+      row.querySelectorAll("[name], [id], [value]").forEach(function (el) {
+        ["name", "id", "value"].forEach(function (a) {
+          var v = el.getAttribute(a);
+          if (v && v.indexOf("__i__") !== -1) el.setAttribute(a, v.split("__i__").join(i));
+        });
+      });
+      list.appendChild(row);
+      wire(row);
+      row.querySelector("input.variant-name-input").focus();
+    });
+  });
+})();

@@ -178,7 +178,9 @@ async fn a_flags_life_through_the_pages() {
             ("c1_operator", "SEMVER_GTE"),
             ("c1_values", ""),
             ("c1_value", "1.2.0"),
-            ("variants", "blue\ngreen\nred"),
+            ("v0_name", "blue"),
+            ("v1_name", "green"),
+            ("v2_name", "red"),
         ],
     )
     .await;

@@ -612,6 +612,81 @@ pub fn validate_variants(v: &Value, path: &str, kind: VariantKind) -> AppResult<
     Ok(Value::Array(out))
 }
 
+/// The total weight of a variant list: weights are in units of 0.1 %, so 1000 is 100 %.
+pub const TOTAL_VARIANT_WEIGHT: i64 = 1000;
+
+/// A weight (units of 0.1 %) as a percentage with at most one decimal: 500 is "50",
+/// 333 is "33.3".
+pub fn weight_as_percent(weight: i64) -> String {
+    if weight % 10 == 0 {
+        format!("{}", weight / 10)
+    } else {
+        format!("{:.1}", weight as f64 / 10.0)
+    }
+}
+
+/// Gives the `variable` variants of a list the weight the `fix` ones leave, shared evenly
+/// (the first ones get one unit more when it does not divide), as Unleash's UI and its
+/// flag variant service do. Fixed weights are kept. The fixed weights may not add up to
+/// more than 100 %, and a list without variable variants must add up to exactly 100 %.
+/// The list is otherwise kept as it is (order, names, payloads).
+pub fn distribute_weights(variants: &mut Value, path: &str) -> AppResult<()> {
+    let Some(list) = variants.as_array_mut() else {
+        return Ok(());
+    };
+    if list.is_empty() {
+        return Ok(());
+    }
+    let is_fixed = |v: &Value| v.get("weightType").and_then(Value::as_str) == Some("fix");
+    let mut fixed = 0i64;
+    for (i, v) in list.iter().enumerate().filter(|(_, v)| is_fixed(v)) {
+        let at = format!("{path}/{i}/weight");
+        let w = v
+            .get("weight")
+            .map(|w| as_integer(w, &at))
+            .transpose()?
+            .unwrap_or(0);
+        if !(0..=TOTAL_VARIANT_WEIGHT).contains(&w) {
+            let name = v.get("name").and_then(Value::as_str).unwrap_or_default();
+            return Err(AppError::bad_field(
+                &at,
+                format!("The weight of the variant \"{name}\" must be between 0 % and 100 %."),
+            ));
+        }
+        fixed += w;
+    }
+    let variable = list.iter().filter(|v| !is_fixed(v)).count() as i64;
+    if fixed > TOTAL_VARIANT_WEIGHT {
+        return Err(AppError::bad_field(
+            path,
+            format!(
+                "The fixed weights add up to {} %, more than 100 %.",
+                weight_as_percent(fixed)
+            ),
+        ));
+    }
+    if variable == 0 {
+        if fixed != TOTAL_VARIANT_WEIGHT {
+            return Err(AppError::bad_field(
+                path,
+                format!(
+                    "The weights add up to {} %; they must add up to 100 % when no variant has a variable weight.",
+                    weight_as_percent(fixed)
+                ),
+            ));
+        }
+        return Ok(());
+    }
+    let rest = TOTAL_VARIANT_WEIGHT - fixed;
+    let (share, extra) = (rest / variable, rest % variable);
+    for (n, v) in list.iter_mut().filter(|v| !is_fixed(v)).enumerate() {
+        let w = share + i64::from((n as i64) < extra);
+        v["weight"] = json!(w);
+        v["weightType"] = json!("variable");
+    }
+    Ok(())
+}
+
 /// The strategy a flag gets when it is enabled in an environment that has none.
 pub fn default_strategy(feature_name: &str) -> StrategyInput {
     StrategyInput {
@@ -671,6 +746,44 @@ mod tests {
         assert!(validate_name("").is_err());
         assert!(validate_name("a/b").is_err());
         assert!(validate_name("a\nb").is_err());
+    }
+
+    #[test]
+    fn variable_weights_share_what_fixed_ones_leave() {
+        let mut v = json!([
+            {"name": "a", "weight": 0, "weightType": "variable"},
+            {"name": "b", "weight": 250, "weightType": "fix"},
+            {"name": "c", "weight": 0, "weightType": "variable"},
+            {"name": "d", "weight": 0},
+        ]);
+        distribute_weights(&mut v, "/body").unwrap();
+        let weights: Vec<i64> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["weight"].as_i64().unwrap())
+            .collect();
+        assert_eq!(weights, vec![250, 250, 250, 250]);
+        let mut three = json!([{"name": "a", "weight": 0}, {"name": "b", "weight": 0}, {"name": "c", "weight": 0}]);
+        distribute_weights(&mut three, "/body").unwrap();
+        assert_eq!(three[0]["weight"], 334);
+        assert_eq!(three[1]["weight"], 333);
+        assert_eq!(three[2]["weight"], 333);
+        let mut over = json!([
+            {"name": "a", "weight": 700, "weightType": "fix"},
+            {"name": "b", "weight": 400, "weightType": "fix"},
+            {"name": "c", "weight": 0},
+        ]);
+        assert!(distribute_weights(&mut over, "/body").is_err());
+        let mut all_fixed = json!([{"name": "a", "weight": 600, "weightType": "fix"}]);
+        assert!(distribute_weights(&mut all_fixed, "/body").is_err());
+        let mut exact = json!([{"name": "a", "weight": 1000, "weightType": "fix"}]);
+        assert!(distribute_weights(&mut exact, "/body").is_ok());
+        let mut empty = json!([]);
+        assert!(distribute_weights(&mut empty, "/body").is_ok());
+        assert_eq!(weight_as_percent(500), "50");
+        assert_eq!(weight_as_percent(333), "33.3");
+        assert_eq!(weight_as_percent(5), "0.5");
     }
 
     #[test]

@@ -15,6 +15,8 @@ use axum::Router;
 use serde_json::{json, Map, Value};
 
 use super::flag_details::{self, Confirm};
+
+use super::variants::{self, VariantEditor, VariantStep};
 use super::{error_page, error_text, message_page, redirect_with_flash, render, CsrfForm, Ctx};
 use super::{refusal, PageUser};
 use crate::auth::permission::Scope;
@@ -283,7 +285,8 @@ struct StrategyView {
     params: Vec<(String, String)>,
     constraints: Vec<ConstraintView>,
     segments: Vec<String>,
-    variants: Vec<String>,
+    /// (name, weight as "50 %")
+    variants: Vec<(String, String)>,
     first: bool,
     last: bool,
 }
@@ -297,6 +300,7 @@ struct EnvView {
     can_add: bool,
     can_edit: bool,
     can_delete: bool,
+    variant_count: usize,
     strategies: Vec<StrategyView>,
 }
 
@@ -413,11 +417,7 @@ async fn flag_page(
                         .unwrap_or_default(),
                     variants: s["variants"]
                         .as_array()
-                        .map(|v| {
-                            v.iter()
-                                .filter_map(|v| v["name"].as_str().map(str::to_string))
-                                .collect()
-                        })
+                        .map(|v| v.iter().filter_map(variants::chip).collect())
                         .unwrap_or_default(),
                     first: i == 0,
                     last: i + 1 == count,
@@ -431,6 +431,7 @@ async fn flag_page(
                 can_add: p.can(&[CREATE_FEATURE_STRATEGY], scope),
                 can_edit: p.can(&[UPDATE_FEATURE_STRATEGY], scope),
                 can_delete: p.can(&[DELETE_FEATURE_STRATEGY], scope),
+                variant_count: e["variants"].as_array().map(Vec::len).unwrap_or(0),
                 name: env,
                 strategies,
             }
@@ -596,7 +597,7 @@ struct StrategyForm {
     other: String,
     constraints: Vec<ConstraintRow>,
     segments: Vec<i64>,
-    variants: String,
+    variants: VariantEditor,
     error: Option<String>,
 }
 
@@ -694,22 +695,15 @@ fn form_of(s: &Value) -> StrategyForm {
             .as_array()
             .map(|v| v.iter().filter_map(Value::as_i64).collect())
             .unwrap_or_default(),
-        variants: s["variants"]
-            .as_array()
-            .map(|v| {
-                v.iter()
-                    .filter_map(|v| v["name"].as_str())
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            })
-            .unwrap_or_default(),
+        variants: VariantEditor::of_list(&s["variants"]),
         error: None,
     }
 }
 
 /// Reads the strategy form (repeated and indexed fields) into the form state and the
-/// JSON body the strategy services take.
-fn parse_form(pairs: &[(String, String)], flag: &str) -> (StrategyForm, Value) {
+/// JSON body the strategy services take, and whether the variant rows ask to save, to
+/// show the form again (a row added or removed) or to explain a mistake.
+fn parse_form(pairs: &[(String, String)], flag: &str) -> (StrategyForm, Value, VariantStep) {
     let get = |k: &str| {
         pairs
             .iter()
@@ -788,17 +782,11 @@ fn parse_form(pairs: &[(String, String)], flag: &str) -> (StrategyForm, Value) {
         .filter(|(k, _)| k == "segment")
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
-    let variant_names = list_of(&get("variants"));
-    // Variable weights that share 1000 evenly; the first takes the remainder.
-    let n = variant_names.len().max(1);
-    let variants: Vec<Value> = variant_names
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let weight = 1000 / n + if i == 0 { 1000 % n } else { 0 };
-            json!({"name": name, "weight": weight, "weightType": "variable", "stickiness": "default"})
-        })
-        .collect();
+    let (variant_editor, step) = variants::read_editor(pairs, false);
+    let variants = match &step {
+        VariantStep::Save(list) => list.clone(),
+        _ => json!([]),
+    };
     let title = get("title");
     let body = json!({
         "name": name,
@@ -821,10 +809,10 @@ fn parse_form(pairs: &[(String, String)], flag: &str) -> (StrategyForm, Value) {
         other: get("other"),
         constraints: rows,
         segments,
-        variants: get("variants"),
+        variants: variant_editor,
         error: None,
     };
-    (form, body)
+    (form, body, step)
 }
 
 /// Values typed one per line or separated by commas.
@@ -855,10 +843,12 @@ async fn show_strategy_form(
             .collect(),
         Err(e) => return error_page(page.base.clone(), e),
     };
-    let context_fields = match service::context::list(state).await {
-        Ok(list) => list.into_iter().map(|(c, _)| c.name).collect(),
+    let context = match variants::context_stickiness(state).await {
+        Ok(list) => list,
         Err(e) => return error_page(page.base.clone(), e),
     };
+    form.variants.set_stickiness_options(&context);
+    let context_fields = context.into_iter().map(|(name, _)| name).collect();
     let segments = match service::segments::list(state).await {
         Ok(list) => list
             .into_iter()
@@ -964,7 +954,10 @@ async fn add_strategy(
         Ok(a) => a,
         Err(r) => return r,
     };
-    let (mut form, body) = parse_form(&pairs, &flag);
+    let (mut form, body, step) = parse_form(&pairs, &flag);
+    if let Some(status) = variant_stop(&mut form, step) {
+        return show_strategy_form(&state, &page, &project, &flag, &env, None, form, status).await;
+    }
     match features::add_strategy(&state, &auth, &project, &flag, &env, &body).await {
         Ok(_) => redirect_with_flash(
             &state,
@@ -981,6 +974,19 @@ async fn add_strategy(
 
 fn form_status(e: &AppError) -> StatusCode {
     e.status()
+}
+
+/// When the variant rows ask to show the form again (a row added or removed without
+/// JavaScript, or a mistake in them), the status to show it with.
+fn variant_stop(form: &mut StrategyForm, step: VariantStep) -> Option<StatusCode> {
+    match step {
+        VariantStep::Save(_) => None,
+        VariantStep::Edit => Some(StatusCode::OK),
+        VariantStep::Invalid(message) => {
+            form.error = Some(message);
+            Some(StatusCode::BAD_REQUEST)
+        }
+    }
 }
 
 /// A form field's name for a JSON pointer of the strategy body, in plain words.
@@ -1084,7 +1090,28 @@ async fn save_strategy(
         Ok(a) => a,
         Err(r) => return r,
     };
-    let (mut form, body) = parse_form(&pairs, &flag);
+    let (mut form, mut body, step) = parse_form(&pairs, &flag);
+    if let Some(status) = variant_stop(&mut form, step) {
+        return show_strategy_form(
+            &state,
+            &page,
+            &project,
+            &flag,
+            &env,
+            Some(&id),
+            form,
+            status,
+        )
+        .await;
+    }
+    // Saving without touching the variants keeps them exactly as stored.
+    match features::strategy(&state, &project, &flag, &env, &id).await {
+        Ok(before) => {
+            body["variants"] =
+                variants::keep_if_unchanged(&before.variants, body["variants"].take())
+        }
+        Err(e) => return error_page(page.base.clone(), e),
+    }
     let change = features::StrategyChange::Update(body);
     match features::update_strategy(&state, &auth, &project, &flag, &env, &id, change).await {
         Ok(_) => redirect_with_flash(

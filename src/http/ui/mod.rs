@@ -19,6 +19,7 @@ mod pats;
 mod profile;
 mod projects;
 mod users;
+mod variants;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -53,6 +54,8 @@ pub fn routes() -> Router<AppState> {
         .merge(flag_details::routes())
         .merge(api_tokens::routes())
         .merge(projects::routes())
+
+        .merge(variants::routes())
 }
 
 const APP_CSS: &str = include_str!("../../../static/app.css");
