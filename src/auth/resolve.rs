@@ -57,13 +57,22 @@ pub async fn sdk_principal(
     headers: &HeaderMap,
     wanted: ApiTokenKind,
 ) -> AppResult<std::sync::Arc<super::ApiTokenPrincipal>> {
-    let token = bearer(headers)
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(strip_bearer)
         .filter(|t| !t.is_empty())
         .ok_or(AppError::ApiTokenRequired)?;
-    match classify(&token) {
+    // The common case first: a token verified moments ago.
+    if let Some(t) = service::tokens::cached_api_token(state, token) {
+        if t.kind == wanted {
+            return Ok(t);
+        }
+    }
+    match classify(token) {
         Presented::Pat { .. } | Presented::MalformedPat => Err(AppError::WrongTokenType),
         Presented::ApiTokenV2 { .. } | Presented::ApiTokenLegacy => {
-            match service::tokens::authenticate_api_token_cached(state, &token).await? {
+            match service::tokens::authenticate_api_token_cached(state, token).await? {
                 Some(t) if t.kind == wanted => Ok(t),
                 Some(_) => Err(AppError::WrongTokenType),
                 None if token.starts_with("*:*") => Err(AppError::WrongTokenType),

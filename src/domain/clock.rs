@@ -1,7 +1,7 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 
 /// The server's notion of "now". Tests move it forward to exercise expiry without sleeping.
 #[derive(Clone, Default, Debug)]
@@ -12,9 +12,8 @@ pub struct Clock {
 impl Clock {
     /// The current time, truncated to milliseconds as Unleash reports times.
     pub fn now(&self) -> DateTime<Utc> {
-        let now = Utc::now() + TimeDelta::milliseconds(self.offset_ms.load(Ordering::Relaxed));
-        now.duration_trunc(TimeDelta::milliseconds(1))
-            .unwrap_or(now)
+        let ms = Utc::now().timestamp_millis() + self.offset_ms.load(Ordering::Relaxed);
+        DateTime::from_timestamp_millis(ms).unwrap_or_default()
     }
 
     /// Moves this clock (and every clone of it) forward.

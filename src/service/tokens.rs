@@ -414,14 +414,7 @@ pub async fn authenticate_api_token_cached(
 ) -> AppResult<Option<Arc<ApiTokenPrincipal>>> {
     let key = state.api_tokens.key(token);
     if let Some(hit) = state.api_tokens.get(key) {
-        let now = state.clock.now();
-        return Ok(match hit {
-            Some(p) if p.expires_at.is_none_or(|e| e > now) => {
-                state.seen.record(SeenKey::ApiToken(p.id), now, None);
-                Some(p)
-            }
-            _ => None,
-        });
+        return Ok(hit.filter(|p| still_valid(state, p)));
     }
     // Boxed: the database lookup's future is large, and the cached path above should not
     // carry it on every request.
@@ -430,6 +423,27 @@ pub async fn authenticate_api_token_cached(
         .map(Arc::new);
     state.api_tokens.put(key, found.clone());
     Ok(found)
+}
+
+/// The token's principal when it was verified within [`TOKEN_CACHE_TTL`] and has not
+/// expired since; `None` when the cache cannot answer (unknown, refused or stale).
+pub fn cached_api_token(state: &AppState, token: &str) -> Option<Arc<ApiTokenPrincipal>> {
+    let key = state.api_tokens.key(token);
+    state
+        .api_tokens
+        .get(key)
+        .flatten()
+        .filter(|p| still_valid(state, p))
+}
+
+/// Not expired; records the use.
+fn still_valid(state: &AppState, p: &ApiTokenPrincipal) -> bool {
+    let now = state.clock.now();
+    if p.expires_at.is_some_and(|e| e <= now) {
+        return false;
+    }
+    state.seen.record(SeenKey::ApiToken(p.id), now, None);
+    true
 }
 
 /// How long a verified (or refused) API token is remembered.

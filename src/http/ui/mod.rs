@@ -54,7 +54,6 @@ pub fn routes() -> Router<AppState> {
         .merge(flag_details::routes())
         .merge(api_tokens::routes())
         .merge(projects::routes())
-
         .merge(variants::routes())
 }
 
