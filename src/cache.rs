@@ -13,7 +13,7 @@ use axum::body::Bytes;
 use unleash_types::client_features::ClientFeatures;
 use unleash_yggdrasil::EngineState;
 
-use crate::domain::client::{build, select, Selection};
+use crate::domain::client::{build, client_body, select, Selection};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store;
@@ -86,13 +86,14 @@ impl EnvSnapshot {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         sel.hash(&mut h);
         self.environment.hash(&mut h);
-        let etag = format!("\"{:x}:{}\"", h.finish(), self.revision);
+        let query_hash = format!("{:x}", h.finish());
+        let etag = format!("\"{query_hash}:{}\"", self.revision);
         features.meta = Some(unleash_types::client_features::Meta {
             etag: Some(etag.clone()),
             revision_id: Some(self.revision.max(0) as usize),
-            query_hash: None,
+            query_hash: Some(query_hash),
         });
-        let body = Bytes::from(serde_json::to_vec(&features).unwrap_or_default());
+        let body = Bytes::from(client_body(&features));
         let rendered = Arc::new(Rendered {
             body,
             etag,

@@ -16,7 +16,9 @@ use super::extract::ApiJson;
 use crate::auth::resolve::sdk_principal;
 use crate::auth::ApiTokenKind;
 use crate::cache;
-use crate::domain::client::{diff, hydration, select, spec_supports_segments, Selection};
+use crate::domain::client::{
+    diff, hydration, select, spec_supports_segments, unleash_shape, Selection,
+};
 use crate::error::{AppError, AppResult};
 use crate::service::metrics;
 use crate::state::AppState;
@@ -265,9 +267,9 @@ async fn get_client_feature(
         .into_iter()
         .find(|f| f.name == name)
         .ok_or_else(|| AppError::not_found(format!("Could not find feature flag {name}")))?;
-    Ok(Json(
-        serde_json::to_value(feature).map_err(AppError::internal)?,
-    ))
+    let mut feature = serde_json::to_value(feature).map_err(AppError::internal)?;
+    unleash_shape(&mut feature);
+    Ok(Json(feature))
 }
 
 /// An SDK instance registers itself.
