@@ -10,7 +10,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use unleash_types::client_features::Context;
-use unleash_yggdrasil::state::EnrichedContext;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::client::etag_matches;
@@ -156,19 +155,14 @@ async fn evaluate(state: &AppState, headers: &HeaderMap, ctx: Context) -> AppRes
     let token = sdk_principal(state, headers, ApiTokenKind::Frontend).await?;
     let snap = cache::snapshot(state, &token.environment).await?;
     let engine = snap.engine(&token.projects);
-    // The variant is only worked out for flags that are on: the answer lists no others.
+    // One evaluation per flag: the variant call reports whether the flag is on, and the
+    // answer lists only the flags that are.
     let toggles: Vec<FrontendToggle<'_>> = engine
         .flags
         .iter()
-        .filter(|(name, _)| {
-            engine
-                .state
-                .check_enabled(&EnrichedContext::from(&ctx, name, None))
-                == Some(true)
-        })
-        .map(|(name, impression_data)| {
+        .filter_map(|(name, impression_data)| {
             let v = engine.state.get_variant(name, &ctx, &None);
-            FrontendToggle {
+            v.feature_enabled.then(|| FrontendToggle {
                 enabled: true,
                 impression_data: *impression_data,
                 name,
@@ -179,7 +173,7 @@ async fn evaluate(state: &AppState, headers: &HeaderMap, ctx: Context) -> AppRes
                     name: v.name,
                     payload: v.payload,
                 },
-            }
+            })
         })
         .collect();
     let body = serde_json::to_vec(&FrontendBody { toggles }).map_err(AppError::internal)?;
