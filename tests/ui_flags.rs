@@ -3,82 +3,10 @@
 //! beside the forms, and controls that follow permissions (with crafted POSTs refused).
 
 mod common;
+mod ui_support;
 
-use axum::body::Body;
-use axum::http::{header, Request};
-use common::{send, Auth, TestApp, TestResponse, ADMIN_PASSWORD};
-
-fn csrf_of(html: &str) -> String {
-    let at = html
-        .find("name=\"_csrf\" value=\"")
-        .expect("page has a CSRF field");
-    let rest = &html[at + "name=\"_csrf\" value=\"".len()..];
-    rest[..rest.find('"').expect("closing quote")].to_string()
-}
-
-fn set_cookie(res: &TestResponse, name: &str) -> Option<String> {
-    res.headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or_default().to_string())
-        .find(|c| c.starts_with(&format!("{name}=")))
-}
-
-fn enc(pairs: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    s.finish()
-}
-
-async fn get_page(app: &TestApp, path: &str, cookies: &str) -> TestResponse {
-    let req = Request::builder().uri(path).header(header::COOKIE, cookies);
-    send(&app.router, req.body(Body::empty()).unwrap()).await
-}
-
-async fn post_form(
-    app: &TestApp,
-    path: &str,
-    cookies: &str,
-    pairs: &[(&str, &str)],
-) -> TestResponse {
-    let req = Request::builder()
-        .method("POST")
-        .uri(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, cookies);
-    send(&app.router, req.body(Body::from(enc(pairs))).unwrap()).await
-}
-
-async fn form_login(app: &TestApp, username: &str, password: &str) -> String {
-    let page = get_page(app, "/login", "").await.expect(200);
-    let login_cookie = set_cookie(&page, "switchyard-login-csrf").expect("login CSRF cookie");
-    let csrf = csrf_of(&page.text);
-    let res = post_form(
-        app,
-        "/login",
-        &login_cookie,
-        &[
-            ("_csrf", &csrf),
-            ("username", username),
-            ("password", password),
-            ("redirect", ""),
-        ],
-    )
-    .await;
-    assert_eq!(res.status.as_u16(), 303, "login failed: {}", res.text);
-    set_cookie(&res, "unleash-session").expect("session cookie")
-}
-
-async fn csrf(app: &TestApp, path: &str, session: &str) -> String {
-    csrf_of(&get_page(app, path, session).await.expect(200).text)
-}
-
-fn flag_api(flag: &str) -> String {
-    format!("/api/admin/projects/default/features/{flag}")
-}
+use common::{Auth, TestApp, ADMIN_PASSWORD};
+use ui_support::*;
 
 #[tokio::test]
 async fn a_flags_life_through_the_pages() {

@@ -2,83 +2,12 @@
 //! change password, user administration and the event log.
 
 mod common;
+mod ui_support;
 
-use axum::body::Body;
-use axum::http::{header, Request};
-use common::{send, Auth, TestApp, TestResponse, ADMIN_PASSWORD};
+use axum::http::header;
+use common::{Auth, TestApp, TestResponse, ADMIN_PASSWORD};
 use serde_json::json;
-
-/// The value of `name="_csrf"` in a page.
-fn csrf_of(html: &str) -> String {
-    let at = html
-        .find("name=\"_csrf\" value=\"")
-        .expect("page has a CSRF field");
-    let rest = &html[at + "name=\"_csrf\" value=\"".len()..];
-    rest[..rest.find('"').expect("closing quote")].to_string()
-}
-
-/// `name=value` of a Set-Cookie header with this cookie name.
-fn set_cookie(res: &TestResponse, name: &str) -> Option<String> {
-    res.headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or_default().to_string())
-        .find(|c| c.starts_with(&format!("{name}=")))
-}
-
-fn enc(pairs: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    s.finish()
-}
-
-async fn get_page(app: &TestApp, path: &str, cookies: &str) -> TestResponse {
-    let mut req = Request::builder().uri(path);
-    if !cookies.is_empty() {
-        req = req.header(header::COOKIE, cookies);
-    }
-    send(&app.router, req.body(Body::empty()).unwrap()).await
-}
-
-async fn post_form(
-    app: &TestApp,
-    path: &str,
-    cookies: &str,
-    pairs: &[(&str, &str)],
-) -> TestResponse {
-    let mut req = Request::builder()
-        .method("POST")
-        .uri(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if !cookies.is_empty() {
-        req = req.header(header::COOKIE, cookies);
-    }
-    send(&app.router, req.body(Body::from(enc(pairs))).unwrap()).await
-}
-
-/// Signs in through the form; returns the session cookie (`name=value`).
-async fn form_login(app: &TestApp, username: &str, password: &str) -> String {
-    let page = get_page(app, "/login", "").await.expect(200);
-    let login_cookie = set_cookie(&page, "switchyard-login-csrf").expect("login CSRF cookie");
-    let csrf = csrf_of(&page.text);
-    let res = post_form(
-        app,
-        "/login",
-        &login_cookie,
-        &[
-            ("_csrf", &csrf),
-            ("username", username),
-            ("password", password),
-            ("redirect", ""),
-        ],
-    )
-    .await;
-    assert_eq!(res.status.as_u16(), 303, "login failed: {}", res.text);
-    set_cookie(&res, "unleash-session").expect("session cookie")
-}
+use ui_support::*;
 
 /// A page of a signed-in user and its CSRF token.
 async fn page_with_csrf(app: &TestApp, path: &str, session: &str) -> (TestResponse, String) {
@@ -664,15 +593,6 @@ async fn event_log_is_filtered_and_newest_first() {
     let viewer = form_login(&app, "ann", "ann-Passw0rd!").await;
     let refused = get_page(&app, "/history", &viewer).await.expect(403);
     assert!(refused.text.contains("Only admins can read the event log"));
-}
-
-/// The secret in the "Personal access token created" dialog.
-fn secret_of(html: &str) -> String {
-    let at = html
-        .find("id=\"token-secret\">")
-        .expect("the created dialog shows the token");
-    let rest = &html[at + "id=\"token-secret\">".len()..];
-    rest[..rest.find('<').unwrap()].to_string()
 }
 
 #[tokio::test]

@@ -5,80 +5,11 @@
 //! reason, crafted posts refused) and without the CSRF field.
 
 mod common;
+mod ui_support;
 
-use axum::body::Body;
-use axum::http::{header, Request};
-use common::{send, Auth, TestApp, TestResponse, ADMIN_PASSWORD};
+use common::{Auth, TestApp, ADMIN_PASSWORD};
 use serde_json::{json, Value};
-
-fn csrf_of(html: &str) -> String {
-    let at = html
-        .find("name=\"_csrf\" value=\"")
-        .expect("page has a CSRF field");
-    let rest = &html[at + "name=\"_csrf\" value=\"".len()..];
-    rest[..rest.find('"').expect("closing quote")].to_string()
-}
-
-fn set_cookie(res: &TestResponse, name: &str) -> Option<String> {
-    res.headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or_default().to_string())
-        .find(|c| c.starts_with(&format!("{name}=")))
-}
-
-fn enc(pairs: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k, v);
-    }
-    s.finish()
-}
-
-async fn get_page(app: &TestApp, path: &str, cookies: &str) -> TestResponse {
-    let req = Request::builder().uri(path).header(header::COOKIE, cookies);
-    send(&app.router, req.body(Body::empty()).unwrap()).await
-}
-
-async fn post_form(
-    app: &TestApp,
-    path: &str,
-    cookies: &str,
-    pairs: &[(&str, &str)],
-) -> TestResponse {
-    let req = Request::builder()
-        .method("POST")
-        .uri(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, cookies);
-    send(&app.router, req.body(Body::from(enc(pairs))).unwrap()).await
-}
-
-async fn form_login(app: &TestApp, username: &str, password: &str) -> String {
-    let page = get_page(app, "/login", "").await.expect(200);
-    let login_cookie = set_cookie(&page, "switchyard-login-csrf").expect("login CSRF cookie");
-    let csrf = csrf_of(&page.text);
-    let res = post_form(
-        app,
-        "/login",
-        &login_cookie,
-        &[
-            ("_csrf", &csrf),
-            ("username", username),
-            ("password", password),
-            ("redirect", ""),
-        ],
-    )
-    .await;
-    assert_eq!(res.status.as_u16(), 303, "login failed: {}", res.text);
-    set_cookie(&res, "unleash-session").expect("session cookie")
-}
-
-/// The CSRF token of a session, read from a page every user may open.
-async fn csrf(app: &TestApp, session: &str) -> String {
-    csrf_of(&get_page(app, "/profile", session).await.expect(200).text)
-}
+use ui_support::*;
 
 async fn create_project_api(app: &TestApp, admin: &Auth, id: &str) {
     app.post(
@@ -101,12 +32,6 @@ async fn project_envs(app: &TestApp, admin: &Auth, id: &str) -> Vec<String> {
         .iter()
         .map(|e| e["environment"].as_str().unwrap().to_string())
         .collect()
-}
-
-fn secret_of(html: &str) -> String {
-    let at =
-        html.find("id=\"token-secret\">").expect("secret shown") + "id=\"token-secret\">".len();
-    html[at..at + html[at..].find('<').unwrap()].to_string()
 }
 
 fn selectors(html: &str) -> Vec<String> {
@@ -268,7 +193,7 @@ async fn a_viewer_cannot_create_projects() {
         .contains("Your role does not allow creating projects."));
     assert!(!list.text.contains("href=\"/projects/new\""));
     get_page(&app, "/projects/new", &s).await.expect(403);
-    let token = csrf(&app, &s).await;
+    let token = csrf(&app, "/profile", &s).await;
     post_form(
         &app,
         "/projects",
@@ -286,7 +211,7 @@ async fn a_viewer_cannot_create_projects() {
     let e = form_login(&app, "erin", "erin-Passw0rd!").await;
     let list = get_page(&app, "/projects", &e).await.expect(200);
     assert!(list.text.contains("href=\"/projects/new\""));
-    let token = csrf(&app, &e).await;
+    let token = csrf(&app, "/profile", &e).await;
     post_form(
         &app,
         "/projects",
@@ -957,7 +882,7 @@ async fn project_token_permissions_follow_project_roles() {
         .as_str()
         .unwrap()
         .to_string();
-    let otoken = csrf(&app, &o).await;
+    let otoken = csrf(&app, "/profile", &o).await;
     post_form(
         &app,
         &format!("/projects/team-a/api-access/{member_token}/delete"),

@@ -5,77 +5,13 @@
 //! Admin API.
 
 mod common;
+mod ui_support;
 
-use axum::body::Body;
-use axum::http::{header, Request};
-use common::{send, Auth, TestApp, TestResponse, ADMIN_PASSWORD};
+use common::{Auth, TestApp, ADMIN_PASSWORD};
 use serde_json::json;
+use ui_support::*;
 
 // ---------------------------------------------------------------- helpers
-
-fn csrf_of(html: &str) -> String {
-    let at = html
-        .find("name=\"_csrf\" value=\"")
-        .expect("page has a CSRF field");
-    let rest = &html[at + "name=\"_csrf\" value=\"".len()..];
-    rest[..rest.find('"').expect("closing quote")].to_string()
-}
-
-fn set_cookie(res: &TestResponse, name: &str) -> Option<String> {
-    res.headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or_default().to_string())
-        .find(|c| c.starts_with(&format!("{name}=")))
-}
-
-fn enc<K: AsRef<str>, V: AsRef<str>>(pairs: &[(K, V)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        s.append_pair(k.as_ref(), v.as_ref());
-    }
-    s.finish()
-}
-
-async fn get_page(app: &TestApp, path: &str, cookies: &str) -> TestResponse {
-    let req = Request::builder().uri(path).header(header::COOKIE, cookies);
-    send(&app.router, req.body(Body::empty()).unwrap()).await
-}
-
-async fn post_form<K: AsRef<str>, V: AsRef<str>>(
-    app: &TestApp,
-    path: &str,
-    cookies: &str,
-    pairs: &[(K, V)],
-) -> TestResponse {
-    let req = Request::builder()
-        .method("POST")
-        .uri(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, cookies);
-    send(&app.router, req.body(Body::from(enc(pairs))).unwrap()).await
-}
-
-async fn form_login(app: &TestApp, username: &str, password: &str) -> String {
-    let page = get_page(app, "/login", "").await.expect(200);
-    let login_cookie = set_cookie(&page, "switchyard-login-csrf").expect("login CSRF cookie");
-    let csrf = csrf_of(&page.text);
-    let res = post_form(
-        app,
-        "/login",
-        &login_cookie,
-        &[
-            ("_csrf", csrf.as_str()),
-            ("username", username),
-            ("password", password),
-            ("redirect", ""),
-        ],
-    )
-    .await;
-    assert_eq!(res.status.as_u16(), 303, "login failed: {}", res.text);
-    set_cookie(&res, "unleash-session").expect("session cookie")
-}
 
 /// Undoes askama's HTML escaping.
 fn unescape(s: &str) -> String {
@@ -263,12 +199,6 @@ async fn new_flag(app: &TestApp, api: &Auth, name: &str) {
     )
     .await
     .expect(201);
-}
-
-fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
 }
 
 // ---------------------------------------------------------------- strategy variants
@@ -515,7 +445,7 @@ async fn editing_a_strategy_shows_its_variants_and_keeps_them_when_unchanged() {
     assert!(fields
         .iter()
         .any(|(k, v)| k == "v1_payload" && v == "\nx,y\n1,2"));
-    let res = post_form(&app, &path, &s, &fields).await;
+    let res = post_fields(&app, &path, &s, &fields).await;
     assert_eq!(res.status.as_u16(), 303, "{}", res.text);
     let after = app.get(&one, &api).await.expect(200);
     assert_eq!(
@@ -532,7 +462,7 @@ async fn editing_a_strategy_shows_its_variants_and_keeps_them_when_unchanged() {
             *v = "random".into();
         }
     }
-    post_form(&app, &path, &s, &changed).await.expect(303);
+    post_fields(&app, &path, &s, &changed).await.expect(303);
     let after = app.get(&one, &api).await.expect(200);
     let got: Vec<(String, i64, String)> = after.json["variants"]
         .as_array()
@@ -562,7 +492,7 @@ async fn editing_a_strategy_shows_its_variants_and_keeps_them_when_unchanged() {
     // A list made in the UI also survives an unchanged save.
     let edit = get_page(&app, &path, &s).await.expect(200);
     let before = app.get(&one, &api).await.expect(200);
-    post_form(&app, &path, &s, &form_fields(&edit.text, "strategy-form"))
+    post_fields(&app, &path, &s, &form_fields(&edit.text, "strategy-form"))
         .await
         .expect(303);
     assert_eq!(app.get(&one, &api).await.expect(200).json, before.json);
@@ -690,7 +620,7 @@ async fn environment_variants_page_lists_edits_and_copies() {
         .expect(200);
     let page = get_page(&app, &path, &s).await.expect(200);
     assert!(page.text.contains("1 override kept"));
-    let res = post_form(&app, &path, &s, &form_fields(&page.text, "variants-form")).await;
+    let res = post_fields(&app, &path, &s, &form_fields(&page.text, "variants-form")).await;
     assert_eq!(res.status.as_u16(), 303, "{}", res.text);
     let after = app
         .get(&env_variants_api("menu", "development"), &api)
@@ -841,7 +771,7 @@ async fn viewers_see_variants_read_only_and_crafted_posts_are_refused() {
         &app,
         &path,
         &e,
-        &pairs(&[("_csrf", &csrf_of(&page.text)), ("v0_name", "b")]),
+        &[("_csrf", &csrf_of(&page.text)), ("v0_name", "b")],
     )
     .await;
     assert_eq!(res.status.as_u16(), 303, "{}", res.text);
