@@ -71,18 +71,23 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .fallback(not_found)
-        .layer(cors::ApiHeadersLayer::new(&state.config))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
+        .with_state(state.clone());
+    // The shared layers wrap the router once, outside routing, rather than each route
+    // (`Router::layer`): every layer there is boxed per route and cloned per request.
+    let layered = tower::ServiceBuilder::new()
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
                 // Path only: query strings may carry context values, never logged.
                 tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
             }),
         )
-        .with_state(state.clone());
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(cors::ApiHeadersLayer::new(&state.config))
+        .service(app);
+    let app = Router::new().fallback_service(layered);
     let base = state.config.base_path();
     if base.is_empty() {
         app
