@@ -28,7 +28,7 @@ use crate::domain::permissions::{
     READ_PROJECT_API_TOKEN, UPDATE_PROJECT,
 };
 use crate::domain::projects::{Project, DEFAULT_PROJECT};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::service::{self, projects, tokens};
 use crate::state::AppState;
 
@@ -476,18 +476,31 @@ async fn enable_environment(
         Ok(a) => a,
         Err(r) => return r,
     };
-    match projects::add_environment(&state, &auth, &project, &env).await {
+    let result = projects::add_environment(&state, &auth, &project, &env).await;
+    environment_changed(&state, &page, &project, &env, "enabled", result).await
+}
+
+/// Back to the settings with a message, or the settings again with the refusal.
+async fn environment_changed(
+    state: &AppState,
+    page: &PageUser,
+    project: &str,
+    env: &str,
+    done: &str,
+    result: AppResult<()>,
+) -> Response {
+    match result {
         Ok(()) => redirect_with_flash(
-            &state,
-            &format!("{}/settings", project_path(&project)),
-            &format!("Environment \"{env}\" enabled in this project"),
+            state,
+            &format!("{}/settings", project_path(project)),
+            &format!("Environment \"{env}\" {done} in this project"),
         ),
         Err(e) => {
             let extra = SettingsState {
                 env_error: Some(error_text(&e)),
                 ..SettingsState::default()
             };
-            show_settings(&state, &page, &project, e.status(), extra).await
+            show_settings(state, page, project, e.status(), extra).await
         }
     }
 }
@@ -517,20 +530,8 @@ async fn disable_environment(
         Ok(a) => a,
         Err(r) => return r,
     };
-    match projects::remove_environment(&state, &auth, &project, &env).await {
-        Ok(()) => redirect_with_flash(
-            &state,
-            &format!("{}/settings", project_path(&project)),
-            &format!("Environment \"{env}\" disabled in this project"),
-        ),
-        Err(e) => {
-            let extra = SettingsState {
-                env_error: Some(error_text(&e)),
-                ..SettingsState::default()
-            };
-            show_settings(&state, &page, &project, e.status(), extra).await
-        }
-    }
+    let result = projects::remove_environment(&state, &auth, &project, &env).await;
+    environment_changed(&state, &page, &project, &env, "disabled", result).await
 }
 
 fn may_delete(page: &PageUser, project: &str) -> Result<crate::auth::Authorized, Response> {
