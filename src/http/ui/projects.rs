@@ -19,7 +19,7 @@ use super::api_tokens::{
     confirming, form_error, token_to_delete, Empty, TokenForm, TokenRow, TokenSection, CLIENT_KIND,
     FRONTEND_KIND,
 };
-use super::flags::seg;
+use super::flags::{require, seg};
 use super::PageUser;
 use super::{error_page, error_text, redirect_with_flash, refusal, render, CsrfForm, Ctx};
 use crate::auth::permission::Scope;
@@ -227,9 +227,9 @@ async fn create(
     page: PageUser,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Response {
-    let auth = match page.principal.require(&[CREATE_PROJECT], Scope::ROOT) {
+    let auth = match require(&page, CREATE_PROJECT, Scope::ROOT, "create projects") {
         Ok(a) => a,
-        Err(_) => return refusal(&page.ctx("Not allowed", "projects"), "create projects"),
+        Err(r) => return r,
     };
     let mut form = NewProjectForm {
         id: field(&pairs, "id"),
@@ -425,9 +425,12 @@ struct SettingsInput {
 }
 
 fn may_update(page: &PageUser, project: &str) -> Result<crate::auth::Authorized, Response> {
-    page.principal
-        .require(&[UPDATE_PROJECT], Scope::project(project))
-        .map_err(|_| refusal(&page.ctx("Not allowed", "projects"), "change this project"))
+    require(
+        page,
+        UPDATE_PROJECT,
+        Scope::project(project),
+        "change this project",
+    )
 }
 
 async fn save(
@@ -535,9 +538,12 @@ async fn disable_environment(
 }
 
 fn may_delete(page: &PageUser, project: &str) -> Result<crate::auth::Authorized, Response> {
-    page.principal
-        .require(&[DELETE_PROJECT], Scope::project(project))
-        .map_err(|_| refusal(&page.ctx("Not allowed", "projects"), "delete this project"))
+    require(
+        page,
+        DELETE_PROJECT,
+        Scope::project(project),
+        "delete this project",
+    )
 }
 
 async fn confirm_delete(
@@ -713,17 +719,14 @@ async fn create_token(
     Path(project): Path<String>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Response {
-    let auth = match page
-        .principal
-        .require(&[CREATE_PROJECT_API_TOKEN], Scope::project(&project))
-    {
+    let auth = match require(
+        &page,
+        CREATE_PROJECT_API_TOKEN,
+        Scope::project(&project),
+        "create API tokens in this project",
+    ) {
         Ok(a) => a,
-        Err(_) => {
-            return refusal(
-                &page.ctx("Not allowed", "projects"),
-                "create API tokens in this project",
-            )
-        }
+        Err(r) => return r,
     };
     if let Err(e) = projects::get(&state, &project).await {
         return error_page(page.base.clone(), e);
@@ -781,17 +784,14 @@ async fn delete_token(
     Path((project, selector)): Path<(String, String)>,
     CsrfForm(_form): CsrfForm<Empty>,
 ) -> Response {
-    let auth = match page
-        .principal
-        .require(&[DELETE_PROJECT_API_TOKEN], Scope::project(&project))
-    {
+    let auth = match require(
+        &page,
+        DELETE_PROJECT_API_TOKEN,
+        Scope::project(&project),
+        "delete this project's API tokens",
+    ) {
         Ok(a) => a,
-        Err(_) => {
-            return refusal(
-                &page.ctx("Not allowed", "projects"),
-                "delete this project's API tokens",
-            )
-        }
+        Err(r) => return r,
     };
     if let Err(e) = projects::get(&state, &project).await {
         return error_page(page.base.clone(), e);
