@@ -448,7 +448,17 @@ async fn official_sdks_evaluate_every_specification_case() {
                 Err(e) => failures.push(e),
             }
         }
-        failures.extend(check_metrics(&app, &admin, &fname, &spec, &skip).await);
+        // The SDKs send their last metrics as they stop; the browser SDK's may land a moment
+        // after its driver returns, so the Admin API is read until it agrees or 10 s pass.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let missing = check_metrics(&app, &admin, &fname, &spec, &skip).await;
+            if missing.is_empty() || Instant::now() >= deadline {
+                failures.extend(missing);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
         server.stop().await;
     }
     let refused: Vec<&str> = refused.iter().map(String::as_str).collect();

@@ -647,7 +647,10 @@ async fn the_dashboard_counts_lists_recent_flags_and_links() {
     assert_eq!(count_of(html, "count-flags"), 11);
     assert_eq!(count_of(html, "count-archived"), 1);
     assert_eq!(count_of(html, "count-pats"), 3);
-    assert_eq!(text_of(html, "pats-expiring"), "1 expires within 14 days");
+    // Unleash's rule, as on the token page: a token is "expiring" in the second half of its
+    // life once within a lead time, so none is yet, though one expires in 5 days.
+    assert_eq!(text_of(html, "pats-expiring"), "0 expire soon");
+    assert!(!html.contains("id=\"pats-expired\""));
     // The ten most recently changed flags, newest first, none archived.
     let rows: Vec<&str> = html
         .match_indices("<tr data-flag=\"")
@@ -683,4 +686,31 @@ async fn the_dashboard_counts_lists_recent_flags_and_links() {
     // Without a session the dashboard sends to the sign-in page.
     let r = get_page(&app, "/", "").await;
     assert_eq!(r.header("location").as_deref(), Some("/login"));
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_expiring_tokens_as_the_token_page_does() {
+    let app = TestApp::with_config(|c| c.token_expiry_notification_days = vec![14, 3]).await;
+    let api = app.admin().await;
+    let now = chrono::Utc::now();
+    for (description, days) in [("soon", 5), ("brief", 1), ("later", 60)] {
+        app.post(
+            "/api/admin/user/tokens",
+            json!({"description": description, "expiresAt": (now + chrono::TimeDelta::days(days)).to_rfc3339()}),
+            &api,
+        )
+        .await
+        .expect(201);
+    }
+    // Three days on: "soon" has 2 days left after living 3 (expires soon), "brief" has
+    // expired, "later" is far off.
+    app.state.clock.advance(chrono::TimeDelta::days(3));
+    let s = form_login(&app, "admin", ADMIN_PASSWORD).await;
+    let page = get_page(&app, "/", &s).await.expect(200);
+    assert_eq!(text_of(&page.text, "pats-expiring"), "1 expires soon");
+    assert_eq!(text_of(&page.text, "pats-expired"), "1 expired");
+    let tokens = get_page(&app, "/profile/personal-api-tokens", &s)
+        .await
+        .expect(200);
+    assert_eq!(tokens.text.matches("This token expires soon").count(), 1);
 }

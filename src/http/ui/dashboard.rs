@@ -5,10 +5,10 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{DateTime, TimeDelta, Utc};
 
 use super::flags::flag_path;
 use super::{date_time, error_page, render, Ctx, PageUser};
+use crate::domain::tokens::{expiry_warning, Pat};
 use crate::service;
 use crate::state::AppState;
 
@@ -36,13 +36,7 @@ struct DashboardPage {
     pats: usize,
     expiring: usize,
     expired: usize,
-    lead_days: u32,
     recent: Vec<RecentRow>,
-}
-
-/// True when a token that has not expired yet expires within `days` days.
-fn expires_within(expires_at: DateTime<Utc>, now: DateTime<Utc>, days: u32) -> bool {
-    expires_at > now && expires_at - now <= TimeDelta::days(i64::from(days))
 }
 
 pub async fn show(state: &AppState, page: &PageUser) -> Response {
@@ -64,19 +58,17 @@ pub async fn show(state: &AppState, page: &PageUser) -> Response {
         Err(e) => return error_page(base, e),
     };
     let now = state.clock.now();
-    // The widest notification window: tokens inside it are the ones to renew soon.
-    let lead_days = state
-        .config
-        .token_expiry_notification_days
-        .iter()
-        .copied()
-        .max()
-        .unwrap_or(0);
+    // The same rule as the token page's "expires soon" and the API's `expiryWarning`.
+    let lead_days = &state.config.token_expiry_notification_days;
+    let warning = |p: &Pat| expiry_warning(p.created_at, p.expires_at, now, lead_days);
     let expiring = pats
         .iter()
-        .filter(|p| expires_within(p.expires_at, now, lead_days))
+        .filter(|p| warning(p) == Some("expires-soon"))
         .count();
-    let expired = pats.iter().filter(|p| p.expires_at <= now).count();
+    let expired = pats
+        .iter()
+        .filter(|p| warning(p) == Some("expired"))
+        .count();
     // With one project, "flags" leads straight to its list.
     let flags_link = match projects.as_slice() {
         [(only, _)] => format!("/projects/{}", super::flags::seg(&only.id)),
@@ -111,28 +103,7 @@ pub async fn show(state: &AppState, page: &PageUser) -> Response {
             pats: pats.len(),
             expiring,
             expired,
-            lead_days,
             recent,
         },
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_expiring_within_the_window() {
-        let now = DateTime::parse_from_rfc3339("2026-01-10T12:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        assert!(expires_within(now + TimeDelta::days(3), now, 14));
-        assert!(expires_within(now + TimeDelta::days(14), now, 14));
-        assert!(!expires_within(now + TimeDelta::days(15), now, 14));
-        assert!(
-            !expires_within(now - TimeDelta::hours(1), now, 14),
-            "expired"
-        );
-        assert!(!expires_within(now + TimeDelta::days(1), now, 0));
-    }
 }
