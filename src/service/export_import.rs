@@ -309,7 +309,9 @@ pub async fn export_document(c: &mut impl Conn, q: &ExportQuery) -> AppResult<Va
                 "name": f.name,
             }));
         }
-        for (t, v) in store::features::tags(c, &f.name).await? {
+        let mut flag_tags = store::features::tags(c, &f.name).await?;
+        flag_tags.sort();
+        for (t, v) in flag_tags {
             used_tag_types.insert(t.clone());
             tags.push(json!({"featureName": f.name, "tagType": t, "tagValue": v}));
         }
