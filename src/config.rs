@@ -144,7 +144,11 @@ pub struct Config {
     pub import_file: Option<std::path::PathBuf>,
 
     /// Project that IMPORT_FILE is imported into.
-    #[arg(long = "import-project", env = "IMPORT_PROJECT", default_value = "default")]
+    #[arg(
+        long = "import-project",
+        env = "IMPORT_PROJECT",
+        default_value = "default"
+    )]
     pub import_project: String,
 
     /// Environment that IMPORT_FILE is imported into.

@@ -14,8 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::features::{
-    add_tag_in, check_strategy, commit, event, new_strategy, set_enabled_in, write_event,
-    TagInput,
+    add_tag_in, check_strategy, commit, event, new_strategy, set_enabled_in, write_event, TagInput,
 };
 use super::projects::require_project_environment;
 use crate::auth::permission::Scope;
@@ -426,7 +425,12 @@ struct Analysis {
     strategies_exist: bool,
 }
 
-async fn analyse(c: &mut impl Conn, project: &str, env: &str, doc: &ExportDocument) -> AppResult<Analysis> {
+async fn analyse(
+    c: &mut impl Conn,
+    project: &str,
+    env: &str,
+    doc: &ExportDocument,
+) -> AppResult<Analysis> {
     let mut a = Analysis::default();
     let definitions = store::strategies::list(c).await?;
     for s in &doc.feature_strategies {
@@ -473,13 +477,18 @@ async fn analyse(c: &mut impl Conn, project: &str, env: &str, doc: &ExportDocume
                 a.archived.push(f.name.clone());
             }
             if existing.project != project {
-                a.other_project
-                    .push(format!("{} (in project {})", existing.name, existing.project));
+                a.other_project.push(format!(
+                    "{} (in project {})",
+                    existing.name, existing.project
+                ));
             } else {
                 in_project += 1;
                 if existing.archived_at.is_none() {
                     a.existing.push(f.name.clone());
-                    if !store::features::strategies(c, &f.name, env).await?.is_empty() {
+                    if !store::features::strategies(c, &f.name, env)
+                        .await?
+                        .is_empty()
+                    {
                         a.strategies_exist = true;
                     }
                 }
@@ -650,18 +659,26 @@ fn compile_warnings(a: &Analysis) -> Vec<ValidationItem> {
 }
 
 /// Checks a document against the database and the caller's permissions; changes nothing.
-pub async fn validate(state: &AppState, p: &Principal, req: &ImportRequest) -> AppResult<Validation> {
+pub async fn validate(
+    state: &AppState,
+    p: &Principal,
+    req: &ImportRequest,
+) -> AppResult<Validation> {
     let mut db = state.db.clone();
     require_project_environment(&mut db, &req.project, &req.environment).await?;
     let a = analyse(&mut db, &req.project, &req.environment, &req.data).await?;
-    let missing: Vec<String> = missing_permissions(p, &req.project, &req.environment, &a, &req.data)
-        .into_iter()
-        .map(|perm| display_name(perm).to_string())
-        .collect();
+    let missing: Vec<String> =
+        missing_permissions(p, &req.project, &req.environment, &a, &req.data)
+            .into_iter()
+            .map(|perm| display_name(perm).to_string())
+            .collect();
     let permissions = if missing.is_empty() {
         Vec::new()
     } else {
-        vec![item("We detected you are missing the following permissions:", missing)]
+        vec![item(
+            "We detected you are missing the following permissions:",
+            missing,
+        )]
     };
     Ok(Validation {
         errors: compile_errors(&req.project, &a),
@@ -819,7 +836,10 @@ async fn write_document(
     // 1. Flags: update the project's own, create the others.
     let mut flags: HashMap<String, Feature> = HashMap::new();
     for item in &doc.features {
-        let feature_type = item.feature_type.clone().unwrap_or_else(|| "release".into());
+        let feature_type = item
+            .feature_type
+            .clone()
+            .unwrap_or_else(|| "release".into());
         rules::validate_type(&feature_type, "/body/data/features/type")?;
         let f = if a.existing.contains(&item.name) {
             let before = super::features::load(tx, &item.name).await?;
@@ -850,10 +870,18 @@ async fn write_document(
                 created_by_user_id: auth.actor().user_id,
                 last_seen_at: None,
             };
-            store::features::insert(tx, &f).await.on_unique_violation(|| {
-                AppError::NameExists(format!("A flag named \"{}\" already exists", f.name))
-            })?;
-            write_event(tx, event(rules::FEATURE_CREATED, &f).data(f.to_json()), auth, state).await?;
+            store::features::insert(tx, &f)
+                .await
+                .on_unique_violation(|| {
+                    AppError::NameExists(format!("A flag named \"{}\" already exists", f.name))
+                })?;
+            write_event(
+                tx,
+                event(rules::FEATURE_CREATED, &f).data(f.to_json()),
+                auth,
+                state,
+            )
+            .await?;
             f
         };
         flags.insert(f.name.clone(), f);
@@ -866,11 +894,20 @@ async fn write_document(
         })
     };
     // 2. Environment variants.
-    for e in doc.feature_environments.iter().flatten().filter(|e| e.has_variants()) {
+    for e in doc
+        .feature_environments
+        .iter()
+        .flatten()
+        .filter(|e| e.has_variants())
+    {
         let Some(name) = e.flag() else { continue };
         let f = flag(name)?;
         let raw = e.variants.clone().unwrap_or_else(|| json!([]));
-        let after = rules::validate_variants(&raw, "/body/data/featureEnvironments/variants", VariantKind::Flag)?;
+        let after = rules::validate_variants(
+            &raw,
+            "/body/data/featureEnvironments/variants",
+            VariantKind::Flag,
+        )?;
         store::features::set_variants(tx, name, env, &after).await?;
         let ev = event(rules::FEATURE_ENVIRONMENT_VARIANTS_UPDATED, f)
             .environment(env)
@@ -897,7 +934,9 @@ async fn write_document(
         }
     }
     for t in doc.feature_tags.iter().flatten() {
-        let Some(tag_type) = &t.tag_type else { continue };
+        let Some(tag_type) = &t.tag_type else {
+            continue;
+        };
         let f = flag(&t.feature_name)?.clone();
         let input = TagInput {
             tag_type: tag_type.clone(),
@@ -938,7 +977,9 @@ async fn write_document(
     let segment_ids = segment_mapping(tx, doc).await?;
     let mut next_order: BTreeMap<String, i64> = BTreeMap::new();
     for (i, raw) in doc.feature_strategies.iter().enumerate() {
-        let Some(name) = strategy_flag_of(raw) else { continue };
+        let Some(name) = strategy_flag_of(raw) else {
+            continue;
+        };
         let f = flag(name)?.clone();
         let mut input = StrategyInput::from_json(raw, None)?;
         input.segments = input
