@@ -436,6 +436,7 @@ async fn validate_reports_each_error_and_warning_class() {
         "segments": [{"id": 7, "name": "ghost-segment"}],
         "dependencies": [{"feature": "kid", "dependencies": [{"feature": "no-such-parent", "enabled": true}]}],
         "tagTypes": [],
+        "links": [{"feature": "here", "links": [{"id": "l1", "url": "https://example.com", "title": null}]}],
     });
     let v = app
         .post(VALIDATE, import_body(data.clone()), &admin)
@@ -488,6 +489,13 @@ async fn validate_reports_each_error_and_warning_class() {
         item_for(
             warnings,
             "The following features already exist in this project"
+        )["affectedItems"],
+        json!(["here"])
+    );
+    assert_eq!(
+        item_for(
+            warnings,
+            "The links of the following features will not be imported"
         )["affectedItems"],
         json!(["here"])
     );

@@ -205,8 +205,16 @@ fn strategy_flag_of(raw: &Value) -> Option<&str> {
 async fn selected_flags(c: &mut impl Conn, q: &ExportQuery) -> AppResult<Vec<Feature>> {
     let live = FeatureFilter::default();
     if let Some(tag) = &q.tag {
+        // By tag value, archived flags included, as Unleash selects them.
+        let archived = FeatureFilter {
+            archived: true,
+            ..Default::default()
+        };
+        let mut candidates = store::features::list(c, &live).await?;
+        candidates.extend(store::features::list(c, &archived).await?);
+        candidates.sort_by(|a, b| a.name.cmp(&b.name));
         let mut out = Vec::new();
-        for f in store::features::list(c, &live).await? {
+        for f in candidates {
             if store::features::tags(c, &f.name)
                 .await?
                 .iter()
@@ -464,7 +472,6 @@ async fn analyse(
         }
     }
     let mut seen = HashSet::new();
-    let mut in_project = 0usize;
     for f in &doc.features {
         if !seen.insert(f.name.clone()) {
             if !a.duplicates.contains(&f.name) {
@@ -482,7 +489,6 @@ async fn analyse(
                     existing.name, existing.project
                 ));
             } else {
-                in_project += 1;
                 if existing.archived_at.is_none() {
                     a.existing.push(f.name.clone());
                     if !store::features::strategies(c, &f.name, env)
@@ -495,7 +501,6 @@ async fn analyse(
             }
         }
     }
-    let _ = in_project;
     let segments = store::segments::list(c).await?;
     for s in doc.segments.iter().flatten() {
         let usable = segments.iter().any(|e| {
@@ -635,7 +640,7 @@ fn compile_errors(project: &str, a: &Analysis) -> Vec<ValidationItem> {
     errors
 }
 
-fn compile_warnings(a: &Analysis) -> Vec<ValidationItem> {
+fn compile_warnings(a: &Analysis, doc: &ExportDocument) -> Vec<ValidationItem> {
     let mut warnings = Vec::new();
     if !a.custom_strategies.is_empty() {
         warnings.push(item(
@@ -653,6 +658,24 @@ fn compile_warnings(a: &Analysis) -> Vec<ValidationItem> {
         warnings.push(item(
             "The following features already exist in this project and will be overwritten:",
             a.existing.clone(),
+        ));
+    }
+    // Beyond Unleash: links are the one part of a document an import here drops.
+    let linked: Vec<String> = doc
+        .links
+        .iter()
+        .flatten()
+        .filter(|l| {
+            l.get("links")
+                .and_then(Value::as_array)
+                .is_some_and(|v| !v.is_empty())
+        })
+        .filter_map(|l| l.get("feature").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    if !linked.is_empty() {
+        warnings.push(item(
+            "The links of the following features will not be imported, as Switchyard does not keep flag links:",
+            linked,
         ));
     }
     warnings
@@ -682,7 +705,7 @@ pub async fn validate(
     };
     Ok(Validation {
         errors: compile_errors(&req.project, &a),
-        warnings: compile_warnings(&a),
+        warnings: compile_warnings(&a, &req.data),
         permissions,
     })
 }
@@ -1016,6 +1039,12 @@ async fn write_document(
     for d in doc.dependencies.iter().flatten() {
         let child = flag(&d.feature)?.clone();
         for p in &d.dependencies {
+            if p.feature == child.name {
+                return Err(AppError::validation(format!(
+                    "The flag \"{}\" cannot depend on itself.",
+                    child.name
+                )));
+            }
             let enabled = p.enabled.unwrap_or(true);
             let dep = Dependency {
                 parent: p.feature.clone(),
