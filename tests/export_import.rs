@@ -364,6 +364,18 @@ async fn export_then_import_into_a_fresh_server_gives_the_same_export() {
     assert_eq!(names(&by_tag), vec!["exp1-banner"]);
     assert_eq!(by_tag["tagTypes"][0]["name"], "exp1-team");
     assert_eq!(by_tag["segments"], json!([]));
+
+    // Every export is in the audit log, with what it contained.
+    let exports = second
+        .get("/api/admin/search/events?type=features-exported", &admin2)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(exports["total"], 4);
+    assert_eq!(
+        exports["events"][0]["data"]["features"][0]["name"],
+        "exp1-banner"
+    );
 }
 
 fn item_for<'a>(list: &'a Value, starts: &str) -> &'a Value {
