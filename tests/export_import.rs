@@ -744,6 +744,12 @@ async fn import_file_is_imported_at_start_up() {
         events["events"][0]["createdBy"], "unleash_system_user",
         "{events}"
     );
+    let flag = app
+        .get("/api/admin/projects/default/features/exp1-checkout", &admin)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(flag["createdBy"], Value::Null);
 
     // Another start with the same file imports it again (as Unleash does): flags are updated.
     let (state, _) = switchyard::bootstrap({

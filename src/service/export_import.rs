@@ -890,7 +890,11 @@ async fn write_document(
                 impression_data: item.impression_data.unwrap_or(false),
                 archived_at: None,
                 created_at: now,
-                created_by_user_id: auth.actor().user_id,
+                // Flags the server imports itself (IMPORT_FILE) have no creator.
+                created_by_user_id: auth
+                    .actor()
+                    .user_id
+                    .filter(|id| Some(*id) != crate::domain::events::Actor::system().user_id),
                 last_seen_at: None,
             };
             store::features::insert(tx, &f)
