@@ -137,6 +137,27 @@ pub struct Config {
     /// Log format: `text` or `json`.
     #[arg(long = "log-format", env = "LOG_FORMAT", default_value = "text")]
     pub log_format: String,
+
+    /// An Unleash export document (`POST /api/admin/features-batch/export`) to import once at
+    /// start-up, after migrations. Start-up fails when it cannot be read or imported.
+    #[arg(long = "import-file", env = "IMPORT_FILE")]
+    pub import_file: Option<std::path::PathBuf>,
+
+    /// Project that IMPORT_FILE is imported into.
+    #[arg(
+        long = "import-project",
+        env = "IMPORT_PROJECT",
+        default_value = "default"
+    )]
+    pub import_project: String,
+
+    /// Environment that IMPORT_FILE is imported into.
+    #[arg(
+        long = "import-environment",
+        env = "IMPORT_ENVIRONMENT",
+        default_value = "development"
+    )]
+    pub import_environment: String,
 }
 
 impl Config {

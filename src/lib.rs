@@ -23,6 +23,7 @@ pub async fn bootstrap(config: Config) -> anyhow::Result<(AppState, Option<Strin
     let state = AppState::new(db, config);
     let generated = service::users::ensure_first_admin(&state).await?;
     service::tokens::seed_init_tokens(&state).await?;
+    service::export_import::import_at_startup(&state).await?;
     auth::password::warm_up();
     Ok((state, generated))
 }

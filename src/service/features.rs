@@ -209,13 +209,13 @@ pub async fn list_short(state: &AppState, filter: &FeatureFilter) -> AppResult<V
     Ok(out)
 }
 
-fn event(kind: &'static str, f: &Feature) -> NewEvent {
+pub(crate) fn event(kind: &'static str, f: &Feature) -> NewEvent {
     NewEvent::new(kind)
         .feature(f.name.clone())
         .project(f.project.clone())
 }
 
-async fn write_event(
+pub(crate) async fn write_event(
     tx: &mut Tx,
     ev: NewEvent,
     auth: &Authorized,
@@ -524,7 +524,7 @@ async fn delete_in(tx: &mut Tx, state: &AppState, auth: &Authorized, name: &str)
 
 // ---------------------------------------------------------------- environments
 
-async fn set_enabled_in(
+pub(crate) async fn set_enabled_in(
     tx: &mut Tx,
     state: &AppState,
     auth: &Authorized,
@@ -708,7 +708,7 @@ pub async fn set_legacy_variants(
 
 /// Checks a strategy against the store: its definition exists, its constraints are valid and
 /// its segments exist.
-async fn check_strategy(
+pub(crate) async fn check_strategy(
     c: &mut impl Conn,
     project: &str,
     input: &mut StrategyInput,
@@ -744,7 +744,7 @@ async fn check_strategy(
     Ok(())
 }
 
-async fn new_strategy(
+pub(crate) async fn new_strategy(
     c: &mut impl Conn,
     f: &Feature,
     env: &str,
@@ -976,7 +976,7 @@ pub async fn tags(state: &AppState, name: &str) -> AppResult<Value> {
     Ok(tags_json(&store::features::tags(&mut db, name).await?))
 }
 
-async fn add_tag_in(
+pub(crate) async fn add_tag_in(
     tx: &mut Tx,
     state: &AppState,
     auth: &Authorized,
@@ -1230,7 +1230,7 @@ pub async fn require_project_exists(state: &AppState, project: &str) -> AppResul
 
 /// Commits, then tells this node's SDK cache to re-read the revision, so that the change is
 /// served at once here (other nodes notice within the cache's revision TTL).
-async fn commit(tx: Tx, state: &AppState) -> AppResult<()> {
+pub(crate) async fn commit(tx: Tx, state: &AppState) -> AppResult<()> {
     tx.commit().await?;
     state.features.invalidate();
     Ok(())

@@ -4,6 +4,7 @@
 pub mod context;
 pub mod environments;
 pub mod events;
+pub mod export_import;
 pub mod features;
 pub mod metrics;
 pub mod playground;

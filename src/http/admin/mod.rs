@@ -4,6 +4,7 @@ pub mod api_tokens;
 pub mod context;
 pub mod environments;
 pub mod events;
+pub mod export_import;
 pub mod feature_environments;
 pub mod features;
 pub mod metrics;
@@ -39,4 +40,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(metrics::routes())
         .merge(ui_config::routes())
         .merge(playground::routes())
+        .merge(export_import::routes())
 }
