@@ -4,11 +4,14 @@
 pub mod context;
 pub mod environments;
 pub mod events;
+pub mod favorites;
 pub mod features;
+pub mod links;
 pub mod metrics;
 pub mod playground;
 pub mod projects;
 pub mod segments;
+pub mod stats;
 pub mod strategies;
 pub mod tag_types;
 pub mod tokens;

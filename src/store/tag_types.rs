@@ -24,6 +24,15 @@ enum FeatureTag {
     TagValue,
 }
 
+/// Tags on their own: every tag ever created or put on a flag.
+#[derive(Iden)]
+enum Tags {
+    Table,
+    TagType,
+    TagValue,
+    CreatedAt,
+}
+
 #[derive(sqlx::FromRow)]
 struct TagTypeRow {
     name: String,
@@ -131,30 +140,98 @@ struct TagRow {
     color: Option<String>,
 }
 
-/// Every distinct tag on any flag, by type then value.
-#[instrument(skip_all)]
-pub async fn all_tags(c: &mut impl Conn) -> Result<Vec<Tag>, sqlx::Error> {
-    let q = Query::select()
-        .distinct()
-        .column((FeatureTag::Table, FeatureTag::TagType))
-        .column((FeatureTag::Table, FeatureTag::TagValue))
+fn tag_select() -> SelectStatement {
+    Query::select()
+        .column((Tags::Table, Tags::TagType))
+        .column((Tags::Table, Tags::TagValue))
         .column((TagTypes::Table, TagTypes::Color))
-        .from(FeatureTag::Table)
+        .from(Tags::Table)
         .left_join(
             TagTypes::Table,
-            Expr::col((TagTypes::Table, TagTypes::Name))
-                .equals((FeatureTag::Table, FeatureTag::TagType)),
+            Expr::col((TagTypes::Table, TagTypes::Name)).equals((Tags::Table, Tags::TagType)),
         )
-        .order_by((FeatureTag::Table, FeatureTag::TagType), Order::Asc)
-        .order_by((FeatureTag::Table, FeatureTag::TagValue), Order::Asc)
-        .to_owned();
-    Ok(c.all::<TagRow, _>(&q)
-        .await?
-        .into_iter()
+        .order_by((Tags::Table, Tags::TagType), Order::Asc)
+        .order_by((Tags::Table, Tags::TagValue), Order::Asc)
+        .to_owned()
+}
+
+fn to_tags(rows: Vec<TagRow>) -> Vec<Tag> {
+    rows.into_iter()
         .map(|r| Tag {
             tag_type: r.tag_type,
             value: r.tag_value,
             color: r.color,
         })
-        .collect())
+        .collect()
+}
+
+/// Every tag, by type then value.
+#[instrument(skip_all)]
+pub async fn all_tags(c: &mut impl Conn) -> Result<Vec<Tag>, sqlx::Error> {
+    Ok(to_tags(c.all::<TagRow, _>(&tag_select()).await?))
+}
+
+/// The tags of one type, by value.
+#[instrument(skip_all)]
+pub async fn tags_of_type(c: &mut impl Conn, tag_type: &str) -> Result<Vec<Tag>, sqlx::Error> {
+    let q = tag_select()
+        .and_where(Expr::col((Tags::Table, Tags::TagType)).eq(tag_type))
+        .to_owned();
+    Ok(to_tags(c.all::<TagRow, _>(&q).await?))
+}
+
+#[instrument(skip_all)]
+pub async fn get_tag(
+    c: &mut impl Conn,
+    tag_type: &str,
+    value: &str,
+) -> Result<Option<Tag>, sqlx::Error> {
+    let q = tag_select()
+        .and_where(Expr::col((Tags::Table, Tags::TagType)).eq(tag_type))
+        .and_where(Expr::col((Tags::Table, Tags::TagValue)).eq(value))
+        .to_owned();
+    Ok(to_tags(c.all::<TagRow, _>(&q).await?).into_iter().next())
+}
+
+/// Records a tag; `false` when it already existed.
+#[instrument(skip_all)]
+pub async fn insert_tag(
+    c: &mut impl Conn,
+    tag_type: &str,
+    value: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    let q = Query::insert()
+        .into_table(Tags::Table)
+        .columns([Tags::TagType, Tags::TagValue, Tags::CreatedAt])
+        .values_panic([tag_type.into(), value.into(), now.into()])
+        .on_conflict(
+            sea_query::OnConflict::columns([Tags::TagType, Tags::TagValue])
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned();
+    Ok(c.exec(&q).await? > 0)
+}
+
+/// Deletes a tag and takes it off every flag; the number of flags that carried it.
+#[instrument(skip_all)]
+pub async fn delete_tag(
+    c: &mut impl Conn,
+    tag_type: &str,
+    value: &str,
+) -> Result<u64, sqlx::Error> {
+    let on_flags = Query::delete()
+        .from_table(FeatureTag::Table)
+        .and_where(Expr::col(FeatureTag::TagType).eq(tag_type))
+        .and_where(Expr::col(FeatureTag::TagValue).eq(value))
+        .to_owned();
+    let flags = c.exec(&on_flags).await?;
+    let q = Query::delete()
+        .from_table(Tags::Table)
+        .and_where(Expr::col(Tags::TagType).eq(tag_type))
+        .and_where(Expr::col(Tags::TagValue).eq(value))
+        .to_owned();
+    c.exec(&q).await?;
+    Ok(flags)
 }

@@ -4,8 +4,11 @@ pub mod api_tokens;
 pub mod context;
 pub mod environments;
 pub mod events;
+pub mod favorites;
 pub mod feature_environments;
 pub mod features;
+pub mod instance_admin;
+pub mod links;
 pub mod metrics;
 pub mod pats;
 pub mod playground;
@@ -16,6 +19,7 @@ pub mod tag_types;
 pub mod ui_config;
 pub mod user;
 pub mod user_admin;
+pub mod validation;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -39,4 +43,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(metrics::routes())
         .merge(ui_config::routes())
         .merge(playground::routes())
+        .merge(validation::routes())
+        .merge(favorites::routes())
+        .merge(links::routes())
+        .merge(instance_admin::routes())
 }
