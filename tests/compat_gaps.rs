@@ -875,3 +875,298 @@ async fn instance_statistics_count_what_is_there() {
     assert!(s["timestamp"].is_string());
     assert_eq!(s["clientApps"][2]["range"], "allTime");
 }
+
+// ------------------------------------------------------------------ 10. invite links
+
+#[tokio::test]
+async fn invite_links_let_people_sign_up_without_email() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let (_, editor) = app.user("eddie", "Editor").await;
+
+    let created = app
+        .post(
+            "/api/admin/invite-link/tokens",
+            json!({"name": "onboarding", "expiresAt": "2099-01-01T00:00:00Z"}),
+            &admin,
+        )
+        .await
+        .expect(201);
+    let secret = created.json["secret"].as_str().expect("secret").to_string();
+    assert!(secret.len() >= 24);
+    assert_eq!(
+        created.header("location").as_deref(),
+        Some(format!("tokens/{secret}").as_str())
+    );
+    let url = created.json["url"].as_str().expect("url");
+    assert!(
+        url.ends_with(&format!("/new-user?invite={secret}")),
+        "{url}"
+    );
+    assert_eq!(created.json["name"], "onboarding");
+    assert_eq!(created.json["enabled"], true);
+    assert_eq!(created.json["role"]["name"], "Viewer");
+    assert_eq!(created.json["createdBy"], "admin");
+    // The expiry is capped at about a month.
+    let expires = chrono::DateTime::parse_from_rfc3339(
+        created.json["expiresAt"].as_str().expect("expiresAt"),
+    )
+    .expect("date");
+    assert!(expires < chrono::Utc::now() + chrono::TimeDelta::days(32));
+
+    // Admin only.
+    app.post(
+        "/api/admin/invite-link/tokens",
+        json!({"name": "x", "expiresAt": "2099-01-01T00:00:00Z"}),
+        &editor,
+    )
+    .await
+    .expect(403);
+    app.get("/api/admin/invite-link/tokens", &editor)
+        .await
+        .expect(403);
+    app.post(
+        "/api/admin/invite-link/tokens",
+        json!({"name": "x"}),
+        &admin,
+    )
+    .await
+    .expect(400);
+
+    // The list never shows secrets; the one-by-secret read does.
+    let list = app
+        .get("/api/admin/invite-link/tokens", &admin)
+        .await
+        .expect(200);
+    assert_eq!(list.json["tokens"].as_array().map(Vec::len), Some(1));
+    assert!(list.json["tokens"][0]["secret"].is_null());
+    assert!(!list.text.contains(&secret));
+    let one = app
+        .get(&format!("/api/admin/invite-link/tokens/{secret}"), &admin)
+        .await
+        .expect(200);
+    assert_eq!(one.json["name"], "onboarding");
+    app.get("/api/admin/invite-link/tokens/not-a-secret", &admin)
+        .await
+        .expect(404);
+    // Only the digest is stored.
+    let mut db = app.state.db.clone();
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        secret_hash: String,
+    }
+    let q = sea_query::Query::select()
+        .column(sea_query::Alias::new("secret_hash"))
+        .from(sea_query::Alias::new("invite_links"))
+        .to_owned();
+    let rows: Vec<Row> = switchyard::store::Conn::all(&mut db, &q)
+        .await
+        .expect("rows");
+    assert_eq!(rows.len(), 1);
+    assert_ne!(rows[0].secret_hash, secret);
+    assert!(!rows[0].secret_hash.contains(&secret));
+
+    // Public validation and sign-up.
+    app.get(&format!("/invite/{secret}/validate"), &Auth::None)
+        .await
+        .expect(200);
+    app.get("/invite/nope/validate", &Auth::None)
+        .await
+        .expect(400);
+    let user = app
+        .post(
+            &format!("/invite/{secret}/signup"),
+            json!({"email": "newbie@example.com", "name": "New Bie", "password": "newbie-Passw0rd!"}),
+            &Auth::None,
+        )
+        .await
+        .expect(200);
+    assert_eq!(user.json["email"], "newbie@example.com");
+    let newbie = app.login("newbie@example.com", "newbie-Passw0rd!").await;
+    let me = app.get("/api/admin/user", &newbie).await.expect(200);
+    assert_eq!(me.json["user"]["email"], "newbie@example.com");
+    // Viewers cannot create flags.
+    app.post(
+        "/api/admin/projects/default/features",
+        json!({"name": "by-newbie"}),
+        &newbie,
+    )
+    .await
+    .expect(403);
+    // The same email again, a weak password, missing fields: 400.
+    app.post(
+        &format!("/invite/{secret}/signup"),
+        json!({"email": "newbie@example.com", "name": "Again", "password": "newbie-Passw0rd!"}),
+        &Auth::None,
+    )
+    .await
+    .expect(400);
+    app.post(
+        &format!("/invite/{secret}/signup"),
+        json!({"email": "weak@example.com", "name": "Weak", "password": "short"}),
+        &Auth::None,
+    )
+    .await
+    .expect(400);
+    app.post(
+        &format!("/invite/{secret}/signup"),
+        json!({"name": "No Email", "password": "noemail-Passw0rd!"}),
+        &Auth::None,
+    )
+    .await
+    .expect(400);
+    let one = app
+        .get(&format!("/api/admin/invite-link/tokens/{secret}"), &admin)
+        .await
+        .expect(200);
+    assert_eq!(one.json["users"].as_array().map(Vec::len), Some(1));
+    assert_eq!(one.json["users"][0]["email"], "newbie@example.com");
+
+    // Disabled: validation and sign-up refuse.
+    let updated = app
+        .put(
+            &format!("/api/admin/invite-link/tokens/{secret}"),
+            json!({"enabled": false}),
+            &admin,
+        )
+        .await
+        .expect(200);
+    assert_eq!(updated.json["enabled"], false);
+    app.put(
+        &format!("/api/admin/invite-link/tokens/{secret}"),
+        json!({}),
+        &admin,
+    )
+    .await
+    .expect(400);
+    app.get(&format!("/invite/{secret}/validate"), &Auth::None)
+        .await
+        .expect(400);
+    app.post(
+        &format!("/invite/{secret}/signup"),
+        json!({"email": "late@example.com", "name": "Late", "password": "late-Passw0rd!"}),
+        &Auth::None,
+    )
+    .await
+    .expect(400);
+    // Expired (re-enabled, but dated in the past): refused too.
+    app.put(
+        &format!("/api/admin/invite-link/tokens/{secret}"),
+        json!({"enabled": true, "expiresAt": "2020-01-01T00:00:00Z"}),
+        &admin,
+    )
+    .await
+    .expect(200);
+    app.get(&format!("/invite/{secret}/validate"), &Auth::None)
+        .await
+        .expect(400);
+
+    assert_eq!(
+        events_of(&app, &admin, "public-signup-token-created")
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(
+        events_of(&app, &admin, "public-signup-token-updated")
+            .await
+            .len(),
+        2
+    );
+    let added = events_of(&app, &admin, "public-signup-token-user-added").await;
+    assert_eq!(added.len(), 1);
+    assert!(!added[0].to_string().contains(&secret));
+}
+
+#[tokio::test]
+async fn invite_links_in_the_ui() {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let Auth::Session(cookie) = &admin else {
+        panic!("session")
+    };
+    // The Users page leads to the invite links page.
+    let users = app.get("/admin/users", &admin).await.expect(200);
+    assert!(users.text.contains("/admin/invite-links"));
+    let page = app.get("/admin/invite-links", &admin).await.expect(200);
+    let csrf = page
+        .text
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf")
+        .to_string();
+    let req = Request::builder()
+        .method("POST")
+        .uri("/admin/invite-links")
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("_csrf={csrf}&name=team&days=7")))
+        .expect("request");
+    let created = common::send(&app.router, req).await.expect(200);
+    let url = created
+        .text
+        .split("id=\"invite-url\" class=\"wide\"")
+        .next()
+        .and_then(|s| s.rsplit("value=\"").next())
+        .and_then(|s| s.split('"').next())
+        .expect("invite url")
+        .to_string();
+    let secret = url.split("invite=").nth(1).expect("secret").to_string();
+    assert!(created.text.contains("data-invite=\"team\""));
+    // Shown once: the list page no longer carries it.
+    let again = app.get("/admin/invite-links", &admin).await.expect(200);
+    assert!(!again.text.contains(&secret));
+
+    // A Viewer may not see the page.
+    let (_, viewer) = app.user("vera", "Viewer").await;
+    let refused = app.get("/admin/invite-links", &viewer).await;
+    assert_ne!(refused.status.as_u16(), 200);
+
+    // The sign-up page.
+    let form = app
+        .get(&format!("/new-user?invite={secret}"), &Auth::None)
+        .await
+        .expect(200);
+    let signup_cookie = form
+        .header("set-cookie")
+        .expect("csrf cookie")
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let token = form
+        .text
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf")
+        .to_string();
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("_csrf", &token)
+        .append_pair("invite", &secret)
+        .append_pair("name", "Ui User")
+        .append_pair("email", "ui@example.com")
+        .append_pair("password", "ui-user-Passw0rd!")
+        .finish();
+    let req = Request::builder()
+        .method("POST")
+        .uri("/new-user")
+        .header(header::COOKIE, &signup_cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .expect("request");
+    let done = common::send(&app.router, req).await.expect(200);
+    assert!(done.text.contains("Account created"), "{}", done.text);
+    app.login("ui@example.com", "ui-user-Passw0rd!").await;
+
+    // A bad link shows a message, not a form.
+    let bad = app
+        .get("/new-user?invite=nope", &Auth::None)
+        .await
+        .expect(400);
+    assert!(!bad.text.contains("name=\"password\""));
+}

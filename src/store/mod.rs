@@ -11,6 +11,7 @@ pub mod environments;
 pub mod events;
 pub mod favorites;
 pub mod features;
+pub mod invite_links;
 pub mod links;
 pub mod metrics;
 pub mod pats;

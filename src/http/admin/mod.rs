@@ -8,6 +8,7 @@ pub mod favorites;
 pub mod feature_environments;
 pub mod features;
 pub mod instance_admin;
+pub mod invite_links;
 pub mod links;
 pub mod metrics;
 pub mod pats;
@@ -47,4 +48,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(favorites::routes())
         .merge(links::routes())
         .merge(instance_admin::routes())
+        .merge(invite_links::routes())
 }
