@@ -177,7 +177,10 @@ pub async fn create_tag(state: &AppState, auth: &Authorized, input: TagInput) ->
             "Could not find tag type \"{tag_type}\"."
         )));
     };
-    if !store::tag_types::insert_tag(&mut tx, &tag_type, &value, now).await? {
+    let exists = store::tag_types::get_tag(&mut tx, &tag_type, &value)
+        .await?
+        .is_some();
+    if exists || !store::tag_types::insert_tag(&mut tx, &tag_type, &value, now).await? {
         return Err(AppError::NameExists(format!(
             "A tag of type {tag_type} with the value {value} already exists"
         )));

@@ -150,8 +150,6 @@ fn tag_select() -> SelectStatement {
             TagTypes::Table,
             Expr::col((TagTypes::Table, TagTypes::Name)).equals((Tags::Table, Tags::TagType)),
         )
-        .order_by((Tags::Table, Tags::TagType), Order::Asc)
-        .order_by((Tags::Table, Tags::TagValue), Order::Asc)
         .to_owned()
 }
 
@@ -165,19 +163,60 @@ fn to_tags(rows: Vec<TagRow>) -> Vec<Tag> {
         .collect()
 }
 
+/// Tags put on flags, by type then value (a flag's tag is a tag on its own too, even when
+/// it reached the database without passing through [`insert_tag`]).
+fn flag_tag_select() -> SelectStatement {
+    Query::select()
+        .distinct()
+        .column((FeatureTag::Table, FeatureTag::TagType))
+        .column((FeatureTag::Table, FeatureTag::TagValue))
+        .column((TagTypes::Table, TagTypes::Color))
+        .from(FeatureTag::Table)
+        .left_join(
+            TagTypes::Table,
+            Expr::col((TagTypes::Table, TagTypes::Name))
+                .equals((FeatureTag::Table, FeatureTag::TagType)),
+        )
+        .to_owned()
+}
+
+/// The tags in `tags` and on flags matching the same filter, merged, by type then value.
+async fn merged(
+    c: &mut impl Conn,
+    filter: impl Fn(&mut SelectStatement, bool),
+) -> Result<Vec<Tag>, sqlx::Error> {
+    let mut own = tag_select();
+    filter(&mut own, true);
+    let mut on_flags = flag_tag_select();
+    filter(&mut on_flags, false);
+    let mut all = std::collections::BTreeMap::new();
+    for t in to_tags(c.all::<TagRow, _>(&own).await?)
+        .into_iter()
+        .chain(to_tags(c.all::<TagRow, _>(&on_flags).await?))
+    {
+        all.entry((t.tag_type.clone(), t.value.clone()))
+            .or_insert(t);
+    }
+    Ok(all.into_values().collect())
+}
+
 /// Every tag, by type then value.
 #[instrument(skip_all)]
 pub async fn all_tags(c: &mut impl Conn) -> Result<Vec<Tag>, sqlx::Error> {
-    Ok(to_tags(c.all::<TagRow, _>(&tag_select()).await?))
+    merged(c, |_, _| {}).await
 }
 
 /// The tags of one type, by value.
 #[instrument(skip_all)]
 pub async fn tags_of_type(c: &mut impl Conn, tag_type: &str) -> Result<Vec<Tag>, sqlx::Error> {
-    let q = tag_select()
-        .and_where(Expr::col((Tags::Table, Tags::TagType)).eq(tag_type))
-        .to_owned();
-    Ok(to_tags(c.all::<TagRow, _>(&q).await?))
+    merged(c, |q, own| {
+        if own {
+            q.and_where(Expr::col((Tags::Table, Tags::TagType)).eq(tag_type));
+        } else {
+            q.and_where(Expr::col((FeatureTag::Table, FeatureTag::TagType)).eq(tag_type));
+        }
+    })
+    .await
 }
 
 #[instrument(skip_all)]
@@ -186,11 +225,18 @@ pub async fn get_tag(
     tag_type: &str,
     value: &str,
 ) -> Result<Option<Tag>, sqlx::Error> {
-    let q = tag_select()
-        .and_where(Expr::col((Tags::Table, Tags::TagType)).eq(tag_type))
-        .and_where(Expr::col((Tags::Table, Tags::TagValue)).eq(value))
-        .to_owned();
-    Ok(to_tags(c.all::<TagRow, _>(&q).await?).into_iter().next())
+    Ok(merged(c, |q, own| {
+        if own {
+            q.and_where(Expr::col((Tags::Table, Tags::TagType)).eq(tag_type))
+                .and_where(Expr::col((Tags::Table, Tags::TagValue)).eq(value));
+        } else {
+            q.and_where(Expr::col((FeatureTag::Table, FeatureTag::TagType)).eq(tag_type))
+                .and_where(Expr::col((FeatureTag::Table, FeatureTag::TagValue)).eq(value));
+        }
+    })
+    .await?
+    .into_iter()
+    .next())
 }
 
 /// Records a tag; `false` when it already existed.
