@@ -21,6 +21,21 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sign_up))
 }
 
+/// A request path fit for logs: an invite link's secret in the path is replaced by `***`.
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    for marker in ["/invite/", "/invite-link/tokens/"] {
+        if let Some(at) = path.find(marker) {
+            let start = at + marker.len();
+            let rest = &path[start..];
+            let end = rest.find('/').map_or(path.len(), |i| start + i);
+            if end > start {
+                return std::borrow::Cow::Owned(format!("{}***{}", &path[..start], &path[end..]));
+            }
+        }
+    }
+    std::borrow::Cow::Borrowed(path)
+}
+
 /// Where this server is reached, as the caller reached it (for the links it hands out).
 pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
     let host = headers
@@ -170,4 +185,26 @@ async fn sign_up(
 ) -> AppResult<Json<Value>> {
     let user = invite_links::sign_up(&state, &secret, body).await?;
     Ok(Json(user.to_json()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn invite_secrets_stay_out_of_logs() {
+        assert_eq!(loggable_path("/invite/abc123/signup"), "/invite/***/signup");
+        assert_eq!(
+            loggable_path("/x/api/admin/invite-link/tokens/abc123"),
+            "/x/api/admin/invite-link/tokens/***"
+        );
+        assert_eq!(
+            loggable_path("/api/admin/invite-link/tokens"),
+            "/api/admin/invite-link/tokens"
+        );
+        assert_eq!(
+            loggable_path("/api/client/features"),
+            "/api/client/features"
+        );
+    }
 }
