@@ -13,7 +13,7 @@ use axum::body::Bytes;
 use unleash_types::client_features::ClientFeatures;
 use unleash_yggdrasil::EngineState;
 
-use crate::domain::client::{build, client_body, select, Selection};
+use crate::domain::client::{build, client_body, select, with_tags, Selection};
 use crate::error::AppResult;
 use crate::state::AppState;
 use crate::store;
@@ -57,6 +57,8 @@ pub struct EnvSnapshot {
     pub revision: i64,
     pub environment: String,
     pub all: Arc<ClientFeatures>,
+    /// Each flag's tags, for `?tag=` filters.
+    tags: HashMap<String, Vec<(String, String)>>,
     responses: Mutex<HashMap<Selection, Arc<Rendered>>>,
     engines: Mutex<HashMap<Vec<String>, Arc<ProjectEngine>>>,
 }
@@ -82,7 +84,12 @@ impl EnvSnapshot {
         {
             return r.clone();
         }
-        let mut features = select(&self.all, sel, &self.environment);
+        let mut features = if sel.tags.is_empty() {
+            select(&self.all, sel, &self.environment)
+        } else {
+            let tagged = with_tags(&self.all, &self.tags, &sel.tags);
+            select(&tagged, sel, &self.environment)
+        };
         let mut h = std::collections::hash_map::DefaultHasher::new();
         sel.hash(&mut h);
         self.environment.hash(&mut h);
@@ -210,6 +217,7 @@ async fn load_snapshot(
         revision,
         environment: environment.to_string(),
         all: Arc::new(build(&stored)),
+        tags: stored.tags,
         responses: Mutex::default(),
         engines: Mutex::default(),
     });

@@ -469,7 +469,7 @@ async fn permission_matrix_with_sessions_and_pats() {
         .iter()
         .map(|e| e["createdBy"].as_str().unwrap())
         .collect();
-    assert!(created_by.contains(&"member"), "{created_by:?}");
+    assert!(created_by.contains(&"member@example.com"), "{created_by:?}");
     let res = app
         .get("/api/admin/events/f-admin-token-alpha", &admin)
         .await

@@ -69,7 +69,7 @@ async fn should_create_a_pat_with_an_event_and_list_it() {
     assert_eq!(events.len(), 1);
     assert_eq!(events[0]["data"]["description"], "my-token");
     assert_eq!(events[0]["data"]["id"], res.json["id"]);
-    assert_eq!(events[0]["createdBy"], "editor");
+    assert_eq!(events[0]["createdBy"], "editor@example.com");
     assert!(
         !events[0].to_string().contains(&rest[1..]),
         "event holds the secret"
@@ -372,7 +372,10 @@ async fn permission_matrix_of_viewer_editor_and_admin_pats() {
     .await
     .expect(201);
     let flag_events = app.get("/api/admin/events/by-editor", &v).await.expect(200);
-    assert_eq!(flag_events.json["events"][0]["createdBy"], "editor");
+    assert_eq!(
+        flag_events.json["events"][0]["createdBy"],
+        "editor@example.com"
+    );
     // Listing users: Admin only.
     app.get("/api/admin/user-admin", &v).await.expect(403);
     app.get("/api/admin/user-admin", &e).await.expect(403);
@@ -418,7 +421,7 @@ async fn permission_matrix_of_viewer_editor_and_admin_pats() {
         .iter()
         .map(|e| e["createdBy"].as_str().unwrap().to_string())
         .collect();
-    assert_eq!(creators, ["editor", "admin"]);
+    assert_eq!(creators, ["editor@example.com", "admin"]);
 }
 
 #[tokio::test]

@@ -39,7 +39,7 @@ async fn editor_creates_reads_updates_and_deletes_a_segment() {
     assert_eq!(res.json["name"], "beta-users");
     assert_eq!(res.json["description"], "People in the beta");
     assert_eq!(res.json["project"], json!(null));
-    assert_eq!(res.json["createdBy"], "eddie");
+    assert_eq!(res.json["createdBy"], "eddie@example.com");
     assert!(res.json["createdAt"].as_str().is_some());
     // Constraints come back as sent, with defaults made explicit.
     assert_eq!(
@@ -51,7 +51,7 @@ async fn editor_creates_reads_updates_and_deletes_a_segment() {
     assert!(revision(&app).await > rev0);
     let created = events_of(&app, &admin, "segment-created").await;
     assert_eq!(created[0]["data"]["name"], "beta-users");
-    assert_eq!(created[0]["createdBy"], "eddie");
+    assert_eq!(created[0]["createdBy"], "eddie@example.com");
 
     let list = app.get("/api/admin/segments", &viewer).await.expect(200);
     assert_eq!(list.json["segments"][0]["id"], id);

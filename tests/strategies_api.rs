@@ -124,7 +124,7 @@ async fn editor_creates_updates_deprecates_and_deletes_a_custom_strategy() {
     );
     let created = events_of(&app, &admin, "strategy-created").await;
     assert_eq!(created[0]["data"]["name"], "by-tenant");
-    assert_eq!(created[0]["createdBy"], "eddie");
+    assert_eq!(created[0]["createdBy"], "eddie@example.com");
 
     // Update: the body's name is ignored, the path names the strategy.
     app.put(

@@ -46,7 +46,7 @@ impl Principal {
     pub fn actor(&self) -> Actor {
         match self {
             Principal::User(u) => Actor {
-                name: u.user.display_name(),
+                name: u.user.audit_name(),
                 user_id: Some(u.user.id),
             },
             Principal::ApiToken(t) => Actor {

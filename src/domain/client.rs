@@ -127,6 +127,41 @@ pub struct Selection {
     pub name_prefix: Option<String>,
     /// Old SDKs (Unleash-Client-Spec below 4.2.0) get segment constraints inlined.
     pub inline_segments: bool,
+    /// `?tag=type:value` filters (any of), as `(type, value)`.
+    pub tags: Vec<(String, String)>,
+}
+
+/// Only the flags carrying at least one of `wanted` (`(type, value)`), given each flag's tags.
+/// Segments stay as they are; [`select`] keeps those the remaining flags use.
+pub fn with_tags(
+    all: &ClientFeatures,
+    flag_tags: &HashMap<String, Vec<(String, String)>>,
+    wanted: &[(String, String)],
+) -> ClientFeatures {
+    let features = all
+        .features
+        .iter()
+        .filter(|f| {
+            flag_tags
+                .get(&f.name)
+                .is_some_and(|tags| tags.iter().any(|t| wanted.contains(t)))
+        })
+        .cloned()
+        .collect();
+    ClientFeatures {
+        features,
+        ..all.clone()
+    }
+}
+
+/// Parses one `?tag=` value, `type:value`, as Unleash accepts it (a word, a colon, something).
+pub fn parse_tag_filter(text: &str) -> Option<(String, String)> {
+    let (tag_type, value) = text.split_once(':')?;
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    if tag_type.is_empty() || !tag_type.chars().all(word) || value.is_empty() {
+        return None;
+    }
+    Some((tag_type.to_string(), value.to_string()))
 }
 
 /// The features a selection may see, with only the segments they use.
@@ -159,7 +194,12 @@ pub fn select(all: &ClientFeatures, sel: &Selection, environment: &str) -> Clien
         .cloned()
         .collect();
     let query = Query {
-        tags: None,
+        tags: (!sel.tags.is_empty()).then(|| {
+            sel.tags
+                .iter()
+                .map(|(t, v)| vec![t.clone(), v.clone()])
+                .collect()
+        }),
         projects: Some(if sel.projects.is_empty() {
             sel.token_projects.clone()
         } else {

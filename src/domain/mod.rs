@@ -8,6 +8,7 @@ pub mod environments;
 pub mod events;
 pub mod features;
 pub mod json_patch;
+pub mod links;
 pub mod permissions;
 pub mod playground;
 pub mod projects;

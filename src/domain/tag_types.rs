@@ -9,6 +9,8 @@ use crate::error::{AppError, AppResult};
 pub const TAG_TYPE_CREATED: &str = "tag-type-created";
 pub const TAG_TYPE_UPDATED: &str = "tag-type-updated";
 pub const TAG_TYPE_DELETED: &str = "tag-type-deleted";
+pub const TAG_CREATED: &str = "tag-created";
+pub const TAG_DELETED: &str = "tag-deleted";
 
 #[derive(Debug, Clone)]
 pub struct TagType {

@@ -40,6 +40,16 @@ impl User {
             .unwrap_or_else(|| format!("user-{}", self.id))
     }
 
+    /// The name recorded in audit events (`createdBy`): the email, else the username, as
+    /// Unleash records it.
+    pub fn audit_name(&self) -> String {
+        self.email
+            .clone()
+            .filter(|e| !e.is_empty())
+            .or_else(|| self.username.clone().filter(|u| !u.is_empty()))
+            .unwrap_or_else(|| self.display_name())
+    }
+
     /// The user as Unleash's `userSchema` shows it.
     pub fn to_json(&self) -> Value {
         let seed = self

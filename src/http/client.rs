@@ -17,7 +17,7 @@ use crate::auth::resolve::sdk_principal;
 use crate::auth::ApiTokenKind;
 use crate::cache;
 use crate::domain::client::{
-    diff, hydration, select, spec_supports_segments, unleash_shape, Selection,
+    diff, hydration, parse_tag_filter, select, spec_supports_segments, unleash_shape, Selection,
 };
 use crate::error::{AppError, AppResult};
 use crate::service::metrics;
@@ -46,8 +46,10 @@ async fn get_client_delta(
     RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let token = sdk_principal(&state, &headers, ApiTokenKind::Client).await?;
-    let mut sel = selection(&headers, query.as_deref(), token.projects.clone());
+    let mut sel = selection(&headers, query.as_deref(), token.projects.clone())?;
     sel.inline_segments = false;
+    // Unleash's delta and streaming endpoints do not filter by tag.
+    sel.tags.clear();
     let snap = cache::snapshot(&state, &token.environment).await?;
     let event_id = snap.revision.max(0) as u32;
     let etag = format!("\"{event_id}\"");
@@ -80,8 +82,10 @@ async fn get_client_streaming(
     RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let token = sdk_principal(&state, &headers, ApiTokenKind::Client).await?;
-    let mut sel = selection(&headers, query.as_deref(), token.projects.clone());
+    let mut sel = selection(&headers, query.as_deref(), token.projects.clone())?;
     sel.inline_segments = false;
+    // Unleash's delta and streaming endpoints do not filter by tag.
+    sel.tags.clear();
     let snap = cache::snapshot(&state, &token.environment).await?;
     let first = select(&snap.all, &sel, &snap.environment);
     let event_id = snap.revision.max(0) as u32;
@@ -155,29 +159,41 @@ fn selection(
     headers: &HeaderMap,
     raw_query: Option<&str>,
     token_projects: Vec<String>,
-) -> Selection {
+) -> AppResult<Selection> {
     let mut projects = Vec::new();
     let mut name_prefix = None;
+    let mut tags = Vec::new();
     for (k, v) in form_urlencoded::parse(raw_query.unwrap_or("").as_bytes()) {
         match k.as_ref() {
             "project" | "project[]" if !v.is_empty() => {
                 projects.extend(v.split(',').map(str::to_string))
             }
             "namePrefix" if !v.is_empty() => name_prefix = Some(v.to_string()),
+            "tag" | "tag[]" if !v.is_empty() => {
+                tags.push(parse_tag_filter(&v).ok_or_else(|| {
+                    AppError::bad_data(format!(
+                        "\"tag[{}]\" must be a tag written as type:value, e.g. simple:payment",
+                        tags.len()
+                    ))
+                })?)
+            }
             _ => {}
         }
     }
     projects.sort();
     projects.dedup();
+    tags.sort();
+    tags.dedup();
     let spec = headers
         .get("unleash-client-spec")
         .and_then(|v| v.to_str().ok());
-    Selection {
+    Ok(Selection {
         token_projects,
         projects,
         name_prefix,
         inline_segments: !spec_supports_segments(spec),
-    }
+        tags,
+    })
 }
 
 /// Every flag the token may see in its environment, in Unleash's client format. Answers 304
@@ -185,9 +201,11 @@ fn selection(
 #[utoipa::path(get, path = "/api/client/features", tag = "Client API", params(
     ("project" = Option<String>, Query, description = "Only flags of these projects"),
     ("namePrefix" = Option<String>, Query, description = "Only flags whose name starts with this"),
+    ("tag" = Option<String>, Query, description = "Only flags with one of these tags (`type:value`, repeatable)"),
 ), responses(
     (status = 200, description = "`{version, features, segments, query, meta}`"),
     (status = 304, description = "Unchanged since the ETag given in If-None-Match"),
+    (status = 400, description = "A `tag` that is not `type:value`"),
     (status = 401, description = "No or unknown token"),
     (status = 403, description = "Not a client (backend) token"),
 ))]
@@ -197,7 +215,7 @@ async fn get_client_features(
     RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
     let token = sdk_principal(&state, &headers, ApiTokenKind::Client).await?;
-    let sel = selection(&headers, query.as_deref(), token.projects.clone());
+    let sel = selection(&headers, query.as_deref(), token.projects.clone())?;
     let snap = cache::snapshot(&state, &token.environment).await?;
     let rendered = snap.client_features(&sel);
     let etag = HeaderValue::from_str(&rendered.etag).map_err(AppError::internal)?;
@@ -259,7 +277,7 @@ async fn get_client_feature(
     Path(name): Path<String>,
 ) -> AppResult<Json<Value>> {
     let token = sdk_principal(&state, &headers, ApiTokenKind::Client).await?;
-    let sel = selection(&headers, None, token.projects.clone());
+    let sel = selection(&headers, None, token.projects.clone())?;
     let snap = cache::snapshot(&state, &token.environment).await?;
     let features = select(&snap.all, &sel, &snap.environment);
     let feature = features

@@ -78,7 +78,7 @@ pub fn router(state: AppState) -> Router {
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
                 // Path only: query strings may carry context values, never logged.
-                tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+                tracing::info_span!("request", method = %req.method(), path = %admin::invite_links::loggable_path(req.uri().path()))
             }),
         )
         .layer(TimeoutLayer::with_status_code(

@@ -257,3 +257,37 @@ pub async fn delete(state: &AppState, auth: &Authorized, name: &str) -> AppResul
     tx.commit().await?;
     Ok(())
 }
+
+/// Checks one constraint as the flag and segment routes would, and beyond that that its
+/// values are among the context field's legal values when the field has some.
+pub async fn validate_constraint(state: &AppState, raw: &serde_json::Value) -> AppResult<()> {
+    let c = crate::domain::constraints::validate_one(raw, "/body")?;
+    let mut db = state.db.clone();
+    let Some(field) = store::context::get(&mut db, &c.context_name).await? else {
+        return Ok(());
+    };
+    if field.legal_values.is_empty() {
+        return Ok(());
+    }
+    let legal: HashSet<&str> = field
+        .legal_values
+        .iter()
+        .map(|l| l.value.as_str())
+        .collect();
+    let single = c.operator.starts_with("NUM_")
+        || c.operator.starts_with("DATE_")
+        || c.operator.starts_with("SEMVER_")
+        || c.operator == "REGEX";
+    let sent: Vec<&str> = if single {
+        c.value.as_deref().into_iter().collect()
+    } else {
+        c.values.iter().map(String::as_str).collect()
+    };
+    if let Some(bad) = sent.iter().find(|v| !legal.contains(*v)) {
+        return Err(AppError::bad_data(format!(
+            "\"{bad}\" is not one of the legal values of the context field \"{}\"",
+            c.context_name
+        )));
+    }
+    Ok(())
+}

@@ -1001,6 +1001,8 @@ pub(crate) async fn add_tag_in(
             state,
         )
         .await?;
+        // SDKs may filter by tag (`?tag=`), so a flag's tags are part of what they see.
+        store::revision::bump(tx).await?;
     }
     Ok(added)
 }
@@ -1021,6 +1023,7 @@ async fn remove_tag_in(
             state,
         )
         .await?;
+        store::revision::bump(tx).await?;
     }
     Ok(())
 }
@@ -1498,4 +1501,32 @@ pub async fn counts(state: &AppState) -> AppResult<(usize, usize)> {
 pub async fn get_archived(state: &AppState, name: &str) -> AppResult<Feature> {
     let mut db = state.db.clone();
     load_archived(&mut db, name).await
+}
+
+/// What archiving `names` would do to dependencies: whether any of them is a parent or a
+/// child, and the parents among them that keep a child outside the list (Unleash refuses to
+/// archive those).
+pub async fn archive_dependency_impact(
+    state: &AppState,
+    names: &[String],
+) -> AppResult<(bool, Vec<String>)> {
+    let mut db = state.db.clone();
+    let mut has_dependencies = false;
+    let mut orphaned = Vec::new();
+    for name in names {
+        if !store::features::dependencies(&mut db, name)
+            .await?
+            .is_empty()
+        {
+            has_dependencies = true;
+        }
+        let children = store::features::children(&mut db, name).await?;
+        if !children.is_empty() {
+            has_dependencies = true;
+            if children.iter().any(|c| !names.contains(c)) && !orphaned.contains(name) {
+                orphaned.push(name.clone());
+            }
+        }
+    }
+    Ok((has_dependencies, orphaned))
 }

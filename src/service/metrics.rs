@@ -233,6 +233,33 @@ pub async fn applications(state: &AppState) -> AppResult<Value> {
     Ok(json!({"applications": list, "total": total}))
 }
 
+/// `GET /api/admin/metrics/instances/{appName}/environment/{environment}`: the instances of
+/// an application in one environment seen in the last 24 hours, most recent first (at most
+/// 1000, as Unleash). An unknown application has no instances.
+pub async fn environment_instances(
+    state: &AppState,
+    app_name: &str,
+    environment: &str,
+) -> AppResult<Value> {
+    let mut db = state.db.clone();
+    let since = state.clock.now() - TimeDelta::hours(24);
+    let instances: Vec<Value> = store::metrics::instances(&mut db, app_name)
+        .await?
+        .iter()
+        .filter(|i| i.environment == environment && i.last_seen >= since)
+        .take(1000)
+        .map(|i| {
+            json!({
+                "instanceId": i.instance_id,
+                "sdkVersion": i.sdk_version,
+                "clientIp": i.client_ip,
+                "lastSeen": iso(i.last_seen),
+            })
+        })
+        .collect();
+    Ok(json!({ "instances": instances }))
+}
+
 /// `GET /api/admin/client-metrics/features/{name}`: the last 48 hours of usage.
 pub async fn feature_usage(state: &AppState, feature: &str) -> AppResult<Value> {
     let mut db = state.db.clone();

@@ -125,6 +125,106 @@ pub async fn delete(state: &AppState, auth: &Authorized, name: &str) -> AppResul
         state.clock.now(),
     )
     .await?;
+    // Flags lose their tags of this type, which SDKs filtering by tag see.
+    store::revision::bump(&mut tx).await?;
     tx.commit().await?;
+    state.features.invalidate();
+    Ok(())
+}
+
+// ---------------------------------------------------------------- tags on their own
+
+/// A tag to create (`createTagSchema`): `type` defaults to `simple`.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct TagInput {
+    #[serde(rename = "type")]
+    pub tag_type: Option<String>,
+    pub value: Option<String>,
+}
+
+fn tag_not_found(tag_type: &str, value: &str) -> AppError {
+    AppError::not_found(format!(
+        "No tag with type: [{tag_type}] and value [{value}]"
+    ))
+}
+
+/// The tags of one type (empty when the type does not exist, as Unleash).
+pub async fn tags_of_type(state: &AppState, tag_type: &str) -> AppResult<Vec<Tag>> {
+    let mut db = state.db.clone();
+    Ok(store::tag_types::tags_of_type(&mut db, tag_type).await?)
+}
+
+pub async fn get_tag(state: &AppState, tag_type: &str, value: &str) -> AppResult<Tag> {
+    let mut db = state.db.clone();
+    store::tag_types::get_tag(&mut db, tag_type, value)
+        .await?
+        .ok_or_else(|| tag_not_found(tag_type, value))
+}
+
+/// Creates a tag of an existing type; the value is trimmed and 2 to 50 characters long.
+pub async fn create_tag(state: &AppState, auth: &Authorized, input: TagInput) -> AppResult<Tag> {
+    let tag_type = input.tag_type.unwrap_or_else(|| "simple".to_string());
+    let value = input
+        .value
+        .ok_or_else(|| AppError::bad_field("/body/value", "A tag needs a \"value\"."))?
+        .trim()
+        .to_string();
+    crate::domain::features::validate_tag_value(&value, "/body/value")?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let Some(t) = store::tag_types::get(&mut tx, &tag_type).await? else {
+        return Err(AppError::not_found(format!(
+            "Could not find tag type \"{tag_type}\"."
+        )));
+    };
+    let exists = store::tag_types::get_tag(&mut tx, &tag_type, &value)
+        .await?
+        .is_some();
+    if exists || !store::tag_types::insert_tag(&mut tx, &tag_type, &value, now).await? {
+        return Err(AppError::NameExists(format!(
+            "A tag of type {tag_type} with the value {value} already exists"
+        )));
+    }
+    let tag = Tag {
+        tag_type,
+        value,
+        color: t.color,
+    };
+    store::events::insert(
+        &mut tx,
+        &NewEvent::new(rules::TAG_CREATED)
+            .data(serde_json::json!({"type": tag.tag_type, "value": tag.value})),
+        auth.actor(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(tag)
+}
+
+/// Deletes a tag and takes it off every flag. Deleting a tag that does not exist succeeds,
+/// as in Unleash.
+pub async fn delete_tag(
+    state: &AppState,
+    auth: &Authorized,
+    tag_type: &str,
+    value: &str,
+) -> AppResult<()> {
+    let mut tx = state.db.begin().await?;
+    let on_flags = store::tag_types::delete_tag(&mut tx, tag_type, value).await?;
+    store::events::insert(
+        &mut tx,
+        &NewEvent::new(rules::TAG_DELETED)
+            .data(serde_json::json!({"type": tag_type, "value": value})),
+        auth.actor(),
+        state.clock.now(),
+    )
+    .await?;
+    if on_flags > 0 {
+        // SDKs filtering by this tag see fewer flags.
+        store::revision::bump(&mut tx).await?;
+    }
+    tx.commit().await?;
+    state.features.invalidate();
     Ok(())
 }

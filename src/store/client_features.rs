@@ -69,6 +69,15 @@ pub struct EnvironmentState {
     pub strategy_segments: HashMap<String, Vec<i64>>,
     pub segments: Vec<SegmentRow>,
     pub dependencies: Vec<DependencyRow>,
+    /// Each flag's tags as `(type, value)`, for the client API's `?tag=` filter.
+    pub tags: HashMap<String, Vec<(String, String)>>,
+}
+
+#[derive(sqlx::FromRow, Debug)]
+struct TagRow {
+    feature_name: String,
+    tag_type: String,
+    tag_value: String,
 }
 
 #[instrument(skip_all)]
@@ -151,12 +160,24 @@ pub async fn load(c: &mut impl Conn, environment: &str) -> Result<EnvironmentSta
         .to_owned();
     let dependencies = c.all::<DependencyRow, _>(&deps).await?;
 
+    let tag_rows = Query::select()
+        .columns([t("feature_name"), t("tag_type"), t("tag_value")])
+        .from(t("feature_tag"))
+        .to_owned();
+    let mut tags: HashMap<String, Vec<(String, String)>> = HashMap::new();
+    for r in c.all::<TagRow, _>(&tag_rows).await? {
+        tags.entry(r.feature_name)
+            .or_default()
+            .push((r.tag_type, r.tag_value));
+    }
+
     Ok(EnvironmentState {
         features,
         strategies,
         strategy_segments,
         segments,
         dependencies,
+        tags,
     })
 }
 

@@ -747,6 +747,8 @@ pub async fn add_tag(
             .to_owned(),
         )
         .to_owned();
+    // A tag put on a flag exists on its own too (`/api/admin/tags`).
+    super::tag_types::insert_tag(c, tag_type, value, now).await?;
     Ok(c.exec(&q).await? > 0)
 }
 

@@ -170,7 +170,33 @@ pub async fn mark_feature_seen(
         .value(t("last_seen_at"), at)
         .and_where(Expr::col(t("name")).eq(feature))
         .to_owned();
-    c.exec(&q).await?;
+    if c.exec(&q).await? == 0 {
+        // An unknown flag: nothing to mark.
+        return Ok(());
+    }
+    // A flag never switched on in this environment has no row yet; a flag evaluated only to
+    // `false` is still seen there. The select yields nothing for an unknown environment.
+    let ensure = Query::insert()
+        .into_table(t("feature_environments"))
+        .columns([t("feature_name"), t("environment")])
+        .select_from(
+            Query::select()
+                .column((t("features"), t("name")))
+                .column((t("environments"), t("name")))
+                .from(t("features"))
+                .from(t("environments"))
+                .and_where(Expr::col((t("features"), t("name"))).eq(feature))
+                .and_where(Expr::col((t("environments"), t("name"))).eq(environment))
+                .to_owned(),
+        )
+        .map_err(|e| sqlx::Error::Protocol(e.to_string()))?
+        .on_conflict(
+            sea_query::OnConflict::columns([t("feature_name"), t("environment")])
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned();
+    c.exec(&ensure).await?;
     let q = Query::update()
         .table(t("feature_environments"))
         .value(t("last_seen_at"), at)

@@ -17,6 +17,7 @@ use crate::domain::permissions::{
 };
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{ApiJson, ApiQuery, Caller};
+use crate::service::favorites;
 use crate::service::features::{
     self, AddDependency, CloneFeature, CreateFeature, TagInput, UpdateFeature, VariantChange,
 };
@@ -89,14 +90,15 @@ pub async fn require_on_flag(
 ))]
 async fn list_project_features(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
     Path(project_id): Path<String>,
 ) -> AppResult<Json<Value>> {
     let filter = FeatureFilter {
         projects: Some(vec![project_id]),
         ..Default::default()
     };
-    let (list, _) = features::search(&state, &filter, 0, usize::MAX).await?;
+    let (mut list, _) = features::search(&state, &filter, 0, usize::MAX).await?;
+    favorites::mark(&state, &caller, false, &mut list, "name").await?;
     Ok(Json(json!({"version": 1, "features": list})))
 }
 
@@ -129,10 +131,14 @@ async fn create_feature(
 ))]
 async fn get_feature(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
     Path((project_id, name)): Path<(String, String)>,
 ) -> AppResult<Json<Value>> {
-    Ok(Json(features::detail(&state, &project_id, &name).await?))
+    let mut flag = [features::detail(&state, &project_id, &name).await?];
+    favorites::mark(&state, &caller, false, &mut flag, "name").await?;
+    let [mut flag] = flag;
+    flag["links"] = Value::Array(crate::service::links::of_feature(&state, &name).await?);
+    Ok(Json(flag))
 }
 
 /// Changes a flag's description, type, stale mark or impression data (UPDATE_FEATURE).
@@ -278,7 +284,7 @@ fn number(name: &str, raw: Option<String>, default: usize) -> AppResult<usize> {
 ))]
 async fn search_features(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> AppResult<Json<Value>> {
     let archived = filter_values(params.archived)
@@ -294,7 +300,8 @@ async fn search_features(
     };
     let offset = number("offset", params.offset, 0)?;
     let limit = number("limit", params.limit, 50)?.min(1000);
-    let (list, total) = features::search(&state, &filter, offset, limit).await?;
+    let (mut list, total) = features::search(&state, &filter, offset, limit).await?;
+    favorites::mark(&state, &caller, false, &mut list, "name").await?;
     Ok(Json(json!({"features": list, "total": total})))
 }
 

@@ -14,6 +14,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_applications))
         .routes(routes!(get_feature_usage))
+        .routes(routes!(get_environment_instances))
 }
 
 /// Applications that registered or reported metrics, with their instances.
@@ -33,4 +34,19 @@ async fn get_feature_usage(
     Path(name): Path<String>,
 ) -> AppResult<Json<Value>> {
     Ok(Json(metrics::feature_usage(&state, &name).await?))
+}
+
+/// The instances of an application in one environment seen in the last 24 hours.
+#[utoipa::path(get, path = "/api/admin/metrics/instances/{appName}/environment/{environment}", tag = "Metrics", params(
+    ("appName" = String, Path, description = "Application name"),
+    ("environment" = String, Path, description = "Environment name"),
+), responses((status = 200, description = "`applicationEnvironmentInstancesSchema`: `{instances: [{instanceId, sdkVersion, clientIp, lastSeen}]}`")))]
+async fn get_environment_instances(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path((app_name, environment)): Path<(String, String)>,
+) -> AppResult<Json<Value>> {
+    Ok(Json(
+        metrics::environment_instances(&state, &app_name, &environment).await?,
+    ))
 }

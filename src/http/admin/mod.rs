@@ -5,8 +5,12 @@ pub mod context;
 pub mod environments;
 pub mod events;
 pub mod export_import;
+pub mod favorites;
 pub mod feature_environments;
 pub mod features;
+pub mod instance_admin;
+pub mod invite_links;
+pub mod links;
 pub mod metrics;
 pub mod pats;
 pub mod playground;
@@ -17,6 +21,7 @@ pub mod tag_types;
 pub mod ui_config;
 pub mod user;
 pub mod user_admin;
+pub mod validation;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -41,4 +46,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(ui_config::routes())
         .merge(playground::routes())
         .merge(export_import::routes())
+        .merge(validation::routes())
+        .merge(favorites::routes())
+        .merge(links::routes())
+        .merge(instance_admin::routes())
+        .merge(invite_links::routes())
 }

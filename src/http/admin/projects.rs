@@ -38,13 +38,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
 ))]
 async fn list_projects(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
 ) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = projects::list(&state)
+    let mut list: Vec<Value> = projects::list(&state)
         .await?
         .iter()
         .map(|(p, o)| p.to_json(o))
         .collect();
+    service::favorites::mark(&state, &caller, true, &mut list, "id").await?;
     Ok(Json(json!({"version": 1, "projects": list})))
 }
 
@@ -75,7 +76,7 @@ async fn create_project(
 ))]
 async fn get_project(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
     Path(project_id): Path<String>,
 ) -> AppResult<Json<Value>> {
     let (project, owners, envs) = projects::get(&state, &project_id).await?;
@@ -83,7 +84,8 @@ async fn get_project(
         projects: Some(vec![project_id.clone()]),
         ..Default::default()
     };
-    let (flags, _) = features::search(&state, &filter, 0, usize::MAX).await?;
+    let (mut flags, _) = features::search(&state, &filter, 0, usize::MAX).await?;
+    service::favorites::mark(&state, &caller, false, &mut flags, "name").await?;
     let mut v = project.to_json(&owners);
     v["version"] = json!(1);
     v["environments"] = Value::Array(

@@ -8,11 +8,13 @@ use serde_json::{json, Value};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::permission::Scope;
-use crate::domain::permissions::{CREATE_TAG_TYPE, DELETE_TAG_TYPE, UPDATE_TAG_TYPE};
+use crate::domain::permissions::{
+    CREATE_TAG_TYPE, DELETE_TAG_TYPE, UPDATE_FEATURE, UPDATE_TAG_TYPE,
+};
 use crate::domain::tag_types::TagTypeInput;
 use crate::error::AppResult;
 use crate::http::extract::{ApiJson, Caller};
-use crate::service::tag_types;
+use crate::service::tag_types::{self, TagInput};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -20,7 +22,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_tag_types, create_tag_type))
         .routes(routes!(validate_tag_type))
         .routes(routes!(get_tag_type, update_tag_type, delete_tag_type))
-        .routes(routes!(list_tags))
+        .routes(routes!(list_tags, create_tag))
+        .routes(routes!(tags_of_type))
+        .routes(routes!(get_tag, delete_tag))
 }
 
 /// Every tag type (`{version: 1, tagTypes}`).
@@ -142,4 +146,81 @@ async fn list_tags(
         .map(|t| t.to_json())
         .collect();
     Ok(Json(json!({"version": 1, "tags": list})))
+}
+
+/// Creates a tag (any signed-in caller, as Unleash): `{version: 1, tag}`.
+#[utoipa::path(post, path = "/api/admin/tags", tag = "Tags", request_body = TagInput, responses(
+    (status = 201, description = "`tagWithVersionSchema`"),
+    (status = 400, description = "The value is not 2 to 50 characters long"),
+    (status = 401, description = "Not signed in"),
+    (status = 404, description = "No such tag type"),
+    (status = 409, description = "The tag exists"),
+))]
+async fn create_tag(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(body): ApiJson<TagInput>,
+) -> AppResult<Response> {
+    let auth = p.authenticated();
+    let t = tag_types::create_tag(&state, &auth, body).await?;
+    let location = format!("tags/{}/{}", t.tag_type, t.value);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(json!({"version": 1, "tag": t.to_json()})),
+    )
+        .into_response())
+}
+
+/// The tags of one type (`{version: 1, tags}`; empty for an unknown type).
+#[utoipa::path(get, path = "/api/admin/tags/{type}", tag = "Tags", params(("type" = String, Path, description = "Tag type")), responses(
+    (status = 200, description = "`tagsSchema`"),
+    (status = 401, description = "Not signed in"),
+))]
+async fn tags_of_type(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path(tag_type): Path<String>,
+) -> AppResult<Json<Value>> {
+    let list: Vec<Value> = tag_types::tags_of_type(&state, &tag_type)
+        .await?
+        .iter()
+        .map(|t| t.to_json())
+        .collect();
+    Ok(Json(json!({"version": 1, "tags": list})))
+}
+
+/// One tag (`{version: 1, tag}`).
+#[utoipa::path(get, path = "/api/admin/tags/{type}/{value}", tag = "Tags", params(
+    ("type" = String, Path, description = "Tag type"),
+    ("value" = String, Path, description = "Tag value"),
+), responses(
+    (status = 200, description = "`tagWithVersionSchema`"),
+    (status = 401, description = "Not signed in"),
+    (status = 404, description = "No such tag"),
+))]
+async fn get_tag(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path((tag_type, value)): Path<(String, String)>,
+) -> AppResult<Json<Value>> {
+    let t = tag_types::get_tag(&state, &tag_type, &value).await?;
+    Ok(Json(json!({"version": 1, "tag": t.to_json()})))
+}
+
+/// Deletes a tag and takes it off every flag (UPDATE_FEATURE).
+#[utoipa::path(delete, path = "/api/admin/tags/{type}/{value}", tag = "Tags", params(
+    ("type" = String, Path, description = "Tag type"),
+    ("value" = String, Path, description = "Tag value"),
+), responses(
+    (status = 200, description = "Deleted"),
+    (status = 403, description = "Needs UPDATE_FEATURE"),
+))]
+async fn delete_tag(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((tag_type, value)): Path<(String, String)>,
+) -> AppResult<()> {
+    let auth = p.require(&[UPDATE_FEATURE], Scope::ROOT)?;
+    tag_types::delete_tag(&state, &auth, &tag_type, &value).await
 }

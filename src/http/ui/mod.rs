@@ -14,6 +14,7 @@ mod dashboard;
 mod events;
 mod flag_details;
 mod flags;
+mod invite;
 mod login;
 mod pats;
 mod profile;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .merge(profile::routes())
         .merge(pats::routes())
         .merge(users::routes())
+        .merge(invite::routes())
         .merge(events::routes())
         .merge(flags::routes())
         .merge(flag_details::routes())
