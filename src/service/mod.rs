@@ -6,6 +6,7 @@ pub mod environments;
 pub mod events;
 pub mod features;
 pub mod metrics;
+pub mod password_reset;
 pub mod playground;
 pub mod projects;
 pub mod segments;

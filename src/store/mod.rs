@@ -13,6 +13,7 @@ pub mod features;
 pub mod metrics;
 pub mod pats;
 pub mod projects;
+pub mod reset_tokens;
 pub mod revision;
 pub mod roles;
 pub mod segments;

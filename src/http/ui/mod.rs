@@ -18,6 +18,7 @@ mod login;
 mod pats;
 mod profile;
 mod projects;
+mod reset_password;
 mod users;
 mod variants;
 
@@ -55,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .merge(api_tokens::routes())
         .merge(projects::routes())
         .merge(variants::routes())
+        .merge(reset_password::routes())
 }
 
 const APP_CSS: &str = include_str!("../../../static/app.css");
