@@ -1026,7 +1026,10 @@ async fn import_features(
             for (t, v) in have_tags.difference(&wanted_tags) {
                 store::features::remove_tag(tx, &name, t, v).await?;
             }
-            report.bump("flag tags", Outcome::Updated);
+            report.bump(
+                "flag tags",
+                if have_tags.is_empty() { Outcome::Created } else { Outcome::Updated },
+            );
         }
     }
 
