@@ -168,7 +168,11 @@ impl Config {
     pub fn public_url(&self) -> String {
         match self.unleash_url.as_deref().map(str::trim) {
             Some(u) if !u.is_empty() => u.trim_end_matches('/').to_string(),
-            _ => format!("http://localhost:{}{}", self.listen_port(), self.base_path()),
+            _ => format!(
+                "http://localhost:{}{}",
+                self.listen_port(),
+                self.base_path()
+            ),
         }
     }
 

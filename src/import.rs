@@ -125,7 +125,11 @@ impl ImportReport {
     /// admin needs) and no other secret.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let verb = if self.applied { "Imported" } else { "Plan (dry run, nothing written)" };
+        let verb = if self.applied {
+            "Imported"
+        } else {
+            "Plan (dry run, nothing written)"
+        };
         let _ = writeln!(out, "{verb}:");
         let _ = writeln!(
             out,
@@ -152,7 +156,10 @@ impl ImportReport {
             }
         }
         if !self.changed() {
-            let _ = writeln!(out, "\nNothing to change: the target already matches the source.");
+            let _ = writeln!(
+                out,
+                "\nNothing to change: the target already matches the source."
+            );
         } else if !self.applied {
             let _ = writeln!(out, "\nRun again with --apply to write these changes.");
         }
@@ -180,13 +187,19 @@ struct Source {
 impl Source {
     fn new(url: &str, token: &str) -> anyhow::Result<Self> {
         let base = url.trim().trim_end_matches('/').to_string();
-        let parsed = reqwest::Url::parse(&base)
-            .map_err(|e| anyhow!("--url {base:?} is not a valid URL ({e}); use e.g. https://unleash.example.com"))?;
+        let parsed = reqwest::Url::parse(&base).map_err(|e| {
+            anyhow!("--url {base:?} is not a valid URL ({e}); use e.g. https://unleash.example.com")
+        })?;
         if parsed.scheme() != "http" && parsed.scheme() != "https" {
-            bail!("--url must start with http:// or https://, not {}://", parsed.scheme());
+            bail!(
+                "--url must start with http:// or https://, not {}://",
+                parsed.scheme()
+            );
         }
         if token.trim().is_empty() {
-            bail!("--token is empty; pass an admin API token or a personal access token of an admin");
+            bail!(
+                "--token is empty; pass an admin API token or a personal access token of an admin"
+            );
         }
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(60))
@@ -263,11 +276,17 @@ impl Source {
 }
 
 fn enc(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
+    form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }
 
 fn list<'a>(v: &'a Value, key: &str) -> Vec<&'a Value> {
-    let arr = if key.is_empty() { v.as_array() } else { v.get(key).and_then(Value::as_array) };
+    let arr = if key.is_empty() {
+        v.as_array()
+    } else {
+        v.get(key).and_then(Value::as_array)
+    };
     arr.map(|a| a.iter().collect()).unwrap_or_default()
 }
 
@@ -314,7 +333,9 @@ async fn read_source(src: &Source) -> anyhow::Result<Snapshot> {
     let mut features = Vec::new();
     for p in &projects {
         let Some(id) = s(p, "id") else { continue };
-        let pe = src.get(&format!("/api/admin/environments/project/{}", enc(&id))).await?;
+        let pe = src
+            .get(&format!("/api/admin/environments/project/{}", enc(&id)))
+            .await?;
         let visible: Vec<String> = list(&pe, "environments")
             .into_iter()
             .filter(|e| e.get("visible").and_then(Value::as_bool).unwrap_or(true))
@@ -322,7 +343,10 @@ async fn read_source(src: &Source) -> anyhow::Result<Snapshot> {
             .collect();
         project_envs.insert(id.clone(), visible);
         if project_roles_available {
-            match src.get_opt(&format!("/api/admin/projects/{}/access", enc(&id))).await? {
+            match src
+                .get_opt(&format!("/api/admin/projects/{}/access", enc(&id)))
+                .await?
+            {
                 Some(access) => {
                     let roles: HashMap<i64, String> = list(&access, "roles")
                         .into_iter()
@@ -359,13 +383,16 @@ async fn read_source(src: &Source) -> anyhow::Result<Snapshot> {
                 let rows: Vec<Value> = list(&page, "features").into_iter().cloned().collect();
                 let n = rows.len();
                 for row in rows {
-                    let Some(name) = s(&row, "name") else { continue };
+                    let Some(name) = s(&row, "name") else {
+                        continue;
+                    };
                     if !seen.insert(name.clone()) {
                         continue;
                     }
+                    // Unleash lists each environment's variants only when asked to.
                     let full = src
                         .get_opt(&format!(
-                            "/api/admin/projects/{}/features/{}",
+                            "/api/admin/projects/{}/features/{}?variantEnvironments=true",
                             enc(&id),
                             enc(&name)
                         ))
@@ -384,10 +411,12 @@ async fn read_source(src: &Source) -> anyhow::Result<Snapshot> {
                     }
                     features.push((row, full, tags));
                 }
-                if n < 100 {
+                offset += n;
+                // Unleash caps a page at 100 whatever the limit; `total` says when to stop.
+                let total = page.get("total").and_then(Value::as_u64).map(|t| t as usize);
+                if n == 0 || total.is_some_and(|t| offset >= t) || (total.is_none() && n < 100) {
                     break;
                 }
-                offset += 100;
             }
         }
     }
@@ -466,7 +495,8 @@ pub async fn run(state: &AppState, opts: &ImportOptions) -> anyhow::Result<Impor
                 )
             })
             .collect();
-        let ev = NewEvent::new("unleash-imported").data(json!({"source": src.base, "counts": counts}));
+        let ev =
+            NewEvent::new("unleash-imported").data(json!({"source": src.base, "counts": counts}));
         store::events::insert(&mut tx, &ev, &actor, now).await?;
     }
     if opts.apply {
@@ -645,12 +675,19 @@ async fn import_segments(
     let mut ids = HashMap::new();
     let existing = store::segments::list(tx).await?;
     for sg in &snap.segments {
-        let (Some(src_id), Some(name)) = (i(sg, "id"), s(sg, "name")) else { continue };
+        let (Some(src_id), Some(name)) = (i(sg, "id"), s(sg, "name")) else {
+            continue;
+        };
         let constraints: Vec<crate::domain::constraints::Constraint> =
             match serde_json::from_value(sg.get("constraints").cloned().unwrap_or(json!([]))) {
                 Ok(c) => c,
                 Err(e) => {
-                    report.note(KIND, format!("segment {name:?} skipped: its constraints could not be read ({e})"));
+                    report.note(
+                        KIND,
+                        format!(
+                            "segment {name:?} skipped: its constraints could not be read ({e})"
+                        ),
+                    );
                     continue;
                 }
             };
@@ -810,7 +847,9 @@ fn wanted_strategy(
         .cloned()
         .unwrap_or_default()
     {
-        let sid = sid.as_i64().ok_or("a segment reference that is not a number")?;
+        let sid = sid
+            .as_i64()
+            .ok_or("a segment reference that is not a number")?;
         segments.push(
             *segment_ids
                 .get(&sid)
@@ -826,12 +865,23 @@ fn wanted_strategy(
         name: s(st, "name").unwrap_or_else(|| "default".into()),
         title: s(st, "title").filter(|t| !t.is_empty()),
         parameters: st.get("parameters").cloned().unwrap_or_else(|| json!({})),
-        constraints: st.get("constraints").cloned().unwrap_or_else(|| json!([])),
+        constraints: normalise_constraints(st.get("constraints")),
         variants: st.get("variants").cloned().unwrap_or_else(|| json!([])),
         sort_order: i(st, "sortOrder").unwrap_or(index as i64),
         disabled: b(st, "disabled"),
         segments,
     })
+}
+
+/// Constraints in the shape Switchyard stores them (`values`, `inverted` and
+/// `caseInsensitive` spelled out), as Unleash's SDK API serves them; left as they are when
+/// they do not parse.
+fn normalise_constraints(v: Option<&Value>) -> Value {
+    let raw = v.cloned().unwrap_or_else(|| json!([]));
+    match serde_json::from_value::<Vec<crate::domain::constraints::Constraint>>(raw.clone()) {
+        Ok(list) => serde_json::to_value(list).unwrap_or(raw),
+        Err(_) => raw,
+    }
 }
 
 fn same_strategy(a: &FeatureStrategy, b: &FeatureStrategy) -> bool {
@@ -861,11 +911,15 @@ async fn import_features(
     let mut deps: Vec<Dependency> = Vec::new();
     for (row, full, tags) in &snap.features {
         let base = full.as_ref().unwrap_or(row);
-        let Some(name) = s(base, "name") else { continue };
+        let Some(name) = s(base, "name") else {
+            continue;
+        };
         let project = s(base, "project")
             .or_else(|| s(row, "project"))
             .unwrap_or_else(|| "default".into());
-        let archived = b(row, "archived") || b(base, "archived") || base.get("archivedAt").is_some_and(|v| !v.is_null());
+        let archived = b(row, "archived")
+            || b(base, "archived")
+            || base.get("archivedAt").is_some_and(|v| !v.is_null());
         let wanted = Feature {
             name: name.clone(),
             project: project.clone(),
@@ -913,7 +967,11 @@ async fn import_features(
             .unwrap_or(false);
         if archived != have_archived {
             let at = if archived {
-                Some(parse_time(base, "archivedAt").or_else(|| parse_time(row, "archivedAt")).unwrap_or(now))
+                Some(
+                    parse_time(base, "archivedAt")
+                        .or_else(|| parse_time(row, "archivedAt"))
+                        .unwrap_or(now),
+                )
             } else {
                 None
             };
@@ -926,11 +984,15 @@ async fn import_features(
 
         // Per-environment state, variants and strategies.
         if let Some(full) = full {
-            let stored = store::features::get(tx, &name).await?.unwrap_or(wanted.clone());
+            let stored = store::features::get(tx, &name)
+                .await?
+                .unwrap_or(wanted.clone());
             // The flag's environments are those its project uses (as in Unleash).
             let current = store::features::environments(tx, &stored).await?;
             for env in list(full, "environments") {
-                let Some(env_name) = s(env, "name").or_else(|| s(env, "environment")) else { continue };
+                let Some(env_name) = s(env, "name").or_else(|| s(env, "environment")) else {
+                    continue;
+                };
                 if !current.iter().any(|e| e.name == env_name) {
                     report.note(
                         "flag environments",
@@ -942,7 +1004,9 @@ async fn import_features(
                 let enabled = b(env, "enabled");
                 let variants = env.get("variants").cloned().unwrap_or_else(|| json!([]));
                 let have_enabled = have_env.map(|e| e.enabled).unwrap_or(false);
-                let have_variants = have_env.map(|e| e.variants.clone()).unwrap_or_else(|| json!([]));
+                let have_variants = have_env
+                    .map(|e| e.variants.clone())
+                    .unwrap_or_else(|| json!([]));
                 let known = have_env.is_some_and(|e| e.enabled || e.variants != json!([]));
                 if have_enabled == enabled && have_variants == variants {
                     report.bump("flag environments", Outcome::Unchanged);
@@ -951,16 +1015,22 @@ async fn import_features(
                     store::features::set_variants(tx, &name, &env_name, &variants).await?;
                     report.bump(
                         "flag environments",
-                        if known { Outcome::Updated } else { Outcome::Created },
+                        if known {
+                            Outcome::Updated
+                        } else {
+                            Outcome::Created
+                        },
                     );
                 }
                 let have_strats = store::features::strategies(tx, &name, &env_name).await?;
                 let mut wanted_ids = BTreeSet::new();
                 for (idx, st) in list(env, "strategies").into_iter().enumerate() {
-                    let ws = match wanted_strategy(st, &name, &project, &env_name, idx, segment_ids) {
+                    let ws = match wanted_strategy(st, &name, &project, &env_name, idx, segment_ids)
+                    {
                         Ok(w) => w,
                         Err(why) => {
-                            report.note("strategies", format!("flag {name:?} in {env_name}: {why}"));
+                            report
+                                .note("strategies", format!("flag {name:?} in {env_name}: {why}"));
                             continue;
                         }
                     };
@@ -970,7 +1040,9 @@ async fn import_features(
                             store::features::insert_strategy(tx, &ws, now).await?;
                             report.bump("strategies", Outcome::Created);
                         }
-                        Some(hs) if same_strategy(&hs, &ws) && hs.feature_name == ws.feature_name => {
+                        Some(hs)
+                            if same_strategy(&hs, &ws) && hs.feature_name == ws.feature_name =>
+                        {
                             report.bump("strategies", Outcome::Unchanged)
                         }
                         Some(hs) if hs.feature_name != ws.feature_name => {
@@ -993,7 +1065,9 @@ async fn import_features(
                 }
             }
             for d in list(full, "dependencies") {
-                let Some(parent) = s(d, "feature") else { continue };
+                let Some(parent) = s(d, "feature") else {
+                    continue;
+                };
                 deps.push(Dependency {
                     parent,
                     child: name.clone(),
@@ -1001,7 +1075,11 @@ async fn import_features(
                     variants: d
                         .get("variants")
                         .and_then(Value::as_array)
-                        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|v| v.as_str().map(str::to_string))
+                                .collect()
+                        })
                         .unwrap_or_default(),
                 });
             }
@@ -1009,8 +1087,10 @@ async fn import_features(
 
         // Tags.
         let wanted_tags: BTreeSet<(String, String)> = tags.iter().cloned().collect();
-        let have_tags: BTreeSet<(String, String)> =
-            store::features::tags(tx, &name).await?.into_iter().collect();
+        let have_tags: BTreeSet<(String, String)> = store::features::tags(tx, &name)
+            .await?
+            .into_iter()
+            .collect();
         if wanted_tags.is_empty() && have_tags.is_empty() {
             // nothing to count
         } else if wanted_tags == have_tags {
@@ -1020,7 +1100,9 @@ async fn import_features(
                 if store::features::tag_type_exists(tx, t).await? {
                     store::features::add_tag(tx, &name, t, v, now).await?;
                 } else {
-                    report.notes.push(format!("tag {t}:{v} of flag {name:?} skipped: unknown tag type"));
+                    report.notes.push(format!(
+                        "tag {t}:{v} of flag {name:?} skipped: unknown tag type"
+                    ));
                 }
             }
             for (t, v) in have_tags.difference(&wanted_tags) {
@@ -1028,7 +1110,11 @@ async fn import_features(
             }
             report.bump(
                 "flag tags",
-                if have_tags.is_empty() { Outcome::Created } else { Outcome::Updated },
+                if have_tags.is_empty() {
+                    Outcome::Created
+                } else {
+                    Outcome::Updated
+                },
             );
         }
     }
@@ -1056,14 +1142,21 @@ async fn import_features(
         store::features::delete_dependencies(tx, &child, None).await?;
         for d in &wanted {
             if store::features::get(tx, &d.parent).await?.is_none() {
-                report.notes.push(format!("dependency of {child:?} on {:?} skipped: no such flag", d.parent));
+                report.notes.push(format!(
+                    "dependency of {child:?} on {:?} skipped: no such flag",
+                    d.parent
+                ));
                 continue;
             }
             store::features::insert_dependency(tx, d).await?;
         }
         report.bump(
             "dependencies",
-            if have.is_empty() { Outcome::Created } else { Outcome::Updated },
+            if have.is_empty() {
+                Outcome::Created
+            } else {
+                Outcome::Updated
+            },
         );
     }
     Ok(())
@@ -1094,14 +1187,24 @@ async fn import_users(
     let existing = store::users::list(tx).await?;
     for u in &snap.users {
         let Some(src_id) = i(u, "id") else { continue };
-        if u.get("accountType").and_then(Value::as_str) == Some("Service Account") || b(u, "isService") {
-            report.note(KIND, format!("service account {src_id} skipped: service accounts are not imported"));
+        if u.get("accountType").and_then(Value::as_str) == Some("Service Account")
+            || b(u, "isService")
+        {
+            report.note(
+                KIND,
+                format!("service account {src_id} skipped: service accounts are not imported"),
+            );
             continue;
         }
         let username = s(u, "username").filter(|x| !x.is_empty());
-        let email = s(u, "email").filter(|x| !x.is_empty()).map(|e| e.to_lowercase());
+        let email = s(u, "email")
+            .filter(|x| !x.is_empty())
+            .map(|e| e.to_lowercase());
         let name = s(u, "name").filter(|x| !x.is_empty());
-        let label = username.clone().or(email.clone()).unwrap_or_else(|| format!("user {src_id}"));
+        let label = username
+            .clone()
+            .or(email.clone())
+            .unwrap_or_else(|| format!("user {src_id}"));
         let role_name = i(u, "rootRole")
             .and_then(|r| snap.root_roles.get(&r).cloned())
             .or_else(|| s(u, "rootRole"))
@@ -1110,7 +1213,9 @@ async fn import_users(
             Some(r) => r,
             None => match store::roles::find_by_name(tx, "Viewer").await? {
                 Some(r) => {
-                    report.notes.push(format!("{label}: root role {role_name:?} does not exist here; given Viewer"));
+                    report.notes.push(format!(
+                        "{label}: root role {role_name:?} does not exist here; given Viewer"
+                    ));
                     r
                 }
                 None => bail!("the Viewer role is missing from the target database"),
@@ -1121,13 +1226,15 @@ async fn import_users(
         });
         match found {
             None => {
-                let new = match validate_new_user(username.clone(), email.clone(), name.clone(), role.id) {
-                    Ok(n) => n,
-                    Err(e) => {
-                        report.note(KIND, format!("{label} skipped: {e}"));
-                        continue;
-                    }
-                };
+                let new =
+                    match validate_new_user(username.clone(), email.clone(), name.clone(), role.id)
+                    {
+                        Ok(n) => n,
+                        Err(e) => {
+                            report.note(KIND, format!("{label} skipped: {e}"));
+                            continue;
+                        }
+                    };
                 let id = store::users::insert(tx, &new, None, now).await?;
                 id_map.insert(src_id, id);
                 let token = crate::service::password_reset::mint(tx, id, actor, now)
@@ -1170,9 +1277,14 @@ async fn import_users(
             .map(|m| (m.user_id, m.role_id))
             .collect();
         for (src_user, role_name) in pairs {
-            let Some(&uid) = id_map.get(src_user) else { continue };
+            let Some(&uid) = id_map.get(src_user) else {
+                continue;
+            };
             let Some(role) = store::roles::find_by_name(tx, role_name).await? else {
-                report.note("project roles", format!("{project}: role {role_name:?} does not exist here"));
+                report.note(
+                    "project roles",
+                    format!("{project}: role {role_name:?} does not exist here"),
+                );
                 continue;
             };
             if have.contains(&(uid, role.id)) {
@@ -1194,11 +1306,15 @@ async fn import_tokens(
 ) -> anyhow::Result<()> {
     const KIND: &str = "API tokens";
     for t in &snap.tokens {
-        let token_name = s(t, "tokenName").or_else(|| s(t, "username")).unwrap_or_else(|| "imported".into());
+        let token_name = s(t, "tokenName")
+            .or_else(|| s(t, "username"))
+            .unwrap_or_else(|| "imported".into());
         let secret = s(t, "secret").unwrap_or_default();
         // A usable secret has the shape <project>:<environment>.<rest>; a source that keeps
         // only digests (Switchyard) answers null.
-        let usable = secret.split_once('.').is_some_and(|(prefix, rest)| prefix.contains(':') && rest.len() >= 8);
+        let usable = secret
+            .split_once('.')
+            .is_some_and(|(prefix, rest)| prefix.contains(':') && rest.len() >= 8);
         if !usable {
             report.note(
                 KIND,
@@ -1210,18 +1326,29 @@ async fn import_tokens(
             .and_then(|k| ApiTokenKind::parse(&k))
             .unwrap_or(ApiTokenKind::Client);
         let environment = s(t, "environment").unwrap_or_else(|| {
-            if kind == ApiTokenKind::Admin { "*".into() } else { "development".into() }
+            if kind == ApiTokenKind::Admin {
+                "*".into()
+            } else {
+                "development".into()
+            }
         });
         let mut projects: Vec<String> = t
             .get("projects")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|p| p.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| p.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
         if projects.is_empty() {
             projects = vec![s(t, "project").unwrap_or_else(|| "*".into())];
         }
         let selector = external_selector(&secret);
-        if store::api_tokens::get_by_selector(tx, &selector).await?.is_some() {
+        if store::api_tokens::get_by_selector(tx, &selector)
+            .await?
+            .is_some()
+        {
             report.bump(KIND, Outcome::Unchanged);
             continue;
         }
@@ -1235,7 +1362,10 @@ async fn import_tokens(
             m
         };
         if !missing.is_empty() {
-            report.note(KIND, format!("token {token_name:?} skipped: unknown projects {missing:?}"));
+            report.note(
+                KIND,
+                format!("token {token_name:?} skipped: unknown projects {missing:?}"),
+            );
             continue;
         }
         let ext = ExternalToken {
@@ -1251,7 +1381,16 @@ async fn import_tokens(
             "tokenName": token_name, "type": kind.as_str(), "environment": environment,
             "projects": projects, "imported": true
         }));
-        store::events::insert(tx, &ev, &Actor { name: "unleash-import".into(), user_id: None }, now).await?;
+        store::events::insert(
+            tx,
+            &ev,
+            &Actor {
+                name: "unleash-import".into(),
+                user_id: None,
+            },
+            now,
+        )
+        .await?;
         report.bump(KIND, Outcome::Created);
     }
     Ok(())

@@ -15,12 +15,25 @@ async fn seed(app: &TestApp) -> String {
         let admin = admin.clone();
         async move {
             let res = app.post(path, body, &admin).await;
-            assert!(res.status.is_success(), "POST {path}: {} {}", res.status, res.text);
+            assert!(
+                res.status.is_success(),
+                "POST {path}: {} {}",
+                res.status,
+                res.text
+            );
             res
         }
     };
-    post("/api/admin/environments", json!({"name": "staging", "type": "test", "sortOrder": 5})).await;
-    post("/api/admin/projects", json!({"id": "shop", "name": "Shop", "description": "The shop"})).await;
+    post(
+        "/api/admin/environments",
+        json!({"name": "staging", "type": "test", "sortOrder": 5}),
+    )
+    .await;
+    post(
+        "/api/admin/projects",
+        json!({"id": "shop", "name": "Shop", "description": "The shop"}),
+    )
+    .await;
     post(
         "/api/admin/context",
         json!({"name": "tenant", "description": "Who pays", "stickiness": true,
@@ -34,14 +47,22 @@ async fn seed(app: &TestApp) -> String {
     )
     .await;
     let seg_id = seg.json["id"].as_i64().expect("segment id");
-    post("/api/admin/tag-types", json!({"name": "team", "description": "Owning team"})).await;
+    post(
+        "/api/admin/tag-types",
+        json!({"name": "team", "description": "Owning team"}),
+    )
+    .await;
     post(
         "/api/admin/strategies",
         json!({"name": "byTenant", "description": "tenants",
                "parameters": [{"name": "tenants", "type": "list", "description": "", "required": false}]}),
     )
     .await;
-    for (name, ty) in [("parent", "release"), ("checkout", "experiment"), ("old-flag", "release")] {
+    for (name, ty) in [
+        ("parent", "release"),
+        ("checkout", "experiment"),
+        ("old-flag", "release"),
+    ] {
         post(
             "/api/admin/projects/shop/features",
             json!({"name": name, "type": ty, "description": format!("{name} flag"), "impressionData": name == "checkout"}),
@@ -58,14 +79,26 @@ async fn seed(app: &TestApp) -> String {
                "segments": [seg_id]}),
     )
     .await;
-    post(strat, json!({"name": "byTenant", "parameters": {"tenants": "acme"}, "disabled": true})).await;
+    post(
+        strat,
+        json!({"name": "byTenant", "parameters": {"tenants": "acme"}, "disabled": true}),
+    )
+    .await;
     post(
         "/api/admin/projects/shop/features/parent/environments/development/strategies",
         json!({"name": "default"}),
     )
     .await;
-    post("/api/admin/projects/shop/features/checkout/environments/development/on", json!({})).await;
-    post("/api/admin/projects/shop/features/parent/environments/development/on", json!({})).await;
+    post(
+        "/api/admin/projects/shop/features/checkout/environments/development/on",
+        json!({}),
+    )
+    .await;
+    post(
+        "/api/admin/projects/shop/features/parent/environments/development/on",
+        json!({}),
+    )
+    .await;
     let res = app
         .put(
             "/api/admin/projects/shop/features/checkout/environments/development/variants",
@@ -75,7 +108,11 @@ async fn seed(app: &TestApp) -> String {
         )
         .await;
     assert!(res.status.is_success(), "variants: {}", res.text);
-    post("/api/admin/features/checkout/tags", json!({"type": "team", "value": "payments"})).await;
+    post(
+        "/api/admin/features/checkout/tags",
+        json!({"type": "team", "value": "payments"}),
+    )
+    .await;
     post(
         "/api/admin/projects/shop/features/checkout/dependencies",
         json!({"feature": "parent", "enabled": true}),
@@ -98,7 +135,11 @@ async fn seed(app: &TestApp) -> String {
         .find(|r| r["name"] == "Member")
         .and_then(|r| r["id"].as_i64())
         .expect("Member role");
-    post("/api/admin/projects/shop/access", json!({"roles": [member], "users": [{"id": eve_id}]})).await;
+    post(
+        "/api/admin/projects/shop/access",
+        json!({"roles": [member], "users": [{"id": eve_id}]}),
+    )
+    .await;
     post(
         "/api/admin/api-tokens",
         json!({"tokenName": "sdk", "type": "client", "environment": "development", "projects": ["shop"]}),
@@ -113,7 +154,9 @@ async fn seed(app: &TestApp) -> String {
 }
 
 async fn target(db: &TestDb) -> AppState {
-    let store = switchyard::store::Db::connect(&db.url).await.expect("connect");
+    let store = switchyard::store::Db::connect(&db.url)
+        .await
+        .expect("connect");
     AppState::new(store, common::test_config(&db.url))
 }
 
@@ -187,7 +230,9 @@ async fn import_copies_every_kind_and_is_idempotent() {
     let state = target(&db).await;
 
     // Dry run: a full plan, nothing written.
-    let plan = run(&state, &opts(&server.base, &pat, false)).await.expect("dry run");
+    let plan = run(&state, &opts(&server.base, &pat, false))
+        .await
+        .expect("dry run");
     assert!(!plan.applied);
     assert_eq!(plan.counts("flags").created, 3, "{}", plan.render());
     assert!(plan.reset_links.is_empty());
@@ -195,10 +240,14 @@ async fn import_copies_every_kind_and_is_idempotent() {
         let mut c = state.db.clone();
         assert_eq!(switchyard::store::users::count(&mut c).await.unwrap(), 0);
         assert_eq!(switchyard::store::features::count(&mut c).await.unwrap(), 0);
-        assert!(!switchyard::store::project_exists(&mut c, "shop").await.unwrap());
+        assert!(!switchyard::store::project_exists(&mut c, "shop")
+            .await
+            .unwrap());
     }
 
-    let report = run(&state, &opts(&server.base, &pat, true)).await.expect("apply");
+    let report = run(&state, &opts(&server.base, &pat, true))
+        .await
+        .expect("apply");
     let text = report.render();
     assert!(report.applied);
     assert_eq!(report.counts("environments").created, 1, "{text}");
@@ -221,7 +270,9 @@ async fn import_copies_every_kind_and_is_idempotent() {
     assert_eq!(report.reset_links.len(), 2);
 
     // Second apply: nothing changes, and the report says so.
-    let again = run(&state, &opts(&server.base, &pat, true)).await.expect("again");
+    let again = run(&state, &opts(&server.base, &pat, true))
+        .await
+        .expect("again");
     assert!(!again.changed(), "{}", again.render());
     assert!(again.render().contains("Nothing to change"));
     assert!(again.reset_links.is_empty());
@@ -240,13 +291,24 @@ async fn import_copies_every_kind_and_is_idempotent() {
     for flag in ["parent", "checkout"] {
         let path = format!("/api/admin/projects/shop/features/{flag}");
         let s = source.get(&path, &s_admin).await.expect(200);
-        let t = common::call(&router, "GET", &path, None, &t_admin).await.expect(200);
+        let t = common::call(&router, "GET", &path, None, &t_admin)
+            .await
+            .expect(200);
         assert_eq!(flag_view(&t.json), flag_view(&s.json), "flag {flag}");
     }
-    let t_tags = common::call(&router, "GET", "/api/admin/features/checkout/tags", None, &t_admin)
-        .await
-        .expect(200);
-    assert_eq!(t_tags.json["tags"], json!([{"type": "team", "value": "payments"}]));
+    let t_tags = common::call(
+        &router,
+        "GET",
+        "/api/admin/features/checkout/tags",
+        None,
+        &t_admin,
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        t_tags.json["tags"],
+        json!([{"type": "team", "value": "payments"}])
+    );
     let archived = common::call(
         &router,
         "GET",
@@ -270,9 +332,15 @@ async fn import_copies_every_kind_and_is_idempotent() {
         ("/api/admin/environments", "environments"),
     ] {
         let s = source.get(path, &s_admin).await.expect(200);
-        let t = common::call(&router, "GET", path, None, &t_admin).await.expect(200);
+        let t = common::call(&router, "GET", path, None, &t_admin)
+            .await
+            .expect(200);
         let pick = |v: &Value| -> Vec<Value> {
-            let arr = if key.is_empty() { v.clone() } else { v[key].clone() };
+            let arr = if key.is_empty() {
+                v.clone()
+            } else {
+                v[key].clone()
+            };
             let mut out: Vec<Value> = arr
                 .as_array()
                 .unwrap()
@@ -299,16 +367,28 @@ async fn import_copies_every_kind_and_is_idempotent() {
         .expect("eve imported")
         .clone();
     assert_eq!(eve["email"], "eve@example.com");
-    let access = common::call(&router, "GET", "/api/admin/projects/shop/access", None, &t_admin)
-        .await
-        .expect(200);
+    let access = common::call(
+        &router,
+        "GET",
+        "/api/admin/projects/shop/access",
+        None,
+        &t_admin,
+    )
+    .await
+    .expect(200);
     assert!(access.json["users"]
         .as_array()
         .unwrap()
         .iter()
         .any(|u| u["username"] == "eve"));
     // Eve's link works too.
-    let eve_link = report.reset_links.iter().find(|l| l.user == "eve").unwrap().url.clone();
+    let eve_link = report
+        .reset_links
+        .iter()
+        .find(|l| l.user == "eve")
+        .unwrap()
+        .url
+        .clone();
     sign_in_with_link(&router, &eve_link, "eve").await;
 
     // SDKs see the same flags: client tokens on both sides, same body.
@@ -330,10 +410,19 @@ async fn import_copies_every_kind_and_is_idempotent() {
     };
     let s_tok = mk(&source.router, &s_admin).await;
     let t_tok = mk(&router, &t_admin).await;
-    let s_body = source.get("/api/client/features", &Auth::Token(s_tok)).await.expect(200);
-    let t_body = common::call(&router, "GET", "/api/client/features", None, &Auth::Token(t_tok))
+    let s_body = source
+        .get("/api/client/features", &Auth::Token(s_tok))
         .await
         .expect(200);
+    let t_body = common::call(
+        &router,
+        "GET",
+        "/api/client/features",
+        None,
+        &Auth::Token(t_tok),
+    )
+    .await
+    .expect(200);
     let strip = |v: &Value| {
         let mut v = v.clone();
         v.as_object_mut().unwrap().remove("meta");
@@ -370,11 +459,18 @@ async fn clear_errors_for_bad_url_token_and_server() {
     assert!(e.contains("http://"), "{e}");
     let e = err(run(&state, &opts("http://127.0.0.1:1", &pat, false)).await);
     assert!(e.contains("cannot reach"), "{e}");
-    let e = err(run(&state, &opts(&format!("{}/static", server.base), &pat, false)).await);
+    let e = err(run(
+        &state,
+        &opts(&format!("{}/static", server.base), &pat, false),
+    )
+    .await);
     assert!(e.contains("does not look like an Unleash server"), "{e}");
     let e = err(run(&state, &opts(&server.base, "user:not-a-real-token", false)).await);
     assert!(e.contains("refused the token") && e.contains("401"), "{e}");
-    assert!(!e.contains("not-a-real-token"), "the token must not be echoed: {e}");
+    assert!(
+        !e.contains("not-a-real-token"),
+        "the token must not be echoed: {e}"
+    );
     // A frontend token is refused on the Admin API (403 or 401).
     let (_, viewer) = source.user("vic", "Viewer").await;
     let vpat = source
@@ -417,7 +513,11 @@ async fn the_binary_runs_the_import() {
     let a = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     let out = run_bin(a(&["--url", &server.base, "--token", &pat])).await;
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(out.status.success(), "{stdout} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("dry run"), "{stdout}");
     let out = run_bin(a(&["--url", &server.base, "--token", &pat, "--apply"])).await;
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();

@@ -6,7 +6,10 @@ use common::{Auth, TestApp};
 use serde_json::json;
 
 fn token_of(url: &str) -> String {
-    url.split("token=").nth(1).expect("token in link").to_string()
+    url.split("token=")
+        .nth(1)
+        .expect("token in link")
+        .to_string()
 }
 
 #[tokio::test]
@@ -18,31 +21,45 @@ async fn admin_mints_a_single_use_link_that_sets_a_new_password() {
     // By email (as Unleash documents the body), by username and by id.
     for ident in [json!("dora@example.com"), json!("dora"), json!(id)] {
         let res = app
-            .post("/api/admin/user-admin/reset-password", json!({"id": ident}), &admin)
+            .post(
+                "/api/admin/user-admin/reset-password",
+                json!({"id": ident}),
+                &admin,
+            )
             .await
             .expect(200);
         let url = res.json["resetPasswordUrl"].as_str().unwrap().to_string();
         assert!(url.contains("/reset-password?token="), "{url}");
     }
     let res = app
-        .post("/api/admin/user-admin/reset-password", json!({"id": "dora"}), &admin)
+        .post(
+            "/api/admin/user-admin/reset-password",
+            json!({"id": "dora"}),
+            &admin,
+        )
         .await
         .expect(200);
     let token = token_of(res.json["resetPasswordUrl"].as_str().unwrap());
 
     // Only the digest is stored.
     let rows: Vec<(String,)> = match &app.state.db {
-        switchyard::store::Db::Sqlite(p) => sqlx::query_as("SELECT token_hash FROM password_reset_tokens")
-            .fetch_all(p)
-            .await
-            .unwrap(),
-        switchyard::store::Db::Postgres(p) => sqlx::query_as("SELECT token_hash FROM password_reset_tokens")
-            .fetch_all(p)
-            .await
-            .unwrap(),
+        switchyard::store::Db::Sqlite(p) => {
+            sqlx::query_as("SELECT token_hash FROM password_reset_tokens")
+                .fetch_all(p)
+                .await
+                .unwrap()
+        }
+        switchyard::store::Db::Postgres(p) => {
+            sqlx::query_as("SELECT token_hash FROM password_reset_tokens")
+                .fetch_all(p)
+                .await
+                .unwrap()
+        }
     };
     assert!(rows.iter().all(|(h,)| h != &token));
-    assert!(rows.iter().any(|(h,)| h == &switchyard::auth::token::digest(&token)));
+    assert!(rows
+        .iter()
+        .any(|(h,)| h == &switchyard::auth::token::digest(&token)));
 
     let v = app
         .get(&format!("/auth/reset/validate?token={token}"), &Auth::None)
@@ -54,7 +71,11 @@ async fn admin_mints_a_single_use_link_that_sets_a_new_password() {
 
     // Weak password refused; the token still works afterwards.
     let weak = app
-        .post("/auth/reset/password", json!({"token": token, "password": "short"}), &Auth::None)
+        .post(
+            "/auth/reset/password",
+            json!({"token": token, "password": "short"}),
+            &Auth::None,
+        )
         .await
         .expect(400);
     assert!(weak.json["message"].as_str().unwrap().contains("at least"));
@@ -95,7 +116,10 @@ async fn admin_mints_a_single_use_link_that_sets_a_new_password() {
         .iter()
         .filter_map(|e| e["type"].as_str())
         .collect();
-    assert!(types.contains(&"user-password-reset-link-created"), "{types:?}");
+    assert!(
+        types.contains(&"user-password-reset-link-created"),
+        "{types:?}"
+    );
     assert!(types.contains(&"user-password-changed"), "{types:?}");
 }
 
@@ -104,12 +128,20 @@ async fn links_need_an_admin_and_expire_after_a_day() {
     let app = TestApp::new().await;
     let admin = app.admin().await;
     let (_, editor) = app.user("ed", "Editor").await;
-    app.post("/api/admin/user-admin/reset-password", json!({"id": "ed"}), &editor)
-        .await
-        .expect(403);
-    app.post("/api/admin/user-admin/reset-password", json!({"id": "nobody"}), &admin)
-        .await
-        .expect(404);
+    app.post(
+        "/api/admin/user-admin/reset-password",
+        json!({"id": "ed"}),
+        &editor,
+    )
+    .await
+    .expect(403);
+    app.post(
+        "/api/admin/user-admin/reset-password",
+        json!({"id": "nobody"}),
+        &admin,
+    )
+    .await
+    .expect(404);
     app.post("/api/admin/user-admin/reset-password", json!({}), &admin)
         .await
         .expect(400);
@@ -118,7 +150,11 @@ async fn links_need_an_admin_and_expire_after_a_day() {
         .expect(401);
 
     let res = app
-        .post("/api/admin/user-admin/reset-password", json!({"id": "ed"}), &admin)
+        .post(
+            "/api/admin/user-admin/reset-password",
+            json!({"id": "ed"}),
+            &admin,
+        )
         .await
         .expect(200);
     let token = token_of(res.json["resetPasswordUrl"].as_str().unwrap());
@@ -160,7 +196,11 @@ async fn the_reset_page_shows_a_form_and_sets_the_password() {
     let admin = app.admin().await;
     app.user("pia", "Viewer").await;
     let res = app
-        .post("/api/admin/user-admin/reset-password", json!({"id": "pia"}), &admin)
+        .post(
+            "/api/admin/user-admin/reset-password",
+            json!({"id": "pia"}),
+            &admin,
+        )
         .await
         .expect(200);
     let token = token_of(res.json["resetPasswordUrl"].as_str().unwrap());
@@ -185,7 +225,11 @@ async fn the_reset_page_shows_a_form_and_sets_the_password() {
     let differ = common::send(&app.router, form("brand-new-Passw0rd", "other-Passw0rd")).await;
     assert_eq!(differ.status.as_u16(), 400);
     assert!(differ.text.contains("differ"));
-    let ok = common::send(&app.router, form("brand-new-Passw0rd", "brand-new-Passw0rd")).await;
+    let ok = common::send(
+        &app.router,
+        form("brand-new-Passw0rd", "brand-new-Passw0rd"),
+    )
+    .await;
     assert_eq!(ok.status.as_u16(), 200, "{}", ok.text);
     assert!(ok.text.contains("Password changed"));
     app.login("pia", "brand-new-Passw0rd").await;

@@ -55,7 +55,9 @@ async fn find_user(c: &mut impl Conn, ident: &str) -> AppResult<Option<User>> {
             return Ok(Some(u));
         }
     }
-    Ok(store::users::find_for_login(c, ident).await?.map(|(u, _)| u))
+    Ok(store::users::find_for_login(c, ident)
+        .await?
+        .map(|(u, _)| u))
 }
 
 /// Mints a reset link for the user named by `ident` (id, email or username).
@@ -107,7 +109,8 @@ pub async fn reset(state: &AppState, token: &str, new_password: String) -> AppRe
         name: user.display_name(),
         user_id: Some(user.id),
     };
-    let ev = NewEvent::new(events::USER_PASSWORD_CHANGED).data(json!({"id": user.id, "via": "reset-link"}));
+    let ev = NewEvent::new(events::USER_PASSWORD_CHANGED)
+        .data(json!({"id": user.id, "via": "reset-link"}));
     store::events::insert(&mut tx, &ev, &actor, now).await?;
     tx.commit().await?;
     Ok(())
