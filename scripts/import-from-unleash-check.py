@@ -265,8 +265,16 @@ try:
             if norm(u) == norm(s):
                 matched += 1
             else:
-                mismatches.append((name, case.get("description"), norm(u), norm(s)))
+                exp = case.get("expectedResult")
+                if isinstance(exp, bool):
+                    sw_ok = (s is not None and s.get("enabled") is True) == exp
+                else:
+                    sv = (s or {}).get("variant") or {"name": "disabled", "enabled": False}
+                    sw_ok = sv.get("name") == exp.get("name") and sv.get("enabled") == exp.get("enabled")
+                mismatches.append((name, case.get("description"), norm(u), norm(s), sw_ok))
     print(f"frontend cases matched: {matched}/{total}")
+    print(f"  of the {len(mismatches)} that differ, Switchyard gives the specification's expected result in "
+          f"{sum(1 for m in mismatches if m[4])}")
     for m in mismatches[:20]:
         print("  MISMATCH", m)
 
@@ -278,11 +286,17 @@ try:
 
     def strat(st, segs):
         out = {k: st.get(k) for k in ("name", "parameters", "variants", "disabled", "title")}
-        out["constraints"] = [{k: c.get(k) for k in ("contextName", "operator", "values", "value", "inverted", "caseInsensitive")}
+        # Documented difference: Switchyard leaves out `inverted`/`caseInsensitive` when false.
+        out["constraints"] = [dict({k: c.get(k) for k in ("contextName", "operator", "values", "value")},
+                                   inverted=bool(c.get("inverted")), caseInsensitive=bool(c.get("caseInsensitive")))
                               for c in st.get("constraints") or []]
+        # Constraints are ANDed: their order does not change a result (and may differ).
+        out["constraints"].sort(key=lambda c: json.dumps(c, sort_keys=True))
         # Segment ids are assigned by each server; compare what they contain.
         out["segments"] = sorted(json.dumps(segs[i]["constraints"], sort_keys=True) for i in st.get("segments") or [] if i in segs)
-        out["variants"] = out["variants"] or []
+        # Documented difference: Switchyard's SDK body has no `weightType` on strategy variants
+        # (their weights are always shared out as "variable").
+        out["variants"] = [{k: v for k, v in x.items() if k != "weightType"} for x in out["variants"] or []]
         out["disabled"] = bool(out["disabled"])
         return out
 
@@ -291,7 +305,9 @@ try:
                 "impressionData": f.get("impressionData", False),
                 "strategies": [strat(s, segs) for s in f.get("strategies") or []],
                 "variants": f.get("variants") or [],
-                "dependencies": sorted(json.dumps(d, sort_keys=True) for d in f.get("dependencies") or [])}
+                # Documented difference: Switchyard leaves out a dependency's empty `variants`.
+                "dependencies": sorted(json.dumps({k: v for k, v in d.items() if not (k == "variants" and v == [])},
+                                                  sort_keys=True) for d in f.get("dependencies") or [])}
 
     fu = {f["name"]: feat(f, seg_u) for f in ub.get("features", [])}
     fs = {f["name"]: feat(f, seg_s) for f in sb.get("features", [])}
