@@ -302,6 +302,10 @@ fn i(v: &Value, key: &str) -> Option<i64> {
     v.get(key).and_then(Value::as_i64)
 }
 
+/// One flag as read: its search row, the full flag (`None` when the source does not show an
+/// archived flag in full) and its tags as (type, value).
+type SourceFlag = (Value, Option<Value>, Vec<(String, String)>);
+
 /// Everything read from the source before anything is written.
 struct Snapshot {
     environments: Vec<Value>,
@@ -311,8 +315,7 @@ struct Snapshot {
     segments: Vec<Value>,
     tag_types: Vec<Value>,
     strategies: Vec<Value>,
-    /// (search row, full flag or None for archived flags the source does not show in full, tags)
-    features: Vec<(Value, Option<Value>, Vec<(String, String)>)>,
+    features: Vec<SourceFlag>,
     users: Vec<Value>,
     root_roles: HashMap<i64, String>,
     /// project -> (source user id, role name)
@@ -413,7 +416,10 @@ async fn read_source(src: &Source) -> anyhow::Result<Snapshot> {
                 }
                 offset += n;
                 // Unleash caps a page at 100 whatever the limit; `total` says when to stop.
-                let total = page.get("total").and_then(Value::as_u64).map(|t| t as usize);
+                let total = page
+                    .get("total")
+                    .and_then(Value::as_u64)
+                    .map(|t| t as usize);
                 if n == 0 || total.is_some_and(|t| offset >= t) || (total.is_none() && n < 100) {
                     break;
                 }

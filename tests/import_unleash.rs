@@ -452,7 +452,7 @@ async fn clear_errors_for_bad_url_token_and_server() {
     let db = TestDb::new().await;
     let state = target(&db).await;
 
-    let err = |r: anyhow::Result<_>| format!("{:#}", r.err().expect("an error"));
+    let err = |r: anyhow::Result<_>| format!("{:#}", r.expect_err("an error"));
     let e = err(run(&state, &opts("not a url", &pat, false)).await);
     assert!(e.contains("not a valid URL"), "{e}");
     let e = err(run(&state, &opts("ftp://example.com", &pat, false)).await);
