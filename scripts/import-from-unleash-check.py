@@ -207,6 +207,7 @@ _, pat = admin("POST", "/api/admin/user/tokens", {
     "description": f"spec-import-{int(time.time())}",
     "expiresAt": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 86400))})
 admin_tok = pat["secret"]
+pat_id = pat["id"]
 
 # --- 3. import into a fresh SQLite and start Switchyard -------------------------------------
 work = tempfile.mkdtemp(prefix="switchyard-import-check-")
@@ -325,3 +326,5 @@ try:
 finally:
     server.terminate()
     server.wait(timeout=15)
+    # Users have a limited number of PATs: give this run's back.
+    call("DELETE", f"{U}/api/admin/user/tokens/{pat_id}", token=admin_tok, ok=None)
