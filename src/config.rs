@@ -23,6 +23,11 @@ pub struct Config {
     #[arg(long = "base-uri-path", env = "BASE_URI_PATH", default_value = "")]
     pub base_uri_path: String,
 
+    /// The public address of this server, base path included (e.g. `https://flags.example.com`),
+    /// used in password reset links. Defaults to `http://localhost:<port><base path>`.
+    #[arg(long = "unleash-url", env = "UNLEASH_URL")]
+    pub unleash_url: Option<String>,
+
     /// Database: `sqlite://<path>` or `postgres://user:pass@host:port/db`.
     /// Defaults to an embedded SQLite file at ./data/switchyard.db.
     #[arg(
@@ -176,6 +181,19 @@ impl Config {
             String::new()
         } else {
             format!("/{trimmed}")
+        }
+    }
+
+    /// The public address of this server without a trailing slash (UNLEASH_URL, or a
+    /// localhost address from the port and base path).
+    pub fn public_url(&self) -> String {
+        match self.unleash_url.as_deref().map(str::trim) {
+            Some(u) if !u.is_empty() => u.trim_end_matches('/').to_string(),
+            _ => format!(
+                "http://localhost:{}{}",
+                self.listen_port(),
+                self.base_path()
+            ),
         }
     }
 

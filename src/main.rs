@@ -1,4 +1,4 @@
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use switchyard::Config;
 use tracing_subscriber::EnvFilter;
 
@@ -7,10 +7,50 @@ use tracing_subscriber::EnvFilter;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The Switchyard feature-flag server: a drop-in replacement for the Unleash server.
+/// Without a subcommand it serves.
+#[derive(Parser)]
+#[command(name = "switchyard", version, about, long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Copy a running Unleash (projects, flags, segments, users, API tokens, ...) into the
+    /// database named by DATABASE_URL. Prints a plan and writes nothing unless --apply.
+    ImportUnleash(ImportArgs),
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    /// The Unleash server's address, base path included, e.g. https://unleash.example.com
+    #[arg(long)]
+    url: String,
+    /// An admin API token or an admin's personal access token on that server.
+    #[arg(long, env = "UNLEASH_IMPORT_TOKEN", hide_env_values = true)]
+    token: String,
+    /// Write the changes (in one transaction). Without it, only the plan is printed.
+    #[arg(long)]
+    apply: bool,
+    /// The target database; overrides DATABASE_URL.
+    #[arg(long = "database-url", hide_env_values = true)]
+    database_url: Option<String>,
+}
+
 fn main() {
     // Before any thread exists: the restart replaces the process image.
     lean_allocator();
-    let config = Config::parse();
+    let cli = Cli::parse();
+    let mut config = cli.config;
+    if let Some(Command::ImportUnleash(args)) = &cli.command {
+        if let Some(url) = &args.database_url {
+            config.database_url = url.clone();
+        }
+    }
     init_tracing(&config);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -22,6 +62,20 @@ fn main() {
             std::process::exit(1);
         }
     };
+    if let Some(Command::ImportUnleash(args)) = cli.command {
+        let opts = switchyard::import::ImportOptions {
+            url: args.url,
+            token: args.token,
+            apply: args.apply,
+        };
+        match runtime.block_on(import_unleash(config, opts)) {
+            Ok(()) => return,
+            Err(e) => {
+                eprintln!("switchyard import-unleash: {e:#}");
+                std::process::exit(1);
+            }
+        }
+    }
     if let Err(e) = runtime.block_on(run(config)) {
         eprintln!("switchyard: {e:#}");
         std::process::exit(1);
@@ -68,6 +122,20 @@ fn init_tracing(config: &Config) {
     } else {
         builder.init();
     }
+}
+
+async fn import_unleash(
+    config: Config,
+    opts: switchyard::import::ImportOptions,
+) -> anyhow::Result<()> {
+    // Opens the database as the server does (migrations run) without creating a first
+    // admin: the imported users are the instance's users.
+    let db = switchyard::store::Db::connect(&config.database_url).await?;
+    let state = switchyard::AppState::new(db, config);
+    let report = switchyard::import::run(&state, &opts).await;
+    state.db.close().await;
+    print!("{}", report?.render());
+    Ok(())
 }
 
 async fn run(config: Config) -> anyhow::Result<()> {

@@ -19,6 +19,58 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(login))
         .routes(routes!(logout_post, logout_get))
+        .routes(routes!(validate_reset_token))
+        .routes(routes!(reset_password))
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct ResetTokenQuery {
+    /// The token from a password reset link.
+    token: Option<String>,
+}
+
+/// The user a password reset token belongs to, if the token is unused and unexpired.
+#[utoipa::path(get, path = "/auth/reset/validate", tag = "Auth", params(ResetTokenQuery), responses(
+    (status = 200, description = "`{id, name, email, token, createdBy, role}`"),
+    (status = 401, description = "Invalid, used or expired token"),
+))]
+async fn validate_reset_token(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<ResetTokenQuery>,
+) -> AppResult<Json<serde_json::Value>> {
+    let token = q.token.unwrap_or_default();
+    let (user, created_by) = service::password_reset::validate(&state, &token).await?;
+    let role = service::users::roles(&state)
+        .await?
+        .into_iter()
+        .find(|r| r.id == user.root_role_id);
+    Ok(Json(serde_json::json!({
+        "id": user.id,
+        "name": user.name,
+        "email": user.email.clone().or(user.username.clone()).unwrap_or_default(),
+        "token": token,
+        "createdBy": created_by,
+        "role": role,
+    })))
+}
+
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct ResetPasswordBody {
+    token: String,
+    password: String,
+}
+
+/// Sets a new password with a reset token; the token then stops working.
+#[utoipa::path(post, path = "/auth/reset/password", tag = "Auth", request_body = ResetPasswordBody, responses(
+    (status = 200, description = "Password changed"),
+    (status = 400, description = "The password does not meet the rules"),
+    (status = 401, description = "Invalid, used or expired token"),
+))]
+async fn reset_password(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<ResetPasswordBody>,
+) -> AppResult<()> {
+    service::password_reset::reset(&state, &body.token, body.password).await
 }
 
 /// The address of the client, for rate limiting; "unknown" when not served over TCP.

@@ -10,6 +10,7 @@ pub mod features;
 pub mod invite_links;
 pub mod links;
 pub mod metrics;
+pub mod password_reset;
 pub mod playground;
 pub mod projects;
 pub mod segments;

@@ -534,24 +534,15 @@ pub async fn seed_init_tokens(state: &AppState) -> anyhow::Result<()> {
         if kind != ApiTokenKind::Admin && environment == "*" {
             anyhow::bail!("INIT_BACKEND_API_TOKENS and INIT_FRONTEND_API_TOKENS entries must name one environment, not *");
         }
-        let selector = match classify(secret) {
-            Presented::ApiTokenV2 { selector } => selector.to_string(),
-            _ => digest(secret),
-        };
-        let project_part = crate::domain::tokens::project_part(&projects);
-        let row = store::api_tokens::NewRow {
-            selector: &selector,
-            verifier: &digest(secret),
-            secure: true,
+        let stored = ExternalToken {
+            secret,
             token_name: name,
             kind,
             environment: &environment,
             projects: &projects,
-            project_part: &project_part,
             expires_at: None,
-            created_by_user_id: None,
         };
-        match store::api_tokens::insert(&mut tx, &row, now).await {
+        match store_external_token(&mut tx, &stored, now).await {
             Ok(_) => {}
             // Another node starting at the same moment seeded them first.
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(()),
@@ -562,6 +553,49 @@ pub async fn seed_init_tokens(state: &AppState) -> anyhow::Result<()> {
     }
     tx.commit().await?;
     Ok(())
+}
+
+/// A token whose secret was chosen outside Switchyard (`INIT_*_API_TOKENS`, or a token
+/// imported from Unleash): kept working with its exact secret, stored as a digest.
+pub struct ExternalToken<'a> {
+    pub secret: &'a str,
+    pub token_name: &'a str,
+    pub kind: ApiTokenKind,
+    pub environment: &'a str,
+    pub projects: &'a [String],
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// The selector under which an externally chosen secret is stored: the v2 selector when
+/// the secret has Switchyard's secure shape, else the secret's digest.
+pub fn external_selector(secret: &str) -> String {
+    match classify(secret) {
+        Presented::ApiTokenV2 { selector } => selector.to_string(),
+        _ => digest(secret),
+    }
+}
+
+/// Stores an externally chosen secret (its digest only). Returns the new token's id.
+pub async fn store_external_token(
+    c: &mut impl Conn,
+    t: &ExternalToken<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let selector = external_selector(t.secret);
+    let project_part = crate::domain::tokens::project_part(t.projects);
+    let row = store::api_tokens::NewRow {
+        selector: &selector,
+        verifier: &digest(t.secret),
+        secure: true,
+        token_name: t.token_name,
+        kind: t.kind,
+        environment: t.environment,
+        projects: t.projects,
+        project_part: &project_part,
+        expires_at: t.expires_at,
+        created_by_user_id: None,
+    };
+    store::api_tokens::insert(c, &row, now).await
 }
 
 // ------------------------------------------------------------------------- last seen

@@ -16,6 +16,7 @@ pub mod links;
 pub mod metrics;
 pub mod pats;
 pub mod projects;
+pub mod reset_tokens;
 pub mod revision;
 pub mod roles;
 pub mod segments;

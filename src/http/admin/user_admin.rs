@@ -18,6 +18,42 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_users, create_user))
         .routes(routes!(get_user, update_user, delete_user))
         .routes(routes!(change_user_password))
+        .routes(routes!(reset_user_password))
+}
+
+/// `{id}`: the user's email (as Unleash documents it), username or numeric id.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct ResetPasswordBody {
+    #[schema(value_type = String)]
+    id: Value,
+}
+
+/// Creates a single-use password reset link for a user (valid 24 hours). No email is sent:
+/// hand the link to the user.
+#[utoipa::path(post, path = "/api/admin/user-admin/reset-password", tag = "Users", request_body = ResetPasswordBody, responses(
+    (status = 200, description = "`{resetPasswordUrl}`"),
+    (status = 400, description = "No id given, or a service account"),
+    (status = 403, description = "Needs ADMIN"),
+    (status = 404, description = "No such user"),
+))]
+async fn reset_user_password(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(body): ApiJson<ResetPasswordBody>,
+) -> AppResult<Json<Value>> {
+    let auth = p.require_admin()?;
+    let ident = match &body.id {
+        Value::String(s) if !s.trim().is_empty() => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => {
+            return Err(crate::error::AppError::bad_field(
+                "id",
+                "id must be the user's email, username or numeric id",
+            ))
+        }
+    };
+    let url = crate::service::password_reset::create_link(&state, &auth, &ident).await?;
+    Ok(Json(json!({ "resetPasswordUrl": url })))
 }
 
 /// Every user.

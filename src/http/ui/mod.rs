@@ -19,6 +19,7 @@ mod login;
 mod pats;
 mod profile;
 mod projects;
+mod reset_password;
 mod users;
 mod variants;
 
@@ -57,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .merge(api_tokens::routes())
         .merge(projects::routes())
         .merge(variants::routes())
+        .merge(reset_password::routes())
 }
 
 const APP_CSS: &str = include_str!("../../../static/app.css");
