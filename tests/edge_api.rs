@@ -55,7 +55,11 @@ async fn validate_answers_the_valid_tokens_with_type_environment_and_projects() 
     let app = app().await;
     project(&app, "shop").await;
     project(&app, "blog").await;
-    let (backend, _) = token(&app, json!({"tokenName": "edge-backend", "type": "backend", "environment": "development"})).await;
+    let (backend, _) = token(
+        &app,
+        json!({"tokenName": "edge-backend", "type": "backend", "environment": "development"}),
+    )
+    .await;
     let (frontend, _) = token(&app, json!({"tokenName": "edge-web", "type": "frontend", "environment": "production", "projects": ["shop"]})).await;
     let (multi, _) = token(&app, json!({"tokenName": "edge-multi", "type": "client", "environment": "production", "projects": ["shop", "blog"]})).await;
     let (scoped, _) = token(&app, json!({"tokenName": "edge-scoped", "type": "backend", "environment": "development", "projects": ["blog"]})).await;
@@ -339,7 +343,10 @@ async fn edge_bulk_metrics_show_in_the_admin_api() {
         .expect(200);
     let list = apps.json["applications"].as_array().unwrap();
     let checkout = list.iter().find(|a| a["appName"] == "checkout").unwrap();
-    assert_eq!(checkout["strategies"], json!(["default", "flexibleRollout"]));
+    assert_eq!(
+        checkout["strategies"],
+        json!(["default", "flexibleRollout"])
+    );
     assert_eq!(checkout["instances"][0]["instanceId"], "checkout-pod-1");
     assert_eq!(
         checkout["instances"][0]["sdkVersion"],
@@ -384,16 +391,8 @@ async fn bad_bulk_bodies_get_a_400_naming_the_field_and_write_nothing() {
     let now = Utc::now().to_rfc3339();
     let ok_metric = json!({"featureName": "f", "appName": "a", "environment": "development", "timestamp": now, "yes": 1, "no": 0, "variants": {}});
     let cases = [
-        (
-            json!({"metrics": []}),
-            "/body/applications",
-            "is required",
-        ),
-        (
-            json!({"applications": []}),
-            "/body/metrics",
-            "is required",
-        ),
+        (json!({"metrics": []}), "/body/applications", "is required"),
+        (json!({"applications": []}), "/body/metrics", "is required"),
         (
             json!({"applications": {}, "metrics": []}),
             "/body/applications",

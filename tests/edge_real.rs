@@ -88,7 +88,10 @@ impl EdgeProcess {
     /// Fails the test with Edge's log when Edge has exited.
     fn assert_running(&mut self) {
         if let Ok(Some(status)) = self.child.try_wait() {
-            panic!("unleash-edge exited ({status}); its log:\n{}", self.log_text());
+            panic!(
+                "unleash-edge exited ({status}); its log:\n{}",
+                self.log_text()
+            );
         }
     }
 }
@@ -159,8 +162,7 @@ fn spec_contexts() -> Vec<Value> {
     let mut out = Vec::new();
     for file in SPEC_FILES {
         let spec: Value =
-            serde_json::from_str(&std::fs::read_to_string(spec_dir().join(file)).unwrap())
-                .unwrap();
+            serde_json::from_str(&std::fs::read_to_string(spec_dir().join(file)).unwrap()).unwrap();
         let tests = spec["tests"]
             .as_array()
             .into_iter()
@@ -234,8 +236,7 @@ async fn edge_in_front_of_switchyard(streaming: bool) {
     let mut judged_out = std::collections::BTreeSet::new();
     for file in SPEC_FILES {
         let spec: Value =
-            serde_json::from_str(&std::fs::read_to_string(spec_dir().join(file)).unwrap())
-                .unwrap();
+            serde_json::from_str(&std::fs::read_to_string(spec_dir().join(file)).unwrap()).unwrap();
         let raw = raw_state(&spec);
         let refused = seed(&app, &admin, &raw).await;
         judged_out.extend(affected(&raw, &refused));
@@ -253,8 +254,14 @@ async fn edge_in_front_of_switchyard(streaming: bool) {
                 .to_string()
         }
     };
-    let backend = make_token(json!({"tokenName": "edge-backend", "type": "backend", "environment": "development"})).await;
-    let frontend = make_token(json!({"tokenName": "edge-frontend", "type": "frontend", "environment": "development"})).await;
+    let backend = make_token(
+        json!({"tokenName": "edge-backend", "type": "backend", "environment": "development"}),
+    )
+    .await;
+    let frontend = make_token(
+        json!({"tokenName": "edge-frontend", "type": "frontend", "environment": "development"}),
+    )
+    .await;
 
     let server = RunningServer::start(app.state.clone()).await;
     let mut edge = EdgeProcess::start(&bin, &server.base, &[&backend, &frontend], streaming);
@@ -272,14 +279,26 @@ async fn edge_in_front_of_switchyard(streaming: bool) {
     })
     .await;
     edge.assert_running();
-    assert!(ready, "Edge never served the flags; its log:\n{}", edge.log_text());
+    assert!(
+        ready,
+        "Edge never served the flags; its log:\n{}",
+        edge.log_text()
+    );
 
     // 1. The client API through Edge equals Switchyard's own answer for the same token.
-    let (status, direct) =
-        get_json(&client, &format!("{}/api/client/features", server.base), &backend).await;
+    let (status, direct) = get_json(
+        &client,
+        &format!("{}/api/client/features", server.base),
+        &backend,
+    )
+    .await;
     assert_eq!(status, 200);
-    let (status, via_edge) =
-        get_json(&client, &format!("{}/api/client/features", edge.base), &backend).await;
+    let (status, via_edge) = get_json(
+        &client,
+        &format!("{}/api/client/features", edge.base),
+        &backend,
+    )
+    .await;
     assert_eq!(status, 200);
     assert!(direct["features"].as_array().unwrap().len() > 40);
     assert_eq!(
@@ -292,10 +311,20 @@ async fn edge_in_front_of_switchyard(streaming: bool) {
     let contexts = spec_contexts();
     assert!(contexts.len() > 20, "{} contexts", contexts.len());
     for ctx in &contexts {
-        let (s1, direct) =
-            post_json(&client, &format!("{}/api/frontend", server.base), &frontend, ctx).await;
-        let (s2, via_edge) =
-            post_json(&client, &format!("{}/api/frontend", edge.base), &frontend, ctx).await;
+        let (s1, direct) = post_json(
+            &client,
+            &format!("{}/api/frontend", server.base),
+            &frontend,
+            ctx,
+        )
+        .await;
+        let (s2, via_edge) = post_json(
+            &client,
+            &format!("{}/api/frontend", edge.base),
+            &frontend,
+            ctx,
+        )
+        .await;
         assert_eq!((s1, s2), (200, 200), "{ctx}");
         let direct = comparable_toggles(&direct);
         let via_edge = comparable_toggles(&via_edge);
@@ -332,8 +361,15 @@ async fn edge_in_front_of_switchyard(streaming: bool) {
     .expect(200);
     let arrived = eventually(Duration::from_secs(10), || enabled_via_edge(false)).await;
     edge.assert_running();
-    assert!(arrived, "the change never reached Edge ({mode}); log:\n{}", edge.log_text());
-    eprintln!("{mode}: the change reached Edge after {:?}", changed_at.elapsed());
+    assert!(
+        arrived,
+        "the change never reached Edge ({mode}); log:\n{}",
+        edge.log_text()
+    );
+    eprintln!(
+        "{mode}: the change reached Edge after {:?}",
+        changed_at.elapsed()
+    );
 
     // 4. Metrics posted to Edge arrive upstream and show in the Admin API.
     let now = chrono::Utc::now().to_rfc3339();
@@ -352,7 +388,10 @@ async fn edge_in_front_of_switchyard(streaming: bool) {
         &metrics,
     )
     .await;
-    assert!((200..300).contains(&status), "Edge refused metrics: {status}");
+    assert!(
+        (200..300).contains(&status),
+        "Edge refused metrics: {status}"
+    );
     let arrived = eventually(Duration::from_secs(20), || async {
         let usage = app
             .get(
@@ -360,7 +399,10 @@ async fn edge_in_front_of_switchyard(streaming: bool) {
                 &admin,
             )
             .await;
-        let rows = usage.json["lastHourUsage"].as_array().cloned().unwrap_or_default();
+        let rows = usage.json["lastHourUsage"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let yes: i64 = rows
             .iter()
             .filter(|r| r["appName"] == "edge-checked-app")
@@ -375,7 +417,11 @@ async fn edge_in_front_of_switchyard(streaming: bool) {
     })
     .await;
     edge.assert_running();
-    assert!(arrived, "metrics never arrived upstream ({mode}); log:\n{}", edge.log_text());
+    assert!(
+        arrived,
+        "metrics never arrived upstream ({mode}); log:\n{}",
+        edge.log_text()
+    );
     let apps = app
         .get("/api/admin/metrics/applications", &admin)
         .await
