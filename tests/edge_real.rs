@@ -103,22 +103,17 @@ impl Drop for EdgeProcess {
     }
 }
 
-fn edge_version(bin: &PathBuf) -> String {
-    Command::new(bin)
-        .arg("--version")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-        .unwrap_or_default()
-}
-
+/// GETs JSON; status 0 when nothing answers (yet).
 async fn get_json(client: &reqwest::Client, url: &str, token: &str) -> (u16, Value) {
-    let res = client
+    let Ok(res) = client
         .get(url)
         .header("Authorization", token)
         .header("Unleash-Client-Spec", "5.2.0")
         .send()
         .await
-        .expect("request");
+    else {
+        return (0, Value::Null);
+    };
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(Value::Null))
 }
@@ -138,8 +133,12 @@ async fn post_json(client: &reqwest::Client, url: &str, token: &str, body: &Valu
 /// The parts of a client features answer that must be equal. Edge answers with its own
 /// `version`, `query` (the token's projects and environment as Edge sees them) and `meta`
 /// (Edge's own revision and ETag bookkeeping), so those are left out; features are compared
-/// by name and segments by id, as neither order carries meaning.
+/// by name and segments by id, as neither order carries meaning. Edge re-serialises what it
+/// fetched and so writes `caseInsensitive: false` and `inverted: false` on every constraint,
+/// which Switchyard (like Unleash) leaves out; a missing one is read as `false` on both sides.
 fn comparable_features(body: &Value) -> Value {
+    let mut body = body.clone();
+    spell_out_constraint_defaults(&mut body);
     let mut features = body["features"].as_array().cloned().unwrap_or_default();
     features.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
     let mut segments = body["segments"].as_array().cloned().unwrap_or_default();
@@ -147,15 +146,69 @@ fn comparable_features(body: &Value) -> Value {
     json!({"features": features, "segments": segments})
 }
 
-/// Frontend toggles by name (the list's order carries no meaning).
+fn spell_out_constraint_defaults(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::Array(constraints)) = map.get_mut("constraints") {
+                for c in constraints.iter_mut().filter_map(Value::as_object_mut) {
+                    for flag in ["caseInsensitive", "inverted"] {
+                        c.entry(flag).or_insert(Value::Bool(false));
+                    }
+                }
+            }
+            map.values_mut().for_each(spell_out_constraint_defaults);
+        }
+        Value::Array(list) => list.iter_mut().for_each(spell_out_constraint_defaults),
+        _ => {}
+    }
+}
+
+/// The first feature or segment that differs, both ways, for a readable failure.
+fn first_difference(edge: &Value, own: &Value) -> String {
+    for key in ["features", "segments"] {
+        let (a, b) = (
+            edge[key].as_array().cloned().unwrap_or_default(),
+            own[key].as_array().cloned().unwrap_or_default(),
+        );
+        if a.len() != b.len() {
+            return format!("{key}: Edge has {}, Switchyard {}", a.len(), b.len());
+        }
+        if let Some((x, y)) = a.iter().zip(&b).find(|(x, y)| x != y) {
+            return format!("{key}:\nEdge:       {x}\nSwitchyard: {y}");
+        }
+    }
+    "no difference".into()
+}
+
+/// Frontend toggles by name (the list's order carries no meaning), each reduced to what
+/// the SDKs read: name, enabled, impressionData and the variant's name, enabled and payload.
+/// Edge writes its own spelling around those: an extra `impression_data`, `payload: null`
+/// for no payload, and no `featureEnabled`/`feature_enabled` on the variant.
 fn comparable_toggles(body: &Value) -> Value {
-    let mut toggles = body["toggles"].as_array().cloned().unwrap_or_default();
+    let mut toggles: Vec<Value> = body["toggles"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            json!({
+                "name": t["name"],
+                "enabled": t["enabled"],
+                "impressionData": t["impressionData"],
+                "variant": {
+                    "name": t["variant"]["name"],
+                    "enabled": t["variant"]["enabled"],
+                    "payload": t["variant"]["payload"],
+                },
+            })
+        })
+        .collect();
     toggles.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
     json!(toggles)
 }
 
 /// Contexts from the specification's own tests, reduced to what both servers read the same
-/// way: the known fields and string properties. Every context names a `remoteAddress`,
+/// way: the known fields and string properties, plus a session when the test has neither
+/// user nor session. Every context names a `remoteAddress`,
 /// because Edge fills a missing one with the caller's address and Switchyard evaluates the
 /// context as sent.
 fn spec_contexts() -> Vec<Value> {
@@ -190,8 +243,16 @@ fn spec_contexts() -> Vec<Value> {
                 .filter(|(_, v)| v.is_string())
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
-            if !props.is_empty() {
-                c["properties"] = Value::Object(props);
+            // Stickiness on a field the context lacks picks a variant at random on each
+            // evaluation; fixed values for the fields these flags stick on (default:
+            // userId or sessionId; customField; clientId) make both answers deterministic.
+            let mut props = props;
+            for field in ["customField", "clientId"] {
+                props.entry(field).or_insert(json!("edge-check"));
+            }
+            c["properties"] = Value::Object(props);
+            if c.get("userId").is_none() && c.get("sessionId").is_none() {
+                c["sessionId"] = json!("edge-check-session");
             }
             if !out.contains(&c) {
                 out.push(c);
@@ -227,9 +288,8 @@ async fn edge_in_front_of_switchyard(streaming: bool) {
         );
         return;
     };
-    let version = edge_version(&bin);
     let mode = if streaming { "streaming" } else { "polling" };
-    eprintln!("running {version} in {mode} mode");
+    eprintln!("running {} in {mode} mode", bin.display());
 
     let app = TestApp::new().await;
     let admin = app.admin().await;
@@ -301,10 +361,11 @@ async fn edge_in_front_of_switchyard(streaming: bool) {
     .await;
     assert_eq!(status, 200);
     assert!(direct["features"].as_array().unwrap().len() > 40);
-    assert_eq!(
-        comparable_features(&via_edge),
-        comparable_features(&direct),
-        "client features differ ({mode})"
+    let (edge_view, own_view) = (comparable_features(&via_edge), comparable_features(&direct));
+    assert!(
+        edge_view == own_view,
+        "client features differ ({mode}):\n{}",
+        first_difference(&edge_view, &own_view)
     );
 
     // 2. The frontend API through Edge equals Switchyard's for the specification's contexts.
@@ -435,7 +496,7 @@ async fn edge_in_front_of_switchyard(streaming: bool) {
         "{}",
         apps.text
     );
-    eprintln!("{version} {mode}: client API, frontend API ({} contexts), change propagation and metrics all match", contexts.len());
+    eprintln!("{mode}: client API, frontend API ({} contexts), change propagation and metrics all match", contexts.len());
     drop(edge);
     server.stop().await;
 }
