@@ -136,9 +136,22 @@ async fn post_json(client: &reqwest::Client, url: &str, token: &str, body: &Valu
 /// by name and segments by id, as neither order carries meaning. Edge re-serialises what it
 /// fetched and so writes `caseInsensitive: false` and `inverted: false` on every constraint,
 /// which Switchyard (like Unleash) leaves out; a missing one is read as `false` on both sides.
+/// With `--streaming` Edge serves the flags as the delta events carried them, with each
+/// flag's `createdAt` and each strategy's `sortOrder` (which `/api/client/features` leaves
+/// out and no SDK evaluates); those two are dropped before comparing.
 fn comparable_features(body: &Value) -> Value {
     let mut body = body.clone();
     spell_out_constraint_defaults(&mut body);
+    for f in body["features"].as_array_mut().into_iter().flatten() {
+        if let Some(f) = f.as_object_mut() {
+            f.remove("createdAt");
+        }
+        for s in f["strategies"].as_array_mut().into_iter().flatten() {
+            if let Some(s) = s.as_object_mut() {
+                s.remove("sortOrder");
+            }
+        }
+    }
     let mut features = body["features"].as_array().cloned().unwrap_or_default();
     features.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
     let mut segments = body["segments"].as_array().cloned().unwrap_or_default();
@@ -496,7 +509,10 @@ async fn edge_in_front_of_switchyard(streaming: bool) {
         "{}",
         apps.text
     );
-    eprintln!("{mode}: client API, frontend API ({} contexts), change propagation and metrics all match", contexts.len());
+    eprintln!(
+        "{mode}: client API, frontend API ({} contexts), change propagation and metrics all match",
+        contexts.len()
+    );
     drop(edge);
     server.stop().await;
 }
