@@ -48,6 +48,17 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
+/// How Edge keeps its flags current.
+#[derive(Clone, Copy, Debug)]
+enum Mode {
+    /// `GET /api/client/features` every refresh interval (Edge's default).
+    Polling,
+    /// `GET /api/client/delta` every refresh interval (`--delta`).
+    Delta,
+    /// One `GET /api/client/streaming` connection per token (`--streaming`).
+    Streaming,
+}
+
 /// The Edge process, stopped (by its own PID) when dropped.
 struct EdgeProcess {
     child: Child,
@@ -56,7 +67,7 @@ struct EdgeProcess {
 }
 
 impl EdgeProcess {
-    fn start(bin: &PathBuf, upstream: &str, tokens: &[&str], streaming: bool) -> EdgeProcess {
+    fn start(bin: &PathBuf, upstream: &str, tokens: &[&str], mode: Mode) -> EdgeProcess {
         let port = free_port();
         let log = std::env::temp_dir().join(format!("switchyard-edge-{port}.log"));
         let out = std::fs::File::create(&log).expect("edge log");
@@ -70,8 +81,14 @@ impl EdgeProcess {
             .env("RUST_LOG", "info")
             .stdout(Stdio::from(out.try_clone().expect("log")))
             .stderr(Stdio::from(out));
-        if streaming {
-            cmd.arg("--streaming");
+        match mode {
+            Mode::Polling => {}
+            Mode::Delta => {
+                cmd.arg("--delta");
+            }
+            Mode::Streaming => {
+                cmd.arg("--streaming");
+            }
         }
         let child = cmd.spawn().expect("start unleash-edge");
         EdgeProcess {
@@ -136,7 +153,7 @@ async fn post_json(client: &reqwest::Client, url: &str, token: &str, body: &Valu
 /// by name and segments by id, as neither order carries meaning. Edge re-serialises what it
 /// fetched and so writes `caseInsensitive: false` and `inverted: false` on every constraint,
 /// which Switchyard (like Unleash) leaves out; a missing one is read as `false` on both sides.
-/// With `--streaming` Edge serves the flags as the delta events carried them, with each
+/// With `--delta` or `--streaming` Edge serves the flags as the delta events carried them, with each
 /// flag's `createdAt` and each strategy's `sortOrder` (which `/api/client/features` leaves
 /// out and no SDK evaluates); those two are dropped before comparing.
 fn comparable_features(body: &Value) -> Value {
@@ -293,7 +310,7 @@ where
     }
 }
 
-async fn edge_in_front_of_switchyard(streaming: bool) {
+async fn edge_in_front_of_switchyard(edge_mode: Mode) {
     let Some(bin) = edge_binary() else {
         eprintln!(
             "notice: no unleash-edge binary (set UNLEASH_EDGE_BIN or put unleash-edge on PATH); \
@@ -301,7 +318,7 @@ async fn edge_in_front_of_switchyard(streaming: bool) {
         );
         return;
     };
-    let mode = if streaming { "streaming" } else { "polling" };
+    let mode = format!("{edge_mode:?}").to_lowercase();
     eprintln!("running {} in {mode} mode", bin.display());
 
     let app = TestApp::new().await;
@@ -337,7 +354,7 @@ async fn edge_in_front_of_switchyard(streaming: bool) {
     .await;
 
     let server = RunningServer::start(app.state.clone()).await;
-    let mut edge = EdgeProcess::start(&bin, &server.base, &[&backend, &frontend], streaming);
+    let mut edge = EdgeProcess::start(&bin, &server.base, &[&backend, &frontend], edge_mode);
     let client = reqwest::Client::new();
 
     // Edge is ready once it validated its tokens and holds the flags.
@@ -519,10 +536,15 @@ async fn edge_in_front_of_switchyard(streaming: bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_edge_polling() {
-    edge_in_front_of_switchyard(false).await;
+    edge_in_front_of_switchyard(Mode::Polling).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_edge_delta() {
+    edge_in_front_of_switchyard(Mode::Delta).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_edge_streaming() {
-    edge_in_front_of_switchyard(true).await;
+    edge_in_front_of_switchyard(Mode::Streaming).await;
 }
