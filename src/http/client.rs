@@ -318,14 +318,21 @@ async fn client_metrics(
     Ok(StatusCode::ACCEPTED)
 }
 
-/// Applications and flag counts in one report (as Unleash Edge sends them).
-#[utoipa::path(post, path = "/api/client/metrics/bulk", tag = "Client API", responses((status = 202, description = "Accepted")))]
+/// Applications and flag counts in one report (as Unleash Edge sends them upstream). Counts
+/// for environments other than the token's are dropped, as Unleash does.
+#[utoipa::path(post, path = "/api/client/metrics/bulk", tag = "Unleash Edge", responses(
+    (status = 202, description = "Accepted"),
+    (status = 400, description = "`applications` or `metrics` missing, or an entry malformed (the message names the field)"),
+    (status = 401, description = "No or unknown token"),
+    (status = 403, description = "Not a client (backend) token"),
+))]
 async fn client_metrics_bulk(
     State(state): State<AppState>,
     headers: HeaderMap,
+    ClientAddr(addr): ClientAddr,
     ApiJson(body): ApiJson<Value>,
 ) -> AppResult<StatusCode> {
     let token = sdk_principal(&state, &headers, ApiTokenKind::Client).await?;
-    metrics::record_bulk(&state, &token.environment, &body).await?;
+    metrics::record_bulk(&state, &token.environment, &body, Some(&addr)).await?;
     Ok(StatusCode::ACCEPTED)
 }

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod client;
 pub mod cors;
+pub mod edge;
 pub mod extract;
 pub mod frontend;
 pub mod health;
@@ -37,6 +38,7 @@ use crate::state::AppState;
         (name = "Metrics", description = "Applications and flag usage reported by SDKs"),
         (name = "Client API", description = "For backend SDKs"),
         (name = "Frontend API", description = "For browser and mobile SDKs"),
+        (name = "Unleash Edge", description = "What Unleash Edge calls on its upstream: token validation, bulk metrics, its own report"),
         (name = "Admin UI", description = "Configuration for the web UI"),
     )
 )]
@@ -50,6 +52,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(admin::routes())
         .merge(client::routes())
         .merge(frontend::routes())
+        .merge(edge::routes())
 }
 
 /// The OpenAPI document of every route.

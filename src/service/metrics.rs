@@ -109,23 +109,37 @@ async fn store_usage(
             .await?;
     }
     for (name, u) in usage {
-        if u.yes == 0 && u.no == 0 {
-            continue;
-        }
-        store::metrics::add_usage(
-            &mut tx,
-            name,
-            app,
-            environment,
-            hour_of(at),
-            u.yes,
-            u.no,
-            &serde_json::to_string(&u.variants).unwrap_or_default(),
-        )
-        .await?;
-        store::metrics::mark_feature_seen(&mut tx, name, environment, now).await?;
+        add_usage(&mut tx, name, app, environment, at, u, now).await?;
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// Adds one flag's counts to its hour and marks the flag as seen (nothing for empty counts).
+async fn add_usage(
+    tx: &mut store::Tx,
+    name: &str,
+    app: &str,
+    environment: &str,
+    at: DateTime<Utc>,
+    u: &Usage,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    if u.yes == 0 && u.no == 0 {
+        return Ok(());
+    }
+    store::metrics::add_usage(
+        tx,
+        name,
+        app,
+        environment,
+        hour_of(at),
+        u.yes,
+        u.no,
+        &serde_json::to_string(&u.variants).unwrap_or_default(),
+    )
+    .await?;
+    store::metrics::mark_feature_seen(tx, name, environment, now).await?;
     Ok(())
 }
 
@@ -157,46 +171,238 @@ pub async fn record(state: &AppState, environment: &str, body: &Value) -> AppRes
     .await
 }
 
-/// `POST /api/client/metrics/bulk`: applications and per-flag metrics in one body.
-pub async fn record_bulk(state: &AppState, environment: &str, body: &Value) -> AppResult<()> {
-    for app in body
-        .get("applications")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        register(state, environment, app, None).await?;
+/// Notes an instance of an application (with its SDK version) without touching what the
+/// application registered (its strategies).
+pub async fn register_instance(
+    state: &AppState,
+    environment: &str,
+    body: &Value,
+    client_ip: Option<&str>,
+) -> AppResult<()> {
+    let app = required(body, "appName")?;
+    let instance = text(body, "instanceId").unwrap_or("default");
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    store::metrics::touch_application(&mut tx, app, now).await?;
+    store::metrics::upsert_instance(
+        &mut tx,
+        app,
+        instance,
+        environment,
+        text(body, "sdkVersion"),
+        client_ip,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One registration of a bulk report.
+struct BulkApplication<'a> {
+    app_name: &'a str,
+    instance_id: &'a str,
+    environment: String,
+    sdk_version: Option<&'a str>,
+    strategies: String,
+}
+
+/// One flag's counts of a bulk report.
+struct BulkMetric<'a> {
+    feature_name: &'a str,
+    app_name: &'a str,
+    environment: &'a str,
+    at: DateTime<Utc>,
+    usage: Usage,
+}
+
+fn bulk_list<'a>(body: &'a Value, field: &str) -> AppResult<&'a Vec<Value>> {
+    match body.get(field) {
+        Some(Value::Array(list)) => Ok(list),
+        None | Some(Value::Null) => Err(AppError::bad_field(
+            &format!("/body/{field}"),
+            format!("The `/body/{field}` property is required. It was not present on the data you sent."),
+        )),
+        Some(other) => Err(AppError::bad_field(
+            &format!("/body/{field}"),
+            format!("The `/body/{field}` property must be array. You sent {other}."),
+        )),
     }
-    for m in body
-        .get("metrics")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let Some(name) = text(m, "featureName") else {
-            continue;
-        };
-        let app = text(m, "appName").unwrap_or("unknown");
-        let at = text(m, "timestamp")
+}
+
+fn bulk_text<'a>(item: &'a Value, path: &str, field: &str) -> AppResult<&'a str> {
+    match item.get(field) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.trim()),
+        Some(Value::String(_)) | None | Some(Value::Null) => Err(AppError::bad_field(
+            &format!("{path}/{field}"),
+            format!("The `{path}/{field}` property is required. It was not present on the data you sent."),
+        )),
+        Some(other) => Err(AppError::bad_field(
+            &format!("{path}/{field}"),
+            format!("The `{path}/{field}` property must be string. You sent {other}."),
+        )),
+    }
+}
+
+fn bulk_count(item: &Value, path: &str, field: &str) -> AppResult<i64> {
+    match item.get(field) {
+        None | Some(Value::Null) => Ok(0),
+        Some(v) => v.as_i64().filter(|n| *n >= 0).ok_or_else(|| {
+            AppError::bad_field(
+                &format!("{path}/{field}"),
+                format!("The `{path}/{field}` property must be a whole number of at least 0. You sent {v}."),
+            )
+        }),
+    }
+}
+
+fn parse_bulk_metric<'a>(
+    m: &'a Value,
+    path: &str,
+    now: DateTime<Utc>,
+) -> AppResult<BulkMetric<'a>> {
+    let feature_name = bulk_text(m, path, "featureName")?;
+    let app_name = bulk_text(m, path, "appName")?;
+    let environment = bulk_text(m, path, "environment")?;
+    let at = match m.get("timestamp") {
+        None | Some(Value::Null) => now,
+        Some(v) => v
+            .as_str()
             .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
             .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(|| state.clock.now());
-        let variants = m
-            .get("variants")
-            .and_then(Value::as_object)
-            .map(|v| v.iter().map(|(k, n)| (k.clone(), count(Some(n)))).collect())
-            .unwrap_or_default();
-        let mut usage = BTreeMap::new();
-        usage.insert(
-            name.to_string(),
-            Usage {
-                yes: count(m.get("yes")),
-                no: count(m.get("no")),
-                variants,
-            },
-        );
-        store_usage(state, app, None, environment, at, &usage).await?;
+            .ok_or_else(|| {
+                AppError::bad_field(
+                    &format!("{path}/timestamp"),
+                    format!("The `{path}/timestamp` property must be a date-time (RFC 3339). You sent {v}."),
+                )
+            })?,
+    };
+    let mut variants = BTreeMap::new();
+    match m.get("variants") {
+        None | Some(Value::Null) => {}
+        Some(v @ Value::Object(map)) => {
+            for k in map.keys() {
+                variants.insert(k.clone(), bulk_count(v, &format!("{path}/variants"), k)?);
+            }
+        }
+        Some(other) => {
+            return Err(AppError::bad_field(
+                &format!("{path}/variants"),
+                format!("The `{path}/variants` property must be an object of variant names to counts. You sent {other}."),
+            ))
+        }
     }
+    Ok(BulkMetric {
+        feature_name,
+        app_name,
+        environment,
+        at,
+        usage: Usage {
+            yes: bulk_count(m, path, "yes")?,
+            no: bulk_count(m, path, "no")?,
+            variants,
+        },
+    })
+}
+
+/// `POST /api/client/metrics/bulk` (what Unleash Edge sends upstream): application
+/// registrations and per-flag counts in one body, as Unleash reads it. Registrations without
+/// an environment take the token's; counts are kept only for the token's environment (others
+/// are dropped, as Unleash does); entries without an `appName` are skipped. Anything else
+/// malformed answers 400 naming the field, and nothing is written.
+pub async fn record_bulk(
+    state: &AppState,
+    token_environment: &str,
+    body: &Value,
+    client_ip: Option<&str>,
+) -> AppResult<()> {
+    if !body.is_object() {
+        return Err(AppError::bad_field(
+            "/body",
+            "The request body must be an object with `applications` and `metrics` arrays.",
+        ));
+    }
+    let now = state.clock.now();
+    let mut applications = Vec::new();
+    for (i, app) in bulk_list(body, "applications")?.iter().enumerate() {
+        let path = format!("/body/applications/{i}");
+        if !app.is_object() {
+            return Err(AppError::bad_field(
+                &path,
+                format!("The `{path}` property must be an object. You sent {app}."),
+            ));
+        }
+        if text(app, "appName").is_none() {
+            continue;
+        }
+        let app_name = bulk_text(app, &path, "appName")?;
+        let environment = match app.get("environment") {
+            None | Some(Value::Null) => token_environment.to_string(),
+            Some(_) => bulk_text(app, &path, "environment")?.to_string(),
+        };
+        let strategies = match app.get("strategies") {
+            None | Some(Value::Null) => "[]".to_string(),
+            Some(v @ Value::Array(_)) => v.to_string(),
+            Some(other) => {
+                return Err(AppError::bad_field(
+                    &format!("{path}/strategies"),
+                    format!("The `{path}/strategies` property must be array. You sent {other}."),
+                ))
+            }
+        };
+        applications.push(BulkApplication {
+            app_name,
+            instance_id: text(app, "instanceId").unwrap_or("default"),
+            environment,
+            sdk_version: text(app, "sdkVersion"),
+            strategies,
+        });
+    }
+    let mut metrics = Vec::new();
+    for (i, m) in bulk_list(body, "metrics")?.iter().enumerate() {
+        let path = format!("/body/metrics/{i}");
+        if !m.is_object() {
+            return Err(AppError::bad_field(
+                &path,
+                format!("The `{path}` property must be an object. You sent {m}."),
+            ));
+        }
+        if text(m, "appName").is_none() {
+            continue;
+        }
+        let metric = parse_bulk_metric(m, &path, now)?;
+        if metric.environment == token_environment {
+            metrics.push(metric);
+        }
+    }
+    let mut tx = state.db.begin().await?;
+    for a in &applications {
+        store::metrics::upsert_application(&mut tx, a.app_name, &a.strategies, now).await?;
+        store::metrics::upsert_instance(
+            &mut tx,
+            a.app_name,
+            a.instance_id,
+            &a.environment,
+            a.sdk_version,
+            client_ip,
+            now,
+        )
+        .await?;
+    }
+    for m in &metrics {
+        store::metrics::touch_application(&mut tx, m.app_name, now).await?;
+        add_usage(
+            &mut tx,
+            m.feature_name,
+            m.app_name,
+            m.environment,
+            m.at,
+            &m.usage,
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! one transaction together with its audit event. Handlers (API and UI alike) call these.
 
 pub mod context;
+pub mod edge;
 pub mod environments;
 pub mod events;
 pub mod export_import;
