@@ -57,6 +57,9 @@ pub enum AppError {
     /// 415
     #[error("content type")]
     ContentType,
+    /// 503 with Unleash's bare `{message}` body: maintenance mode refuses Admin API writes.
+    #[error("maintenance mode")]
+    Maintenance,
     /// 429
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
@@ -66,6 +69,9 @@ pub enum AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Unleash's words for a write refused in maintenance mode, and how to end it.
+pub const MAINTENANCE_MESSAGE: &str = "Unleash is currently in maintenance mode. Reads and the SDK APIs keep working; an Admin ends it with POST /api/admin/maintenance {\"enabled\": false}.";
 
 impl AppError {
     pub fn bad_data(message: impl Into<String>) -> Self {
@@ -119,6 +125,7 @@ impl AppError {
             AppError::NameExists(_) => StatusCode::CONFLICT,
             AppError::ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Maintenance => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -151,6 +158,9 @@ impl AppError {
             }
             AppError::WrongTokenType => {
                 return json!({"message": "invalid token: expected a different token type for this endpoint"});
+            }
+            AppError::Maintenance => {
+                return json!({"message": MAINTENANCE_MESSAGE});
             }
             AppError::Permission(perms) => {
                 let list = perms.iter().map(|p| format!("\"{p}\"")).collect::<Vec<_>>().join(", ");

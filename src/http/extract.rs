@@ -2,7 +2,7 @@
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, Method};
 use serde::de::DeserializeOwned;
 
 use crate::auth::resolve::admin_principal;
@@ -75,7 +75,18 @@ pub fn parse_id(name: &str, raw: &str) -> AppResult<i64> {
     })
 }
 
-/// The authenticated caller of an Admin API route.
+/// Writes to the Admin API that maintenance mode refuses: every POST, PUT, PATCH and DELETE
+/// except the switch itself.
+fn paused_by_maintenance(method: &Method, path: &str) -> bool {
+    matches!(
+        *method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    ) && path.starts_with("/api/admin/")
+        && path != "/api/admin/maintenance"
+}
+
+/// The authenticated caller of an Admin API route. In maintenance mode, a write is refused
+/// here, once the caller is known (so an anonymous caller still gets 401).
 pub struct Caller(pub Principal);
 
 impl FromRequestParts<AppState> for Caller {
@@ -85,11 +96,19 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        if let Some(p) = parts.extensions.get::<Principal>() {
-            return Ok(Caller(p.clone()));
+        let p = match parts.extensions.get::<Principal>() {
+            Some(p) => p.clone(),
+            None => {
+                let p = admin_principal(state, parts).await?;
+                parts.extensions.insert(p.clone());
+                p
+            }
+        };
+        if paused_by_maintenance(&parts.method, parts.uri.path())
+            && crate::service::maintenance::is_enabled(state).await?
+        {
+            return Err(AppError::Maintenance);
         }
-        let p = admin_principal(state, parts).await?;
-        parts.extensions.insert(p.clone());
         Ok(Caller(p))
     }
 }

@@ -40,6 +40,7 @@ use crate::state::AppState;
         (name = "Frontend API", description = "For browser and mobile SDKs"),
         (name = "Unleash Edge", description = "What Unleash Edge calls on its upstream: token validation, bulk metrics, its own report"),
         (name = "Admin UI", description = "Configuration for the web UI"),
+        (name = "Maintenance", description = "Pausing every change while SDKs keep being served"),
     )
 )]
 struct ApiDoc;

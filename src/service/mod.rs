@@ -10,6 +10,7 @@ pub mod favorites;
 pub mod features;
 pub mod invite_links;
 pub mod links;
+pub mod maintenance;
 pub mod metrics;
 pub mod password_reset;
 pub mod playground;

@@ -21,6 +21,7 @@ pub mod revision;
 pub mod roles;
 pub mod segments;
 pub mod sessions;
+pub mod settings;
 pub mod stats;
 pub mod strategies;
 pub mod tag_types;

@@ -11,6 +11,7 @@ pub mod features;
 pub mod instance_admin;
 pub mod invite_links;
 pub mod links;
+pub mod maintenance;
 pub mod metrics;
 pub mod pats;
 pub mod playground;
@@ -51,4 +52,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(links::routes())
         .merge(instance_admin::routes())
         .merge(invite_links::routes())
+        .merge(maintenance::routes())
 }

@@ -33,7 +33,7 @@ async fn get_ui_config(
         "baseUriPath": cfg.base_path(),
         "disablePasswordAuth": false,
         "emailEnabled": false,
-        "maintenanceMode": false,
+        "maintenanceMode": crate::service::maintenance::is_enabled(&state).await?,
         "authenticationType": "open-source",
         "frontendApiOrigins": cfg.cors_origins,
         "resourceLimits": {"personalAccessTokens": cfg.pat_limit},

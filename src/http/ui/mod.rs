@@ -258,6 +258,7 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let base = state.config.base_path();
         let expected = session::from_headers(req.headers()).map(|v| csrf_token(&v));
+        let path = req.uri().path().to_string();
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| e.into_response())?;
@@ -267,6 +268,13 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         match (expected, presented) {
             (Some(e), Some(p)) if constant_time_eq(&e, &p) => {}
             _ => return Err(csrf_refusal(&base)),
+        }
+        if path != "/sign-out" {
+            match crate::service::maintenance::is_enabled(state).await {
+                Ok(false) => {}
+                Ok(true) => return Err(maintenance_refusal(&base)),
+                Err(e) => return Err(error_page(base, e)),
+            }
         }
         serde_urlencoded::from_bytes::<T>(&bytes)
             .map(CsrfForm)
@@ -279,6 +287,15 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
                 )
             })
     }
+}
+
+fn maintenance_refusal(base: &str) -> Response {
+    message_page(
+        base,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Maintenance mode",
+        "Changes are paused while this instance is in maintenance mode, so nothing was changed. Flags are still served to applications. An Admin ends maintenance mode with POST /api/admin/maintenance {\"enabled\": false}.",
+    )
 }
 
 fn csrf_refusal(base: &str) -> Response {
