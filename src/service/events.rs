@@ -19,3 +19,20 @@ pub async fn latest_flag_changes(state: &AppState, limit: u64) -> AppResult<Vec<
     let mut db = state.db.clone();
     Ok(store::events::latest_per_flag(&mut db, limit).await?)
 }
+
+/// The users who have written events, as Unleash's `eventCreatorsSchema` lists them: id and
+/// display name. Deleted users are left out.
+pub async fn creators(state: &AppState) -> AppResult<Vec<(i64, String)>> {
+    let mut db = state.db.clone();
+    let ids = store::events::creator_ids(&mut db).await?;
+    let users = store::users::list(&mut db).await?;
+    Ok(ids
+        .into_iter()
+        .filter_map(|id| {
+            users
+                .iter()
+                .find(|u| u.id == id)
+                .map(|u| (id, u.display_name()))
+        })
+        .collect())
+}

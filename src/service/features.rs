@@ -894,6 +894,41 @@ pub async fn update_strategy(
     Ok(after)
 }
 
+/// Finds a strategy by id alone, with the flag it belongs to; `None` when there is none.
+pub async fn strategy_by_id(state: &AppState, id: &str) -> AppResult<Option<FeatureStrategy>> {
+    let mut db = state.db.clone();
+    Ok(store::features::strategy(&mut db, id).await?)
+}
+
+/// Sets a strategy's segments to exactly `segment_ids` (Unleash's
+/// `POST /api/admin/segments/strategies`): an ordinary strategy update, with its checks, its
+/// `feature-strategy-update` event and a revision bump.
+pub async fn set_strategy_segments(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    env: &str,
+    id: &str,
+    segment_ids: &[i64],
+) -> AppResult<FeatureStrategy> {
+    let found = strategy_by_id(state, id).await?;
+    let Some(s) = found.filter(|s| s.project == project && s.environment == env) else {
+        return Err(AppError::not_found(format!(
+            "Could not find strategy with id \"{id}\" in the project \"{project}\" and the environment \"{env}\"."
+        )));
+    };
+    update_strategy(
+        state,
+        auth,
+        project,
+        &s.feature_name,
+        env,
+        id,
+        StrategyChange::Update(serde_json::json!({ "segments": segment_ids })),
+    )
+    .await
+}
+
 pub async fn delete_strategy(
     state: &AppState,
     auth: &Authorized,

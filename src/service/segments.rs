@@ -87,6 +87,15 @@ fn check_name(name: Option<&str>) -> AppResult<String> {
 }
 
 /// Checks that `name` is a valid, free segment name.
+/// The segments a strategy uses, by strategy id; none when there is no such strategy.
+pub async fn of_strategy(state: &AppState, strategy_id: &str) -> AppResult<Vec<Segment>> {
+    let mut db = state.db.clone();
+    let Some(strategy) = store::features::strategy(&mut db, strategy_id).await? else {
+        return Ok(Vec::new());
+    };
+    Ok(store::segments::get_many(&mut db, &strategy.segments).await?)
+}
+
 pub async fn validate_name(state: &AppState, name: Option<&str>) -> AppResult<()> {
     let name = check_name(name)?;
     let mut db = state.db.clone();

@@ -283,3 +283,9 @@ pub async fn roles(state: &AppState) -> AppResult<Vec<Role>> {
     let mut db = state.db.clone();
     Ok(store::roles::list(&mut db).await?)
 }
+
+/// Admins with a password, admins without one, and admin service accounts.
+pub async fn admin_counts(state: &AppState) -> AppResult<(i64, i64, i64)> {
+    let mut db = state.db.clone();
+    Ok(store::users::admin_counts(&mut db).await?)
+}

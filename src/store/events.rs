@@ -211,3 +211,25 @@ pub async fn latest_per_flag(c: &mut impl Conn, limit: u64) -> Result<Vec<Event>
         .map(Into::into)
         .collect())
 }
+
+#[derive(sqlx::FromRow)]
+struct CreatorRow {
+    created_by_user_id: i64,
+}
+
+/// The ids of the users who have written at least one event, ascending.
+#[instrument(skip_all)]
+pub async fn creator_ids(c: &mut impl Conn) -> Result<Vec<i64>, sqlx::Error> {
+    let q = Query::select()
+        .distinct()
+        .column(Events::CreatedByUserId)
+        .from(Events::Table)
+        .and_where(Expr::col(Events::CreatedByUserId).is_not_null())
+        .order_by(Events::CreatedByUserId, Order::Asc)
+        .to_owned();
+    Ok(c.all::<CreatorRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(|r| r.created_by_user_id)
+        .collect())
+}

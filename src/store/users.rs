@@ -1,7 +1,7 @@
 //! Users, their root roles and project roles.
 
 use chrono::{DateTime, Utc};
-use sea_query::{Expr, Iden, Order, Query};
+use sea_query::{Alias, Expr, Iden, Order, Query};
 use tracing::instrument;
 
 use super::{Conn, Scalar};
@@ -321,4 +321,40 @@ pub async fn grants(
             },
         })
         .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct AdminCountRow {
+    is_service: bool,
+    has_password: bool,
+    n: i64,
+}
+
+/// Users with the Admin root role, counted as Unleash's `adminCountSchema` groups them:
+/// people with a password, people without one, and service accounts.
+#[instrument(skip_all)]
+pub async fn admin_counts(c: &mut impl Conn) -> Result<(i64, i64, i64), sqlx::Error> {
+    let q = Query::select()
+        .expr_as(Expr::col(Users::IsService), Alias::new("is_service"))
+        .expr_as(
+            Expr::col(Users::PasswordHash).is_not_null(),
+            Alias::new("has_password"),
+        )
+        .expr_as(Expr::col(Users::Id).count(), Alias::new("n"))
+        .from(Users::Table)
+        .and_where(Expr::col(Users::RootRoleId).eq(crate::domain::permissions::ROLE_ADMIN))
+        .add_group_by([
+            Expr::col(Users::IsService).into(),
+            Expr::col(Users::PasswordHash).is_not_null(),
+        ])
+        .to_owned();
+    let (mut password, mut no_password, mut service) = (0, 0, 0);
+    for r in c.all::<AdminCountRow, _>(&q).await? {
+        match (r.is_service, r.has_password) {
+            (true, _) => service += r.n,
+            (false, true) => password += r.n,
+            (false, false) => no_password += r.n,
+        }
+    }
+    Ok((password, no_password, service))
 }

@@ -17,6 +17,25 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_events))
         .routes(routes!(get_feature_events))
         .routes(routes!(search_events))
+        .routes(routes!(event_creators))
+}
+
+/// The users who have written events (`eventCreatorsSchema`: `[{id, name}]`), for filtering
+/// the event log by creator.
+#[utoipa::path(get, path = "/api/admin/event-creators", tag = "Events", responses(
+    (status = 200, description = "`[{id, name}]`"),
+    (status = 401, description = "Not signed in"),
+))]
+async fn event_creators(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+) -> AppResult<Json<Value>> {
+    let list: Vec<Value> = service::events::creators(&state)
+        .await?
+        .into_iter()
+        .map(|(id, name)| json!({"id": id, "name": name}))
+        .collect();
+    Ok(Json(Value::Array(list)))
 }
 
 const MAX_LIMIT: u64 = 1000;

@@ -11,7 +11,7 @@ use super::context::NameBody;
 use crate::auth::permission::{Authorized, Scope};
 use crate::auth::Principal;
 use crate::domain::permissions::{
-    CREATE_SEGMENT, DELETE_SEGMENT, UPDATE_PROJECT_SEGMENT, UPDATE_SEGMENT,
+    CREATE_SEGMENT, DELETE_SEGMENT, UPDATE_FEATURE_STRATEGY, UPDATE_PROJECT_SEGMENT, UPDATE_SEGMENT,
 };
 use crate::error::AppResult;
 use crate::http::extract::{parse_id, ApiJson, Caller};
@@ -24,6 +24,71 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(validate_segment))
         .routes(routes!(get_segment, update_segment, delete_segment))
         .routes(routes!(get_strategies_by_segment))
+        .routes(routes!(set_strategy_segments))
+        .routes(routes!(get_strategy_segments))
+}
+
+/// Unleash's `updateFeatureStrategySegmentsSchema`.
+#[derive(serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StrategySegmentsBody {
+    /// The project of the strategy's flag.
+    project_id: String,
+    /// The strategy's id.
+    strategy_id: String,
+    /// The strategy's environment.
+    environment_id: String,
+    /// Exactly the segments the strategy should use.
+    segment_ids: Vec<i64>,
+}
+
+/// Sets a strategy's segments to exactly the ones given (UPDATE_FEATURE_STRATEGY in that
+/// environment). Each segment must exist.
+#[utoipa::path(post, path = "/api/admin/segments/strategies", tag = "Segments", request_body = StrategySegmentsBody, responses(
+    (status = 201, description = "The request, as applied"),
+    (status = 400, description = "Invalid body or an unknown segment"),
+    (status = 403, description = "Needs UPDATE_FEATURE_STRATEGY"),
+    (status = 404, description = "No such strategy in that project and environment"),
+    (status = 415, description = "Not JSON"),
+))]
+async fn set_strategy_segments(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(body): ApiJson<StrategySegmentsBody>,
+) -> AppResult<Response> {
+    let auth = p.require(
+        &[UPDATE_FEATURE_STRATEGY],
+        Scope::environment(&body.project_id, &body.environment_id),
+    )?;
+    crate::service::features::set_strategy_segments(
+        &state,
+        &auth,
+        &body.project_id,
+        &body.environment_id,
+        &body.strategy_id,
+        &body.segment_ids,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// The segments a strategy uses (`segmentsSchema`); an empty list for an unknown strategy,
+/// as Unleash answers.
+#[utoipa::path(get, path = "/api/admin/segments/strategies/{strategyId}", tag = "Segments", params(("strategyId" = String, Path, description = "Strategy id")), responses(
+    (status = 200, description = "`{segments: [adminSegmentSchema]}`"),
+    (status = 401, description = "Not signed in"),
+))]
+async fn get_strategy_segments(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path(strategy_id): Path<String>,
+) -> AppResult<Json<Value>> {
+    let list: Vec<Value> = segments::of_strategy(&state, &strategy_id)
+        .await?
+        .iter()
+        .map(|s| s.to_admin_json())
+        .collect();
+    Ok(Json(json!({ "segments": list })))
 }
 
 /// A global segment needs the root permission; a project segment may also be managed with

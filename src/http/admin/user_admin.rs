@@ -19,6 +19,55 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_user, update_user, delete_user))
         .routes(routes!(change_user_password))
         .routes(routes!(reset_user_password))
+        .routes(routes!(admin_count))
+        .routes(routes!(users_for_access))
+}
+
+/// How many Admins there are: with a password, without one, and service accounts
+/// (`adminCountSchema`; ADMIN).
+#[utoipa::path(get, path = "/api/admin/user-admin/admin-count", tag = "Users", responses(
+    (status = 200, description = "`{password, noPassword, service}`"),
+    (status = 403, description = "Needs ADMIN"),
+))]
+async fn admin_count(State(state): State<AppState>, Caller(p): Caller) -> AppResult<Json<Value>> {
+    p.require_admin()?;
+    let (password, no_password, service) = users::admin_counts(&state).await?;
+    Ok(Json(
+        json!({"password": password, "noPassword": no_password, "service": service}),
+    ))
+}
+
+/// The people one may grant access to, for any signed-in user (`usersGroupsBaseSchema`):
+/// id, name, email, username and account type; Switchyard has no groups.
+#[utoipa::path(get, path = "/api/admin/user-admin/access", tag = "Users", responses(
+    (status = 200, description = "`{users, groups}`"),
+    (status = 401, description = "Not signed in"),
+))]
+async fn users_for_access(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+) -> AppResult<Json<Value>> {
+    let list: Vec<Value> = users::list(&state)
+        .await?
+        .iter()
+        .map(|u| {
+            let mut v = json!({
+                "id": u.id,
+                "accountType": if u.is_service { "Service Account" } else { "User" },
+            });
+            for (key, value) in [
+                ("name", &u.name),
+                ("email", &u.email),
+                ("username", &u.username),
+            ] {
+                if let Some(value) = value {
+                    v[key] = json!(value);
+                }
+            }
+            v
+        })
+        .collect();
+    Ok(Json(json!({"users": list, "groups": []})))
 }
 
 /// `{id}`: the user's email (as Unleash documents it), username or numeric id.

@@ -1,0 +1,188 @@
+//! Smaller Admin API routes Unleash serves: a strategy's segments, event creators, the
+//! count of Admins and the people list for access pickers.
+
+mod common;
+
+use common::{Auth, TestApp};
+use serde_json::{json, Value};
+
+async fn segment(app: &TestApp, admin: &Auth, name: &str) -> i64 {
+    app.post(
+        "/api/admin/segments",
+        json!({"name": name, "constraints": [{"contextName": "userId", "operator": "IN", "values": ["1"]}]}),
+        admin,
+    )
+    .await
+    .expect(201)
+    .json["id"]
+    .as_i64()
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_strategys_segments_are_read_and_replaced() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let (_, viewer) = app.user("vera", "Viewer").await;
+    let a = segment(&app, &admin, "alpha").await;
+    let b = segment(&app, &admin, "beta").await;
+    app.post(
+        "/api/admin/projects/default/features",
+        json!({"name": "f"}),
+        &admin,
+    )
+    .await
+    .expect(201);
+    let strategy = app
+        .post(
+            "/api/admin/projects/default/features/f/environments/development/strategies",
+            json!({"name": "default", "segments": [a]}),
+            &admin,
+        )
+        .await
+        .expect(200)
+        .json;
+    let id = strategy["id"].as_str().unwrap().to_string();
+    let names = |v: &Value| -> Vec<String> {
+        v["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    let got = app
+        .get(&format!("/api/admin/segments/strategies/{id}"), &viewer)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(names(&got), vec!["alpha"]);
+    let none = app
+        .get("/api/admin/segments/strategies/no-such-strategy", &viewer)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(none, json!({"segments": []}));
+
+    let body = json!({"projectId": "default", "strategyId": id, "environmentId": "development", "segmentIds": [b]});
+    app.post("/api/admin/segments/strategies", body.clone(), &viewer)
+        .await
+        .expect(403);
+    let r = app
+        .post("/api/admin/segments/strategies", body.clone(), &admin)
+        .await
+        .expect(201);
+    assert_eq!(r.json, body);
+    let got = app
+        .get(&format!("/api/admin/segments/strategies/{id}"), &viewer)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(names(&got), vec!["beta"]);
+    // The strategy keeps everything else, and the change is audited.
+    let read = app
+        .get(
+            &format!(
+                "/api/admin/projects/default/features/f/environments/development/strategies/{id}"
+            ),
+            &admin,
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(read["name"], "default");
+    assert_eq!(read["segments"], json!([b]));
+    let events = app.get("/api/admin/events", &admin).await.expect(200).json;
+    assert_eq!(events["events"][0]["type"], "feature-strategy-update");
+
+    // Wrong environment or project, or an unknown segment, is refused with the reason.
+    let wrong_env = json!({"projectId": "default", "strategyId": id, "environmentId": "production", "segmentIds": [a]});
+    let r = app
+        .post("/api/admin/segments/strategies", wrong_env, &admin)
+        .await
+        .expect(404);
+    assert!(r.json["message"].as_str().unwrap().contains("production"));
+    let unknown = json!({"projectId": "default", "strategyId": id, "environmentId": "development", "segmentIds": [9999]});
+    let r = app
+        .post("/api/admin/segments/strategies", unknown, &admin)
+        .await
+        .expect(400);
+    assert!(r.text.contains("9999"), "{}", r.text);
+    let missing = json!({"projectId": "default", "strategyId": id});
+    app.post("/api/admin/segments/strategies", missing, &admin)
+        .await
+        .expect(400);
+}
+
+#[tokio::test]
+async fn event_creators_are_the_users_who_changed_something() {
+    let app = TestApp::new().await;
+    let (eddie_id, editor) = app.user("eddie", "Editor").await;
+    let (_, viewer) = app.user("vera", "Viewer").await;
+    app.post(
+        "/api/admin/projects/default/features",
+        json!({"name": "by-eddie"}),
+        &editor,
+    )
+    .await
+    .expect(201);
+    let list = app
+        .get("/api/admin/event-creators", &viewer)
+        .await
+        .expect(200)
+        .json;
+    let list = list.as_array().unwrap();
+    // The admin created the users; Eddie created a flag; Vera changed nothing.
+    assert!(list.iter().any(|c| c["name"] == "admin"), "{list:?}");
+    assert!(
+        list.iter()
+            .any(|c| c["id"] == eddie_id && c["name"] == "eddie"),
+        "{list:?}"
+    );
+    assert!(!list.iter().any(|c| c["name"] == "vera"), "{list:?}");
+    app.get("/api/admin/event-creators", &Auth::None)
+        .await
+        .expect(401);
+}
+
+#[tokio::test]
+async fn admin_count_and_the_access_list() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let (_, editor) = app.user("eddie", "Editor").await;
+    app.user("ada", "Admin").await;
+    // An Admin created without a password.
+    app.post(
+        "/api/admin/user-admin",
+        json!({"email": "nopass@example.com", "rootRole": "Admin"}),
+        &admin,
+    )
+    .await
+    .expect(201);
+    let count = app
+        .get("/api/admin/user-admin/admin-count", &admin)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(count, json!({"password": 2, "noPassword": 1, "service": 0}));
+    app.get("/api/admin/user-admin/admin-count", &editor)
+        .await
+        .expect(403);
+
+    let access = app
+        .get("/api/admin/user-admin/access", &editor)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(access["groups"], json!([]));
+    let users = access["users"].as_array().unwrap();
+    assert_eq!(users.len(), 4);
+    let nopass = users
+        .iter()
+        .find(|u| u["email"] == "nopass@example.com")
+        .unwrap();
+    assert_eq!(nopass["accountType"], "User");
+    assert!(nopass.get("username").is_none());
+    assert!(users.iter().all(|u| u.get("rootRole").is_none()));
+}
