@@ -186,3 +186,73 @@ async fn admin_count_and_the_access_list() {
     assert!(nopass.get("username").is_none());
     assert!(users.iter().all(|u| u.get("rootRole").is_none()));
 }
+
+#[tokio::test]
+async fn an_admin_changes_a_flag_types_lifetime_everywhere() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let (_, editor) = app.user("eddie", "Editor").await;
+    let lifetime = |types: &Value, id: &str| -> Value {
+        types["types"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == id)
+            .unwrap()["lifetimeDays"]
+            .clone()
+    };
+    let types = app
+        .get("/api/admin/feature-types", &editor)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(lifetime(&types, "release"), 40);
+
+    let path = "/api/admin/feature-types/release/lifetime";
+    app.put(path, json!({"lifetimeDays": 14}), &editor)
+        .await
+        .expect(403);
+    let r = app
+        .put(path, json!({"lifetimeDays": 14}), &admin)
+        .await
+        .expect(200);
+    assert_eq!(r.json["id"], "release");
+    assert_eq!(r.json["lifetimeDays"], 14);
+    assert_eq!(r.json["name"], "Release");
+    // Another node sees it.
+    let (_, other) = app.second_node().await;
+    let types = common::call(&other, "GET", "/api/admin/feature-types", None, &editor)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(lifetime(&types, "release"), 14);
+    assert_eq!(lifetime(&types, "experiment"), 40);
+
+    // 0 and null both mean "never stale".
+    let r = app
+        .put(path, json!({"lifetimeDays": 0}), &admin)
+        .await
+        .expect(200);
+    assert_eq!(r.json["lifetimeDays"], Value::Null);
+    let events = app.get("/api/admin/events", &admin).await.expect(200).json;
+    assert_eq!(events["events"][0]["type"], "feature-type-updated");
+    assert_eq!(events["events"][0]["preData"]["lifetimeDays"], 14);
+
+    let r = app
+        .put(path, json!({"lifetimeDays": -3}), &admin)
+        .await
+        .expect(400);
+    assert!(r.text.contains("lifetimeDays"), "{}", r.text);
+    app.put(path, json!({"lifetimeDays": "soon"}), &admin)
+        .await
+        .expect(400);
+    let r = app
+        .put(
+            "/api/admin/feature-types/no-such-type/lifetime",
+            json!({"lifetimeDays": 3}),
+            &admin,
+        )
+        .await
+        .expect(404);
+    assert!(r.text.contains("release"), "{}", r.text);
+}

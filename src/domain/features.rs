@@ -43,14 +43,6 @@ pub const FEATURE_TYPES: &[(&str, &str, &str, Option<i64>)] = &[
     ("permission", "Permission", "Permission feature toggles are used to control permissions in your system.", None),
 ];
 
-pub fn feature_types_json() -> Value {
-    let types: Vec<Value> = FEATURE_TYPES
-        .iter()
-        .map(|(id, name, description, days)| json!({"id": id, "name": name, "description": description, "lifetimeDays": days}))
-        .collect();
-    json!({"version": 1, "types": types})
-}
-
 pub fn validate_type(t: &str, path: &str) -> AppResult<()> {
     if FEATURE_TYPES.iter().any(|(id, ..)| *id == t) {
         Ok(())

@@ -7,6 +7,7 @@ pub mod environments;
 pub mod events;
 pub mod export_import;
 pub mod favorites;
+pub mod feature_types;
 pub mod features;
 pub mod invite_links;
 pub mod links;

@@ -10,7 +10,6 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::permission::Scope;
 use crate::auth::{Authorized, Principal};
-use crate::domain::features::feature_types_json;
 use crate::domain::permissions::{
     CREATE_FEATURE, DELETE_FEATURE, UPDATE_FEATURE, UPDATE_FEATURE_DEPENDENCY,
     UPDATE_FEATURE_ENVIRONMENT_VARIANTS, UPDATE_FEATURE_VARIANTS,
@@ -40,6 +39,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(revive_feature))
         .routes(routes!(delete_feature))
         .routes(routes!(feature_types))
+        .routes(routes!(set_feature_type_lifetime))
         .routes(routes!(validate_name))
         .routes(routes!(archive_many))
         .routes(routes!(revive_many))
@@ -371,10 +371,42 @@ async fn delete_feature(
     features::delete(&state, &auth, &name).await
 }
 
-/// The flag types.
+/// The flag types with their expected lifetimes.
 #[utoipa::path(get, path = "/api/admin/feature-types", tag = "Features", responses((status = 200, description = "`{version, types}`")))]
-async fn feature_types(Caller(_caller): Caller) -> Json<Value> {
-    Json(feature_types_json())
+async fn feature_types(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+) -> AppResult<Json<Value>> {
+    let types = crate::service::feature_types::list(&state).await?;
+    Ok(Json(json!({"version": 1, "types": types})))
+}
+
+/// Unleash's `updateFeatureTypeLifetimeSchema`.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LifetimeBody {
+    /// Days until a flag of this type is potentially stale; `null` or 0: never.
+    lifetime_days: Option<i64>,
+}
+
+/// Changes a flag type's expected lifetime (ADMIN).
+#[utoipa::path(put, path = "/api/admin/feature-types/{id}/lifetime", tag = "Features", params(("id" = String, Path, description = "Flag type id, e.g. `release`")), request_body = LifetimeBody, responses(
+    (status = 200, description = "The updated `featureTypeSchema`"),
+    (status = 400, description = "lifetimeDays is not a whole number of days, 0 or more, or null"),
+    (status = 403, description = "Needs ADMIN"),
+    (status = 404, description = "No such flag type"),
+    (status = 415, description = "Not JSON"),
+))]
+async fn set_feature_type_lifetime(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<LifetimeBody>,
+) -> AppResult<Json<Value>> {
+    let auth = p.require_admin()?;
+    let t =
+        crate::service::feature_types::set_lifetime(&state, &auth, &id, body.lifetime_days).await?;
+    Ok(Json(json!(t)))
 }
 
 /// A flag's tags.

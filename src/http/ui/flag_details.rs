@@ -26,9 +26,9 @@ use super::flags::{flag_path, require, seg, NO_PERMISSION};
 use super::{error_page, error_text, redirect_with_flash, render, CsrfForm, Ctx, PageUser};
 use crate::auth::permission::Scope;
 use crate::auth::Authorized;
-use crate::domain::features::FEATURE_TYPES;
 use crate::domain::permissions::{DELETE_FEATURE, DELETE_FEATURE_STRATEGY, UPDATE_FEATURE};
 use crate::error::AppError;
+use crate::service::feature_types::FeatureType;
 use crate::service::features::{self, UpdateFeature};
 use crate::state::AppState;
 use crate::store::features::FeatureFilter;
@@ -293,14 +293,14 @@ struct EditPage {
     form: EditForm,
 }
 
-fn type_choices() -> Vec<TypeChoice> {
-    FEATURE_TYPES
-        .iter()
-        .map(|(id, name, description, days)| TypeChoice {
-            id,
-            name,
-            description,
-            lifetime: match days {
+fn type_choices(types: Vec<FeatureType>) -> Vec<TypeChoice> {
+    types
+        .into_iter()
+        .map(|t| TypeChoice {
+            id: t.id,
+            name: t.name,
+            description: t.description,
+            lifetime: match t.lifetime_days {
                 Some(d) => format!("expected lifetime {d} days"),
                 None => "permanent".into(),
             },
@@ -309,6 +309,7 @@ fn type_choices() -> Vec<TypeChoice> {
 }
 
 fn show_edit(
+    types: Vec<FeatureType>,
     page: &PageUser,
     project: &str,
     flag: &str,
@@ -325,7 +326,7 @@ fn show_edit(
             project_link: seg(project),
             path: flag_path(project, flag),
             name: flag.to_string(),
-            types: type_choices(),
+            types: type_choices(types),
             form,
         },
     )
@@ -359,7 +360,11 @@ async fn edit_form(
         type_error: None,
         error: None,
     };
-    show_edit(&page, &project, &flag, form, StatusCode::OK)
+    let types = match crate::service::feature_types::list(&state).await {
+        Ok(t) => t,
+        Err(e) => return error_page(page.base.clone(), e),
+    };
+    show_edit(types, &page, &project, &flag, form, StatusCode::OK)
 }
 
 #[derive(serde::Deserialize)]
@@ -425,7 +430,11 @@ async fn save(
                 type_error: about_type.then(|| message.clone()),
                 error: (!about_type).then_some(message),
             };
-            show_edit(&page, &project, &flag, form, e.status())
+            let types = match crate::service::feature_types::list(&state).await {
+                Ok(t) => t,
+                Err(e) => return error_page(page.base.clone(), e),
+            };
+            show_edit(types, &page, &project, &flag, form, e.status())
         }
     }
 }
