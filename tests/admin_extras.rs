@@ -256,3 +256,114 @@ async fn an_admin_changes_a_flag_types_lifetime_everywhere() {
         .expect(404);
     assert!(r.text.contains("release"), "{}", r.text);
 }
+
+#[tokio::test]
+async fn flag_creators_of_a_project() {
+    let app = TestApp::new().await;
+    let (eddie_id, eddie) = app.user("eddie", "Editor").await;
+    let (_, viewer) = app.user("vera", "Viewer").await;
+    app.post(
+        "/api/admin/projects/default/features",
+        json!({"name": "a"}),
+        &eddie,
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/admin/projects/default/features",
+        json!({"name": "b"}),
+        &eddie,
+    )
+    .await
+    .expect(201);
+    let list = app
+        .get("/api/admin/projects/default/flag-creators", &viewer)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(list, json!([{"id": eddie_id, "name": "eddie"}]));
+    let r = app
+        .get("/api/admin/projects/nowhere/flag-creators", &viewer)
+        .await
+        .expect(404);
+    assert!(r.text.contains("nowhere"));
+}
+
+#[tokio::test]
+async fn inactive_users_are_listed_and_deleted_on_request() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let (idle_id, _) = app.user("idle", "Viewer").await;
+    let (scripter_id, scripter) = app.user("scripter", "Editor").await;
+    let (kept_id, _) = app.user("kept", "Viewer").await;
+    let pat = app
+        .post(
+            "/api/admin/user/tokens",
+            json!({"description": "ci", "expiresAt": "2099-01-01T00:00:00Z"}),
+            &scripter,
+        )
+        .await
+        .expect(201)
+        .json["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let none = app
+        .get("/api/admin/user-admin/inactive", &admin)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(none, json!({"version": 1, "inactiveUsers": []}));
+
+    // Half a year on: the admin signs in again and the scripter's token is used.
+    app.state.clock.advance(chrono::TimeDelta::days(181));
+    let admin = app.admin().await;
+    app.get("/api/admin/projects", &Auth::Token(pat))
+        .await
+        .expect(200);
+    switchyard::service::tokens::flush_seen(&app.state)
+        .await
+        .unwrap();
+    let list = app
+        .get("/api/admin/user-admin/inactive", &admin)
+        .await
+        .expect(200)
+        .json;
+    let ids: Vec<i64> = list["inactiveUsers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![idle_id, kept_id]);
+    assert_eq!(list["inactiveUsers"][0]["username"], "idle");
+    let (_, editor) = app.user("late", "Editor").await;
+    app.get("/api/admin/user-admin/inactive", &editor)
+        .await
+        .expect(403);
+
+    // Only inactive users among the ids are deleted.
+    app.post(
+        "/api/admin/user-admin/inactive/delete",
+        json!({"ids": [idle_id, scripter_id]}),
+        &admin,
+    )
+    .await
+    .expect(200);
+    app.get(&format!("/api/admin/user-admin/{idle_id}"), &admin)
+        .await
+        .expect(404);
+    app.get(&format!("/api/admin/user-admin/{scripter_id}"), &admin)
+        .await
+        .expect(200);
+    app.get(&format!("/api/admin/user-admin/{kept_id}"), &admin)
+        .await
+        .expect(200);
+    app.post(
+        "/api/admin/user-admin/inactive/delete",
+        json!({"ids": "all"}),
+        &admin,
+    )
+    .await
+    .expect(400);
+}

@@ -454,3 +454,25 @@ async fn commit(tx: Tx, state: &AppState) -> AppResult<()> {
     state.features.invalidate();
     Ok(())
 }
+
+/// The users who created flags in a project (`projectFlagCreatorsSchema`: id and display
+/// name); deleted users are left out.
+pub async fn flag_creators(state: &AppState, project: &str) -> AppResult<Vec<(i64, String)>> {
+    let mut db = state.db.clone();
+    if store::projects::get(&mut db, project).await?.is_none() {
+        return Err(AppError::not_found(format!(
+            "Could not find the project \"{project}\"."
+        )));
+    }
+    let ids = store::features::creator_ids(&mut db, project).await?;
+    let users = store::users::list(&mut db).await?;
+    Ok(ids
+        .into_iter()
+        .filter_map(|id| {
+            users
+                .iter()
+                .find(|u| u.id == id)
+                .map(|u| (id, u.display_name()))
+        })
+        .collect())
+}

@@ -289,3 +289,43 @@ pub async fn admin_counts(state: &AppState) -> AppResult<(i64, i64, i64)> {
     let mut db = state.db.clone();
     Ok(store::users::admin_counts(&mut db).await?)
 }
+
+/// Days without a sign-in or a personal access token use after which a user is inactive,
+/// as Unleash counts them.
+pub const INACTIVE_AFTER_DAYS: i64 = 180;
+
+/// People (not service accounts) who have neither signed in nor used a personal access
+/// token for [`INACTIVE_AFTER_DAYS`]; never-seen users count from their creation.
+pub async fn inactive(state: &AppState) -> AppResult<Vec<User>> {
+    let mut db = state.db.clone();
+    let cutoff = state.clock.now() - chrono::TimeDelta::days(INACTIVE_AFTER_DAYS);
+    let token_use = store::pats::last_use_per_user(&mut db).await?;
+    Ok(store::users::list(&mut db)
+        .await?
+        .into_iter()
+        .filter(|u| !u.is_service)
+        .filter(|u| {
+            let last = [Some(u.created_at), u.seen_at, token_use.get(&u.id).copied()]
+                .into_iter()
+                .flatten()
+                .max()
+                .unwrap_or(u.created_at);
+            last < cutoff
+        })
+        .collect())
+}
+
+/// Deletes those of `ids` that are inactive (others are left alone); the caller is never
+/// deleted. Returns how many were deleted.
+pub async fn delete_inactive(state: &AppState, auth: &Authorized, ids: &[i64]) -> AppResult<usize> {
+    let inactive = inactive(state).await?;
+    let mut deleted = 0;
+    for user in inactive.iter().filter(|u| ids.contains(&u.id)) {
+        if auth.user_id() == Some(user.id) {
+            continue;
+        }
+        delete(state, auth, user.id).await?;
+        deleted += 1;
+    }
+    Ok(deleted)
+}

@@ -884,3 +884,26 @@ pub async fn count(c: &mut impl Conn) -> Result<i64, sqlx::Error> {
         .to_owned();
     Ok(c.one::<Scalar, _>(&q).await?.0)
 }
+
+#[derive(sqlx::FromRow)]
+struct FlagCreatorRow {
+    created_by_user_id: i64,
+}
+
+/// The ids of the users who created flags in a project (archived flags included), ascending.
+#[instrument(skip_all)]
+pub async fn creator_ids(c: &mut impl Conn, project: &str) -> Result<Vec<i64>, sqlx::Error> {
+    let q = Query::select()
+        .distinct()
+        .column(Features::CreatedByUserId)
+        .from(Features::Table)
+        .and_where(Expr::col(Features::Project).eq(project))
+        .and_where(Expr::col(Features::CreatedByUserId).is_not_null())
+        .order_by(Features::CreatedByUserId, Order::Asc)
+        .to_owned();
+    Ok(c.all::<FlagCreatorRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(|r| r.created_by_user_id)
+        .collect())
+}

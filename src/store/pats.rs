@@ -186,3 +186,31 @@ pub async fn mark_seen(
         .to_owned();
     c.exec(&q).await
 }
+
+#[derive(sqlx::FromRow)]
+struct LastUseRow {
+    user_id: i64,
+    seen_at: Option<DateTime<Utc>>,
+}
+
+/// When each user last used any of their tokens, for users who ever did.
+#[instrument(skip_all)]
+pub async fn last_use_per_user(
+    c: &mut impl Conn,
+) -> Result<std::collections::HashMap<i64, DateTime<Utc>>, sqlx::Error> {
+    let q = Query::select()
+        .column(Pats::UserId)
+        .expr_as(
+            sea_query::Func::max(Expr::col(Pats::SeenAt)),
+            sea_query::Alias::new("seen_at"),
+        )
+        .from(Pats::Table)
+        .and_where(Expr::col(Pats::SeenAt).is_not_null())
+        .group_by_col(Pats::UserId)
+        .to_owned();
+    Ok(c.all::<LastUseRow, _>(&q)
+        .await?
+        .into_iter()
+        .filter_map(|r| r.seen_at.map(|t| (r.user_id, t)))
+        .collect())
+}

@@ -29,6 +29,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_access, add_access))
         .routes(routes!(set_user_roles, remove_user_roles))
         .routes(routes!(list_roles))
+        .routes(routes!(flag_creators))
 }
 
 /// Every project.
@@ -313,4 +314,23 @@ async fn list_roles(
         .map(|r| json!({"id": r.id, "name": r.name, "type": r.role_type, "description": r.description, "project": null}))
         .collect();
     Ok(Json(json!({"version": 1, "roles": roles})))
+}
+
+/// The users who created flags in the project (`[{id, name}]`), for filtering its flags.
+#[utoipa::path(get, path = "/api/admin/projects/{projectId}/flag-creators", tag = "Projects", params(("projectId" = String, Path, description = "Project id")), responses(
+    (status = 200, description = "`[{id, name}]`"),
+    (status = 401, description = "Not signed in"),
+    (status = 404, description = "No such project"),
+))]
+async fn flag_creators(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    Path(project_id): Path<String>,
+) -> AppResult<Json<Value>> {
+    let list: Vec<Value> = projects::flag_creators(&state, &project_id)
+        .await?
+        .into_iter()
+        .map(|(id, name)| json!({"id": id, "name": name}))
+        .collect();
+    Ok(Json(Value::Array(list)))
 }

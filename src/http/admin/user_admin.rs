@@ -20,6 +20,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(change_user_password))
         .routes(routes!(reset_user_password))
         .routes(routes!(admin_count))
+        .routes(routes!(list_inactive))
+        .routes(routes!(delete_inactive))
         .routes(routes!(users_for_access))
 }
 
@@ -221,4 +223,53 @@ async fn change_user_password(
     let auth = p.require_admin()?;
     let id = parse_id("id", &id)?;
     users::set_password(&state, &auth, id, body.password).await
+}
+
+/// People who have neither signed in nor used a personal access token for 180 days
+/// (`inactiveUsersSchema`; ADMIN).
+#[utoipa::path(get, path = "/api/admin/user-admin/inactive", tag = "Users", responses(
+    (status = 200, description = "`{version, inactiveUsers}`"),
+    (status = 403, description = "Needs ADMIN"),
+))]
+async fn list_inactive(State(state): State<AppState>, Caller(p): Caller) -> AppResult<Json<Value>> {
+    p.require_admin()?;
+    let list: Vec<Value> = users::inactive(&state)
+        .await?
+        .iter()
+        .map(|u| {
+            json!({
+                "id": u.id,
+                "name": u.name,
+                "email": u.email,
+                "username": u.username,
+                "seenAt": crate::domain::users::iso_opt(u.seen_at),
+                "createdAt": crate::domain::users::iso(u.created_at),
+            })
+        })
+        .collect();
+    Ok(Json(json!({"version": 1, "inactiveUsers": list})))
+}
+
+/// Unleash's `idsSchema`.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IdsBody {
+    /// User ids; only those that are inactive are deleted.
+    ids: Vec<i64>,
+}
+
+/// Deletes the given users if they are inactive (ADMIN); active ones and the caller are kept.
+#[utoipa::path(post, path = "/api/admin/user-admin/inactive/delete", tag = "Users", request_body = IdsBody, responses(
+    (status = 200, description = "Deleted"),
+    (status = 400, description = "`ids` missing or not a list of numbers"),
+    (status = 403, description = "Needs ADMIN"),
+))]
+async fn delete_inactive(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(body): ApiJson<IdsBody>,
+) -> AppResult<StatusCode> {
+    let auth = p.require_admin()?;
+    users::delete_inactive(&state, &auth, &body.ids).await?;
+    Ok(StatusCode::OK)
 }
