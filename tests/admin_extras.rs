@@ -367,3 +367,61 @@ async fn inactive_users_are_listed_and_deleted_on_request() {
     .await
     .expect(400);
 }
+
+#[tokio::test]
+async fn instance_statistics_as_csv() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let (_, editor) = app.user("eddie", "Editor").await;
+    app.post(
+        "/api/admin/projects/default/features",
+        json!({"name": "counted"}),
+        &admin,
+    )
+    .await
+    .expect(201);
+    let json = app
+        .get("/api/admin/instance-admin/statistics", &admin)
+        .await
+        .expect(200)
+        .json;
+    let csv = app
+        .get("/api/admin/instance-admin/statistics/csv", &admin)
+        .await
+        .expect(200);
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    let lines: Vec<&str> = csv.text.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", csv.text);
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let at = header
+        .iter()
+        .position(|h| *h == "\"featureToggles\"")
+        .expect("featureToggles column");
+    assert_eq!(json["featureToggles"], 1);
+    let values = csv_cells(lines[1]);
+    assert_eq!(values[at], "1");
+    assert_eq!(header.len(), json.as_object().unwrap().len());
+    assert_eq!(values.len(), header.len());
+    app.get("/api/admin/instance-admin/statistics/csv", &editor)
+        .await
+        .expect(403);
+}
+
+/// The cells of one CSV line, honouring quotes.
+fn csv_cells(line: &str) -> Vec<String> {
+    let mut cells = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                cells.last_mut().unwrap().push('"');
+            }
+            '"' => quoted = !quoted,
+            ',' if !quoted => cells.push(String::new()),
+            c => cells.last_mut().unwrap().push(c),
+        }
+    }
+    cells
+}
