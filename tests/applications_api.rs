@@ -83,10 +83,16 @@ async fn an_application_can_be_read_saved_and_deleted() {
     assert_eq!(got["links"]["self"], "/api/applications/shop");
     assert_eq!(got["strategies"][0]["name"], "default");
     assert!(got["strategies"][0].get("notFound").is_none(), "{got}");
-    assert_eq!(got["strategies"][1], json!({"name": "my-custom", "notFound": true}));
+    assert_eq!(
+        got["strategies"][1],
+        json!({"name": "my-custom", "notFound": true})
+    );
     assert_eq!(got["instances"].as_array().unwrap().len(), 1);
     assert_eq!(got["instances"][0]["instanceId"], "pod-1");
-    assert_eq!(got["instances"][0]["sdkVersion"], "unleash-client-node:6.1.0");
+    assert_eq!(
+        got["instances"][0]["sdkVersion"],
+        "unleash-client-node:6.1.0"
+    );
     assert_eq!(got["instances"][0]["environment"], "development");
     let seen = got["seenToggles"].as_array().unwrap();
     assert_eq!(seen.len(), 2, "{got}");
@@ -115,7 +121,11 @@ async fn an_application_can_be_read_saved_and_deleted() {
     assert_eq!(got["url"], "https://shop.example.com");
     assert_eq!(got["color"], "red");
     assert_eq!(got["icon"], "cart");
-    assert_eq!(got["strategies"].as_array().unwrap().len(), 2, "strategies kept");
+    assert_eq!(
+        got["strategies"].as_array().unwrap().len(),
+        2,
+        "strategies kept"
+    );
 
     // A new application from the Admin API is created, with an event.
     app.post(
@@ -220,8 +230,22 @@ async fn the_overview_shows_projects_environments_and_issues() {
     register(&app, &dev, "shop", "dev-1", "unleash-client-node:5.0.0").await;
     register(&app, &prod, "shop", "prod-1", "unleash-client-node:6.0.0").await;
     register(&app, &prod, "shop", "prod-2", "unleash-client-js:3.2.0").await;
-    report(&app, &dev, "shop", "dev-1", json!({"f-one": {"yes": 1, "no": 0}, "missing-one": {"yes": 0, "no": 4}})).await;
-    report(&app, &prod, "shop", "prod-1", json!({"f-two": {"yes": 1, "no": 1}})).await;
+    report(
+        &app,
+        &dev,
+        "shop",
+        "dev-1",
+        json!({"f-one": {"yes": 1, "no": 0}, "missing-one": {"yes": 0, "no": 4}}),
+    )
+    .await;
+    report(
+        &app,
+        &prod,
+        "shop",
+        "prod-1",
+        json!({"f-two": {"yes": 1, "no": 1}}),
+    )
+    .await;
 
     let o = app
         .get("/api/admin/metrics/applications/shop/overview", &admin)
@@ -236,13 +260,25 @@ async fn the_overview_shows_projects_environments_and_issues() {
     assert_eq!(envs[0]["name"], "development");
     assert_eq!(envs[0]["instanceCount"], 1);
     assert_eq!(strings(&envs[0]["sdks"]), ["unleash-client-node:5.0.0"]);
-    assert_eq!(strings(&envs[0]["issues"]["outdatedSdks"]), ["unleash-client-node:5.0.0"]);
-    assert_eq!(strings(&envs[0]["issues"]["missingFeatures"]), ["missing-one"]);
+    assert_eq!(
+        strings(&envs[0]["issues"]["outdatedSdks"]),
+        ["unleash-client-node:5.0.0"]
+    );
+    assert_eq!(
+        strings(&envs[0]["issues"]["missingFeatures"]),
+        ["missing-one"]
+    );
     assert!(envs[0]["lastSeen"].is_string());
     assert_eq!(envs[1]["name"], "production");
     assert_eq!(envs[1]["instanceCount"], 2);
-    assert_eq!(strings(&envs[1]["frontendSdks"]), ["unleash-client-js:3.2.0"]);
-    assert_eq!(strings(&envs[1]["backendSdks"]), ["unleash-client-node:6.0.0"]);
+    assert_eq!(
+        strings(&envs[1]["frontendSdks"]),
+        ["unleash-client-js:3.2.0"]
+    );
+    assert_eq!(
+        strings(&envs[1]["backendSdks"]),
+        ["unleash-client-node:6.0.0"]
+    );
     assert_eq!(envs[1]["issues"]["outdatedSdks"], json!([]));
     assert_eq!(envs[1]["issues"]["missingFeatures"], json!([]));
 
@@ -298,9 +334,23 @@ async fn a_project_lists_the_applications_using_its_flags() {
         ("gamma", "unleash-client-node:6.1.0"),
     ] {
         register(&app, &dev, name, &format!("{name}-1"), sdk).await;
-        report(&app, &dev, name, &format!("{name}-1"), json!({"f-one": {"yes": 1, "no": 0}})).await;
+        report(
+            &app,
+            &dev,
+            name,
+            &format!("{name}-1"),
+            json!({"f-one": {"yes": 1, "no": 0}}),
+        )
+        .await;
     }
-    report(&app, &dev, "beta", "beta-1", json!({"f-two": {"yes": 1, "no": 0}})).await;
+    report(
+        &app,
+        &dev,
+        "beta",
+        "beta-1",
+        json!({"f-two": {"yes": 1, "no": 0}}),
+    )
+    .await;
 
     let all = app
         .get("/api/admin/projects/default/applications", &admin)
@@ -333,7 +383,10 @@ async fn a_project_lists_the_applications_using_its_flags() {
     assert_eq!(page["applications"][0]["name"], "beta");
 
     let q = app
-        .get("/api/admin/projects/default/applications?query=NODE", &admin)
+        .get(
+            "/api/admin/projects/default/applications?query=NODE",
+            &admin,
+        )
         .await
         .expect(200)
         .json;
@@ -386,9 +439,30 @@ async fn raw_usage_comes_in_hourly_rows() {
     let admin = app.admin().await;
     flag(&app, &admin, "default", "f-one").await;
     let dev = client_token(&app, &admin, "development").await;
-    report(&app, &dev, "shop", "pod-1", json!({"f-one": {"yes": 3, "no": 1, "variants": {"blue": 2}}})).await;
-    report(&app, &dev, "shop", "pod-1", json!({"f-one": {"yes": 1, "no": 1}})).await;
-    report(&app, &dev, "web", "pod-9", json!({"f-one": {"yes": 5, "no": 0}})).await;
+    report(
+        &app,
+        &dev,
+        "shop",
+        "pod-1",
+        json!({"f-one": {"yes": 3, "no": 1, "variants": {"blue": 2}}}),
+    )
+    .await;
+    report(
+        &app,
+        &dev,
+        "shop",
+        "pod-1",
+        json!({"f-one": {"yes": 1, "no": 1}}),
+    )
+    .await;
+    report(
+        &app,
+        &dev,
+        "web",
+        "pod-9",
+        json!({"f-one": {"yes": 5, "no": 0}}),
+    )
+    .await;
 
     let raw = app
         .get("/api/admin/client-metrics/features/f-one/raw", &admin)
@@ -405,7 +479,10 @@ async fn raw_usage_comes_in_hourly_rows() {
     assert_eq!(rows[0]["environment"], "development");
     assert_eq!(rows[0]["yes"], 4);
     assert_eq!(rows[0]["no"], 2);
-    assert!(rows[0]["timestamp"].as_str().unwrap().ends_with(":00:00.000Z"));
+    assert!(rows[0]["timestamp"]
+        .as_str()
+        .unwrap()
+        .ends_with(":00:00.000Z"));
     assert_eq!(rows[1]["appName"], "web");
     assert_eq!(rows[1]["yes"], 5);
 
@@ -440,11 +517,39 @@ async fn unknown_flags_are_listed_until_they_exist() {
     flag(&app, &admin, "default", "real-flag").await;
     let dev = client_token(&app, &admin, "development").await;
     let prod = client_token(&app, &admin, "production").await;
-    report(&app, &dev, "shop", "pod-1", json!({"real-flag": {"yes": 1, "no": 0}, "typo-flag": {"yes": 1, "no": 0}})).await;
-    report(&app, &prod, "shop", "pod-2", json!({"typo-flag": {"yes": 0, "no": 2}})).await;
-    report(&app, &dev, "web", "b-1", json!({"typo-flag": {"yes": 1, "no": 0}, "other-typo": {"yes": 1, "no": 0}})).await;
+    report(
+        &app,
+        &dev,
+        "shop",
+        "pod-1",
+        json!({"real-flag": {"yes": 1, "no": 0}, "typo-flag": {"yes": 1, "no": 0}}),
+    )
+    .await;
+    report(
+        &app,
+        &prod,
+        "shop",
+        "pod-2",
+        json!({"typo-flag": {"yes": 0, "no": 2}}),
+    )
+    .await;
+    report(
+        &app,
+        &dev,
+        "web",
+        "b-1",
+        json!({"typo-flag": {"yes": 1, "no": 0}, "other-typo": {"yes": 1, "no": 0}}),
+    )
+    .await;
     // Empty counts are not reports.
-    report(&app, &dev, "web", "b-1", json!({"silent": {"yes": 0, "no": 0}})).await;
+    report(
+        &app,
+        &dev,
+        "web",
+        "b-1",
+        json!({"silent": {"yes": 0, "no": 0}}),
+    )
+    .await;
 
     let list = app
         .get("/api/admin/metrics/unknown-flags", &admin)

@@ -45,7 +45,9 @@ const FRONTEND_SDKS: &[&str] = &[
 ];
 
 fn not_found(app_name: &str) -> AppError {
-    AppError::not_found(format!("Could not find application with appName {app_name}"))
+    AppError::not_found(format!(
+        "Could not find application with appName {app_name}"
+    ))
 }
 
 /// Reads a whole-number query parameter, refusing values outside `min..=max` with a 400 that
@@ -269,7 +271,10 @@ pub async fn overview(state: &AppState, app_name: &str) -> AppResult<Value> {
         .iter()
         .map(|env| {
             let here: Vec<_> = instances.iter().filter(|i| i.environment == *env).collect();
-            let sdks: BTreeSet<&str> = here.iter().filter_map(|i| i.sdk_version.as_deref()).collect();
+            let sdks: BTreeSet<&str> = here
+                .iter()
+                .filter_map(|i| i.sdk_version.as_deref())
+                .collect();
             let missing: BTreeSet<&str> = seen
                 .iter()
                 .filter(|s| s.environment == *env && s.project.is_none())
@@ -311,17 +316,18 @@ pub async fn project_applications(
 ) -> AppResult<Value> {
     let offset = bounded(params, "offset", 0, 1_000_000, 0)?;
     let limit = bounded(params, "limit", 1, 1000, 50)?;
-    let descending = match params.get("sortOrder").map(|s| s.to_ascii_lowercase()) {
-        None => false,
-        Some(s) if s == "asc" => false,
-        Some(s) if s == "desc" => true,
-        Some(other) => {
-            return Err(AppError::bad_field(
+    let descending =
+        match params.get("sortOrder").map(|s| s.to_ascii_lowercase()) {
+            None => false,
+            Some(s) if s == "asc" => false,
+            Some(s) if s == "desc" => true,
+            Some(other) => return Err(AppError::bad_field(
                 "/query/sortOrder",
-                format!("The `sortOrder` query parameter must be `asc` or `desc`. You sent `{other}`."),
-            ))
-        }
-    };
+                format!(
+                    "The `sortOrder` query parameter must be `asc` or `desc`. You sent `{other}`."
+                ),
+            )),
+        };
     let mut db = state.db.clone();
     if !store::project_exists(&mut db, project).await? {
         return Err(AppError::not_found(format!(

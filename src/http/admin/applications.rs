@@ -18,7 +18,11 @@ use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(get_application, save_application, delete_application))
+        .routes(routes!(
+            get_application,
+            save_application,
+            delete_application
+        ))
         .routes(routes!(get_overview))
         .routes(routes!(project_applications))
         .routes(routes!(raw_feature_usage))
