@@ -309,9 +309,11 @@ async fn the_overview_shows_projects_environments_and_issues() {
         out,
         json!({"sdks": [{"sdkVersion": "unleash-client-node:5.0.0", "applications": ["shop"]}]})
     );
-    app.get("/api/admin/projects/nope/sdks/outdated", &admin)
+    let none = app
+        .get("/api/admin/projects/nope/sdks/outdated", &admin)
         .await
-        .expect(404);
+        .expect(200);
+    assert_eq!(none.json, json!({"sdks": []}));
 }
 
 #[tokio::test]
@@ -391,6 +393,17 @@ async fn a_project_lists_the_applications_using_its_flags() {
         .expect(200)
         .json;
     assert_eq!(q["total"], 2, "{q}");
+    let q = app
+        .get(
+            "/api/admin/projects/default/applications?query=gamma,ALPHA",
+            &admin,
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(q["total"], 2, "{q}");
+    assert_eq!(q["applications"][0]["name"], "alpha");
+    assert_eq!(q["applications"][1]["name"], "gamma");
 
     let payments = app
         .get("/api/admin/projects/payments/applications", &admin)
@@ -402,7 +415,7 @@ async fn a_project_lists_the_applications_using_its_flags() {
 
     for (query, param) in [
         ("limit=0", "limit"),
-        ("limit=1001", "limit"),
+        ("limit=101", "limit"),
         ("limit=ten", "limit"),
         ("offset=-1", "offset"),
         ("offset=99999999999", "offset"),
@@ -422,15 +435,31 @@ async fn a_project_lists_the_applications_using_its_flags() {
         );
         assert!(bad.text.contains(param), "{}", bad.text);
     }
-    app.get(
-        "/api/admin/projects/default/applications?sortOrder=sideways",
-        &admin,
-    )
-    .await
-    .expect(400);
-    app.get("/api/admin/projects/nope/applications", &admin)
+    let asc = app
+        .get(
+            "/api/admin/projects/default/applications?sortOrder=sideways",
+            &admin,
+        )
         .await
-        .expect(404);
+        .expect(200);
+    assert_eq!(asc.json["applications"][0]["name"], "alpha");
+    let none = app
+        .get("/api/admin/projects/nope/applications", &admin)
+        .await
+        .expect(200);
+    assert_eq!(none.json, json!({"total": 0, "applications": []}));
+
+    // A deleted application is no longer listed.
+    app.delete("/api/admin/metrics/applications/alpha", &admin)
+        .await
+        .expect(200);
+    let after = app
+        .get("/api/admin/projects/default/applications", &admin)
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(after["total"], 2, "{after}");
+    assert_eq!(after["applications"][0]["name"], "beta");
 }
 
 #[tokio::test]
@@ -464,6 +493,8 @@ async fn raw_usage_comes_in_hourly_rows() {
     )
     .await;
 
+    // By default 24 hourly rows per environment and application, oldest first, with zero
+    // counts for hours without reports.
     let raw = app
         .get("/api/admin/client-metrics/features/f-one/raw", &admin)
         .await
@@ -471,20 +502,23 @@ async fn raw_usage_comes_in_hourly_rows() {
         .json;
     assert_eq!(raw["version"], 1);
     assert_eq!(raw["maturity"], "stable");
-    let mut rows: Vec<Value> = raw["data"].as_array().unwrap().clone();
-    rows.sort_by_key(|r| r["appName"].as_str().unwrap().to_string());
-    assert_eq!(rows.len(), 2, "{raw}");
-    assert_eq!(rows[0]["featureName"], "f-one");
-    assert_eq!(rows[0]["appName"], "shop");
-    assert_eq!(rows[0]["environment"], "development");
-    assert_eq!(rows[0]["yes"], 4);
-    assert_eq!(rows[0]["no"], 2);
-    assert!(rows[0]["timestamp"]
-        .as_str()
-        .unwrap()
-        .ends_with(":00:00.000Z"));
-    assert_eq!(rows[1]["appName"], "web");
-    assert_eq!(rows[1]["yes"], 5);
+    let data = raw["data"].as_array().unwrap();
+    assert_eq!(data.len(), 48, "{raw}");
+    let stamps: Vec<&str> = data
+        .iter()
+        .map(|r| r["timestamp"].as_str().unwrap())
+        .collect();
+    let mut sorted = stamps.clone();
+    sorted.sort_unstable();
+    assert_eq!(stamps, sorted, "oldest first");
+    assert!(stamps.iter().all(|t| t.ends_with(":00:00.000Z")));
+    let nonzero: Vec<&Value> = data
+        .iter()
+        .filter(|r| r["yes"] != 0 || r["no"] != 0)
+        .collect();
+    assert_eq!(nonzero.len(), 2, "{raw}");
+    assert_eq!(data[0]["yes"], 0);
+    assert_eq!(data[0]["featureName"], "f-one");
 
     let one = app
         .get(
@@ -494,8 +528,29 @@ async fn raw_usage_comes_in_hourly_rows() {
         .await
         .expect(200)
         .json;
-    assert_eq!(one["data"].as_array().unwrap().len(), 2);
-    for bad in ["0", "745", "x"] {
+    let mut rows: Vec<Value> = one["data"].as_array().unwrap().clone();
+    rows.sort_by_key(|r| r["appName"].as_str().unwrap().to_string());
+    assert_eq!(rows.len(), 2, "{one}");
+    assert_eq!(rows[0]["featureName"], "f-one");
+    assert_eq!(rows[0]["appName"], "shop");
+    assert_eq!(rows[0]["environment"], "development");
+    assert_eq!(rows[0]["yes"], 4);
+    assert_eq!(rows[0]["no"], 2);
+    assert_eq!(rows[0]["timestamp"], nonzero[0]["timestamp"]);
+    assert_eq!(rows[1]["appName"], "web");
+    assert_eq!(rows[1]["yes"], 5);
+    assert_eq!(rows[1]["no"], 0);
+
+    let two = app
+        .get(
+            "/api/admin/client-metrics/features/f-one/raw?hoursBack=48",
+            &admin,
+        )
+        .await
+        .expect(200)
+        .json;
+    assert_eq!(two["data"].as_array().unwrap().len(), 96);
+    for bad in ["0", "49", "x", "-3"] {
         let res = app
             .get(
                 &format!("/api/admin/client-metrics/features/f-one/raw?hoursBack={bad}"),
@@ -504,10 +559,13 @@ async fn raw_usage_comes_in_hourly_rows() {
             .await
             .expect(400);
         assert_eq!(res.json["details"][0]["path"], "/query/hoursBack");
+        assert!(res.text.contains("hoursBack"), "{}", res.text);
     }
-    app.get("/api/admin/client-metrics/features/nope/raw", &admin)
+    let none = app
+        .get("/api/admin/client-metrics/features/nope/raw", &admin)
         .await
-        .expect(404);
+        .expect(200);
+    assert_eq!(none.json["data"], json!([]));
 }
 
 #[tokio::test]

@@ -28,6 +28,14 @@ const MIN_SDK_VERSIONS: &[(&str, &str)] = &[
     ("unleash-client-php", "2.3.0"),
 ];
 
+/// Strategies an SDK may still register that are no longer offered; never reported missing.
+const DEPRECATED_STRATEGIES: &[&str] = &[
+    "gradualRolloutRandom",
+    "gradualRolloutSessionId",
+    "gradualRolloutUserId",
+    "userWithId",
+];
+
 /// SDK names that run in browsers or apps (frontend SDKs); every other SDK is a backend SDK.
 const FRONTEND_SDKS: &[&str] = &[
     "unleash-client-js",
@@ -257,7 +265,13 @@ pub async fn overview(state: &AppState, app_name: &str) -> AppResult<Value> {
     let app = store::applications::application(&mut db, app_name)
         .await?
         .ok_or_else(|| not_found(app_name))?;
-    let instances = store::applications::instances(&mut db, Some(app_name)).await?;
+    // Instance counts and SDKs come from instances seen in the last 24 hours.
+    let recent = state.clock.now() - TimeDelta::hours(24);
+    let instances: Vec<_> = store::applications::instances(&mut db, Some(app_name))
+        .await?
+        .into_iter()
+        .filter(|i| i.last_seen >= recent)
+        .collect();
     let seen = store::applications::seen(&mut db, Some(app_name), None).await?;
     let projects: BTreeSet<&str> = seen.iter().filter_map(|s| s.project.as_deref()).collect();
     let features: BTreeSet<&str> = seen
@@ -265,8 +279,8 @@ pub async fn overview(state: &AppState, app_name: &str) -> AppResult<Value> {
         .filter(|s| s.project.is_some())
         .map(|s| s.feature_name.as_str())
         .collect();
-    let mut env_names: BTreeSet<&str> = instances.iter().map(|i| i.environment.as_str()).collect();
-    env_names.extend(seen.iter().map(|s| s.environment.as_str()));
+    // Environments are those the application reported usage in.
+    let env_names: BTreeSet<&str> = seen.iter().map(|s| s.environment.as_str()).collect();
     let environments: Vec<Value> = env_names
         .iter()
         .map(|env| {
@@ -297,6 +311,7 @@ pub async fn overview(state: &AppState, app_name: &str) -> AppResult<Value> {
     let known = store::applications::strategies(&mut db).await?;
     let missing_strategies: Vec<String> = strategy_names(&app.strategies)
         .into_iter()
+        .filter(|n| !DEPRECATED_STRATEGIES.contains(&n.as_str()))
         .filter(|n| !known.iter().any(|s| &s.name == n))
         .collect();
     Ok(json!({
@@ -308,78 +323,108 @@ pub async fn overview(state: &AppState, app_name: &str) -> AppResult<Value> {
 }
 
 /// `GET /api/admin/projects/{projectId}/applications`: applications that reported usage of
-/// the project's flags, filtered by `query` and paged.
+/// the project's flags, one entry per application with its environments, instances and SDKs
+/// there. `query` holds comma-separated terms matched (case-insensitively) against the
+/// application, environment, instance and SDK; only matching environments and instances are
+/// listed. Sorted by application name, paged by application.
 pub async fn project_applications(
     state: &AppState,
     project: &str,
     params: &HashMap<String, String>,
 ) -> AppResult<Value> {
     let offset = bounded(params, "offset", 0, 1_000_000, 0)?;
-    let limit = bounded(params, "limit", 1, 1000, 50)?;
-    let descending =
-        match params.get("sortOrder").map(|s| s.to_ascii_lowercase()) {
-            None => false,
-            Some(s) if s == "asc" => false,
-            Some(s) if s == "desc" => true,
-            Some(other) => return Err(AppError::bad_field(
-                "/query/sortOrder",
-                format!(
-                    "The `sortOrder` query parameter must be `asc` or `desc`. You sent `{other}`."
-                ),
-            )),
-        };
+    let limit = bounded(params, "limit", 1, 100, 50)?;
+    let descending = params
+        .get("sortOrder")
+        .is_some_and(|s| s.eq_ignore_ascii_case("desc"));
+    let terms: Vec<String> = params
+        .get("query")
+        .map(|q| {
+            q.split(',')
+                .map(|t| t.trim().to_lowercase())
+                .filter(|t| !t.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
     let mut db = state.db.clone();
-    if !store::project_exists(&mut db, project).await? {
-        return Err(AppError::not_found(format!(
-            "Could not find project with id {project}"
-        )));
-    }
+    let known: BTreeSet<String> = store::metrics::applications(&mut db)
+        .await?
+        .into_iter()
+        .map(|a| a.app_name)
+        .collect();
     let seen = store::applications::seen(&mut db, None, Some(project)).await?;
     let instances = store::applications::instances(&mut db, None).await?;
-    let query = params
-        .get("query")
-        .map(|q| q.trim().to_lowercase())
-        .filter(|q| !q.is_empty());
-    // Per application: environments that reported the project's flags, and the instances
-    // there.
-    let mut apps: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for s in &seen {
-        apps.entry(&s.app_name).or_default().insert(&s.environment);
+    // One row per (application, environment, instance), as reported.
+    let mut pairs: BTreeSet<(&str, &str)> = BTreeSet::new();
+    for s in seen.iter().filter(|s| known.contains(&s.app_name)) {
+        pairs.insert((&s.app_name, &s.environment));
     }
-    let mut list: Vec<Value> = Vec::new();
-    for (name, envs) in &apps {
-        let here: Vec<_> = instances
+    struct Row<'a> {
+        app: &'a str,
+        env: &'a str,
+        instance: Option<&'a str>,
+        sdk: Option<&'a str>,
+    }
+    let mut rows: Vec<Row> = Vec::new();
+    for (app, env) in &pairs {
+        let mut any = false;
+        for i in instances
             .iter()
-            .filter(|i| i.app_name == *name && envs.contains(i.environment.as_str()))
-            .collect();
-        let ids: BTreeSet<&str> = here.iter().map(|i| i.instance_id.as_str()).collect();
-        let mut sdks: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for v in here.iter().filter_map(|i| i.sdk_version.as_deref()) {
-            let (n, ver) = v.split_once(':').unwrap_or((v, ""));
-            let e = sdks.entry(n).or_default();
-            if !ver.is_empty() {
-                e.insert(ver);
-            }
+            .filter(|i| i.app_name == *app && i.environment == *env)
+        {
+            any = true;
+            rows.push(Row {
+                app,
+                env,
+                instance: Some(&i.instance_id),
+                sdk: i.sdk_version.as_deref(),
+            });
         }
-        if let Some(q) = &query {
-            let hit = name.to_lowercase().contains(q.as_str())
-                || envs.iter().any(|e| e.to_lowercase().contains(q.as_str()))
-                || ids.iter().any(|i| i.to_lowercase().contains(q.as_str()))
-                || here
-                    .iter()
-                    .filter_map(|i| i.sdk_version.as_deref())
-                    .any(|s| s.to_lowercase().contains(q.as_str()));
-            if !hit {
-                continue;
-            }
+        if !any {
+            rows.push(Row {
+                app,
+                env,
+                instance: None,
+                sdk: None,
+            });
         }
-        list.push(json!({
-            "name": name,
-            "environments": envs,
-            "instances": ids,
-            "sdks": sdks.iter().map(|(n, v)| json!({"name": n, "versions": v})).collect::<Vec<_>>(),
-        }));
     }
+    if !terms.is_empty() {
+        rows.retain(|r| {
+            let fields = [Some(r.app), Some(r.env), r.instance, r.sdk];
+            terms.iter().any(|t| {
+                fields
+                    .iter()
+                    .flatten()
+                    .any(|f| f.to_lowercase().contains(t.as_str()))
+            })
+        });
+    }
+    let mut apps: BTreeMap<&str, Vec<&Row>> = BTreeMap::new();
+    for r in &rows {
+        apps.entry(r.app).or_default().push(r);
+    }
+    let mut list: Vec<Value> = apps
+        .iter()
+        .map(|(name, rows)| {
+            let envs: BTreeSet<&str> = rows.iter().map(|r| r.env).collect();
+            let ids: BTreeSet<&str> = rows.iter().filter_map(|r| r.instance).collect();
+            let mut sdks: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+            for v in rows.iter().filter_map(|r| r.sdk) {
+                let (n, ver) = v.split_once(':').unwrap_or((v, ""));
+                let e = sdks.entry(n).or_default();
+                if !ver.is_empty() {
+                    e.insert(ver);
+                }
+            }
+            json!({
+                "name": name,
+                "environments": envs,
+                "instances": ids,
+                "sdks": sdks.iter().map(|(n, v)| json!({"name": n, "versions": v})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
     if descending {
         list.reverse();
     }
@@ -392,31 +437,61 @@ pub async fn project_applications(
     Ok(json!({"total": total, "applications": page}))
 }
 
-/// `GET /api/admin/client-metrics/features/{name}/raw`: hourly rows of the last
-/// `hoursBack` hours (48 unless given).
+/// `GET /api/admin/client-metrics/features/{name}/raw`: for each environment and
+/// application (at most 100) that reported the flag in the last `hoursBack` hours, one row per
+/// hour of that window (zero counts where nothing was reported), oldest first. An unknown
+/// flag has no rows.
 pub async fn raw_usage(state: &AppState, feature: &str, hours_back: i64) -> AppResult<Value> {
     let mut db = state.db.clone();
-    if !store::applications::flag_exists(&mut db, feature).await? {
-        return Err(AppError::not_found(format!(
-            "Could not find feature with name {feature}"
-        )));
-    }
     let now = state.clock.now();
     let hour = now.duration_trunc(TimeDelta::hours(1)).unwrap_or(now);
-    let since = hour - TimeDelta::hours(hours_back);
-    let rows = store::metrics::usage(&mut db, feature, since).await?;
+    let rows = store::metrics::usage(&mut db, feature, now - TimeDelta::hours(hours_back)).await?;
+    let mut environments: Vec<&str> = Vec::new();
+    let mut apps: Vec<&str> = Vec::new();
+    for r in &rows {
+        if !environments.contains(&r.environment.as_str()) {
+            environments.push(&r.environment);
+        }
+        if !apps.contains(&r.app_name.as_str()) && apps.len() < 100 {
+            apps.push(&r.app_name);
+        }
+    }
+    let mut data: Vec<(chrono::DateTime<chrono::Utc>, Value)> = Vec::new();
+    for env in &environments {
+        for app in &apps {
+            for i in 0..hours_back {
+                let at = hour - TimeDelta::hours(i);
+                let row = rows
+                    .iter()
+                    .find(|r| r.environment == *env && r.app_name == *app && r.hour == at);
+                let v = match row {
+                    Some(r) => json!({
+                        "featureName": feature,
+                        "appName": app,
+                        "environment": env,
+                        "timestamp": iso(at),
+                        "yes": r.yes,
+                        "no": r.no,
+                        "variants": serde_json::from_str::<Value>(&r.variants).unwrap_or_else(|_| json!({})),
+                    }),
+                    None => json!({
+                        "featureName": feature,
+                        "appName": app,
+                        "environment": env,
+                        "timestamp": iso(at),
+                        "yes": 0,
+                        "no": 0,
+                    }),
+                };
+                data.push((at, v));
+            }
+        }
+    }
+    data.sort_by_key(|(at, _)| *at);
     Ok(json!({
         "version": 1,
         "maturity": "stable",
-        "data": rows.iter().map(|r| json!({
-            "featureName": r.feature_name,
-            "appName": r.app_name,
-            "environment": r.environment,
-            "timestamp": iso(r.hour),
-            "yes": r.yes,
-            "no": r.no,
-            "variants": serde_json::from_str::<Value>(&r.variants).unwrap_or_else(|_| json!({})),
-        })).collect::<Vec<_>>(),
+        "data": data.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
     }))
 }
 
@@ -428,20 +503,13 @@ pub async fn outdated_sdks(state: &AppState, project: Option<&str>) -> AppResult
     let instances = store::applications::instances(&mut db, None).await?;
     let in_project: Option<BTreeSet<String>> = match project {
         None => None,
-        Some(p) => {
-            if !store::project_exists(&mut db, p).await? {
-                return Err(AppError::not_found(format!(
-                    "Could not find project with id {p}"
-                )));
-            }
-            Some(
-                store::applications::seen(&mut db, None, Some(p))
-                    .await?
-                    .into_iter()
-                    .map(|s| s.app_name)
-                    .collect(),
-            )
-        }
+        Some(p) => Some(
+            store::applications::seen(&mut db, None, Some(p))
+                .await?
+                .into_iter()
+                .map(|s| s.app_name)
+                .collect(),
+        ),
     };
     let mut sdks: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for i in &instances {
@@ -480,6 +548,7 @@ pub async fn unknown_flags(state: &AppState) -> AppResult<Value> {
             .or_default()
             .push(r);
     }
+    order.sort_unstable();
     let mut list = Vec::new();
     for name in order {
         // Still unknown? A flag created since is no longer listed.

@@ -104,15 +104,14 @@ async fn get_overview(
 #[utoipa::path(get, path = "/api/admin/projects/{projectId}/applications", tag = "Projects", params(
     ("projectId" = String, Path, description = "Project id"),
     ("query" = Option<String>, Query, description = "Part of an application, environment, instance or SDK name"),
-    ("offset" = Option<i64>, Query, description = "Rows to skip (0 to 1000000, default 0)"),
-    ("limit" = Option<i64>, Query, description = "Rows to return (1 to 1000, default 50)"),
+    ("offset" = Option<i64>, Query, description = "Applications to skip (0 to 1000000, default 0)"),
+    ("limit" = Option<i64>, Query, description = "Applications to return (1 to 100, default 50)"),
     ("sortBy" = Option<String>, Query, description = "Sorted by application name"),
-    ("sortOrder" = Option<String>, Query, description = "`asc` (default) or `desc`"),
+    ("sortOrder" = Option<String>, Query, description = "`desc`, otherwise ascending"),
 ), responses(
     (status = 200, description = "`projectApplicationsSchema`: `{total, applications}`"),
     (status = 400, description = "A query parameter out of range"),
     (status = 401, description = "Not signed in"),
-    (status = 404, description = "No such project"),
 ))]
 async fn project_applications(
     State(state): State<AppState>,
@@ -128,12 +127,11 @@ async fn project_applications(
 /// A flag's usage per application, environment and hour.
 #[utoipa::path(get, path = "/api/admin/client-metrics/features/{name}/raw", tag = "Metrics", params(
     ("name" = String, Path, description = "Flag name"),
-    ("hoursBack" = Option<i64>, Query, description = "Hours of usage to return (1 to 744, default 48)"),
+    ("hoursBack" = Option<i64>, Query, description = "Hours of usage to return (1 to 48, default 24)"),
 ), responses(
     (status = 200, description = "`featureMetricsSchema`: `{version, maturity, data}`"),
     (status = 400, description = "`hoursBack` out of range"),
     (status = 401, description = "Not signed in"),
-    (status = 404, description = "No such flag"),
 ))]
 async fn raw_feature_usage(
     State(state): State<AppState>,
@@ -141,7 +139,7 @@ async fn raw_feature_usage(
     Path(name): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> AppResult<Json<Value>> {
-    let hours_back = applications::bounded(&params, "hoursBack", 1, 744, 48)?;
+    let hours_back = applications::bounded(&params, "hoursBack", 1, 48, 24)?;
     Ok(Json(
         applications::raw_usage(&state, &name, hours_back).await?,
     ))
@@ -165,7 +163,6 @@ async fn outdated_sdks(
 ), responses(
     (status = 200, description = "`outdatedSdksSchema`"),
     (status = 401, description = "Not signed in"),
-    (status = 404, description = "No such project"),
 ))]
 async fn project_outdated_sdks(
     State(state): State<AppState>,
