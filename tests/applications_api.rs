@@ -100,9 +100,12 @@ async fn an_application_can_be_read_saved_and_deleted() {
     assert_eq!(seen[0]["project"], "default");
     assert_eq!(seen[1], json!({"name": "ghost-flag", "notFound": true}));
 
-    app.get("/api/admin/metrics/applications/nope", &admin)
+    let missing = app
+        .get("/api/admin/metrics/applications/nope", &admin)
         .await
         .expect(404);
+    assert_eq!(missing.json["name"], "NotFoundError");
+    assert_eq!(missing.json["message"], "Could not find appName=nope");
 
     // Details: saved on an existing application without an event.
     app.post(

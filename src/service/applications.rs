@@ -53,9 +53,7 @@ const FRONTEND_SDKS: &[&str] = &[
 ];
 
 fn not_found(app_name: &str) -> AppError {
-    AppError::not_found(format!(
-        "Could not find application with appName {app_name}"
-    ))
+    AppError::not_found(format!("Could not find appName={app_name}"))
 }
 
 /// Reads a whole-number query parameter, refusing values outside `min..=max` with a 400 that
