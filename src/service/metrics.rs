@@ -140,6 +140,17 @@ async fn add_usage(
     )
     .await?;
     store::metrics::mark_feature_seen(tx, name, environment, now).await?;
+    if !store::applications::flag_exists(tx, name).await? {
+        store::applications::note_unknown(
+            tx,
+            name,
+            app,
+            environment,
+            now,
+            now - TimeDelta::hours(24),
+        )
+        .await?;
+    }
     Ok(())
 }
 

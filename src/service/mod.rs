@@ -1,6 +1,7 @@
 //! Use cases: each function checks its rule (from `domain`), then writes through `store` in
 //! one transaction together with its audit event. Handlers (API and UI alike) call these.
 
+pub mod applications;
 pub mod context;
 pub mod edge;
 pub mod environments;

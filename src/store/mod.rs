@@ -5,6 +5,7 @@
 //! the server lives below this module.
 
 pub mod api_tokens;
+pub mod applications;
 pub mod client_features;
 pub mod context;
 pub mod environments;

@@ -1,6 +1,7 @@
 //! The Admin API under `/api/admin`.
 
 pub mod api_tokens;
+pub mod applications;
 pub mod context;
 pub mod environments;
 pub mod events;
@@ -44,6 +45,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(environments::routes())
         .merge(tag_types::routes())
         .merge(metrics::routes())
+        .merge(applications::routes())
         .merge(ui_config::routes())
         .merge(playground::routes())
         .merge(export_import::routes())
