@@ -35,19 +35,21 @@ fn read(rel: &str) -> String {
     std::fs::read_to_string(format!("{}/{rel}", env!("CARGO_MANIFEST_DIR"))).expect(rel)
 }
 
-/// `METHOD /path` pairs named in a text, in backticks or not.
+/// `METHOD /path` pairs named in a text, in backticks or not; `GET|POST /path` names both.
 fn named_operations(text: &str) -> BTreeSet<(String, String)> {
+    const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
     let mut found = BTreeSet::new();
     for line in text.lines() {
         let words: Vec<&str> = line
-            .split(|c: char| c.is_whitespace() || c == '`' || c == '|')
+            .split(|c: char| c.is_whitespace() || c == '`')
             .filter(|w| !w.is_empty())
             .collect();
         for pair in words.windows(2) {
-            if ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&pair[0])
-                && pair[1].starts_with('/')
-            {
-                found.insert((pair[0].to_string(), normal(pair[1])));
+            let methods: Vec<&str> = pair[0].split('|').collect();
+            if methods.iter().all(|m| METHODS.contains(m)) && pair[1].starts_with('/') {
+                for m in methods {
+                    found.insert((m.to_string(), normal(pair[1])));
+                }
             }
         }
     }
