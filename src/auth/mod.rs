@@ -2,6 +2,7 @@
 
 pub mod password;
 pub mod permission;
+pub mod sealing;
 pub mod principal;
 pub mod resolve;
 pub mod session;
