@@ -34,7 +34,9 @@ pub async fn bootstrap(config: Config) -> anyhow::Result<(AppState, Option<Strin
     let mut state = AppState::new(db, config);
     if let Some(sealer) = sealer {
         service::tokens::check_sealing_key(&state, &sealer).await?;
-        tracing::info!("API token secrets created from now on are stored encrypted (TOKEN_ENCRYPTION_KEY)");
+        tracing::info!(
+            "API token secrets created from now on are stored encrypted (TOKEN_ENCRYPTION_KEY)"
+        );
         state.token_sealer = Some(std::sync::Arc::new(sealer));
     }
     let generated = service::users::ensure_first_admin(&state).await?;

@@ -135,7 +135,12 @@ fn refused(envs: &[(&str, &str)]) -> String {
         std::thread::sleep(Duration::from_millis(50));
     };
     let mut err = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
     assert!(!status.success(), "exit status {status}: {err}");
     // Nothing fell back to SQLite in the working directory.
     assert!(
@@ -159,7 +164,10 @@ fn half_set_database_variables_exit_non_zero_naming_what_is_missing() {
         ("DATABASE_PASSWORD", "Very-Secret-pw"),
     ]);
     assert!(err.contains("DATABASE_HOST"), "{err}");
-    assert!(!err.contains("Very-Secret-pw"), "password in the error: {err}");
+    assert!(
+        !err.contains("Very-Secret-pw"),
+        "password in the error: {err}"
+    );
 
     let err = refused(&[
         ("DATABASE_HOST", "127.0.0.1"),
@@ -183,7 +191,10 @@ fn database_url_wins_over_split_variables_and_the_log_says_so() {
     std::thread::sleep(Duration::from_millis(200));
     let log = s.log();
     assert!(log.contains("source=\"DATABASE_URL\""), "{log}");
-    assert!(log.contains("DATABASE_HOST"), "ignored settings not named: {log}");
+    assert!(
+        log.contains("DATABASE_HOST"),
+        "ignored settings not named: {log}"
+    );
     assert!(!log.contains("Hunter2-secret"), "password logged: {log}");
 }
 
@@ -207,7 +218,9 @@ fn pg_base() -> Option<url::Url> {
     } else if std::env::var_os("CI").is_some() {
         panic!("PostgreSQL at {addr} is not reachable and CI is set");
     } else {
-        eprintln!("notice: PostgreSQL at {addr} not reachable; skipping the split-variable start-up test");
+        eprintln!(
+            "notice: PostgreSQL at {addr} not reachable; skipping the split-variable start-up test"
+        );
         None
     }
 }
@@ -227,9 +240,7 @@ async fn the_binary_starts_on_postgres_from_helm_style_variables() {
     // Characters that must be percent-encoded inside a URL (trust auth ignores it here).
     let password = base
         .password()
-        .map(|p| {
-            percent_decode(p)
-        })
+        .map(percent_decode)
         .unwrap_or_else(|| "p@ss:w/rd%?#".to_string());
     let s = start(&[
         ("DATABASE_HOST", &host),
@@ -249,7 +260,10 @@ async fn the_binary_starts_on_postgres_from_helm_style_variables() {
         .unwrap();
     assert_eq!(res.status(), 200);
     let log = s.log();
-    assert!(log.contains("source=\"DATABASE_HOST\""), "source not logged: {log}");
+    assert!(
+        log.contains("source=\"DATABASE_HOST\""),
+        "source not logged: {log}"
+    );
     assert!(!log.contains(&password), "password logged: {log}");
 
     // The tables live in the schema that DATABASE_SCHEMA named (created on start).

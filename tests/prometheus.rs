@@ -24,7 +24,9 @@ impl Scrape {
                 types.insert(name.to_string(), kind.to_string());
             } else if !line.starts_with('#') && !line.is_empty() {
                 let (series, value) = line.rsplit_once(' ').expect("sample line");
-                let value: f64 = value.parse().unwrap_or_else(|_| panic!("bad value: {line}"));
+                let value: f64 = value
+                    .parse()
+                    .unwrap_or_else(|_| panic!("bad value: {line}"));
                 samples.insert(series.to_string(), value);
             }
         }
@@ -87,7 +89,10 @@ async fn scrape_shows_unleash_names_and_types_and_counts_move_with_traffic() {
     }
     assert_eq!(before.value("users_total"), 1.0);
     assert!(before.value("db_pool_max") >= 1.0);
-    let version = format!("feature_toggles_total{{version=\"{}\"}}", env!("CARGO_PKG_VERSION"));
+    let version = format!(
+        "feature_toggles_total{{version=\"{}\"}}",
+        env!("CARGO_PKG_VERSION")
+    );
     assert_eq!(before.value(&version), 0.0);
 
     // Traffic: a flag, a backend token, SDK reads (the first verifies the token, the rest
@@ -121,11 +126,17 @@ async fn scrape_shows_unleash_names_and_types_and_counts_move_with_traffic() {
         &sdk,
     )
     .await;
-    app.get("/api/admin/projects/nope", &admin).await.expect(404);
+    app.get("/api/admin/projects/nope", &admin)
+        .await
+        .expect(404);
     app.get("/no/such/route", &Auth::None).await.expect(404);
 
     let after = scrape(&app).await;
-    assert_eq!(after.value(&version), 1.0, "feature_toggles_total did not move");
+    assert_eq!(
+        after.value(&version),
+        1.0,
+        "feature_toggles_total did not move"
+    );
     assert_eq!(
         after.value("api_tokens_total{type=\"client\"}"),
         1.0,

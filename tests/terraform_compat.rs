@@ -67,7 +67,9 @@ async fn api_token_resource_round_trip_keeps_its_secret_in_encrypted_mode() {
     assert_eq!(first["tokenName"], "tf-backend");
     assert_eq!(first["environment"], "development");
     assert_eq!(first["projects"], json!(["default"]));
-    let second = read_by_secret(&app, &tf, &secret).await.expect("second read");
+    let second = read_by_secret(&app, &tf, &secret)
+        .await
+        .expect("second read");
     assert_eq!(first, second);
     // The by-name GET shows it too.
     let by_name = app
@@ -89,7 +91,9 @@ async fn api_token_resource_round_trip_keeps_its_secret_in_encrypted_mode() {
     )
     .await
     .expect(200);
-    let updated = read_by_secret(&app, &tf, &secret).await.expect("after update");
+    let updated = read_by_secret(&app, &tf, &secret)
+        .await
+        .expect("after update");
     assert_eq!(updated["expiresAt"], "2031-06-01T00:00:00.000Z");
 
     // Delete: DELETE /api/admin/api-tokens/{secret}; then Read no longer finds it.
@@ -176,9 +180,9 @@ async fn default_mode_keeps_secrets_null_and_older_tokens_stay_null_after_enabli
     .await
     .expect(201)
     .json["secret"]
-    .as_str()
-    .unwrap()
-    .to_string();
+        .as_str()
+        .unwrap()
+        .to_string();
     let list = common::call(&router, "GET", "/api/admin/api-tokens", None, &admin2)
         .await
         .expect(200);

@@ -2,9 +2,9 @@
 
 pub mod password;
 pub mod permission;
-pub mod sealing;
 pub mod principal;
 pub mod resolve;
+pub mod sealing;
 pub mod session;
 pub mod token;
 

@@ -128,9 +128,16 @@ mod tests {
         let s = TokenSealer::from_base64(KEY_A).unwrap();
         let sealed = s.seal("*:development.v2_abc_def", "sel1");
         assert!(!sealed.contains("development"));
-        assert_eq!(s.open(&sealed, "sel1").as_deref(), Some("*:development.v2_abc_def"));
+        assert_eq!(
+            s.open(&sealed, "sel1").as_deref(),
+            Some("*:development.v2_abc_def")
+        );
         assert_eq!(s.open(&sealed, "sel2"), None);
-        assert_ne!(sealed, s.seal("*:development.v2_abc_def", "sel1"), "nonce reused");
+        assert_ne!(
+            sealed,
+            s.seal("*:development.v2_abc_def", "sel1"),
+            "nonce reused"
+        );
     }
 
     #[test]

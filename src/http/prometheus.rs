@@ -59,7 +59,12 @@ async fn prometheus(State(state): State<AppState>) -> AppResult<impl IntoRespons
         "Number of archived feature flags",
         &[("", counts.archived_features as f64)],
     );
-    gauge(&mut out, "users_total", "Number of users", &[("", counts.users as f64)]);
+    gauge(
+        &mut out,
+        "users_total",
+        "Number of users",
+        &[("", counts.users as f64)],
+    );
     gauge(
         &mut out,
         "service_accounts_total",
@@ -78,7 +83,12 @@ async fn prometheus(State(state): State<AppState>) -> AppResult<impl IntoRespons
         "Number of environments",
         &[("", counts.environments as f64)],
     );
-    gauge(&mut out, "segments_total", "Number of segments", &[("", counts.segments as f64)]);
+    gauge(
+        &mut out,
+        "segments_total",
+        "Number of segments",
+        &[("", counts.segments as f64)],
+    );
     gauge(
         &mut out,
         "context_total",
@@ -102,7 +112,12 @@ async fn prometheus(State(state): State<AppState>) -> AppResult<impl IntoRespons
         .collect();
     let token_samples: Vec<(&str, f64)> =
         token_labels.iter().map(|(l, n)| (l.as_str(), *n)).collect();
-    gauge(&mut out, "api_tokens_total", "Number of API tokens", &token_samples);
+    gauge(
+        &mut out,
+        "api_tokens_total",
+        "Number of API tokens",
+        &token_samples,
+    );
 
     let (size, idle, max) = state.db.pool_stats();
     gauge(

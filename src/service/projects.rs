@@ -477,7 +477,8 @@ pub async fn settings_json(
     let mut db = state.db.clone();
     let (naming, links) = store::projects::settings(&mut db, project).await?;
     let parse = |s: Option<String>, empty: serde_json::Value| {
-        s.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(empty)
+        s.and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or(empty)
     };
     Ok((
         parse(naming, serde_json::Value::Null),
@@ -503,7 +504,9 @@ pub async fn check_feature_naming(c: &mut impl Conn, project: &str, name: &str) 
         "The feature flag name \"{name}\" does not match the project's naming pattern: \"{pattern}\"."
     );
     if let Some(example) = naming.example.filter(|e| !e.is_empty()) {
-        message.push_str(&format!(" Here's an example of a name that does match the pattern: \"{example}\"."));
+        message.push_str(&format!(
+            " Here's an example of a name that does match the pattern: \"{example}\"."
+        ));
     }
     if let Some(description) = naming.description.filter(|d| !d.is_empty()) {
         message.push_str(&format!(" The pattern's description is: \"{description}\""));

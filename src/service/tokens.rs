@@ -564,7 +564,10 @@ pub async fn seed_init_tokens(state: &AppState) -> anyhow::Result<()> {
             project_part: &project_part,
             expires_at: None,
             created_by_user_id: None,
-            sealed_secret: state.token_sealer.as_ref().map(|s| s.seal(secret, &selector)),
+            sealed_secret: state
+                .token_sealer
+                .as_ref()
+                .map(|s| s.seal(secret, &selector)),
         };
         match store::api_tokens::insert(&mut tx, &row, now).await {
             Ok(_) => {}
@@ -650,7 +653,10 @@ pub async fn check_sealing_key(
 ) -> anyhow::Result<()> {
     use crate::auth::sealing::CHECK_SETTING;
     let mut db = state.db.clone();
-    if store::api_tokens::setting(&mut db, CHECK_SETTING).await?.is_none() {
+    if store::api_tokens::setting(&mut db, CHECK_SETTING)
+        .await?
+        .is_none()
+    {
         store::api_tokens::insert_setting_if_absent(&mut db, CHECK_SETTING, &sealer.key_check())
             .await?;
     }

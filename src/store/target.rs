@@ -170,19 +170,18 @@ pub fn resolve(vars: &DatabaseVars) -> Result<DatabaseChoice, String> {
         ("DATABASE_PORT", vars.port.is_some()),
         ("DATABASE_NAME", given(&vars.name).is_some()),
         ("DATABASE_USERNAME", given(&vars.username).is_some()),
-        ("DATABASE_PASSWORD", vars.password.as_deref().is_some_and(|p| !p.is_empty())),
+        (
+            "DATABASE_PASSWORD",
+            vars.password.as_deref().is_some_and(|p| !p.is_empty()),
+        ),
     ]
     .into_iter()
     .filter_map(|(name, set)| set.then_some(name))
     .collect();
 
     let explicit = if let Some(path) = &vars.url_file {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            format!(
-                "DATABASE_URL_FILE {} cannot be read: {e}",
-                path.display()
-            )
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("DATABASE_URL_FILE {} cannot be read: {e}", path.display()))?;
         let url = text.trim().to_string();
         if url.is_empty() {
             return Err(format!("DATABASE_URL_FILE {} is empty", path.display()));
@@ -312,7 +311,11 @@ mod tests {
         v.schema = Some("flags".into());
         v.ssl = Some(r#"{"rejectUnauthorized": false}"#.into());
         let c = resolve(&v).unwrap();
-        assert!(c.url.contains("@db.internal:6543/unleash?"), "{}", c.redacted());
+        assert!(
+            c.url.contains("@db.internal:6543/unleash?"),
+            "{}",
+            c.redacted()
+        );
         assert!(c.url.contains("options=-c%20search_path%3Dflags"));
         assert!(c.url.contains("sslmode=require"));
         assert_eq!(c.schema.as_deref(), Some("flags"));
@@ -323,8 +326,14 @@ mod tests {
         assert_eq!(ssl_mode("false").unwrap(), "disable");
         assert_eq!(ssl_mode("true").unwrap(), "verify-full");
         assert_eq!(ssl_mode("{}").unwrap(), "verify-full");
-        assert_eq!(ssl_mode(r#"{"rejectUnauthorized":true}"#).unwrap(), "verify-full");
-        assert_eq!(ssl_mode(r#"{"rejectUnauthorized":false}"#).unwrap(), "require");
+        assert_eq!(
+            ssl_mode(r#"{"rejectUnauthorized":true}"#).unwrap(),
+            "verify-full"
+        );
+        assert_eq!(
+            ssl_mode(r#"{"rejectUnauthorized":false}"#).unwrap(),
+            "require"
+        );
         assert!(ssl_mode("yes").unwrap_err().contains("DATABASE_SSL"));
         assert!(ssl_mode(r#"{"ca":"-----BEGIN"}"#)
             .unwrap_err()
@@ -390,14 +399,20 @@ mod tests {
             ..Default::default()
         };
         let e = resolve(&v).unwrap_err();
-        assert!(e.contains("DATABASE_NAME") && e.contains("DATABASE_USERNAME"), "{e}");
+        assert!(
+            e.contains("DATABASE_NAME") && e.contains("DATABASE_USERNAME"),
+            "{e}"
+        );
         let v = DatabaseVars {
             username: Some("u".into()),
             password: Some("secret-pw".into()),
             ..Default::default()
         };
         let e = resolve(&v).unwrap_err();
-        assert!(e.contains("DATABASE_HOST missing") || e.contains("DATABASE_HOST, "), "{e}");
+        assert!(
+            e.contains("DATABASE_HOST missing") || e.contains("DATABASE_HOST, "),
+            "{e}"
+        );
         assert!(!e.contains("secret-pw"));
         let v = DatabaseVars {
             schema: Some("s".into()),

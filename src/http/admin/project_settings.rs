@@ -76,11 +76,7 @@ pub async fn set_access(
             "Groups are not supported; give roles to users.",
         ));
     }
-    let roles: Vec<(i64, Vec<i64>)> = body
-        .roles
-        .into_iter()
-        .map(|r| (r.id, r.users))
-        .collect();
+    let roles: Vec<(i64, Vec<i64>)> = body.roles.into_iter().map(|r| (r.id, r.users)).collect();
     projects::replace_access(&state, &auth, &project_id, &roles).await?;
     Ok(Json(serde_json::json!({})))
 }
