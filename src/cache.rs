@@ -151,6 +151,9 @@ impl EnvSnapshot {
 pub struct FeatureCache {
     revision: Mutex<Option<(Instant, i64)>>,
     envs: RwLock<HashMap<String, Arc<EnvSnapshot>>>,
+    /// Snapshots rebuilt from the database, and revision re-reads (for the Prometheus endpoint).
+    pub snapshot_reloads: crate::telemetry::Counter,
+    pub revision_reloads: crate::telemetry::Counter,
 }
 
 impl FeatureCache {
@@ -179,6 +182,7 @@ pub async fn current_revision(state: &AppState) -> AppResult<i64> {
 async fn reload_revision(state: &AppState) -> AppResult<i64> {
     let mut db = state.db.clone();
     let value = store::revision::current(&mut db).await?;
+    state.features.revision_reloads.inc();
     *state
         .features
         .revision
@@ -213,6 +217,7 @@ async fn load_snapshot(
 ) -> AppResult<Arc<EnvSnapshot>> {
     let mut db = state.db.clone();
     let stored = store::client_features::load(&mut db, environment).await?;
+    state.features.snapshot_reloads.inc();
     let snap = Arc::new(EnvSnapshot {
         revision,
         environment: environment.to_string(),

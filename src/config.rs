@@ -29,14 +29,73 @@ pub struct Config {
     pub unleash_url: Option<String>,
 
     /// Database: `sqlite://<path>` or `postgres://user:pass@host:port/db`.
-    /// Defaults to an embedded SQLite file at ./data/switchyard.db.
+    /// When neither this, DATABASE_URL_FILE nor the DATABASE_HOST family is set, an
+    /// embedded SQLite file at ./data/switchyard.db.
+    #[arg(long = "database-url", env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    /// A file holding the database URL (e.g. a mounted secret). Wins over DATABASE_URL, as in Unleash.
+    #[arg(long = "database-url-file", env = "DATABASE_URL_FILE")]
+    pub database_url_file: Option<std::path::PathBuf>,
+
+    /// PostgreSQL host; with DATABASE_NAME and DATABASE_USERNAME, used when no DATABASE_URL is set.
+    #[arg(long = "database-host", env = "DATABASE_HOST")]
+    pub database_host: Option<String>,
+
+    /// PostgreSQL port (5432 when unset).
+    #[arg(long = "database-port", env = "DATABASE_PORT")]
+    pub database_port: Option<u16>,
+
+    /// PostgreSQL database name.
+    #[arg(long = "database-name", env = "DATABASE_NAME")]
+    pub database_name: Option<String>,
+
+    /// PostgreSQL user.
+    #[arg(long = "database-username", env = "DATABASE_USERNAME")]
+    pub database_username: Option<String>,
+
+    /// PostgreSQL password.
     #[arg(
-        long = "database-url",
-        env = "DATABASE_URL",
-        default_value = "sqlite://./data/switchyard.db",
+        long = "database-password",
+        env = "DATABASE_PASSWORD",
         hide_env_values = true
     )]
-    pub database_url: String,
+    pub database_password: Option<String>,
+
+    /// TLS to PostgreSQL as Unleash reads it: `false`, `true`, or a JSON object such as
+    /// `{"rejectUnauthorized": false}`.
+    #[arg(long = "database-ssl", env = "DATABASE_SSL")]
+    pub database_ssl: Option<String>,
+
+    /// CA certificate file to verify the PostgreSQL server with.
+    #[arg(long = "database-ssl-ca-file", env = "DATABASE_SSL_CA_FILE")]
+    pub database_ssl_ca_file: Option<String>,
+
+    /// Client certificate file for PostgreSQL.
+    #[arg(long = "database-ssl-cert-file", env = "DATABASE_SSL_CERT_FILE")]
+    pub database_ssl_cert_file: Option<String>,
+
+    /// Client key file for PostgreSQL.
+    #[arg(long = "database-ssl-key-file", env = "DATABASE_SSL_KEY_FILE")]
+    pub database_ssl_key_file: Option<String>,
+
+    /// PostgreSQL schema to use (created when missing); `public` when unset.
+    #[arg(long = "database-schema", env = "DATABASE_SCHEMA")]
+    pub database_schema: Option<String>,
+
+    /// Key that encrypts API token secrets at rest, 32 bytes in base64. When set, the
+    /// secrets of API tokens created from then on can be read back by admins (as Unleash
+    /// shows them); when unset, only their digests are kept.
+    #[arg(
+        long = "token-encryption-key",
+        env = "TOKEN_ENCRYPTION_KEY",
+        hide_env_values = true
+    )]
+    pub token_encryption_key: Option<String>,
+
+    /// A file holding TOKEN_ENCRYPTION_KEY (e.g. a mounted secret).
+    #[arg(long = "token-encryption-key-file", env = "TOKEN_ENCRYPTION_KEY_FILE")]
+    pub token_encryption_key_file: Option<std::path::PathBuf>,
 
     /// Username of the first admin, created on first start. Used only with UNLEASH_DEFAULT_ADMIN_PASSWORD.
     #[arg(
@@ -200,8 +259,30 @@ impl Config {
     /// A configuration with every default, for tests and embedding.
     pub fn for_database(url: &str) -> Self {
         let mut c = Config::parse_from(["switchyard"]);
-        c.database_url = url.to_string();
+        c.database_url = Some(url.to_string());
         c
+    }
+
+    /// Which database to open, from DATABASE_URL_FILE, DATABASE_URL, or the variables
+    /// Unleash's Helm chart sets (DATABASE_HOST, DATABASE_PORT, DATABASE_NAME,
+    /// DATABASE_USERNAME, DATABASE_PASSWORD, DATABASE_SSL, DATABASE_SCHEMA), in that order;
+    /// SQLite in ./data when none is set. Half a set of split variables is an error rather
+    /// than a silent fall back to SQLite.
+    pub fn database(&self) -> Result<crate::store::DatabaseChoice, String> {
+        crate::store::target::resolve(&crate::store::target::DatabaseVars {
+            url: self.database_url.clone(),
+            url_file: self.database_url_file.clone(),
+            host: self.database_host.clone(),
+            port: self.database_port,
+            name: self.database_name.clone(),
+            username: self.database_username.clone(),
+            password: self.database_password.clone(),
+            ssl: self.database_ssl.clone(),
+            ssl_ca_file: self.database_ssl_ca_file.clone(),
+            ssl_cert_file: self.database_ssl_cert_file.clone(),
+            ssl_key_file: self.database_ssl_key_file.clone(),
+            schema: self.database_schema.clone(),
+        })
     }
 }
 
@@ -213,7 +294,17 @@ impl std::fmt::Debug for Config {
             .field("port", &self.listen_port())
             .field("http_host", &self.http_host)
             .field("base_uri_path", &self.base_path())
-            .field("database", &crate::store::redact_url(&self.database_url))
+            .field(
+                "database_url",
+                &self.database_url.as_deref().map(crate::store::redact_url),
+            )
+            .field("database_host", &self.database_host)
+            .field("database_name", &self.database_name)
+            .field("database_schema", &self.database_schema)
+            .field(
+                "token_encryption",
+                &(self.token_encryption_key.is_some() || self.token_encryption_key_file.is_some()),
+            )
             .field("default_admin_username", &self.default_admin_username)
             .field("session_ttl_hours", &self.session_ttl_hours)
             .field("pat_limit", &self.pat_limit)

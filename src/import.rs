@@ -488,7 +488,7 @@ pub async fn run(state: &AppState, opts: &ImportOptions) -> anyhow::Result<Impor
     import_strategies(&mut tx, &snap, &mut report, now).await?;
     import_features(&mut tx, &snap, &segment_ids, &mut report, now).await?;
     let links = import_users(&mut tx, &snap, &mut report, &actor, now).await?;
-    import_tokens(&mut tx, &snap, &mut report, now).await?;
+    import_tokens(&mut tx, &snap, &mut report, now, state.token_sealer.as_deref()).await?;
     if report.changed() {
         store::revision::bump(&mut tx).await?;
         let counts: serde_json::Map<String, Value> = report
@@ -1309,6 +1309,7 @@ async fn import_tokens(
     snap: &Snapshot,
     report: &mut ImportReport,
     now: DateTime<Utc>,
+    sealer: Option<&crate::auth::sealing::TokenSealer>,
 ) -> anyhow::Result<()> {
     const KIND: &str = "API tokens";
     for t in &snap.tokens {
@@ -1381,6 +1382,7 @@ async fn import_tokens(
             environment: &environment,
             projects: &projects,
             expires_at: parse_time(t, "expiresAt"),
+            sealer,
         };
         store_external_token(tx, &ext, now).await?;
         let ev = NewEvent::new(crate::service::tokens::API_TOKEN_CREATED).data(json!({

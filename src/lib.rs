@@ -10,6 +10,7 @@ pub mod import;
 pub mod service;
 pub mod state;
 pub mod store;
+pub mod telemetry;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -17,11 +18,35 @@ use std::net::SocketAddr;
 pub use config::Config;
 pub use state::AppState;
 
+/// Opens the database chosen by the configuration (running migrations) and, when token
+/// encryption is configured, checks its key. Creates no data.
+pub async fn open(config: Config) -> anyhow::Result<AppState> {
+    let sealer = auth::sealing::TokenSealer::from_config(&config).map_err(anyhow::Error::msg)?;
+    let choice = config.database().map_err(anyhow::Error::msg)?;
+    if !choice.ignored.is_empty() {
+        tracing::warn!(
+            ignored = %choice.ignored.join(", "),
+            "{} is set, so these database settings are ignored",
+            choice.source
+        );
+    }
+    tracing::info!(source = choice.source, database = %choice.redacted(), schema = ?choice.schema, "database chosen");
+    let db = store::Db::open(&choice).await?;
+    let mut state = AppState::new(db, config);
+    if let Some(sealer) = sealer {
+        service::tokens::check_sealing_key(&state, &sealer).await?;
+        tracing::info!(
+            "API token secrets created from now on are stored encrypted (TOKEN_ENCRYPTION_KEY)"
+        );
+        state.token_sealer = Some(std::sync::Arc::new(sealer));
+    }
+    Ok(state)
+}
+
 /// Opens the database, runs migrations and prepares first-start data. Returns the state and,
 /// on the very first start without a configured password, the generated admin password.
 pub async fn bootstrap(config: Config) -> anyhow::Result<(AppState, Option<String>)> {
-    let db = store::Db::connect(&config.database_url).await?;
-    let state = AppState::new(db, config);
+    let state = open(config).await?;
     let generated = service::users::ensure_first_admin(&state).await?;
     service::tokens::seed_init_tokens(&state).await?;
     service::export_import::import_at_startup(&state).await?;

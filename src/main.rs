@@ -48,7 +48,7 @@ fn main() {
     let mut config = cli.config;
     if let Some(Command::ImportUnleash(args)) = &cli.command {
         if let Some(url) = &args.database_url {
-            config.database_url = url.clone();
+            config.database_url = Some(url.clone());
         }
     }
     init_tracing(&config);
@@ -130,8 +130,7 @@ async fn import_unleash(
 ) -> anyhow::Result<()> {
     // Opens the database as the server does (migrations run) without creating a first
     // admin: the imported users are the instance's users.
-    let db = switchyard::store::Db::connect(&config.database_url).await?;
-    let state = switchyard::AppState::new(db, config);
+    let state = switchyard::open(config).await?;
     let report = switchyard::import::run(&state, &opts).await;
     state.db.close().await;
     print!("{}", report?.render());

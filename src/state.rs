@@ -20,6 +20,10 @@ pub struct AppState {
     pub features: Arc<crate::cache::FeatureCache>,
     /// Recently verified API tokens.
     pub api_tokens: Arc<crate::service::tokens::TokenCache>,
+    /// Set when TOKEN_ENCRYPTION_KEY is configured: API token secrets are also kept sealed.
+    pub token_sealer: Option<Arc<crate::auth::sealing::TokenSealer>>,
+    /// Counters and histograms for `/internal-backstage/prometheus`.
+    pub metrics: Arc<crate::telemetry::Telemetry>,
 }
 
 impl AppState {
@@ -33,6 +37,8 @@ impl AppState {
             seen: Arc::default(),
             features: Arc::default(),
             api_tokens: Arc::default(),
+            token_sealer: None,
+            metrics: Arc::default(),
         }
     }
 }

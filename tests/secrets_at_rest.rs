@@ -119,6 +119,16 @@ async fn no_secret_reaches_the_log() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    // Drained while the server runs: a full pipe would block its logging (and so the server).
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = r.read_to_string(&mut s);
+            s
+        })
+    };
+    let err_reader = drain(Box::new(child.stderr.take().unwrap()));
+    let out_reader = drain(Box::new(child.stdout.take().unwrap()));
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::builder()
         .cookie_store(true)
@@ -164,19 +174,8 @@ async fn no_secret_reaches_the_log() {
         .status()
         .unwrap();
     let _ = child.wait();
-    let mut log = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut log)
-        .unwrap();
+    let mut log = err_reader.join().unwrap();
+    log.push_str(&out_reader.join().unwrap());
     assert!(
         log.contains("request"),
         "debug logging should show requests: {log}"

@@ -4,6 +4,7 @@ pub mod password;
 pub mod permission;
 pub mod principal;
 pub mod resolve;
+pub mod sealing;
 pub mod session;
 pub mod token;
 

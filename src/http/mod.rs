@@ -8,6 +8,7 @@ pub mod edge;
 pub mod extract;
 pub mod frontend;
 pub mod health;
+pub mod prometheus;
 pub mod ui;
 
 use std::sync::Arc;
@@ -49,6 +50,7 @@ struct ApiDoc;
 pub fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(health::routes())
+        .merge(prometheus::routes())
         .merge(auth::routes())
         .merge(admin::routes())
         .merge(client::routes())
@@ -64,6 +66,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The complete application router, mounted under `BASE_URI_PATH`.
 pub fn router(state: AppState) -> Router {
     let (routes, doc) = api_routes().split_for_parts();
+    state.metrics.install_routes(&doc);
     let doc = Arc::new(doc);
     let app = routes
         .merge(ui::routes())
@@ -90,6 +93,9 @@ pub fn router(state: AppState) -> Router {
             Duration::from_secs(30),
         ))
         .layer(cors::ApiHeadersLayer::new(&state.config))
+        .layer(crate::telemetry::RequestMetricsLayer::new(
+            state.metrics.clone(),
+        ))
         .service(app);
     let app = Router::new().fallback_service(layered);
     let base = state.config.base_path();

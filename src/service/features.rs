@@ -263,6 +263,7 @@ pub async fn create(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     require_project(&mut tx, project).await?;
+    crate::service::projects::check_feature_naming(&mut tx, project, &input.name).await?;
     if let Some(existing) = store::features::get(&mut tx, &input.name).await? {
         return Err(name_taken(existing.archived_at.is_some()));
     }

@@ -390,6 +390,130 @@ pub async fn add_access(
     Ok(())
 }
 
+/// Replaces every project role assignment of the project (`PUT .../access`): afterwards,
+/// exactly the listed users hold the listed roles.
+pub async fn replace_access(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    roles: &[(i64, Vec<i64>)],
+) -> AppResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    require_project(&mut tx, project).await?;
+    let role_ids: Vec<i64> = roles.iter().map(|(r, _)| *r).collect();
+    check_roles(&mut tx, &role_ids).await?;
+    for (_, users) in roles {
+        for u in users {
+            check_user(&mut tx, *u).await?;
+        }
+    }
+    let before: Vec<serde_json::Value> = store::projects::members(&mut tx, project)
+        .await?
+        .into_iter()
+        .map(|m| json!({"userId": m.user_id, "roleId": m.role_id}))
+        .collect();
+    store::projects::remove_all_members(&mut tx, project).await?;
+    for (role, users) in roles {
+        for u in users {
+            store::projects::add_member(&mut tx, project, *u, *role, now).await?;
+        }
+    }
+    let after: Vec<serde_json::Value> = roles
+        .iter()
+        .map(|(r, users)| json!({"id": r, "users": users, "groups": []}))
+        .collect();
+    let ev = NewEvent::new(rules::PROJECT_ACCESS_UPDATED)
+        .data(json!({"roles": after}))
+        .pre_data(json!({"members": before}))
+        .project(project);
+    store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
+    commit(tx, state).await?;
+    Ok(())
+}
+
+/// Stores the project's settings (`PUT .../settings`).
+pub async fn update_settings(
+    state: &AppState,
+    auth: &Authorized,
+    project: &str,
+    settings: &rules::ProjectSettings,
+) -> AppResult<()> {
+    settings.validate()?;
+    let naming = settings
+        .feature_naming
+        .as_ref()
+        .filter(|n| n.pattern.as_deref().is_some_and(|p| !p.is_empty()))
+        .map(|n| serde_json::to_string(n).unwrap_or_default());
+    let links = settings
+        .link_templates
+        .as_ref()
+        .filter(|l| !l.is_empty())
+        .map(|l| serde_json::to_string(l).unwrap_or_default());
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    require_project(&mut tx, project).await?;
+    let (old_naming, old_links) = store::projects::settings(&mut tx, project).await?;
+    store::projects::set_settings(&mut tx, project, naming.clone(), links.clone(), now).await?;
+    let as_json = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+            .unwrap_or(serde_json::Value::Null)
+    };
+    let ev = NewEvent::new(rules::PROJECT_UPDATED)
+        .data(json!({"id": project, "mode": "open", "featureNaming": as_json(&naming), "linkTemplates": as_json(&links)}))
+        .pre_data(json!({"id": project, "mode": "open", "featureNaming": as_json(&old_naming), "linkTemplates": as_json(&old_links)}))
+        .project(project);
+    store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
+    commit(tx, state).await?;
+    Ok(())
+}
+
+/// The project's feature naming pattern and link templates as Unleash shows them.
+pub async fn settings_json(
+    state: &AppState,
+    project: &str,
+) -> AppResult<(serde_json::Value, serde_json::Value)> {
+    let mut db = state.db.clone();
+    let (naming, links) = store::projects::settings(&mut db, project).await?;
+    let parse = |s: Option<String>, empty: serde_json::Value| {
+        s.and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or(empty)
+    };
+    Ok((
+        parse(naming, serde_json::Value::Null),
+        parse(links, json!([])),
+    ))
+}
+
+/// Refuses a new flag name that does not match the project's naming pattern.
+pub async fn check_feature_naming(c: &mut impl Conn, project: &str, name: &str) -> AppResult<()> {
+    let (naming, _) = store::projects::settings(c, project).await?;
+    let Some(naming) = naming.and_then(|t| serde_json::from_str::<rules::FeatureNaming>(&t).ok())
+    else {
+        return Ok(());
+    };
+    let Some(pattern) = naming.pattern.filter(|p| !p.is_empty()) else {
+        return Ok(());
+    };
+    let re = rules::naming_regex(&pattern)?;
+    if re.is_match(name) {
+        return Ok(());
+    }
+    let mut message = format!(
+        "The feature flag name \"{name}\" does not match the project's naming pattern: \"{pattern}\"."
+    );
+    if let Some(example) = naming.example.filter(|e| !e.is_empty()) {
+        message.push_str(&format!(
+            " Here's an example of a name that does match the pattern: \"{example}\"."
+        ));
+    }
+    if let Some(description) = naming.description.filter(|d| !d.is_empty()) {
+        message.push_str(&format!(" The pattern's description is: \"{description}\""));
+    }
+    Err(AppError::bad_field("/body/name", message))
+}
+
 /// Replaces a user's project roles (an empty list removes them all).
 pub async fn set_user_roles(
     state: &AppState,

@@ -286,6 +286,10 @@ pub async fn create_api_token(
         project_part: &new.project_part(),
         expires_at: new.expires_at,
         created_by_user_id: auth.user_id(),
+        sealed_secret: state
+            .token_sealer
+            .as_ref()
+            .map(|s| s.seal(secret.expose(), &selector)),
     };
     let id = store::api_tokens::insert(&mut tx, &row, now).await?;
     let token = ApiToken {
@@ -457,6 +461,9 @@ pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(
 pub struct TokenCache {
     keys: (std::hash::RandomState, std::hash::RandomState),
     entries: Mutex<HashMap<u128, CachedToken>>,
+    /// Lookups answered from memory, and those that were not (for the Prometheus endpoint).
+    pub hits: crate::telemetry::Counter,
+    pub misses: crate::telemetry::Counter,
 }
 
 type CachedToken = (std::time::Instant, Option<Arc<ApiTokenPrincipal>>);
@@ -471,9 +478,16 @@ impl TokenCache {
 
     fn get(&self, key: u128) -> Option<Option<Arc<ApiTokenPrincipal>>> {
         let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        map.get(&key)
+        let found = map
+            .get(&key)
             .filter(|(at, _)| at.elapsed() < TOKEN_CACHE_TTL)
-            .map(|(_, p)| p.clone())
+            .map(|(_, p)| p.clone());
+        if found.is_some() {
+            self.hits.inc();
+        } else {
+            self.misses.inc();
+        }
+        found
     }
 
     fn put(&self, key: u128, value: Option<Arc<ApiTokenPrincipal>>) {
@@ -541,6 +555,7 @@ pub async fn seed_init_tokens(state: &AppState) -> anyhow::Result<()> {
             environment: &environment,
             projects: &projects,
             expires_at: None,
+            sealer: state.token_sealer.as_deref(),
         };
         match store_external_token(&mut tx, &stored, now).await {
             Ok(_) => {}
@@ -564,6 +579,8 @@ pub struct ExternalToken<'a> {
     pub environment: &'a str,
     pub projects: &'a [String],
     pub expires_at: Option<DateTime<Utc>>,
+    /// Seals the secret too, when token encryption is on.
+    pub sealer: Option<&'a crate::auth::sealing::TokenSealer>,
 }
 
 /// The selector under which an externally chosen secret is stored: the v2 selector when
@@ -594,6 +611,7 @@ pub async fn store_external_token(
         project_part: &project_part,
         expires_at: t.expires_at,
         created_by_user_id: None,
+        sealed_secret: t.sealer.map(|s| s.seal(t.secret, &selector)),
     };
     store::api_tokens::insert(c, &row, now).await
 }
@@ -658,4 +676,54 @@ pub async fn flush_seen(state: &AppState) -> AppResult<usize> {
     }
     tx.commit().await?;
     Ok(batch.len())
+}
+
+/// With TOKEN_ENCRYPTION_KEY set: stores a key check value on first use, and refuses to
+/// start when the key differs from the one the stored secrets were sealed with (rather
+/// than ever answering with a garbled secret).
+pub async fn check_sealing_key(
+    state: &AppState,
+    sealer: &crate::auth::sealing::TokenSealer,
+) -> anyhow::Result<()> {
+    use crate::auth::sealing::CHECK_SETTING;
+    let mut db = state.db.clone();
+    if store::api_tokens::setting(&mut db, CHECK_SETTING)
+        .await?
+        .is_none()
+    {
+        store::api_tokens::insert_setting_if_absent(&mut db, CHECK_SETTING, &sealer.key_check())
+            .await?;
+    }
+    let stored = store::api_tokens::setting(&mut db, CHECK_SETTING)
+        .await?
+        .unwrap_or_default();
+    if !sealer.matches_check(&stored) {
+        anyhow::bail!(
+            "TOKEN_ENCRYPTION_KEY is not the key this database's API token secrets were encrypted with; start with the original key"
+        );
+    }
+    Ok(())
+}
+
+/// The readable secrets of these tokens by selector: empty unless token encryption is on
+/// and the tokens were created while it was.
+pub async fn readable_secrets(
+    state: &AppState,
+    tokens: &[ApiToken],
+) -> AppResult<std::collections::HashMap<String, String>> {
+    let Some(sealer) = &state.token_sealer else {
+        return Ok(Default::default());
+    };
+    if tokens.is_empty() {
+        return Ok(Default::default());
+    }
+    let mut db = state.db.clone();
+    let sealed = store::api_tokens::sealed_secrets(&mut db).await?;
+    Ok(tokens
+        .iter()
+        .filter_map(|t| {
+            let s = sealed.get(&t.selector)?;
+            sealer.open(s, &t.selector).map(|p| (t.selector.clone(), p))
+        })
+        .collect())
 }

@@ -133,6 +133,24 @@ pub async fn get(state: &AppState, id: i64) -> AppResult<User> {
         .ok_or_else(|| AppError::not_found(format!("Could not find user with id {id}")))
 }
 
+/// Users (not service accounts) whose name contains `q`, or whose username or email starts
+/// with it, ignoring case (Unleash's user search).
+pub async fn search(state: &AppState, q: &str) -> AppResult<Vec<User>> {
+    let q = q.to_lowercase();
+    let mut db = state.db.clone();
+    Ok(store::users::list(&mut db)
+        .await?
+        .into_iter()
+        .filter(|u| !u.is_service)
+        .filter(|u| {
+            let lower = |s: &Option<String>| s.as_deref().unwrap_or("").to_lowercase();
+            lower(&u.name).contains(&q)
+                || (u.username.is_some() && lower(&u.username).starts_with(&q))
+                || (u.email.is_some() && lower(&u.email).starts_with(&q))
+        })
+        .collect())
+}
+
 pub async fn list(state: &AppState) -> AppResult<Vec<User>> {
     let mut db = state.db.clone();
     Ok(store::users::list(&mut db).await?)

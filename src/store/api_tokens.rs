@@ -23,6 +23,7 @@ enum ApiTokens {
     SeenAt,
     SeenAddress,
     CreatedByUserId,
+    SealedSecret,
 }
 
 #[derive(Iden)]
@@ -122,6 +123,8 @@ pub struct NewRow<'a> {
     pub project_part: &'a str,
     pub expires_at: Option<DateTime<Utc>>,
     pub created_by_user_id: Option<i64>,
+    /// The secret sealed with the operator's key, when token encryption is on.
+    pub sealed_secret: Option<String>,
 }
 
 #[instrument(skip_all)]
@@ -143,6 +146,7 @@ pub async fn insert(
             ApiTokens::ExpiresAt,
             ApiTokens::CreatedAt,
             ApiTokens::CreatedByUserId,
+            ApiTokens::SealedSecret,
         ])
         .values_panic([
             row.selector.into(),
@@ -155,6 +159,7 @@ pub async fn insert(
             row.expires_at.into(),
             now.into(),
             row.created_by_user_id.into(),
+            row.sealed_secret.clone().into(),
         ])
         .returning_col(ApiTokens::Id)
         .to_owned();
@@ -258,4 +263,71 @@ pub async fn mark_seen(
         .and_where(Expr::col(ApiTokens::Id).eq(id))
         .to_owned();
     c.exec(&q).await
+}
+
+#[derive(sqlx::FromRow)]
+struct SealedRow {
+    selector: String,
+    sealed_secret: String,
+}
+
+/// Sealed secrets by selector, for the tokens that have one.
+#[instrument(skip_all)]
+pub async fn sealed_secrets(
+    c: &mut impl Conn,
+) -> Result<std::collections::HashMap<String, String>, sqlx::Error> {
+    let q = Query::select()
+        .columns([ApiTokens::Selector, ApiTokens::SealedSecret])
+        .from(ApiTokens::Table)
+        .and_where(Expr::col(ApiTokens::SealedSecret).is_not_null())
+        .to_owned();
+    Ok(c.all::<SealedRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(|r| (r.selector, r.sealed_secret))
+        .collect())
+}
+
+#[derive(Iden)]
+enum Settings {
+    Table,
+    Name,
+    Content,
+}
+
+#[derive(sqlx::FromRow)]
+struct SettingRow {
+    content: String,
+}
+
+/// One row of the `settings` table.
+#[instrument(skip_all)]
+pub async fn setting(c: &mut impl Conn, name: &str) -> Result<Option<String>, sqlx::Error> {
+    let q = Query::select()
+        .column(Settings::Content)
+        .from(Settings::Table)
+        .and_where(Expr::col(Settings::Name).eq(name))
+        .to_owned();
+    Ok(c.opt::<SettingRow, _>(&q).await?.map(|r| r.content))
+}
+
+/// Writes a `settings` row unless one exists (another node may have written it first).
+#[instrument(skip_all)]
+pub async fn insert_setting_if_absent(
+    c: &mut impl Conn,
+    name: &str,
+    content: &str,
+) -> Result<(), sqlx::Error> {
+    let q = Query::insert()
+        .into_table(Settings::Table)
+        .columns([Settings::Name, Settings::Content])
+        .values_panic([name.into(), content.into()])
+        .on_conflict(
+            sea_query::OnConflict::column(Settings::Name)
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned();
+    c.exec(&q).await?;
+    Ok(())
 }

@@ -12,6 +12,7 @@ pub mod environments;
 pub mod events;
 pub mod favorites;
 pub mod features;
+pub mod gauges;
 pub mod invite_links;
 pub mod links;
 pub mod metrics;
@@ -26,7 +27,10 @@ pub mod settings;
 pub mod stats;
 pub mod strategies;
 pub mod tag_types;
+pub mod target;
 pub mod users;
+
+pub use target::DatabaseChoice;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -88,6 +92,15 @@ impl Db {
     /// Opens the database named by `url`, creating an SQLite file (and its folder) if needed,
     /// and runs pending migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Db> {
+        Self::connect_in(url, None).await
+    }
+
+    /// Opens the chosen database; on PostgreSQL creates `schema` first when it is missing.
+    pub async fn open(choice: &DatabaseChoice) -> anyhow::Result<Db> {
+        Self::connect_in(&choice.url, choice.schema.as_deref()).await
+    }
+
+    async fn connect_in(url: &str, schema: Option<&str>) -> anyhow::Result<Db> {
         let db = if let Some(path) = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
@@ -143,6 +156,13 @@ impl Db {
                 .connect_with(options)
                 .await
                 .with_context(|| format!("cannot connect to PostgreSQL at {}", redact_url(url)))?;
+            if let Some(schema) = schema {
+                // The name was checked to be a plain identifier.
+                sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
+                    .execute(&pool)
+                    .await
+                    .with_context(|| format!("cannot create the PostgreSQL schema {schema}"))?;
+            }
             Db::Postgres(pool)
         } else {
             anyhow::bail!(
@@ -199,6 +219,14 @@ impl Db {
             Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
+    }
+
+    /// Connections open, of which idle, and the most allowed.
+    pub fn pool_stats(&self) -> (u32, usize, u32) {
+        match self {
+            Db::Sqlite(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+            Db::Postgres(p) => (p.size(), p.num_idle(), p.options().get_max_connections()),
+        }
     }
 
     /// True when the database answers a trivial query.

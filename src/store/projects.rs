@@ -370,3 +370,54 @@ pub async fn environments_all(c: &mut impl Conn) -> Result<Vec<String>, sqlx::Er
         .map(|r| r.name)
         .collect())
 }
+
+#[derive(sqlx::FromRow)]
+struct SettingsRow {
+    feature_naming: Option<String>,
+    link_templates: Option<String>,
+}
+
+/// The project's feature naming pattern and link templates (JSON text each), when set.
+#[instrument(skip_all)]
+pub async fn settings(
+    c: &mut impl Conn,
+    project: &str,
+) -> Result<(Option<String>, Option<String>), sqlx::Error> {
+    let q = Query::select()
+        .columns([Alias::new("feature_naming"), Alias::new("link_templates")])
+        .from(Projects::Table)
+        .and_where(Expr::col(Projects::Id).eq(project))
+        .to_owned();
+    Ok(c.opt::<SettingsRow, _>(&q)
+        .await?
+        .map(|r| (r.feature_naming, r.link_templates))
+        .unwrap_or_default())
+}
+
+#[instrument(skip_all)]
+pub async fn set_settings(
+    c: &mut impl Conn,
+    project: &str,
+    feature_naming: Option<String>,
+    link_templates: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let q = Query::update()
+        .table(Projects::Table)
+        .value(Alias::new("feature_naming"), feature_naming)
+        .value(Alias::new("link_templates"), link_templates)
+        .value(Projects::UpdatedAt, now)
+        .and_where(Expr::col(Projects::Id).eq(project))
+        .to_owned();
+    c.exec(&q).await
+}
+
+/// Takes every project role in `project` away from everyone.
+#[instrument(skip_all)]
+pub async fn remove_all_members(c: &mut impl Conn, project: &str) -> Result<u64, sqlx::Error> {
+    let q = Query::delete()
+        .from_table(RoleUser::Table)
+        .and_where(Expr::col(RoleUser::Project).eq(project))
+        .to_owned();
+    c.exec(&q).await
+}

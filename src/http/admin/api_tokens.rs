@@ -27,13 +27,19 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(delete_project_api_token))
 }
 
-fn list_json(list: &[ApiToken]) -> Json<Value> {
-    Json(json!({"tokens": list.iter().map(|t| t.to_json(None, None)).collect::<Vec<_>>()}))
+/// `{tokens: [...]}`; `secret` is null unless token encryption is on and the token was
+/// created while it was (then the caller, who may read tokens, sees it as Unleash shows it).
+async fn list_json(state: &AppState, list: &[ApiToken]) -> AppResult<Json<Value>> {
+    let secrets = tokens::readable_secrets(state, list).await?;
+    Ok(Json(json!({"tokens": list
+        .iter()
+        .map(|t| t.to_json(secrets.get(&t.selector).map(String::as_str), None))
+        .collect::<Vec<_>>()})))
 }
 
 /// The API tokens the caller may see (filtered per type by their permissions).
 #[utoipa::path(get, path = "/api/admin/api-tokens", tag = "API tokens", responses(
-    (status = 200, description = "`{tokens: [...]}`; secrets are never shown again"),
+    (status = 200, description = "`{tokens: [...]}`; `secret` is null unless TOKEN_ENCRYPTION_KEY is set"),
     (status = 403, description = "Needs ADMIN, READ_CLIENT_API_TOKEN or READ_FRONTEND_API_TOKEN"),
 ))]
 async fn get_api_tokens(
@@ -48,7 +54,8 @@ async fn get_api_tokens(
         ],
         Scope::ROOT,
     )?;
-    Ok(list_json(&tokens::list_api_tokens(&state, &p, None).await?))
+    let list = tokens::list_api_tokens(&state, &p, None).await?;
+    list_json(&state, &list).await
 }
 
 /// Creates a client (backend) or frontend token; the answer holds its secret, shown once.
@@ -104,9 +111,8 @@ async fn get_api_tokens_by_name(
         ],
         Scope::ROOT,
     )?;
-    Ok(list_json(
-        &tokens::list_api_tokens(&state, &p, Some(&name)).await?,
-    ))
+    let list = tokens::list_api_tokens(&state, &p, Some(&name)).await?;
+    list_json(&state, &list).await
 }
 
 async fn find(state: &AppState, key: &str) -> AppResult<ApiToken> {
@@ -220,9 +226,8 @@ async fn get_project_api_tokens(
 ) -> AppResult<Json<Value>> {
     p.require(&[perm::READ_PROJECT_API_TOKEN], Scope::project(&project))?;
     known_project(&state, &project).await?;
-    Ok(list_json(
-        &tokens::list_project_api_tokens(&state, &project).await?,
-    ))
+    let list = tokens::list_project_api_tokens(&state, &project).await?;
+    list_json(&state, &list).await
 }
 
 /// Creates a token for this project only.

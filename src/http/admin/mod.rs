@@ -16,6 +16,7 @@ pub mod maintenance;
 pub mod metrics;
 pub mod pats;
 pub mod playground;
+pub mod project_settings;
 pub mod projects;
 pub mod segments;
 pub mod strategies;
@@ -24,6 +25,7 @@ pub mod ui_config;
 pub mod user;
 pub mod user_admin;
 pub mod validation;
+pub mod user_search;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -33,12 +35,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(user::routes())
         .merge(user_admin::routes())
+        .merge(user_search::routes())
         .merge(events::routes())
         .merge(pats::routes())
         .merge(api_tokens::routes())
         .merge(strategies::routes())
         .merge(context::routes())
         .merge(projects::routes())
+        .merge(project_settings::routes())
         .merge(features::routes())
         .merge(feature_environments::routes())
         .merge(segments::routes())

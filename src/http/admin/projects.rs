@@ -26,7 +26,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_project, update_project, delete_project))
         .routes(routes!(add_environment))
         .routes(routes!(remove_environment))
-        .routes(routes!(get_access, add_access))
+        .routes(routes!(
+            get_access,
+            add_access,
+            super::project_settings::set_access
+        ))
         .routes(routes!(set_user_roles, remove_user_roles))
         .routes(routes!(list_roles))
         .routes(routes!(flag_creators))
