@@ -488,7 +488,14 @@ pub async fn run(state: &AppState, opts: &ImportOptions) -> anyhow::Result<Impor
     import_strategies(&mut tx, &snap, &mut report, now).await?;
     import_features(&mut tx, &snap, &segment_ids, &mut report, now).await?;
     let links = import_users(&mut tx, &snap, &mut report, &actor, now).await?;
-    import_tokens(&mut tx, &snap, &mut report, now, state.token_sealer.as_deref()).await?;
+    import_tokens(
+        &mut tx,
+        &snap,
+        &mut report,
+        now,
+        state.token_sealer.as_deref(),
+    )
+    .await?;
     if report.changed() {
         store::revision::bump(&mut tx).await?;
         let counts: serde_json::Map<String, Value> = report

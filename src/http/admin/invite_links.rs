@@ -36,8 +36,17 @@ pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Borrowed(path)
 }
 
-/// Where this server is reached, as the caller reached it (for the links it hands out).
+/// Where this server is reached, for the links it hands out: `UNLEASH_URL` when set, else
+/// as the caller reached it.
 pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
+    if state
+        .config
+        .unleash_url
+        .as_deref()
+        .is_some_and(|u| !u.trim().is_empty())
+    {
+        return state.config.public_url();
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())

@@ -24,8 +24,8 @@ pub mod tag_types;
 pub mod ui_config;
 pub mod user;
 pub mod user_admin;
-pub mod validation;
 pub mod user_search;
+pub mod validation;
 
 use utoipa_axum::router::OpenApiRouter;
 
