@@ -687,14 +687,13 @@ pub async fn check_sealing_key(
 ) -> anyhow::Result<()> {
     use crate::auth::sealing::CHECK_SETTING;
     let mut db = state.db.clone();
-    if store::api_tokens::setting(&mut db, CHECK_SETTING)
+    if store::settings::get(&mut db, CHECK_SETTING)
         .await?
         .is_none()
     {
-        store::api_tokens::insert_setting_if_absent(&mut db, CHECK_SETTING, &sealer.key_check())
-            .await?;
+        store::settings::insert_if_absent(&mut db, CHECK_SETTING, &sealer.key_check()).await?;
     }
-    let stored = store::api_tokens::setting(&mut db, CHECK_SETTING)
+    let stored = store::settings::get(&mut db, CHECK_SETTING)
         .await?
         .unwrap_or_default();
     if !sealer.matches_check(&stored) {

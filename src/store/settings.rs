@@ -45,3 +45,20 @@ pub async fn put(c: &mut impl Conn, name: &str, content: &str) -> Result<bool, s
     c.exec(&q).await?;
     Ok(existed)
 }
+
+/// Writes a setting unless one exists (another node may have written it first).
+#[instrument(skip_all)]
+pub async fn insert_if_absent(
+    c: &mut impl Conn,
+    name: &str,
+    content: &str,
+) -> Result<(), sqlx::Error> {
+    let q = Query::insert()
+        .into_table(Settings::Table)
+        .columns([Settings::Name, Settings::Content])
+        .values_panic([name.into(), content.into()])
+        .on_conflict(OnConflict::column(Settings::Name).do_nothing().to_owned())
+        .to_owned();
+    c.exec(&q).await?;
+    Ok(())
+}
