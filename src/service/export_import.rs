@@ -256,6 +256,7 @@ pub async fn export_document(c: &mut impl Conn, q: &ExportQuery) -> AppResult<Va
     let mut environments = Vec::new();
     let mut tags = Vec::new();
     let mut dependencies = Vec::new();
+    let mut links = Vec::new();
     let mut used_context: HashSet<String> = HashSet::new();
     let mut used_segments: Vec<i64> = Vec::new();
     let mut used_tag_types: HashSet<String> = HashSet::new();
@@ -322,6 +323,14 @@ pub async fn export_document(c: &mut impl Conn, q: &ExportQuery) -> AppResult<Va
             used_tag_types.insert(t.clone());
             tags.push(json!({"featureName": f.name, "tagType": t, "tagValue": v}));
         }
+        let flag_links: Vec<Value> = store::links::of_feature(c, &f.name)
+            .await?
+            .iter()
+            .map(|l| json!({"url": l.url, "title": l.title}))
+            .collect();
+        if !flag_links.is_empty() {
+            links.push(json!({"feature": f.name, "links": flag_links}));
+        }
         let deps = store::features::dependencies(c, &f.name).await?;
         if !deps.is_empty() {
             let parents: Vec<Value> = deps
@@ -362,8 +371,7 @@ pub async fn export_document(c: &mut impl Conn, q: &ExportQuery) -> AppResult<Va
         "segments": segments,
         "tagTypes": tag_types,
         "dependencies": dependencies,
-        // Switchyard keeps no flag links; the list is there so Unleash reads the same shape.
-        "links": [],
+        "links": links,
     }))
 }
 
@@ -640,7 +648,7 @@ fn compile_errors(project: &str, a: &Analysis) -> Vec<ValidationItem> {
     errors
 }
 
-fn compile_warnings(a: &Analysis, doc: &ExportDocument) -> Vec<ValidationItem> {
+fn compile_warnings(a: &Analysis) -> Vec<ValidationItem> {
     let mut warnings = Vec::new();
     if !a.custom_strategies.is_empty() {
         warnings.push(item(
@@ -658,24 +666,6 @@ fn compile_warnings(a: &Analysis, doc: &ExportDocument) -> Vec<ValidationItem> {
         warnings.push(item(
             "The following features already exist in this project and will be overwritten:",
             a.existing.clone(),
-        ));
-    }
-    // Beyond Unleash: links are the one part of a document an import here drops.
-    let linked: Vec<String> = doc
-        .links
-        .iter()
-        .flatten()
-        .filter(|l| {
-            l.get("links")
-                .and_then(Value::as_array)
-                .is_some_and(|v| !v.is_empty())
-        })
-        .filter_map(|l| l.get("feature").and_then(Value::as_str).map(str::to_string))
-        .collect();
-    if !linked.is_empty() {
-        warnings.push(item(
-            "The links of the following features will not be imported, as Switchyard does not keep flag links:",
-            linked,
         ));
     }
     warnings
@@ -705,7 +695,7 @@ pub async fn validate(
     };
     Ok(Validation {
         errors: compile_errors(&req.project, &a),
-        warnings: compile_warnings(&a, &req.data),
+        warnings: compile_warnings(&a),
         permissions,
     })
 }
@@ -1064,6 +1054,50 @@ async fn write_document(
             store::features::insert_dependency(tx, &dep).await?;
             let ev = event(rules::FEATURE_DEPENDENCY_ADDED, &child).data(dep.to_json());
             write_event(tx, ev, auth, state).await?;
+        }
+    }
+    // 9. Links: those the flag lacks are added (by URL), up to the limit per flag; links the
+    // flag already has are kept.
+    for entry in doc.links.iter().flatten() {
+        let Some(name) = entry.get("feature").and_then(Value::as_str) else {
+            continue;
+        };
+        let f = flag(name)?.clone();
+        let mut have: Vec<String> = store::links::of_feature(tx, &f.name)
+            .await?
+            .into_iter()
+            .map(|l| l.url)
+            .collect();
+        for l in entry
+            .get("links")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(raw) = l.get("url").and_then(Value::as_str) else {
+                continue;
+            };
+            let (url, domain) = crate::domain::links::normalize_url(raw)?;
+            if have.contains(&url) || have.len() >= crate::domain::links::MAX_LINKS_PER_FLAG {
+                continue;
+            }
+            let now = state.clock.now();
+            let link = store::links::LinkRow {
+                id: crate::domain::links::new_link_id(now.timestamp_millis().max(0) as u64),
+                feature_name: f.name.clone(),
+                url: url.clone(),
+                title: l
+                    .get("title")
+                    .and_then(Value::as_str)
+                    .filter(|t| !t.trim().is_empty())
+                    .map(str::to_string),
+                domain,
+            };
+            store::links::insert(tx, &link, now).await?;
+            let ev = event(crate::domain::links::FEATURE_LINK_ADDED, &f)
+                .data(json!({"url": link.url, "title": link.title}));
+            write_event(tx, ev, auth, state).await?;
+            have.push(url);
         }
     }
     Ok(())
