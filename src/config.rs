@@ -120,6 +120,11 @@ pub struct Config {
     )]
     pub login_limit_per_minute: u32,
 
+    /// A header set by a trusted reverse proxy that carries the client's address (for
+    /// example `X-Forwarded-For`, whose right-most entry is used). Unset: the TCP peer.
+    #[arg(long = "trusted-proxy-header", env = "TRUSTED_PROXY_HEADER")]
+    pub trusted_proxy_header: Option<String>,
+
     /// Hours a login session stays valid.
     #[arg(
         long = "session-ttl-hours",

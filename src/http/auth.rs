@@ -1,8 +1,6 @@
 //! Sign-in with username (or email) and password, and sign-out.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -73,17 +71,20 @@ async fn reset_password(
     service::password_reset::reset(&state, &body.token, body.password).await
 }
 
-/// The address of the client, for rate limiting; "unknown" when not served over TCP.
+/// The address of the client, for rate limiting and last-use records: the TCP peer, or the
+/// address in `TRUSTED_PROXY_HEADER` when configured; "unknown" when neither is known.
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr
+where
+    AppState: FromRef<S>,
+{
     type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
         Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
+            super::client_address::client_ip(parts, state.config.trusted_proxy_header.as_deref())
+                .map(|ip| ip.to_string())
                 .unwrap_or_else(|| "unknown".into()),
         ))
     }

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod client;
+pub mod client_address;
 pub mod cors;
 pub mod edge;
 pub mod extract;

@@ -1,0 +1,103 @@
+//! The client address of a request: the TCP peer, or, behind a proxy the operator trusts,
+//! the address that proxy reports in the configured header.
+//!
+//! With `TRUSTED_PROXY_HEADER=X-Forwarded-For` the right-most entry is used: it is the one
+//! the trusted proxy appended, while entries to its left came from the client and can be
+//! forged. Any other header is read as a single address. A missing or unparsable header
+//! falls back to the TCP peer, so a misconfigured proxy cannot make every client share one
+//! address by accident without it showing in logs as the proxy's address.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::ConnectInfo;
+use axum::http::request::Parts;
+
+/// The client's IP address, if it can be known.
+pub fn client_ip(parts: &Parts, trusted_header: Option<&str>) -> Option<IpAddr> {
+    if let Some(name) = trusted_header.filter(|n| !n.is_empty()) {
+        if let Some(ip) = from_header(parts, name) {
+            return Some(ip);
+        }
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
+fn from_header(parts: &Parts, name: &str) -> Option<IpAddr> {
+    // Several header lines count as one comma-separated list, in order.
+    let last = parts
+        .headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .last()?;
+    parse_ip(last)
+}
+
+/// An address as proxies write it: bare, `[v6]`, `v4:port` or `[v6]:port`.
+fn parse_ip(s: &str) -> Option<IpAddr> {
+    if let Ok(ip) = s.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(sock) = s.parse::<SocketAddr>() {
+        return Some(sock.ip());
+    }
+    s.strip_prefix('[')
+        .and_then(|r| r.strip_suffix(']'))
+        .and_then(|r| r.parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::Request;
+
+    fn parts(headers: &[(&str, &str)], peer: Option<&str>) -> Parts {
+        let mut b = Request::builder();
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        let (mut p, _) = b.body(()).unwrap().into_parts();
+        if let Some(peer) = peer {
+            p.extensions
+                .insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+        }
+        p
+    }
+
+    #[test]
+    fn peer_address_without_a_trusted_header() {
+        let p = parts(&[("x-forwarded-for", "1.2.3.4")], Some("10.0.0.1:5000"));
+        assert_eq!(client_ip(&p, None), "10.0.0.1".parse().ok());
+    }
+
+    #[test]
+    fn right_most_forwarded_entry_when_trusted() {
+        let p = parts(
+            &[
+                ("x-forwarded-for", "6.6.6.6, 1.2.3.4"),
+                ("x-forwarded-for", "5.5.5.5"),
+            ],
+            Some("10.0.0.1:5000"),
+        );
+        assert_eq!(
+            client_ip(&p, Some("X-Forwarded-For")),
+            "5.5.5.5".parse().ok()
+        );
+    }
+
+    #[test]
+    fn ports_and_brackets_are_understood_and_garbage_falls_back() {
+        let p = parts(&[("x-real-ip", "[::1]:80")], None);
+        assert_eq!(client_ip(&p, Some("x-real-ip")), "::1".parse().ok());
+        let p = parts(&[("x-real-ip", "203.0.113.9:443")], None);
+        assert_eq!(client_ip(&p, Some("x-real-ip")), "203.0.113.9".parse().ok());
+        let p = parts(&[("x-real-ip", "nonsense")], Some("10.0.0.1:1"));
+        assert_eq!(client_ip(&p, Some("x-real-ip")), "10.0.0.1".parse().ok());
+    }
+}
