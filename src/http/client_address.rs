@@ -35,7 +35,7 @@ fn from_header(parts: &Parts, name: &str) -> Option<IpAddr> {
         .flat_map(|v| v.split(','))
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .last()?;
+        .next_back()?;
     parse_ip(last)
 }
 
