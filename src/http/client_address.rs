@@ -34,8 +34,7 @@ fn from_header(parts: &Parts, name: &str) -> Option<IpAddr> {
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .next_back()?;
+        .rfind(|s| !s.is_empty())?;
     parse_ip(last)
 }
 
