@@ -191,6 +191,22 @@ pub struct Config {
     )]
     pub cors_origins: Vec<String>,
 
+    /// Milliseconds a connection may take to send a complete request head, counted from
+    /// when the server starts waiting for it: a new connection, or a kept-alive one between
+    /// requests. Slower or idle connections are closed (default 30 s).
+    #[arg(
+        long = "server-headers-timeout",
+        env = "SERVER_HEADERS_TIMEOUT",
+        default_value_t = 30_000
+    )]
+    pub headers_timeout_ms: u64,
+
+    /// The most connections served at once; further ones are closed at once with a log line.
+    /// Unset: the open-file limit (raised to its maximum at start-up) less a reserve for the
+    /// database and files.
+    #[arg(long = "server-max-connections", env = "SERVER_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+
     /// Seconds between batched writes of tokens' last-use times.
     #[arg(
         long = "seen-flush-seconds",

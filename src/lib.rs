@@ -13,7 +13,6 @@ pub mod store;
 pub mod telemetry;
 
 use std::future::Future;
-use std::net::SocketAddr;
 
 pub use config::Config;
 pub use state::AppState;
@@ -65,10 +64,15 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let app = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    let limits = http::serve::ConnectionLimits::new(&state.config, http::serve::raise_file_limit());
+    tracing::info!(
+        max_connections = limits.max_connections,
+        headers_timeout_ms = limits.headers_timeout.as_millis() as u64,
+        "connection limits"
+    );
     let background = spawn_background(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+    let server = http::serve::serve_connections(listener, app(state.clone()), limits, async move {
         shutdown.await;
         let _ = tx.send(());
     });
@@ -78,7 +82,7 @@ pub async fn serve(
         tokio::time::sleep(std::time::Duration::from_secs(10)).await;
     };
     tokio::select! {
-        r = server => r?,
+        () = server => {}
         _ = drain => tracing::warn!("in-flight requests did not finish within 10 s; stopping anyway"),
     }
     background.abort();

@@ -11,6 +11,7 @@ pub mod frontend;
 pub mod health;
 pub mod limits;
 pub mod prometheus;
+pub mod serve;
 pub mod ui;
 
 use std::sync::Arc;

@@ -1,0 +1,134 @@
+//! Connections over a real TCP port: slow, half-sent and idle ones are closed after the
+//! head deadline, and connections past the limit are closed at once while those within
+//! it are served.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{RunningServer, TestApp};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+async fn server(
+    headers_timeout_ms: u64,
+    max_connections: Option<usize>,
+) -> (TestApp, RunningServer) {
+    let app = TestApp::with_config(|c| {
+        c.headers_timeout_ms = headers_timeout_ms;
+        c.max_connections = max_connections;
+    })
+    .await;
+    let running = RunningServer::start(app.state.clone()).await;
+    (app, running)
+}
+
+fn addr(running: &RunningServer) -> String {
+    running.base.trim_start_matches("http://").to_string()
+}
+
+/// Reads until the server closes the connection; returns what it sent and when it closed.
+async fn read_until_closed(stream: &mut TcpStream, within: Duration) -> Option<(String, Instant)> {
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        match tokio::time::timeout(left, stream.read(&mut buf)).await {
+            Err(_) => return None,
+            Ok(Ok(0)) | Ok(Err(_)) => {
+                return Some((String::from_utf8_lossy(&seen).to_string(), Instant::now()))
+            }
+            Ok(Ok(n)) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+async fn health_over(stream: &mut TcpStream) -> String {
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = [0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
+        .await
+        .expect("an answer")
+        .unwrap();
+    String::from_utf8_lossy(&buf[..n]).to_string()
+}
+
+#[tokio::test]
+async fn silent_half_sent_and_idle_connections_are_closed_after_the_head_deadline() {
+    let (_app, running) = server(600, None).await;
+    let started = Instant::now();
+    // Says nothing at all.
+    let mut silent = TcpStream::connect(addr(&running)).await.unwrap();
+    // Sends half a request head.
+    let mut half = TcpStream::connect(addr(&running)).await.unwrap();
+    half.write_all(b"GET /health HTTP/1.1\r\nHost: t\r\nX-Slow: ")
+        .await
+        .unwrap();
+    // Makes one request, then idles on the kept-alive connection.
+    let mut idle = TcpStream::connect(addr(&running)).await.unwrap();
+    assert!(health_over(&mut idle).await.starts_with("HTTP/1.1 200"));
+
+    for (name, stream) in [
+        ("silent", &mut silent),
+        ("half-sent", &mut half),
+        ("idle", &mut idle),
+    ] {
+        let (_, closed) = read_until_closed(stream, Duration::from_secs(10))
+            .await
+            .unwrap_or_else(|| panic!("the {name} connection was still open after 10 s"));
+        assert!(
+            closed.duration_since(started) >= Duration::from_millis(500),
+            "the {name} connection was closed before its deadline"
+        );
+    }
+    // A prompt client on a fresh connection is served as usual.
+    let mut fresh = TcpStream::connect(addr(&running)).await.unwrap();
+    assert!(health_over(&mut fresh).await.starts_with("HTTP/1.1 200"));
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn connections_past_the_limit_are_closed_and_those_within_it_served() {
+    let (_app, running) = server(30_000, Some(2)).await;
+    let mut first = TcpStream::connect(addr(&running)).await.unwrap();
+    let mut second = TcpStream::connect(addr(&running)).await.unwrap();
+    assert!(health_over(&mut first).await.starts_with("HTTP/1.1 200"));
+    assert!(health_over(&mut second).await.starts_with("HTTP/1.1 200"));
+
+    // A third is accepted by the kernel, then closed by the server without an answer.
+    let mut third = TcpStream::connect(addr(&running)).await.unwrap();
+    let _ = third
+        .write_all(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+        .await;
+    let (sent, _) = read_until_closed(&mut third, Duration::from_secs(5))
+        .await
+        .expect("the connection past the limit is closed");
+    assert!(sent.is_empty(), "{sent}");
+
+    // Once one ends, a new connection is served again.
+    drop(first);
+    let mut served = None;
+    for _ in 0..50 {
+        let mut next = TcpStream::connect(addr(&running)).await.unwrap();
+        let _ = next
+            .write_all(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+            .await;
+        let mut buf = [0u8; 1024];
+        if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_secs(2), next.read(&mut buf)).await {
+            if n > 0 {
+                served = Some(String::from_utf8_lossy(&buf[..n]).to_string());
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(served
+        .expect("served after a slot freed")
+        .starts_with("HTTP/1.1 200"));
+    assert!(health_over(&mut second).await.starts_with("HTTP/1.1 200"));
+    running.stop().await;
+}
