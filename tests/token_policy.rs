@@ -45,7 +45,9 @@ async fn admins_read_and_set_the_policy_with_an_event() {
     let res = app.get("/api/admin/token-policy", &admin).await.expect(200);
     assert_eq!(res.json["patMaxLifetimeDays"], Value::Null);
     assert_eq!(res.json["revokeUnusedAfterDays"], Value::Null);
-    app.get("/api/admin/token-policy", &editor).await.expect(403);
+    app.get("/api/admin/token-policy", &editor)
+        .await
+        .expect(403);
     app.put(
         "/api/admin/token-policy",
         json!({"patMaxLifetimeDays": 30, "revokeUnusedAfterDays": null}),

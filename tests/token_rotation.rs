@@ -69,7 +69,10 @@ async fn a_rotated_pat_keeps_working_during_its_grace_then_is_refused() {
     assert!(new["secret"].as_str().unwrap().starts_with("user:v2_"));
     // Same lifetime as the old token, counted from now.
     let lifetime = date(&new["expiresAt"]) - date(&new["createdAt"]);
-    assert!((lifetime - TimeDelta::days(30)).num_seconds().abs() < 5, "{lifetime}");
+    assert!(
+        (lifetime - TimeDelta::days(30)).num_seconds().abs() < 5,
+        "{lifetime}"
+    );
 
     // Both work during the grace.
     app.get("/api/admin/user", &token(&old)).await.expect(200);
@@ -128,7 +131,9 @@ async fn a_rotated_pat_keeps_working_during_its_grace_then_is_refused() {
     .expect(409);
 
     // After the grace, the old one is refused and the new one still works.
-    app.state.clock.advance(TimeDelta::days(1) + TimeDelta::minutes(1));
+    app.state
+        .clock
+        .advance(TimeDelta::days(1) + TimeDelta::minutes(1));
     app.get("/api/admin/user", &token(&old)).await.expect(401);
     app.get("/api/admin/user", &token(&new)).await.expect(200);
 }
@@ -161,7 +166,12 @@ async fn grace_zero_refuses_the_old_pat_at_once_and_fractions_and_hours_are_acce
         .await
         .expect(201)
         .json;
-    assert!((date(&newer["expiresAt"]) - date(&json!(expires))).num_seconds().abs() < 1);
+    assert!(
+        (date(&newer["expiresAt"]) - date(&json!(expires)))
+            .num_seconds()
+            .abs()
+            < 1
+    );
     app.state.clock.advance(TimeDelta::minutes(59));
     app.get("/api/admin/user", &token(&new)).await.expect(200);
     app.state.clock.advance(TimeDelta::minutes(2));
@@ -275,7 +285,10 @@ async fn rotation_copies_the_stored_scope() {
         .json;
     let stored = sql_text(
         &app,
-        &format!("SELECT scopes FROM personal_access_tokens WHERE id = {}", new["id"]),
+        &format!(
+            "SELECT scopes FROM personal_access_tokens WHERE id = {}",
+            new["id"]
+        ),
     )
     .await;
     assert_eq!(stored.as_deref(), Some(scope));
@@ -300,7 +313,9 @@ async fn an_api_token_rotates_by_selector_keeping_its_name_type_projects_and_env
     )
     .await;
     let selector = old["selector"].as_str().unwrap();
-    app.get("/api/client/features", &token(&old)).await.expect(200);
+    app.get("/api/client/features", &token(&old))
+        .await
+        .expect(200);
     let new = app
         .post(
             &format!("/api/admin/api-tokens/{selector}/rotate"),
@@ -321,13 +336,20 @@ async fn an_api_token_rotates_by_selector_keeping_its_name_type_projects_and_env
     assert!((lifetime - TimeDelta::days(20)).num_seconds().abs() < 5);
 
     // Grace 0: refused at once on this node; the new one works.
-    app.get("/api/client/features", &token(&old)).await.expect(401);
-    app.get("/api/client/features", &token(&new)).await.expect(200);
+    app.get("/api/client/features", &token(&old))
+        .await
+        .expect(401);
+    app.get("/api/client/features", &token(&new))
+        .await
+        .expect(200);
 
     let list = app.get("/api/admin/api-tokens", &admin).await.expect(200);
     let listed = list.json["tokens"].as_array().unwrap();
     assert_eq!(listed.len(), 2);
-    let listed_old = listed.iter().find(|t| t["selector"] == old["selector"]).unwrap();
+    let listed_old = listed
+        .iter()
+        .find(|t| t["selector"] == old["selector"])
+        .unwrap();
     assert!(listed_old["rotatedAt"].is_string());
 
     let events = events_of(&app, "api-token-rotated").await;
@@ -347,10 +369,17 @@ async fn an_api_token_rotates_by_selector_keeping_its_name_type_projects_and_env
         )
         .await
         .expect(400);
-    assert!(again.json["message"].as_str().unwrap().contains("already rotated"));
-    app.post("/api/admin/api-tokens/nosuchselector/rotate", json!({}), &admin)
-        .await
-        .expect(404);
+    assert!(again.json["message"]
+        .as_str()
+        .unwrap()
+        .contains("already rotated"));
+    app.post(
+        "/api/admin/api-tokens/nosuchselector/rotate",
+        json!({}),
+        &admin,
+    )
+    .await
+    .expect(404);
 }
 
 #[tokio::test]
@@ -373,14 +402,22 @@ async fn an_api_token_rotates_by_secret_in_the_body_never_in_the_url() {
         .await
         .expect(400);
     assert!(!in_url.text.contains(secret_tail(secret)));
-    app.post("/api/admin/api-tokens/rotate", json!({"graceDays": 1}), &admin)
-        .await
-        .expect(400);
+    app.post(
+        "/api/admin/api-tokens/rotate",
+        json!({"graceDays": 1}),
+        &admin,
+    )
+    .await
+    .expect(400);
     // A secret that is not the token's own is not found.
     let forged = format!("{}x", &secret[..secret.len() - 1]);
-    app.post("/api/admin/api-tokens/rotate", json!({"secret": forged}), &admin)
-        .await
-        .expect(404);
+    app.post(
+        "/api/admin/api-tokens/rotate",
+        json!({"secret": forged}),
+        &admin,
+    )
+    .await
+    .expect(404);
     let new = app
         .post(
             "/api/admin/api-tokens/rotate",
@@ -396,13 +433,20 @@ async fn an_api_token_rotates_by_secret_in_the_body_never_in_the_url() {
     app.get("/api/frontend", &token(&old)).await.expect(200);
     app.get("/api/frontend", &token(&new)).await.expect(200);
     // A token named "rotate" can still be read by name.
-    create_api_token(&app, &admin, json!({"tokenName": "rotate", "type": "client"})).await;
+    create_api_token(
+        &app,
+        &admin,
+        json!({"tokenName": "rotate", "type": "client"}),
+    )
+    .await;
     let named = app
         .get("/api/admin/api-tokens/rotate", &admin)
         .await
         .expect(200);
     assert_eq!(named.json["tokens"].as_array().unwrap().len(), 1);
-    app.state.clock.advance(TimeDelta::days(7) + TimeDelta::seconds(1));
+    app.state
+        .clock
+        .advance(TimeDelta::days(7) + TimeDelta::seconds(1));
     app.get("/api/frontend", &token(&old)).await.expect(401);
     app.get("/api/frontend", &token(&new)).await.expect(200);
 }
@@ -413,10 +457,15 @@ async fn rotating_an_api_token_needs_the_permission_to_create_that_kind() {
     let admin = app.admin().await;
     let (_, viewer) = app.user("viewer", "Viewer").await;
     let old = create_api_token(&app, &admin, json!({"tokenName": "sdk", "type": "client"})).await;
-    let path = format!("/api/admin/api-tokens/{}/rotate", old["selector"].as_str().unwrap());
+    let path = format!(
+        "/api/admin/api-tokens/{}/rotate",
+        old["selector"].as_str().unwrap()
+    );
     app.post(&path, json!({}), &viewer).await.expect(403);
     app.post(&path, json!({}), &token(&old)).await.expect(403);
-    app.get("/api/client/features", &token(&old)).await.expect(200);
+    app.get("/api/client/features", &token(&old))
+        .await
+        .expect(200);
     assert!(events_of(&app, "api-token-rotated").await.is_empty());
 }
 
@@ -432,7 +481,10 @@ async fn a_rotated_out_api_token_is_refused_on_another_node_within_two_seconds_o
         .expect(200);
     let new = app
         .post(
-            &format!("/api/admin/api-tokens/{}/rotate", old["selector"].as_str().unwrap()),
+            &format!(
+                "/api/admin/api-tokens/{}/rotate",
+                old["selector"].as_str().unwrap()
+            ),
             json!({"graceHours": 1}),
             &admin,
         )
@@ -479,7 +531,10 @@ async fn with_grace_zero_another_node_refuses_the_old_api_token_within_two_secon
         .await
         .expect(200);
     app.post(
-        &format!("/api/admin/api-tokens/{}/rotate", old["selector"].as_str().unwrap()),
+        &format!(
+            "/api/admin/api-tokens/{}/rotate",
+            old["selector"].as_str().unwrap()
+        ),
         json!({"graceDays": 0}),
         &admin,
     )
@@ -515,7 +570,9 @@ async fn a_rotated_pat_is_refused_on_another_node_once_its_grace_ends() {
     common::call(&other, "GET", "/api/admin/user", None, &token(&old))
         .await
         .expect(200);
-    other_state.clock.advance(TimeDelta::hours(1) + TimeDelta::seconds(1));
+    other_state
+        .clock
+        .advance(TimeDelta::hours(1) + TimeDelta::seconds(1));
     common::call(&other, "GET", "/api/admin/user", None, &token(&old))
         .await
         .expect(401);

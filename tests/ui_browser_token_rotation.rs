@@ -64,7 +64,10 @@ async fn a_pat_is_rotated_in_the_browser_with_a_grace_period() {
     b.click("#confirm-rotate").await;
     b.wait_text("#created-title", "Personal access token rotated")
         .await;
-    assert!(b.text("#rotated-note").await.contains("keeps working until"));
+    assert!(b
+        .text("#rotated-note")
+        .await
+        .contains("keeps working until"));
     let new = b.text("#token-secret").await.trim().to_string();
     assert!(new.starts_with("user:v2_"), "{new}");
     assert_ne!(new, old);
@@ -95,7 +98,11 @@ async fn a_pat_is_rotated_in_the_browser_with_a_grace_period() {
         .text("#pats-table .rotating")
         .await
         .starts_with("Rotating out until"));
-    assert_eq!(b.count("#pats-table a.rotate").await, 1, "only the new token rotates");
+    assert_eq!(
+        b.count("#pats-table a.rotate").await,
+        1,
+        "only the new token rotates"
+    );
     b.shot("pats-after").await;
 
     // After the grace the old one is refused.
@@ -161,14 +168,14 @@ async fn an_api_token_is_rotated_and_the_lifetime_limit_hides_long_presets() {
     b.goto("/profile/personal-api-tokens/new").await;
     b.find("#token-form").await;
     let options = b.text("#expiry").await;
-    assert!(options.contains("30 days") && options.contains("Custom"), "{options}");
+    assert!(
+        options.contains("30 days") && options.contains("Custom"),
+        "{options}"
+    );
     for hidden in ["60 days", "90 days", "Never"] {
         assert!(!options.contains(hidden), "{hidden} offered: {options}");
     }
-    assert!(b
-        .text("#lifetime-limit")
-        .await
-        .contains("at most 30 days"));
+    assert!(b.text("#lifetime-limit").await.contains("at most 30 days"));
     b.shot("presets-within-limit").await;
     b.close().await;
     server.stop().await;

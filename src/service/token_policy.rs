@@ -37,7 +37,10 @@ pub async fn policy(state: &AppState) -> AppResult<TokenPolicy> {
 /// The longest lifetime of a new personal access token in force, in days, if any.
 pub async fn pat_lifetime_limit(state: &AppState) -> AppResult<Option<u32>> {
     let stored = policy(state).await?;
-    Ok(effective_pat_limit(state.config.pat_max_lifetime_days, &stored))
+    Ok(effective_pat_limit(
+        state.config.pat_max_lifetime_days,
+        &stored,
+    ))
 }
 
 /// The policy as `GET /api/admin/token-policy` shows it: the stored fields, plus the
@@ -45,10 +48,8 @@ pub async fn pat_lifetime_limit(state: &AppState) -> AppResult<Option<u32>> {
 pub fn policy_json(state: &AppState, p: TokenPolicy) -> Value {
     let mut v = p.to_json();
     v["patMaxLifetimeDaysCeiling"] = json!(state.config.pat_max_lifetime_days);
-    v["effectivePatMaxLifetimeDays"] = json!(effective_pat_limit(
-        state.config.pat_max_lifetime_days,
-        &p
-    ));
+    v["effectivePatMaxLifetimeDays"] =
+        json!(effective_pat_limit(state.config.pat_max_lifetime_days, &p));
     v
 }
 

@@ -103,7 +103,9 @@ pub async fn rotate_pat(
     data["graceEndsAt"] = json!(iso(ends));
     store::events::insert(
         &mut tx,
-        &NewEvent::new(PAT_ROTATED).pre_data(old.event_data()).data(data),
+        &NewEvent::new(PAT_ROTATED)
+            .pre_data(old.event_data())
+            .data(data),
         auth.actor(),
         now,
     )

@@ -226,7 +226,10 @@ pub async fn insert_successor(
 
 /// Tokens not used since `cutoff` (never used ones count from their creation).
 #[instrument(skip_all)]
-pub async fn unused_since(c: &mut impl Conn, cutoff: DateTime<Utc>) -> Result<Vec<Pat>, sqlx::Error> {
+pub async fn unused_since(
+    c: &mut impl Conn,
+    cutoff: DateTime<Utc>,
+) -> Result<Vec<Pat>, sqlx::Error> {
     let q = select().and_where(unused_before(cutoff)).to_owned();
     Ok(c.all::<PatRow, _>(&q)
         .await?

@@ -287,7 +287,10 @@ async fn delete_project_api_token(
 }
 
 /// Checks the permission to create tokens of this kind, which rotating one requires.
-fn require_create(p: &crate::auth::Principal, token: &ApiToken) -> AppResult<crate::auth::Authorized> {
+fn require_create(
+    p: &crate::auth::Principal,
+    token: &ApiToken,
+) -> AppResult<crate::auth::Authorized> {
     p.require(&[tokens::create_permission(token.kind)], Scope::ROOT)
         .map_err(|_| {
             AppError::OperationDenied(format!(

@@ -84,10 +84,7 @@ impl TokenRow {
             can_delete: delete_reason.is_none(),
             delete_reason: delete_reason.unwrap_or_default(),
             can_rotate: false,
-            rotating_until: t
-                .rotated_at
-                .and(t.expires_at)
-                .map(date_time),
+            rotating_until: t.rotated_at.and(t.expires_at).map(date_time),
         }
     }
 }

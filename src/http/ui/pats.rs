@@ -170,7 +170,8 @@ fn at_limit(state: &AppState, pats: &[Pat]) -> bool {
     let now = state.clock.now();
     pats.iter()
         .filter(|p| p.expires_at > now && p.rotated_at.is_none())
-        .count() as u64 >= u64::from(state.config.pat_limit)
+        .count() as u64
+        >= u64::from(state.config.pat_limit)
 }
 
 fn show(
@@ -182,7 +183,9 @@ fn show(
     created: Option<Created>,
     confirm: Option<TokenRow>,
 ) -> Response {
-    show_with(state, page, status, pats, form, created, confirm, None, None)
+    show_with(
+        state, page, status, pats, form, created, confirm, None, None,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -10,7 +10,9 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
-use super::{error_page, error_text, redirect_with_flash, refusal, render, CsrfForm, Ctx, PageUser};
+use super::{
+    error_page, error_text, redirect_with_flash, refusal, render, CsrfForm, Ctx, PageUser,
+};
 use crate::service::token_policy;
 use crate::state::AppState;
 
@@ -58,7 +60,10 @@ fn text(v: Option<u32>) -> String {
 
 async fn show(State(state): State<AppState>, page: PageUser) -> Response {
     if !page.is_admin() {
-        return refusal(&page.ctx("Token policy", "token-policy"), "change the token policy");
+        return refusal(
+            &page.ctx("Token policy", "token-policy"),
+            "change the token policy",
+        );
     }
     match token_policy::policy(&state).await {
         Ok(p) => page_of(
@@ -98,7 +103,10 @@ async fn save(
     let auth = match page.principal.require_admin() {
         Ok(a) => a,
         Err(_) => {
-            return refusal(&page.ctx("Token policy", "token-policy"), "change the token policy")
+            return refusal(
+                &page.ctx("Token policy", "token-policy"),
+                "change the token policy",
+            )
         }
     };
     let body = json!({
