@@ -609,6 +609,63 @@ mod tests {
     }
 
     #[test]
+    fn rotation_bodies_and_lifetime_limits() {
+        let now = at(0, 0);
+        assert_eq!(
+            validate_rotation(&Value::Null, now).unwrap().grace,
+            TimeDelta::days(1)
+        );
+        assert_eq!(
+            validate_rotation(&json!({"graceDays": 0.5}), now)
+                .unwrap()
+                .grace,
+            TimeDelta::hours(12)
+        );
+        assert_eq!(
+            validate_rotation(&json!({"graceHours": 1}), now)
+                .unwrap()
+                .grace,
+            TimeDelta::hours(1)
+        );
+        for bad in [
+            json!({"graceDays": 7.01}),
+            json!({"graceDays": -0.1}),
+            json!({"graceHours": 200}),
+            json!({"graceDays": 1, "graceHours": 1}),
+            json!([1]),
+        ] {
+            assert!(validate_rotation(&bad, now).is_err(), "{bad}");
+        }
+        // The grace never outlives the old token.
+        assert_eq!(grace_end(Some(at(0, 2)), TimeDelta::days(1), now), at(0, 2));
+        assert_eq!(grace_end(None, TimeDelta::days(1), now), at(1, 0));
+        assert_eq!(same_lifetime(at(-10, 0), at(20, 0), now), at(30, 0));
+        // A limit of 30 days allows the whole 30th day, not the 31st.
+        let latest = latest_pat_expiry(30, now);
+        assert_eq!(
+            latest.format("%Y-%m-%d %H:%M").to_string(),
+            "2026-07-15 23:59"
+        );
+        assert!(check_pat_lifetime(Some(30), at(30, 13), now).is_ok());
+        let err = check_pat_lifetime(Some(30), at(31, 0), now).unwrap_err();
+        assert_eq!(
+            err.body()["message"],
+            "Personal access tokens may live at most 30 days; choose an expiry on or before 2026-07-15."
+        );
+        assert!(check_pat_lifetime(None, at(3650, 0), now).is_ok());
+        let policy = TokenPolicy {
+            pat_max_lifetime_days: Some(60),
+            revoke_unused_after_days: None,
+        };
+        assert_eq!(effective_pat_limit(Some(30), &policy), Some(30));
+        assert_eq!(effective_pat_limit(None, &policy), Some(60));
+        assert_eq!(
+            effective_pat_limit(Some(90), &TokenPolicy::default()),
+            Some(90)
+        );
+    }
+
+    #[test]
     fn seeded_secrets_are_parsed() {
         assert_eq!(
             parse_seeded_secret("*:*.abcdefgh12").unwrap(),
