@@ -8,7 +8,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::domain::events::EventQuery;
 use crate::error::{AppError, AppResult};
-use crate::http::extract::{ApiQuery, Caller};
+use crate::http::extract::{bounded_query, ApiQuery, Caller, MAX_OFFSET};
 use crate::service;
 use crate::state::AppState;
 
@@ -45,7 +45,7 @@ const MAX_LIMIT: u64 = 1000;
 pub struct EventsParams {
     /// Only events of this project.
     project: Option<String>,
-    /// Skip this many events (newest first).
+    /// Skip this many events (newest first; at most 1000000000).
     offset: Option<u64>,
     /// At most this many events (default 100, at most 1000).
     limit: Option<u64>,
@@ -54,6 +54,7 @@ pub struct EventsParams {
 /// The newest events, optionally of one project (ADMIN).
 #[utoipa::path(get, path = "/api/admin/events", tag = "Events", params(EventsParams), responses(
     (status = 200, description = "`{version, events, totalEvents}`"),
+    (status = 400, description = "`offset` out of range"),
     (status = 403, description = "Needs ADMIN"),
 ))]
 async fn get_events(
@@ -64,7 +65,7 @@ async fn get_events(
     p.require_admin()?;
     let q = EventQuery {
         project: params.project,
-        offset: params.offset.unwrap_or(0),
+        offset: bounded_query("offset", params.offset, MAX_OFFSET, 0)?,
         limit: params.limit.unwrap_or(100).min(MAX_LIMIT),
         ..Default::default()
     };
@@ -116,6 +117,7 @@ pub struct SearchParams {
     from: Option<String>,
     /// Events before the end of this date, or before this time.
     to: Option<String>,
+    /// Skip this many events (newest first; at most 1000000000).
     offset: Option<u64>,
     limit: Option<u64>,
 }
@@ -155,6 +157,7 @@ fn parse_time(
 /// Searches the audit log (ADMIN).
 #[utoipa::path(get, path = "/api/admin/search/events", tag = "Events", params(SearchParams), responses(
     (status = 200, description = "`{events, total}`"),
+    (status = 400, description = "`offset` out of range, or a date that is not one"),
     (status = 403, description = "Needs ADMIN"),
 ))]
 async fn search_events(
@@ -171,7 +174,7 @@ async fn search_events(
         environment: strip_is(params.environment),
         from: parse_time("from", params.from, false)?,
         to: parse_time("to", params.to, true)?,
-        offset: params.offset.unwrap_or(0),
+        offset: bounded_query("offset", params.offset, MAX_OFFSET, 0)?,
         limit: params.limit.unwrap_or(50).min(MAX_LIMIT),
     };
     let (events, total) = service::events::search(&state, &q).await?;
