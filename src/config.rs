@@ -137,6 +137,22 @@ pub struct Config {
     #[arg(long = "pat-limit", env = "PAT_LIMIT", default_value_t = 10)]
     pub pat_limit: u32,
 
+    /// Ceiling on the lifetime of new personal access tokens, in days. Unset: no ceiling
+    /// (an Admin may still set a limit in the token policy, up to this ceiling).
+    #[arg(long = "pat-max-lifetime-days", env = "PAT_MAX_LIFETIME_DAYS")]
+    pub pat_max_lifetime_days: Option<u32>,
+
+    /// Unleash's PAT kill switch: personal access tokens can no longer be listed, created or
+    /// rotated (404) and no longer authenticate; deleting them still works.
+    #[arg(
+        long = "pat-kill-switch",
+        env = "UNLEASH_PAT_KILL_SWITCH",
+        default_value = "false",
+        value_parser = parse_env_bool,
+        action = clap::ArgAction::Set
+    )]
+    pub pat_kill_switch: bool,
+
     /// Days before expiry at which a token is flagged "expires-soon", comma separated.
     #[arg(
         long = "token-expiry-notification-days",
@@ -243,6 +259,15 @@ pub struct Config {
         default_value = "development"
     )]
     pub import_environment: String,
+}
+
+/// A boolean as Unleash reads its environment: `true`, `t` or `1` (any case) are true.
+fn parse_env_bool(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "true" | "t" | "1" | "yes" | "on" => Ok(true),
+        "false" | "f" | "0" | "no" | "off" | "" => Ok(false),
+        other => Err(format!("expected true or false, got \"{other}\"")),
+    }
 }
 
 impl Config {

@@ -109,6 +109,9 @@ fn spawn_background(state: AppState) -> tokio::task::JoinHandle<()> {
             if let Err(e) = store::sessions::purge_expired(&mut db, state.clock.now()).await {
                 tracing::warn!(error = %e, "could not purge expired sessions");
             }
+            if let Err(e) = service::token_policy::revoke_unused_pats(&state).await {
+                tracing::warn!(error = %e, "could not revoke unused personal access tokens");
+            }
         }
     })
 }

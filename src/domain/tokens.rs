@@ -1,6 +1,6 @@
 //! Personal access tokens and API tokens: what they are and the rules for making them.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{json, Value};
 
 use super::users::{iso, iso_opt};
@@ -19,6 +19,9 @@ pub struct Pat {
     pub expires_at: DateTime<Utc>,
     pub created_at: DateTime<Utc>,
     pub seen_at: Option<DateTime<Utc>>,
+    /// When the token was replaced by a rotation; it then works until its `expires_at`
+    /// (the end of the grace period).
+    pub rotated_at: Option<DateTime<Utc>>,
 }
 
 /// Unleash's expiry warning: `expired` once the expiry has passed; `expires-soon` in the
@@ -53,6 +56,9 @@ impl Pat {
         });
         if let Some(w) = expiry_warning(self.created_at, self.expires_at, now, lead_days) {
             v["expiryWarning"] = json!(w);
+        }
+        if let Some(at) = self.rotated_at {
+            v["rotatedAt"] = json!(iso(at));
         }
         v
     }
@@ -130,6 +136,191 @@ pub fn validate_new_pat(body: &Value, now: DateTime<Utc>) -> AppResult<NewPat> {
     })
 }
 
+/// Longest grace period of a rotation: the old token may keep working this long.
+pub const MAX_GRACE: TimeDelta = TimeDelta::days(7);
+
+/// A validated rotation request.
+#[derive(Debug, Clone)]
+pub struct Rotation {
+    /// How long the old token keeps working (zero: refused at once).
+    pub grace: TimeDelta,
+    /// The new token's expiry when the caller chose one.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Checks a rotate body `{graceDays?: 0..7, graceHours?: 0..168, expiresAt?}`. The grace
+/// defaults to one day; `graceDays` may be fractional; `graceHours` is an alternative to it.
+pub fn validate_rotation(body: &Value, now: DateTime<Utc>) -> AppResult<Rotation> {
+    if !(body.is_object() || body.is_null()) {
+        return Err(AppError::bad_data(
+            "The body must be a JSON object such as {\"graceDays\": 1}.",
+        ));
+    }
+    let number = |field: &str, max: f64| -> AppResult<Option<f64>> {
+        match body.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => match n.as_f64() {
+                Some(x) if (0.0..=max).contains(&x) => Ok(Some(x)),
+                _ => Err(AppError::bad_field(
+                    &format!("/body/{field}"),
+                    format!("The `/body/{field}` property must be a number from 0 to {max}. You sent {n}."),
+                )),
+            },
+            Some(v) => Err(AppError::bad_field(
+                &format!("/body/{field}"),
+                format!("The `/body/{field}` property must be a number from 0 to {max}. You sent {v}."),
+            )),
+        }
+    };
+    let days = number("graceDays", 7.0)?;
+    let hours = number("graceHours", 168.0)?;
+    let grace_ms = match (days, hours) {
+        (Some(_), Some(_)) => {
+            return Err(AppError::bad_data(
+                "Give the grace period as graceDays or as graceHours, not both.",
+            ))
+        }
+        (Some(d), None) => d * 86_400_000.0,
+        (None, Some(h)) => h * 3_600_000.0,
+        (None, None) => 86_400_000.0,
+    };
+    // Bounded above by the checks, so the cast cannot overflow.
+    let grace = TimeDelta::milliseconds(grace_ms.round() as i64).min(MAX_GRACE);
+    let expires_at = match body.get("expiresAt") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(parse_date_time("expiresAt", v)?),
+    };
+    if expires_at.is_some_and(|t| t <= now) {
+        return Err(AppError::validation("The expiry date should be in future."));
+    }
+    Ok(Rotation { grace, expires_at })
+}
+
+/// When a rotated-out token stops working: after the grace, but never later than it would
+/// have expired anyway.
+pub fn grace_end(
+    old_expiry: Option<DateTime<Utc>>,
+    grace: TimeDelta,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let end = now + grace;
+    old_expiry.map_or(end, |e| e.min(end))
+}
+
+/// The default expiry of a rotated token: the old token's lifetime, counted from now.
+pub fn same_lifetime(
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let lifetime = (expires_at - created_at).max(TimeDelta::minutes(1));
+    now.checked_add_signed(lifetime).unwrap_or(expires_at)
+}
+
+/// The token lifetime policy an Admin sets (`GET|PUT /api/admin/token-policy`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TokenPolicy {
+    /// Longest lifetime of a new personal access token, in days.
+    pub pat_max_lifetime_days: Option<u32>,
+    /// Personal access tokens unused (never, or last) for this many days are deleted.
+    pub revoke_unused_after_days: Option<u32>,
+}
+
+/// Longest value either policy field accepts (ten years).
+pub const MAX_POLICY_DAYS: u32 = 3650;
+
+impl TokenPolicy {
+    pub fn to_json(self) -> Value {
+        json!({
+            "patMaxLifetimeDays": self.pat_max_lifetime_days,
+            "revokeUnusedAfterDays": self.revoke_unused_after_days,
+        })
+    }
+
+    /// Reads a stored policy; fields that are missing or unreadable count as unset.
+    pub fn from_stored(v: &Value) -> TokenPolicy {
+        let days = |f: &str| {
+            v.get(f)
+                .and_then(Value::as_u64)
+                .and_then(|d| u32::try_from(d).ok())
+                .filter(|d| *d > 0)
+        };
+        TokenPolicy {
+            pat_max_lifetime_days: days("patMaxLifetimeDays"),
+            revoke_unused_after_days: days("revokeUnusedAfterDays"),
+        }
+    }
+
+    /// Checks a `PUT` body. Both fields are required (`null` clears one). `ceiling` is the
+    /// operator's PAT_MAX_LIFETIME_DAYS, which the setting may not exceed.
+    pub fn validate(body: &Value, ceiling: Option<u32>) -> AppResult<TokenPolicy> {
+        let field = |f: &str| -> AppResult<Option<u32>> {
+            match body.get(f) {
+                None => Err(required(f)),
+                Some(Value::Null) => Ok(None),
+                Some(v) => match v.as_u64().and_then(|d| u32::try_from(d).ok()) {
+                    Some(d) if (1..=MAX_POLICY_DAYS).contains(&d) => Ok(Some(d)),
+                    _ => Err(AppError::bad_field(
+                        &format!("/body/{f}"),
+                        format!("The `/body/{f}` property must be null or a whole number of days from 1 to {MAX_POLICY_DAYS}. You sent {v}."),
+                    )),
+                },
+            }
+        };
+        let policy = TokenPolicy {
+            pat_max_lifetime_days: field("patMaxLifetimeDays")?,
+            revoke_unused_after_days: field("revokeUnusedAfterDays")?,
+        };
+        if let (Some(c), Some(d)) = (ceiling, policy.pat_max_lifetime_days) {
+            if d > c {
+                return Err(AppError::bad_data(
+                    format!("PAT_MAX_LIFETIME_DAYS limits personal access tokens to {c} days on this server; choose {c} or fewer."),
+                ));
+            }
+        }
+        Ok(policy)
+    }
+}
+
+/// The PAT lifetime limit in force: the stricter of the operator's ceiling and the policy.
+pub fn effective_pat_limit(ceiling: Option<u32>, policy: &TokenPolicy) -> Option<u32> {
+    match (ceiling.filter(|c| *c > 0), policy.pat_max_lifetime_days) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// The last moment a new personal access token may expire under a limit of `days`: the end
+/// of the UTC day `days` days from now (so that "on or before DATE" reads true).
+pub fn latest_pat_expiry(days: u32, now: DateTime<Utc>) -> DateTime<Utc> {
+    let last_day = (now + TimeDelta::days(i64::from(days))).date_naive();
+    let next = last_day.succ_opt().unwrap_or(last_day);
+    next.and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc() - TimeDelta::milliseconds(1))
+        .unwrap_or(now)
+}
+
+/// Refuses an expiry past the lifetime limit, naming the limit and the last allowed day.
+pub fn check_pat_lifetime(
+    limit_days: Option<u32>,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let Some(days) = limit_days else {
+        return Ok(());
+    };
+    let latest = latest_pat_expiry(days, now);
+    if expires_at > latest {
+        return Err(AppError::bad_data(
+            format!(
+                "Personal access tokens may live at most {days} days; choose an expiry on or before {}.",
+                latest.format("%Y-%m-%d")
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The kinds of API token, as Unleash names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApiTokenKind {
@@ -170,13 +361,15 @@ pub struct ApiToken {
     pub expires_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub seen_at: Option<DateTime<Utc>>,
+    /// When the token was replaced by a rotation (it works until `expires_at`).
+    pub rotated_at: Option<DateTime<Utc>>,
 }
 
 impl ApiToken {
     /// Unleash's `apiTokenSchema`. The secret is `null`: only its digest is stored; the
     /// `selector` identifies the token in the management routes.
     pub fn to_json(&self, secret: Option<&str>, type_label: Option<&str>) -> Value {
-        json!({
+        let mut v = json!({
             "secret": secret,
             "selector": self.selector,
             "tokenName": self.token_name,
@@ -189,7 +382,11 @@ impl ApiToken {
             "seenAt": iso_opt(self.seen_at),
             "alias": null,
             "secure": self.secure,
-        })
+        });
+        if let Some(at) = self.rotated_at {
+            v["rotatedAt"] = json!(iso(at));
+        }
+        v
     }
 }
 
@@ -408,6 +605,63 @@ mod tests {
             .unwrap()
             .description,
             "12345"
+        );
+    }
+
+    #[test]
+    fn rotation_bodies_and_lifetime_limits() {
+        let now = at(0, 0);
+        assert_eq!(
+            validate_rotation(&Value::Null, now).unwrap().grace,
+            TimeDelta::days(1)
+        );
+        assert_eq!(
+            validate_rotation(&json!({"graceDays": 0.5}), now)
+                .unwrap()
+                .grace,
+            TimeDelta::hours(12)
+        );
+        assert_eq!(
+            validate_rotation(&json!({"graceHours": 1}), now)
+                .unwrap()
+                .grace,
+            TimeDelta::hours(1)
+        );
+        for bad in [
+            json!({"graceDays": 7.01}),
+            json!({"graceDays": -0.1}),
+            json!({"graceHours": 200}),
+            json!({"graceDays": 1, "graceHours": 1}),
+            json!([1]),
+        ] {
+            assert!(validate_rotation(&bad, now).is_err(), "{bad}");
+        }
+        // The grace never outlives the old token.
+        assert_eq!(grace_end(Some(at(0, 2)), TimeDelta::days(1), now), at(0, 2));
+        assert_eq!(grace_end(None, TimeDelta::days(1), now), at(1, 0));
+        assert_eq!(same_lifetime(at(-10, 0), at(20, 0), now), at(30, 0));
+        // A limit of 30 days allows the whole 30th day, not the 31st.
+        let latest = latest_pat_expiry(30, now);
+        assert_eq!(
+            latest.format("%Y-%m-%d %H:%M").to_string(),
+            "2026-07-15 23:59"
+        );
+        assert!(check_pat_lifetime(Some(30), at(30, 13), now).is_ok());
+        let err = check_pat_lifetime(Some(30), at(31, 0), now).unwrap_err();
+        assert_eq!(
+            err.body()["message"],
+            "Personal access tokens may live at most 30 days; choose an expiry on or before 2026-07-15."
+        );
+        assert!(check_pat_lifetime(None, at(3650, 0), now).is_ok());
+        let policy = TokenPolicy {
+            pat_max_lifetime_days: Some(60),
+            revoke_unused_after_days: None,
+        };
+        assert_eq!(effective_pat_limit(Some(30), &policy), Some(30));
+        assert_eq!(effective_pat_limit(None, &policy), Some(60));
+        assert_eq!(
+            effective_pat_limit(Some(90), &TokenPolicy::default()),
+            Some(90)
         );
     }
 

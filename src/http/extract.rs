@@ -176,3 +176,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 fn form_urlencoded_parse(q: &str) -> form_urlencoded::Parse<'_> {
     form_urlencoded::parse(q.as_bytes())
 }
+
+/// An optional JSON body: empty → `null`; otherwise it must be JSON, as [`ApiJson`] requires.
+pub fn optional_json(headers: &HeaderMap, bytes: &[u8]) -> AppResult<serde_json::Value> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(serde_json::Value::Null);
+    }
+    if !is_json(headers) {
+        return Err(AppError::ContentType);
+    }
+    parse_json(bytes)
+}

@@ -21,5 +21,7 @@ pub mod segments;
 pub mod stats;
 pub mod strategies;
 pub mod tag_types;
+pub mod token_policy;
+pub mod token_rotation;
 pub mod tokens;
 pub mod users;

@@ -43,8 +43,11 @@ pub async fn create_pat(
     let user_id = auth
         .user_id()
         .ok_or_else(|| AppError::Forbidden("PATs require an authenticated user.".into()))?;
+    service::token_policy::ensure_pats_enabled(state)?;
     let now = state.clock.now();
     let new = validate_new_pat(body, now)?;
+    let limit = service::token_policy::pat_lifetime_limit(state).await?;
+    crate::domain::tokens::check_pat_lifetime(limit, new.expires_at, now)?;
     let (tail, selector) = new_v2_tail();
     let secret = Secret::new(format!("user:{tail}"));
     let verifier = digest(secret.expose());
@@ -81,6 +84,7 @@ pub async fn create_pat(
         expires_at: new.expires_at,
         created_at: now,
         seen_at: None,
+        rotated_at: None,
     };
     store::events::insert(
         &mut tx,
@@ -124,6 +128,10 @@ pub async fn authenticate_pat(state: &AppState, token: &str) -> AppResult<Option
     let Presented::Pat { selector } = classify(token) else {
         return Ok(None);
     };
+    // Unleash's kill switch: PATs stop authenticating altogether.
+    if state.config.pat_kill_switch {
+        return Ok(None);
+    }
     let mut db = state.db.clone();
     let Some(cred) = store::pats::credential(&mut db, selector).await? else {
         return Ok(None);
@@ -303,6 +311,7 @@ pub async fn create_api_token(
         expires_at: new.expires_at,
         created_at: now,
         seen_at: None,
+        rotated_at: None,
     };
     store::events::insert(
         &mut tx,
@@ -315,7 +324,7 @@ pub async fn create_api_token(
     Ok((token, secret))
 }
 
-fn api_token_event(t: &ApiToken) -> Value {
+pub(crate) fn api_token_event(t: &ApiToken) -> Value {
     json!({"tokenName": t.token_name, "type": t.kind.as_str(), "environment": t.environment, "projects": t.projects, "selector": t.selector, "expiresAt": t.expires_at.map(crate::domain::users::iso)})
 }
 
@@ -328,6 +337,25 @@ pub async fn find_api_token(state: &AppState, key: &str) -> AppResult<Option<Api
         _ => key.to_string(),
     };
     Ok(store::api_tokens::get_by_selector(&mut db, &selector).await?)
+}
+
+/// Finds a token by its full secret, verifying the secret against the stored digest.
+pub async fn find_api_token_by_secret(
+    state: &AppState,
+    secret: &str,
+) -> AppResult<Option<ApiToken>> {
+    let selector = match classify(secret) {
+        Presented::ApiTokenV2 { selector } => selector.to_string(),
+        Presented::ApiTokenLegacy => digest(secret),
+        _ => return Ok(None),
+    };
+    let mut db = state.db.clone();
+    match store::api_tokens::credential(&mut db, &selector).await? {
+        Some(cred) if verify(secret, &cred.verifier) => {
+            Ok(store::api_tokens::get_by_selector(&mut db, &selector).await?)
+        }
+        _ => Ok(None),
+    }
 }
 
 pub async fn update_api_token_expiry(

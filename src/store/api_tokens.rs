@@ -24,6 +24,8 @@ enum ApiTokens {
     SeenAddress,
     CreatedByUserId,
     SealedSecret,
+    RotatedAt,
+    RotatedFromId,
 }
 
 #[derive(Iden)]
@@ -45,6 +47,7 @@ struct TokenRow {
     expires_at: Option<DateTime<Utc>>,
     created_at: DateTime<Utc>,
     seen_at: Option<DateTime<Utc>>,
+    rotated_at: Option<DateTime<Utc>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -65,6 +68,7 @@ fn select() -> sea_query::SelectStatement {
             ApiTokens::ExpiresAt,
             ApiTokens::CreatedAt,
             ApiTokens::SeenAt,
+            ApiTokens::RotatedAt,
         ])
         .from(ApiTokens::Table)
         .to_owned()
@@ -107,6 +111,7 @@ async fn with_projects(
                 expires_at: r.expires_at,
                 created_at: r.created_at,
                 seen_at: r.seen_at,
+                rotated_at: r.rotated_at,
             }
         })
         .collect())
@@ -235,6 +240,40 @@ pub async fn set_expiry(
     let q = Query::update()
         .table(ApiTokens::Table)
         .value(ApiTokens::ExpiresAt, expires_at)
+        .and_where(Expr::col(ApiTokens::Id).eq(id))
+        .to_owned();
+    c.exec(&q).await
+}
+
+/// Marks a token as rotated out (it works until `grace_end`) and records its successor.
+/// Returns 0 when it was already rotated, so a race has one winner.
+#[instrument(skip_all)]
+pub async fn mark_rotated(
+    c: &mut impl Conn,
+    id: i64,
+    grace_end: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let q = Query::update()
+        .table(ApiTokens::Table)
+        .value(ApiTokens::RotatedAt, now)
+        .value(ApiTokens::ExpiresAt, grace_end)
+        .and_where(Expr::col(ApiTokens::Id).eq(id))
+        .and_where(Expr::col(ApiTokens::RotatedAt).is_null())
+        .to_owned();
+    c.exec(&q).await
+}
+
+/// Records which token a new one replaced.
+#[instrument(skip_all)]
+pub async fn set_rotated_from(
+    c: &mut impl Conn,
+    id: i64,
+    rotated_from_id: i64,
+) -> Result<u64, sqlx::Error> {
+    let q = Query::update()
+        .table(ApiTokens::Table)
+        .value(ApiTokens::RotatedFromId, rotated_from_id)
         .and_where(Expr::col(ApiTokens::Id).eq(id))
         .to_owned();
     c.exec(&q).await

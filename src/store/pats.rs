@@ -20,6 +20,10 @@ enum Pats {
     CreatedAt,
     SeenAt,
     SeenAddress,
+    Scopes,
+    CreatedByUserId,
+    RotatedFromId,
+    RotatedAt,
 }
 
 #[derive(sqlx::FromRow)]
@@ -31,6 +35,7 @@ struct PatRow {
     expires_at: DateTime<Utc>,
     created_at: DateTime<Utc>,
     seen_at: Option<DateTime<Utc>>,
+    rotated_at: Option<DateTime<Utc>>,
 }
 
 impl From<PatRow> for Pat {
@@ -43,6 +48,7 @@ impl From<PatRow> for Pat {
             expires_at: r.expires_at,
             created_at: r.created_at,
             seen_at: r.seen_at,
+            rotated_at: r.rotated_at,
         }
     }
 }
@@ -57,6 +63,7 @@ fn select() -> sea_query::SelectStatement {
             Pats::ExpiresAt,
             Pats::CreatedAt,
             Pats::SeenAt,
+            Pats::RotatedAt,
         ])
         .from(Pats::Table)
         .to_owned()
@@ -134,8 +141,125 @@ pub async fn count_unexpired(
         .from(Pats::Table)
         .and_where(Expr::col(Pats::UserId).eq(user_id))
         .and_where(Expr::col(Pats::ExpiresAt).gt(now))
+        // A token rotating out has a successor that counts in its place.
+        .and_where(Expr::col(Pats::RotatedAt).is_null())
         .to_owned();
     Ok(c.one::<Scalar, _>(&q).await?.0)
+}
+
+#[derive(sqlx::FromRow)]
+struct ScopesRow {
+    scopes: String,
+}
+
+/// Marks a token as rotated out: it keeps working until `grace_end`, then is refused.
+/// Returns 0 when it was already rotated (or is not the user's), so a race has one winner.
+#[instrument(skip_all)]
+pub async fn mark_rotated(
+    c: &mut impl Conn,
+    user_id: i64,
+    id: i64,
+    grace_end: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let q = Query::update()
+        .table(Pats::Table)
+        .value(Pats::RotatedAt, now)
+        .value(Pats::ExpiresAt, grace_end)
+        .and_where(Expr::col(Pats::UserId).eq(user_id))
+        .and_where(Expr::col(Pats::Id).eq(id))
+        .and_where(Expr::col(Pats::RotatedAt).is_null())
+        .to_owned();
+    c.exec(&q).await
+}
+
+/// Inserts the successor of a rotated token: same owner, description and scopes (copied
+/// as stored), remembering which token it replaced.
+#[instrument(skip_all)]
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_successor(
+    c: &mut impl Conn,
+    old: &Pat,
+    selector: &str,
+    verifier: &str,
+    expires_at: DateTime<Utc>,
+    created_by_user_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let scopes = Query::select()
+        .column(Pats::Scopes)
+        .from(Pats::Table)
+        .and_where(Expr::col(Pats::Id).eq(old.id))
+        .to_owned();
+    let scopes = c
+        .opt::<ScopesRow, _>(&scopes)
+        .await?
+        .map_or_else(|| "*".to_string(), |r| r.scopes);
+    let q = Query::insert()
+        .into_table(Pats::Table)
+        .columns([
+            Pats::UserId,
+            Pats::Description,
+            Pats::Selector,
+            Pats::Verifier,
+            Pats::ExpiresAt,
+            Pats::CreatedAt,
+            Pats::Scopes,
+            Pats::RotatedFromId,
+            Pats::CreatedByUserId,
+        ])
+        .values_panic([
+            old.user_id.into(),
+            old.description.clone().into(),
+            selector.into(),
+            verifier.into(),
+            expires_at.into(),
+            now.into(),
+            scopes.into(),
+            old.id.into(),
+            created_by_user_id.into(),
+        ])
+        .returning_col(Pats::Id)
+        .to_owned();
+    Ok(c.one::<Scalar, _>(&q).await?.0)
+}
+
+/// Tokens not used since `cutoff` (never used ones count from their creation).
+#[instrument(skip_all)]
+pub async fn unused_since(
+    c: &mut impl Conn,
+    cutoff: DateTime<Utc>,
+) -> Result<Vec<Pat>, sqlx::Error> {
+    let q = select().and_where(unused_before(cutoff)).to_owned();
+    Ok(c.all::<PatRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+fn unused_before(cutoff: DateTime<Utc>) -> sea_query::SimpleExpr {
+    Expr::col(Pats::SeenAt)
+        .lt(cutoff)
+        .or(Expr::col(Pats::SeenAt)
+            .is_null()
+            .and(Expr::col(Pats::CreatedAt).lt(cutoff)))
+}
+
+/// Deletes a token if it is still unused since `cutoff`; 0 when it was used meanwhile or
+/// another node deleted it first.
+#[instrument(skip_all)]
+pub async fn delete_if_unused(
+    c: &mut impl Conn,
+    id: i64,
+    cutoff: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let q = Query::delete()
+        .from_table(Pats::Table)
+        .and_where(Expr::col(Pats::Id).eq(id))
+        .and_where(unused_before(cutoff))
+        .to_owned();
+    c.exec(&q).await
 }
 
 #[instrument(skip_all)]

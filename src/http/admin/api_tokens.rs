@@ -10,7 +10,7 @@ use crate::auth::permission::Scope;
 use crate::domain::permissions as perm;
 use crate::domain::tokens::{parse_date_time, ApiToken};
 use crate::error::{AppError, AppResult};
-use crate::http::extract::{ApiJson, Caller};
+use crate::http::extract::{optional_json, ApiJson, Caller};
 use crate::service::tokens;
 use crate::state::AppState;
 use crate::store;
@@ -25,6 +25,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(get_project_api_tokens, create_project_api_token))
         .routes(routes!(delete_project_api_token))
+        .routes(routes!(rotate_api_token_by_selector))
+        .routes(routes!(rotate_api_token_by_secret))
+        // `rotate` is also a possible token name: reading it by name still works.
+        .route(
+            "/api/admin/api-tokens/rotate",
+            axum::routing::get(|state, caller| {
+                get_api_tokens_by_name(state, caller, Path("rotate".to_string()))
+            }),
+        )
 }
 
 /// `{tokens: [...]}`; `secret` is null unless token encryption is on and the token was
@@ -275,4 +284,104 @@ async fn delete_project_api_token(
     let token = find(&state, &key).await?;
     tokens::check_deletable_from_project(&token, &project)?;
     tokens::delete_api_token(&state, &auth, &token).await
+}
+
+/// Checks the permission to create tokens of this kind, which rotating one requires.
+fn require_create(
+    p: &crate::auth::Principal,
+    token: &ApiToken,
+) -> AppResult<crate::auth::Authorized> {
+    p.require(&[tokens::create_permission(token.kind)], Scope::ROOT)
+        .map_err(|_| {
+            AppError::OperationDenied(format!(
+                "You need the {} permission to rotate {} tokens.",
+                tokens::create_permission(token.kind),
+                token.kind.as_str()
+            ))
+        })
+}
+
+async fn rotate(
+    state: &AppState,
+    p: &crate::auth::Principal,
+    token: &ApiToken,
+    body: &Value,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let auth = require_create(p, token)?;
+    let (new, secret) =
+        crate::service::token_rotation::rotate_api_token(state, &auth, token, body).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(new.to_json(Some(secret.expose()), None)),
+    ))
+}
+
+fn require_any_create(p: &crate::auth::Principal) -> AppResult<()> {
+    p.require(
+        &[
+            perm::ADMIN,
+            perm::CREATE_CLIENT_API_TOKEN,
+            perm::CREATE_FRONTEND_API_TOKEN,
+        ],
+        Scope::ROOT,
+    )?;
+    Ok(())
+}
+
+/// Rotates the token with this selector (as token lists show it; never put a secret in a
+/// URL): answers a new token with the same name, type, projects and environment, and its
+/// secret, shown once. The old token keeps working for the grace period (`graceDays` 0 to 7,
+/// default 1; or `graceHours`), then is refused, on every node within two seconds.
+#[utoipa::path(post, path = "/api/admin/api-tokens/{selector}/rotate", tag = "API tokens", params(("selector" = String, Path, description = "Token selector")), request_body(content = Value, description = "`{graceDays?: 0..7, graceHours?: 0..168, expiresAt?}`"), responses(
+    (status = 201, description = "The new token with its `secret`"),
+    (status = 400, description = "A secret in the URL, a grace out of range, or the token was already rotated or has expired"),
+    (status = 403, description = "Missing the permission to create tokens of this type"),
+    (status = 404, description = "No token with this selector"),
+))]
+async fn rotate_api_token_by_selector(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(selector): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    require_any_create(&p)?;
+    if selector.contains(':') {
+        return Err(AppError::bad_data(
+            "Do not put a token's secret in a URL: use its selector, or send {\"secret\": ...} to POST /api/admin/api-tokens/rotate. Consider this secret exposed and rotate it.",
+        ));
+    }
+    let body = optional_json(&headers, &body)?;
+    let token = find(&state, &selector).await?;
+    rotate(&state, &p, &token, &body).await
+}
+
+/// As the selector route, for a caller who holds the token's secret: `{secret, graceDays?,
+/// graceHours?, expiresAt?}`.
+#[utoipa::path(post, path = "/api/admin/api-tokens/rotate", tag = "API tokens", request_body(content = Value, description = "`{secret, graceDays?: 0..7, graceHours?: 0..168, expiresAt?}`"), responses(
+    (status = 201, description = "The new token with its `secret`"),
+    (status = 400, description = "secret missing, a grace out of range, or the token was already rotated or has expired"),
+    (status = 403, description = "Missing the permission to create tokens of this type"),
+    (status = 404, description = "No token with this secret"),
+))]
+async fn rotate_api_token_by_secret(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(body): ApiJson<Value>,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    require_any_create(&p)?;
+    let secret = body
+        .get("secret")
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| {
+            AppError::bad_field(
+                "/body/secret",
+                "The `/body/secret` property is required: the secret of the token to rotate.",
+            )
+        })?;
+    let token = tokens::find_api_token_by_secret(&state, secret.trim())
+        .await?
+        .ok_or_else(|| AppError::not_found("Could not find an API token with the secret given"))?;
+    rotate(&state, &p, &token, &body).await
 }

@@ -21,6 +21,7 @@ pub mod projects;
 pub mod segments;
 pub mod strategies;
 pub mod tag_types;
+pub mod token_policy;
 pub mod ui_config;
 pub mod user;
 pub mod user_admin;
@@ -59,4 +60,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(instance_admin::routes())
         .merge(invite_links::routes())
         .merge(maintenance::routes())
+        .merge(token_policy::routes())
 }

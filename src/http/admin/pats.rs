@@ -8,7 +8,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
-use crate::http::extract::{parse_id, ApiJson, Caller};
+use crate::http::extract::{optional_json, parse_id, ApiJson, Caller};
 use crate::service::tokens;
 use crate::state::AppState;
 
@@ -16,6 +16,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_pats, create_pat))
         .routes(routes!(delete_pat))
+        .routes(routes!(rotate_pat))
 }
 
 fn owner(p: &Principal) -> AppResult<i64> {
@@ -29,9 +30,11 @@ fn owner(p: &Principal) -> AppResult<i64> {
     (status = 200, description = "`{pats: [{id, description, expiresAt, createdAt, seenAt, userId, expiryWarning?}]}`"),
     (status = 401, description = "Not signed in"),
     (status = 403, description = "The caller is not a user (an API token)"),
+    (status = 404, description = "UNLEASH_PAT_KILL_SWITCH is on"),
 ))]
 async fn get_pats(State(state): State<AppState>, Caller(p): Caller) -> AppResult<Json<Value>> {
     let user_id = owner(&p)?;
+    crate::service::token_policy::ensure_pats_enabled(&state)?;
     let now = state.clock.now();
     let leads = &state.config.token_expiry_notification_days;
     let pats: Vec<Value> = tokens::list_pats(&state, user_id)
@@ -46,8 +49,9 @@ async fn get_pats(State(state): State<AppState>, Caller(p): Caller) -> AppResult
 /// never shown again.
 #[utoipa::path(post, path = "/api/admin/user/tokens", tag = "Personal access tokens", responses(
     (status = 201, description = "The token, with `secret`"),
-    (status = 400, description = "Description missing, empty or too long; expiresAt missing, malformed or not in the future"),
+    (status = 400, description = "Description missing, empty or too long; expiresAt missing, malformed, not in the future or past the token policy's lifetime limit"),
     (status = 403, description = "The caller already holds PAT_LIMIT unexpired tokens (OperationDeniedError)"),
+    (status = 404, description = "UNLEASH_PAT_KILL_SWITCH is on"),
     (status = 409, description = "The caller has another token with this description"),
 ))]
 async fn create_pat(
@@ -79,4 +83,35 @@ async fn delete_pat(
     let id = parse_id("id", &id)?;
     owner(&p)?;
     tokens::delete_pat(&state, &p.authenticated(), id).await
+}
+
+/// Rotates one of the caller's tokens: answers a new token (same description and scope) with
+/// its secret, shown once. The old token keeps working for the grace period
+/// (`graceDays` 0 to 7, default 1; or `graceHours` 0 to 168), then is refused. The new
+/// token's expiry is `expiresAt`, or by default the old token's lifetime counted from now,
+/// within the token policy.
+#[utoipa::path(post, path = "/api/admin/user/tokens/{id}/rotate", tag = "Personal access tokens", params(("id" = i64, Path, description = "Token id")), request_body(content = Value, description = "`{graceDays?: 0..7, graceHours?: 0..168, expiresAt?}`"), responses(
+    (status = 201, description = "The new token, with `secret`"),
+    (status = 400, description = "Grace out of range, expiry malformed or past the lifetime limit, or the token was already rotated or has expired"),
+    (status = 401, description = "Not signed in"),
+    (status = 404, description = "The caller has no token with this id, or UNLEASH_PAT_KILL_SWITCH is on"),
+))]
+async fn rotate_pat(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let id = parse_id("id", &id)?;
+    owner(&p)?;
+    let body = optional_json(&headers, &body)?;
+    let (pat, secret) =
+        crate::service::token_rotation::rotate_pat(&state, &p.authenticated(), id, &body).await?;
+    let mut v = pat.to_json(
+        state.clock.now(),
+        &state.config.token_expiry_notification_days,
+    );
+    v["secret"] = json!(secret.expose());
+    Ok((StatusCode::CREATED, Json(v)))
 }

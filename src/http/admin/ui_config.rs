@@ -37,8 +37,9 @@ async fn get_ui_config(
         "authenticationType": "open-source",
         "frontendApiOrigins": cfg.cors_origins,
         "resourceLimits": {"personalAccessTokens": cfg.pat_limit},
+        "patMaxLifetimeDays": crate::service::token_policy::pat_lifetime_limit(&state).await?,
         "prometheusAPIAvailable": false,
-        "flags": {},
+        "flags": {"personalAccessTokensKillSwitch": cfg.pat_kill_switch},
         "links": [],
         "versionInfo": {"current": {"oss": version}, "latest": {}, "isLatest": true},
     })))

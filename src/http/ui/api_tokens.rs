@@ -32,7 +32,14 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(PATH, get(list).post(create))
         .route("/admin/api/{selector}/delete", get(confirm).post(delete))
+        .route(
+            "/admin/api/{selector}/rotate",
+            get(confirm_rotate).post(rotate),
+        )
 }
+
+/// The grace choices of the rotate dialog, as (hours, label); one day is the default.
+const GRACE_CHOICES: [(&str, &str); 4] = super::pats::GRACE_CHOICES;
 
 const READ: [&str; 3] = [
     perm::ADMIN,
@@ -56,6 +63,11 @@ pub(super) struct TokenRow {
     pub can_delete: bool,
     /// Why Delete is greyed out, when it is.
     pub delete_reason: String,
+    /// The page offers Rotate for this token (not rotated yet, not expired, and the user
+    /// may create tokens of its kind).
+    pub can_rotate: bool,
+    /// Set while a rotated token still works: when its grace ends.
+    pub rotating_until: Option<String>,
 }
 
 impl TokenRow {
@@ -71,6 +83,8 @@ impl TokenRow {
             seen: t.seen_at.map(date_time).unwrap_or_else(|| "Never".into()),
             can_delete: delete_reason.is_none(),
             delete_reason: delete_reason.unwrap_or_default(),
+            can_rotate: false,
+            rotating_until: t.rotated_at.and(t.expires_at).map(date_time),
         }
     }
 }
@@ -168,11 +182,19 @@ pub(super) struct TokenSection {
     pub created: Option<String>,
     /// The token whose deletion is being confirmed.
     pub confirm: Option<TokenRow>,
+    /// The token whose rotation is being confirmed.
+    pub rotate: Option<TokenRow>,
+    /// After a rotation: when the old token stops working ("" when it already has).
+    pub rotated_until: Option<String>,
 }
 
 impl TokenSection {
     pub(super) fn dialog_open(&self) -> bool {
-        self.created.is_some() || self.confirm.is_some()
+        self.created.is_some() || self.confirm.is_some() || self.rotate.is_some()
+    }
+
+    pub(super) fn grace_choices(&self) -> &'static [(&'static str, &'static str)] {
+        &GRACE_CHOICES
     }
 }
 
@@ -243,6 +265,22 @@ async fn show(
     created: Option<String>,
     confirm: Option<String>,
 ) -> Response {
+    show_with(state, page, status, form, created, confirm, None, None).await
+}
+
+/// As [`show`], with the rotate dialog for `rotate` (a selector) or, after a rotation, the
+/// end of the old token's grace beside the new secret.
+#[allow(clippy::too_many_arguments)]
+async fn show_with(
+    state: &AppState,
+    page: &PageUser,
+    status: StatusCode,
+    form: TokenForm,
+    created: Option<String>,
+    confirm: Option<String>,
+    rotate: Option<String>,
+    rotated_until: Option<String>,
+) -> Response {
     let ctx = page.ctx("API access", "api-tokens");
     if !page.principal.can(&READ, Scope::ROOT) {
         return refusal(&ctx, "see API tokens");
@@ -259,6 +297,7 @@ async fn show(
         Ok(l) => l.into_iter().map(|(p, _)| p.id).collect(),
         Err(e) => return error_page(page.base.clone(), e),
     };
+    let now = state.clock.now();
     let rows: Vec<TokenRow> = list
         .iter()
         .map(|t| {
@@ -269,11 +308,33 @@ async fn show(
                 "Your role does not allow deleting {} tokens",
                 t.kind.as_str()
             );
-            TokenRow::new(t, (!allowed).then_some(reason))
+            let mut row = TokenRow::new(t, (!allowed).then_some(reason));
+            if t.expires_at.is_some_and(|e| e <= now) {
+                row.rotating_until = None;
+            }
+            row.can_rotate = t.rotated_at.is_none()
+                && t.expires_at.is_none_or(|e| e > now)
+                && page
+                    .principal
+                    .can(&[tokens::create_permission(t.kind)], Scope::ROOT);
+            row
         })
         .collect();
     let confirm = match confirming(&page.base, &rows, confirm.as_deref()) {
         Ok(c) => c,
+        Err(r) => return r,
+    };
+    let rotate = match confirming(&page.base, &rows, rotate.as_deref()) {
+        Ok(Some(r)) if r.can_rotate => Some(r),
+        Ok(Some(_)) => {
+            return message_page(
+                &page.base,
+                StatusCode::BAD_REQUEST,
+                "Cannot rotate this token",
+                "It was already rotated, has expired, or your role does not allow creating tokens of its type.",
+            )
+        }
+        Ok(None) => None,
         Err(r) => return r,
     };
     let mut kinds = Vec::new();
@@ -304,6 +365,8 @@ async fn show(
                 projects: Some(projects),
                 created,
                 confirm,
+                rotate,
+                rotated_until,
             },
         },
     )
@@ -412,6 +475,88 @@ async fn delete(
     };
     match tokens::delete_api_token(&state, &auth, &token).await {
         Ok(()) => redirect_with_flash(&state, PATH, "API token deleted"),
+        Err(e) => error_page(page.base.clone(), e),
+    }
+}
+
+async fn confirm_rotate(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path(selector): Path<String>,
+) -> Response {
+    show_with(
+        &state,
+        &page,
+        StatusCode::OK,
+        empty_form(),
+        None,
+        None,
+        Some(selector),
+        None,
+    )
+    .await
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct RotateForm {
+    #[serde(default)]
+    grace_hours: String,
+}
+
+async fn rotate(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path(selector): Path<String>,
+    CsrfForm(input): CsrfForm<RotateForm>,
+) -> Response {
+    let ctx = page.ctx("API access", "api-tokens");
+    let hours = match input.grace_hours.trim().parse::<u32>() {
+        Ok(h) if GRACE_CHOICES.iter().any(|(v, _)| v.parse() == Ok(h)) => h,
+        _ => {
+            return message_page(
+                &page.base,
+                StatusCode::BAD_REQUEST,
+                "Choose a grace period",
+                "Choose how long the old token keeps working: none, 1 hour, 1 day or 7 days.",
+            )
+        }
+    };
+    let token = match token_to_delete(&state, &page, &selector).await {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let auth = match page
+        .principal
+        .require(&[tokens::create_permission(token.kind)], Scope::ROOT)
+    {
+        Ok(a) => a,
+        Err(_) => return refusal(&ctx, &format!("rotate {} tokens", token.kind.as_str())),
+    };
+    let body = json!({ "graceHours": hours });
+    match service::token_rotation::rotate_api_token(&state, &auth, &token, &body).await {
+        Ok((_, secret)) => {
+            let until = if hours == 0 {
+                String::new()
+            } else {
+                let end = crate::domain::tokens::grace_end(
+                    token.expires_at,
+                    TimeDelta::hours(i64::from(hours)),
+                    state.clock.now(),
+                );
+                date_time(end)
+            };
+            show_with(
+                &state,
+                &page,
+                StatusCode::OK,
+                empty_form(),
+                Some(secret.expose().to_string()),
+                None,
+                None,
+                Some(until),
+            )
+            .await
+        }
         Err(e) => error_page(page.base.clone(), e),
     }
 }

@@ -20,6 +20,7 @@ mod pats;
 mod profile;
 mod projects;
 mod reset_password;
+mod token_policy;
 mod users;
 mod variants;
 
@@ -59,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .merge(projects::routes())
         .merge(variants::routes())
         .merge(reset_password::routes())
+        .merge(token_policy::routes())
 }
 
 const APP_CSS: &str = include_str!("../../../static/app.css");
@@ -134,6 +136,8 @@ pub struct PageUser {
     pub base: String,
     csrf: String,
     flash: Option<String>,
+    /// False while UNLEASH_PAT_KILL_SWITCH is on (the UI then hides personal access tokens).
+    pats_enabled: bool,
 }
 
 impl PageUser {
@@ -166,6 +170,7 @@ impl PageUser {
             ),
             csrf: self.csrf.clone(),
             flash: self.flash.clone(),
+            pats_enabled: self.pats_enabled,
         }
     }
 }
@@ -244,6 +249,7 @@ impl FromRequestParts<AppState> for PageUser {
             base: state.config.base_path(),
             csrf: csrf_token(&value),
             flash,
+            pats_enabled: !state.config.pat_kill_switch,
         })
     }
 }
@@ -329,6 +335,8 @@ pub struct Ctx {
     pub can_api_tokens: bool,
     pub csrf: String,
     pub flash: Option<String>,
+    /// Personal access tokens are offered (UNLEASH_PAT_KILL_SWITCH is off).
+    pub pats_enabled: bool,
 }
 
 /// Renders a page; a one-shot message shown on it is cleared with the response.

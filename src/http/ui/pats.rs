@@ -30,7 +30,19 @@ pub fn routes() -> Router<AppState> {
             "/profile/personal-api-tokens/{id}/delete",
             get(confirm_delete).post(delete),
         )
+        .route(
+            "/profile/personal-api-tokens/{id}/rotate",
+            get(confirm_rotate).post(rotate),
+        )
 }
+
+/// The grace choices of the rotate dialog, as (hours, label); one day is the default.
+pub const GRACE_CHOICES: [(&str, &str); 4] = [
+    ("0", "None: the old token stops working now"),
+    ("1", "1 hour"),
+    ("24", "1 day"),
+    ("168", "7 days"),
+];
 
 /// The expiry choices of the form, as (value, label); 30 days is the default.
 pub const EXPIRY_CHOICES: [(&str, &str); 6] = [
@@ -61,6 +73,10 @@ pub struct TokenRow {
     pub seen: String,
     pub expired: bool,
     pub expires_soon: bool,
+    /// Set while a rotated token still works: when its grace ends.
+    pub rotating_until: Option<String>,
+    /// Not yet rotated and not expired.
+    pub can_rotate: bool,
 }
 
 fn rows(state: &AppState, pats: &[Pat]) -> Vec<TokenRow> {
@@ -80,6 +96,11 @@ fn rows(state: &AppState, pats: &[Pat]) -> Vec<TokenRow> {
             expired: expiry_warning(p.created_at, p.expires_at, now, lead) == Some("expired"),
             expires_soon: expiry_warning(p.created_at, p.expires_at, now, lead)
                 == Some("expires-soon"),
+            rotating_until: p
+                .rotated_at
+                .filter(|_| p.expires_at > now)
+                .map(|_| date_time(p.expires_at)),
+            can_rotate: p.rotated_at.is_none() && p.expires_at > now,
         })
         .collect()
 }
@@ -92,6 +113,10 @@ pub struct FormState {
     pub options: Vec<(&'static str, &'static str, bool)>,
     pub custom: String,
     pub custom_min: String,
+    /// The latest custom expiry the token policy allows ("" without a limit).
+    pub custom_max: String,
+    /// The token policy's lifetime limit in days, if any.
+    pub max_days: Option<u32>,
     pub expires_on: Option<String>,
     pub error: Option<String>,
     pub description_error: Option<String>,
@@ -102,6 +127,8 @@ pub struct FormState {
 /// The token just created, shown once.
 pub struct Created {
     pub secret: String,
+    /// Set after a rotation: when the old token stops working ("" when it already has).
+    pub rotated_until: Option<String>,
 }
 
 #[derive(Template)]
@@ -115,12 +142,25 @@ struct PatsPage {
     form: Option<FormState>,
     created: Option<Created>,
     confirm: Option<TokenRow>,
+    /// The token whose rotation is being confirmed, with the grace choices.
+    rotate: Option<TokenRow>,
+    grace_choices: &'static [(&'static str, &'static str)],
+    /// The token policy's lifetime limit in days, if any.
+    max_days: Option<u32>,
     /// The user's token descriptions as a JSON array, so the form can flag a duplicate
     /// while typing.
     taken: String,
 }
 
 async fn load(state: &AppState, page: &PageUser) -> Result<Vec<Pat>, Response> {
+    if state.config.pat_kill_switch {
+        return Err(super::message_page(
+            &page.base,
+            StatusCode::NOT_FOUND,
+            "Personal access tokens are disabled",
+            "This server does not offer personal access tokens (UNLEASH_PAT_KILL_SWITCH is on).",
+        ));
+    }
     tokens::list_pats(state, page.user().user.id)
         .await
         .map_err(|e| super::error_page(page.base.clone(), e))
@@ -128,7 +168,10 @@ async fn load(state: &AppState, page: &PageUser) -> Result<Vec<Pat>, Response> {
 
 fn at_limit(state: &AppState, pats: &[Pat]) -> bool {
     let now = state.clock.now();
-    pats.iter().filter(|p| p.expires_at > now).count() as u64 >= u64::from(state.config.pat_limit)
+    pats.iter()
+        .filter(|p| p.expires_at > now && p.rotated_at.is_none())
+        .count() as u64
+        >= u64::from(state.config.pat_limit)
 }
 
 fn show(
@@ -140,8 +183,28 @@ fn show(
     created: Option<Created>,
     confirm: Option<TokenRow>,
 ) -> Response {
+    show_with(
+        state, page, status, pats, form, created, confirm, None, None,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn show_with(
+    state: &AppState,
+    page: &PageUser,
+    status: StatusCode,
+    pats: &[Pat],
+    form: Option<FormState>,
+    created: Option<Created>,
+    confirm: Option<TokenRow>,
+    rotate: Option<TokenRow>,
+    max_days: Option<u32>,
+) -> Response {
     let ctx = page.ctx("Personal access tokens", "profile");
     let p = PatsPage {
+        rotate,
+        grace_choices: &GRACE_CHOICES,
+        max_days,
         ctx: ctx.clone(),
         tab: "pats",
         rows: rows(state, pats),
@@ -227,8 +290,21 @@ fn form_state(
     description: String,
     expiry: String,
     custom: String,
+    max_days: Option<u32>,
 ) -> FormState {
     let now = state.clock.now();
+    let allowed = allowed_choices(max_days);
+    // A default past the limit gives way to the longest preset within it.
+    let expiry = if allowed.iter().any(|(v, _)| *v == expiry) {
+        expiry
+    } else {
+        allowed
+            .iter()
+            .rev()
+            .find(|(v, _)| v.parse::<u32>().is_ok())
+            .map_or("custom", |(v, _)| *v)
+            .to_string()
+    };
     let at = expiry_of(&expiry, &custom, now).ok();
     let url = api_url(state, headers);
     let custom_default = (now + TimeDelta::minutes(30))
@@ -245,7 +321,15 @@ fn form_state(
             custom
         },
         custom_min: now.format("%Y-%m-%dT%H:%M").to_string(),
-        options: EXPIRY_CHOICES
+        max_days,
+        custom_max: max_days
+            .map(|d| {
+                crate::domain::tokens::latest_pat_expiry(d, now)
+                    .format("%Y-%m-%dT%H:%M")
+                    .to_string()
+            })
+            .unwrap_or_default(),
+        options: allowed
             .iter()
             .map(|(v, l)| (*v, *l, *v == expiry))
             .collect(),
@@ -255,12 +339,42 @@ fn form_state(
     }
 }
 
+/// The expiry choices the token policy allows: presets past its limit, and "Never", are
+/// hidden when there is one.
+fn allowed_choices(max_days: Option<u32>) -> Vec<(&'static str, &'static str)> {
+    EXPIRY_CHOICES
+        .iter()
+        .copied()
+        .filter(|(v, _)| match (max_days, *v) {
+            (None, _) | (Some(_), "custom") => true,
+            (Some(_), "never") => false,
+            (Some(max), days) => days.parse::<u32>().is_ok_and(|d| d <= max),
+        })
+        .collect()
+}
+
+/// The lifetime limit in force (none if it cannot be read: the API still enforces it).
+async fn max_days(state: &AppState) -> Option<u32> {
+    crate::service::token_policy::pat_lifetime_limit(state)
+        .await
+        .ok()
+        .flatten()
+}
+
 async fn new_form(State(state): State<AppState>, page: PageUser, headers: HeaderMap) -> Response {
     let pats = match load(&state, &page).await {
         Ok(p) => p,
         Err(r) => return r,
     };
-    let mut form = form_state(&state, &headers, String::new(), "30".into(), String::new());
+    let limit = max_days(&state).await;
+    let mut form = form_state(
+        &state,
+        &headers,
+        String::new(),
+        "30".into(),
+        String::new(),
+        limit,
+    );
     if at_limit(&state, &pats) {
         form.error = Some(limit_reason(&state));
     }
@@ -291,12 +405,14 @@ async fn create(
     CsrfForm(input): CsrfForm<CreateForm>,
 ) -> Response {
     let now = state.clock.now();
+    let limit = max_days(&state).await;
     let mut form = form_state(
         &state,
         &headers,
         input.description.clone(),
         input.expiry.clone(),
         input.custom_expiry.clone(),
+        limit,
     );
     let fail =
         |state: &AppState, page: &PageUser, pats: &[Pat], form: FormState, status: StatusCode| {
@@ -326,6 +442,7 @@ async fn create(
             };
             let created = Created {
                 secret: secret.expose().to_string(),
+                rotated_until: None,
             };
             show(
                 &state,
@@ -397,6 +514,99 @@ async fn delete(
     };
     match tokens::delete_pat(&state, &page.principal.authenticated(), id).await {
         Ok(()) => redirect_with_flash(&state, PATH, "Token deleted"),
+        Err(e) => super::error_page(page.base.clone(), e),
+    }
+}
+
+async fn confirm_rotate(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path(raw): Path<String>,
+) -> Response {
+    let pats = match load(&state, &page).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let all = rows(&state, &pats);
+    let Some(row) = parse_id(&raw).and_then(|id| all.into_iter().find(|r| r.id == id)) else {
+        return no_such_token(&page);
+    };
+    let limit = max_days(&state).await;
+    show_with(
+        &state,
+        &page,
+        StatusCode::OK,
+        &pats,
+        None,
+        None,
+        None,
+        Some(row),
+        limit,
+    )
+}
+
+fn no_such_token(page: &PageUser) -> Response {
+    super::message_page(
+        &page.base,
+        StatusCode::NOT_FOUND,
+        "No such token",
+        "You have no personal access token with that id.",
+    )
+}
+
+#[derive(serde::Deserialize)]
+pub struct RotateForm {
+    #[serde(default)]
+    grace_hours: String,
+}
+
+async fn rotate(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path(raw): Path<String>,
+    CsrfForm(input): CsrfForm<RotateForm>,
+) -> Response {
+    let Some(id) = parse_id(&raw) else {
+        return no_such_token(&page);
+    };
+    let hours = match input.grace_hours.trim().parse::<u32>() {
+        Ok(h) if GRACE_CHOICES.iter().any(|(v, _)| v.parse() == Ok(h)) => h,
+        _ => {
+            return super::message_page(
+                &page.base,
+                StatusCode::BAD_REQUEST,
+                "Choose a grace period",
+                "Choose how long the old token keeps working: none, 1 hour, 1 day or 7 days.",
+            )
+        }
+    };
+    let body = json!({ "graceHours": hours });
+    let auth = page.principal.authenticated();
+    match crate::service::token_rotation::rotate_pat(&state, &auth, id, &body).await {
+        Ok((_, secret)) => {
+            let pats = match load(&state, &page).await {
+                Ok(p) => p,
+                Err(r) => return r,
+            };
+            let until = pats
+                .iter()
+                .find(|p| p.id == id && hours > 0)
+                .map(|p| date_time(p.expires_at))
+                .unwrap_or_default();
+            let created = Created {
+                secret: secret.expose().to_string(),
+                rotated_until: Some(until),
+            };
+            show(
+                &state,
+                &page,
+                StatusCode::OK,
+                &pats,
+                None,
+                Some(created),
+                None,
+            )
+        }
         Err(e) => super::error_page(page.base.clone(), e),
     }
 }

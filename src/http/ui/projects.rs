@@ -700,6 +700,8 @@ async fn show_api_access(
                 projects: None,
                 created,
                 confirm,
+                rotate: None,
+                rotated_until: None,
             },
         },
     )
