@@ -26,7 +26,7 @@ fn owner(p: &Principal) -> AppResult<i64> {
 
 /// The caller's personal access tokens, newest first (never their secrets).
 #[utoipa::path(get, path = "/api/admin/user/tokens", tag = "Personal access tokens", responses(
-    (status = 200, description = "`{pats: [{id, description, expiresAt, createdAt, seenAt, userId, expiryWarning?}]}`"),
+    (status = 200, description = "`{pats: [{id, description, expiresAt, createdAt, seenAt, userId, expiryWarning?, lastAddresses: [{address, seenAt}]}]}`"),
     (status = 401, description = "Not signed in"),
     (status = 403, description = "The caller is not a user (an API token)"),
 ))]
@@ -34,10 +34,17 @@ async fn get_pats(State(state): State<AppState>, Caller(p): Caller) -> AppResult
     let user_id = owner(&p)?;
     let now = state.clock.now();
     let leads = &state.config.token_expiry_notification_days;
-    let pats: Vec<Value> = tokens::list_pats(&state, user_id)
-        .await?
+    let list = tokens::list_pats(&state, user_id).await?;
+    let ids: Vec<i64> = list.iter().map(|t| t.id).collect();
+    let mut addresses = crate::service::token_inventory::pat_addresses(&state, &ids).await?;
+    let pats: Vec<Value> = list
         .iter()
-        .map(|t| t.to_json(now, leads))
+        .map(|t| {
+            let mut v = t.to_json(now, leads);
+            let seen = addresses.remove(&t.id).unwrap_or_default();
+            v["lastAddresses"] = crate::domain::tokens::last_addresses_json(&seen);
+            v
+        })
         .collect();
     Ok(Json(json!({"pats": pats})))
 }
