@@ -20,6 +20,8 @@ mod pats;
 mod profile;
 mod projects;
 mod reset_password;
+mod service_accounts;
+mod token_inventory;
 mod users;
 mod variants;
 
@@ -59,6 +61,8 @@ pub fn routes() -> Router<AppState> {
         .merge(projects::routes())
         .merge(variants::routes())
         .merge(reset_password::routes())
+        .merge(service_accounts::routes())
+        .merge(token_inventory::routes())
 }
 
 const APP_CSS: &str = include_str!("../../../static/app.css");

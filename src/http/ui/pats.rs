@@ -61,9 +61,24 @@ pub struct TokenRow {
     pub seen: String,
     pub expired: bool,
     pub expires_soon: bool,
+    /// The last client addresses, newest first.
+    pub addresses: String,
 }
 
-fn rows(state: &AppState, pats: &[Pat]) -> Vec<TokenRow> {
+/// The user's tokens with their last client addresses.
+pub struct PatList {
+    pats: Vec<Pat>,
+    addresses: std::collections::HashMap<i64, Vec<crate::domain::tokens::LastAddress>>,
+}
+
+impl std::ops::Deref for PatList {
+    type Target = [Pat];
+    fn deref(&self) -> &[Pat] {
+        &self.pats
+    }
+}
+
+fn rows(state: &AppState, pats: &PatList) -> Vec<TokenRow> {
     let now = state.clock.now();
     let lead = &state.config.token_expiry_notification_days;
     pats.iter()
@@ -80,6 +95,16 @@ fn rows(state: &AppState, pats: &[Pat]) -> Vec<TokenRow> {
             expired: expiry_warning(p.created_at, p.expires_at, now, lead) == Some("expired"),
             expires_soon: expiry_warning(p.created_at, p.expires_at, now, lead)
                 == Some("expires-soon"),
+            addresses: pats
+                .addresses
+                .get(&p.id)
+                .map(|list| {
+                    list.iter()
+                        .map(|a| a.address.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default(),
         })
         .collect()
 }
@@ -120,10 +145,16 @@ struct PatsPage {
     taken: String,
 }
 
-async fn load(state: &AppState, page: &PageUser) -> Result<Vec<Pat>, Response> {
-    tokens::list_pats(state, page.user().user.id)
+async fn load(state: &AppState, page: &PageUser) -> Result<PatList, Response> {
+    let fail = |e| super::error_page(page.base.clone(), e);
+    let pats = tokens::list_pats(state, page.user().user.id)
         .await
-        .map_err(|e| super::error_page(page.base.clone(), e))
+        .map_err(fail)?;
+    let ids: Vec<i64> = pats.iter().map(|p| p.id).collect();
+    let addresses = crate::service::token_inventory::pat_addresses(state, &ids)
+        .await
+        .map_err(fail)?;
+    Ok(PatList { pats, addresses })
 }
 
 fn at_limit(state: &AppState, pats: &[Pat]) -> bool {
@@ -135,7 +166,7 @@ fn show(
     state: &AppState,
     page: &PageUser,
     status: StatusCode,
-    pats: &[Pat],
+    pats: &PatList,
     form: Option<FormState>,
     created: Option<Created>,
     confirm: Option<TokenRow>,
@@ -299,7 +330,7 @@ async fn create(
         input.custom_expiry.clone(),
     );
     let fail =
-        |state: &AppState, page: &PageUser, pats: &[Pat], form: FormState, status: StatusCode| {
+        |state: &AppState, page: &PageUser, pats: &PatList, form: FormState, status: StatusCode| {
             show(state, page, status, pats, Some(form), None, None)
         };
     let pats = match load(&state, &page).await {
