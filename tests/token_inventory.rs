@@ -481,3 +481,66 @@ async fn the_routes_are_in_the_openapi_document() {
     assert!(doc.json["paths"]["/api/admin/personal-access-tokens"]["get"].is_object());
     assert!(doc.json["paths"]["/api/admin/personal-access-tokens/{id}"]["delete"].is_object());
 }
+
+#[tokio::test]
+async fn a_batch_skips_tokens_revoked_meanwhile_on_another_node() {
+    let app =
+        TestApp::with_config(|c| c.trusted_proxy_header = Some("X-Forwarded-For".into())).await;
+    let (_, erin) = app.user("erin", "Editor").await;
+    let gone = pat(&app, &erin, "gone", &in_days(30)).await;
+    let kept = pat(&app, &erin, "kept", &in_days(30)).await;
+    get_from(&app.router, "/api/admin/user", &secret(&gone), "10.1.0.1")
+        .await
+        .expect(200);
+    get_from(&app.router, "/api/admin/user", &secret(&kept), "10.1.0.2")
+        .await
+        .expect(200);
+    // Revoked through the other node, which knows nothing of this node's pending uses.
+    let (_, other) = app.second_node().await;
+    let admin = app.admin().await;
+    common::call(
+        &other,
+        "DELETE",
+        &format!("/api/admin/personal-access-tokens/{}", gone["id"]),
+        None,
+        &admin,
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        switchyard::service::tokens::flush_seen(&app.state)
+            .await
+            .unwrap(),
+        2
+    );
+    let mut db = app.state.db.clone();
+    let stored = of_tokens(&mut db, TokenTable::Pat, None).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[&kept["id"].as_i64().unwrap()][0].address, "10.1.0.2");
+}
+
+#[tokio::test]
+async fn a_late_batch_does_not_turn_an_address_back_in_time() {
+    let app = TestApp::new().await;
+    let (_, erin) = app.user("erin", "Editor").await;
+    let token = pat(&app, &erin, "t", &in_days(30)).await;
+    let id = token["id"].as_i64().unwrap();
+    let newer = Utc::now();
+    let older = newer - TimeDelta::minutes(5);
+    let mut db = app.state.db.clone();
+    use switchyard::store::token_addresses::record;
+    record(&mut db, TokenTable::Pat, id, &[("10.2.0.1".into(), newer)])
+        .await
+        .unwrap();
+    record(&mut db, TokenTable::Pat, id, &[("10.2.0.1".into(), older)])
+        .await
+        .unwrap();
+    let stored = of_tokens(&mut db, TokenTable::Pat, Some(&[id]))
+        .await
+        .unwrap();
+    let seen = stored[&id][0].seen_at;
+    assert!(
+        (seen - newer).num_milliseconds().abs() < 2,
+        "{seen} vs {newer}"
+    );
+}

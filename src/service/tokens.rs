@@ -627,7 +627,7 @@ pub async fn store_external_token(
 
 // ------------------------------------------------------------------------- last seen
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SeenKey {
     Pat(i64),
     ApiToken(i64),
@@ -702,12 +702,27 @@ impl SeenTracker {
 
 /// Writes the pending last-use times and addresses in one transaction.
 pub async fn flush_seen(state: &AppState) -> AppResult<usize> {
-    let batch = state.seen.take();
+    let mut batch = state.seen.take();
     if batch.is_empty() {
         return Ok(0);
     }
+    // The same order on every node, so two nodes' batches do not lock rows crosswise.
+    batch.sort_by_key(|(key, _)| *key);
+    match write_seen(state, &batch).await {
+        Ok(()) => {}
+        // A token deleted while the batch was written can fail it (a foreign key); the
+        // second try no longer sees that token.
+        Err(e) => {
+            tracing::debug!(error = %e, "retrying the last-use batch once");
+            write_seen(state, &batch).await?;
+        }
+    }
+    Ok(batch.len())
+}
+
+async fn write_seen(state: &AppState, batch: &[(SeenKey, LastUse)]) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
-    for (key, last) in &batch {
+    for (key, last) in batch {
         let newest = last.addresses.first().map(|(ip, _)| ip.to_string());
         let (table, id) = match key {
             SeenKey::Pat(id) => {
@@ -719,13 +734,15 @@ pub async fn flush_seen(state: &AppState) -> AppResult<usize> {
                 (TokenTable::ApiToken, *id)
             }
         };
-        // Oldest first, so the newest wins when the list is trimmed.
-        for (ip, at) in last.addresses.iter().rev() {
-            store::token_addresses::record(&mut tx, table, id, &ip.to_string(), *at).await?;
-        }
+        let uses: Vec<(String, DateTime<Utc>)> = last
+            .addresses
+            .iter()
+            .map(|(ip, at)| (ip.to_string(), *at))
+            .collect();
+        store::token_addresses::record(&mut tx, table, id, &uses).await?;
     }
     tx.commit().await?;
-    Ok(batch.len())
+    Ok(())
 }
 
 /// With TOKEN_ENCRYPTION_KEY set: stores a key check value on first use, and refuses to

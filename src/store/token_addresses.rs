@@ -36,35 +36,47 @@ fn c(name: &str) -> Alias {
     Alias::new(name)
 }
 
-/// Records that a token was used from `address` at `at`, then keeps only its newest
-/// addresses. A token deleted meanwhile is skipped (nothing is inserted for it).
+/// Records that a token was used from each of `uses` (address, when), then keeps only its
+/// newest addresses. A token deleted meanwhile is skipped (nothing is inserted for it). A
+/// time older than the stored one (another node's late batch) leaves the stored one.
 #[instrument(skip_all)]
 pub async fn record(
     conn: &mut impl Conn,
     table: TokenTable,
     token_id: i64,
-    address: &str,
-    at: DateTime<Utc>,
+    uses: &[(String, DateTime<Utc>)],
 ) -> Result<(), sqlx::Error> {
-    let source = Query::select()
-        .column(c("id"))
-        .expr(Expr::val(address))
-        .expr(Expr::val(at))
-        .from(table.tokens())
-        .and_where(Expr::col(c("id")).eq(token_id))
-        .to_owned();
-    let upsert = Query::insert()
-        .into_table(table.addresses())
-        .columns([c("token_id"), c("address"), c("seen_at")])
-        .select_from(source)
-        .map_err(|e| sqlx::Error::Protocol(e.to_string()))?
-        .on_conflict(
-            OnConflict::columns([c("token_id"), c("address")])
-                .update_column(c("seen_at"))
-                .to_owned(),
-        )
-        .to_owned();
-    conn.exec(&upsert).await?;
+    if uses.is_empty() {
+        return Ok(());
+    }
+    let name = match table {
+        TokenTable::Pat => "pat_addresses",
+        TokenTable::ApiToken => "api_token_addresses",
+    };
+    let newer = Expr::cust(format!(
+        "CASE WHEN excluded.seen_at > {name}.seen_at THEN excluded.seen_at ELSE {name}.seen_at END"
+    ));
+    for (address, at) in uses {
+        let source = Query::select()
+            .column(c("id"))
+            .expr(Expr::val(address.as_str()))
+            .expr(Expr::val(*at))
+            .from(table.tokens())
+            .and_where(Expr::col(c("id")).eq(token_id))
+            .to_owned();
+        let upsert = Query::insert()
+            .into_table(table.addresses())
+            .columns([c("token_id"), c("address"), c("seen_at")])
+            .select_from(source)
+            .map_err(|e| sqlx::Error::Protocol(e.to_string()))?
+            .on_conflict(
+                OnConflict::columns([c("token_id"), c("address")])
+                    .value(c("seen_at"), newer.clone())
+                    .to_owned(),
+            )
+            .to_owned();
+        conn.exec(&upsert).await?;
+    }
     let keep = Query::select()
         .column(c("address"))
         .from(table.addresses())
