@@ -284,6 +284,18 @@ async fn an_admin_revokes_any_token_audited_for_the_owner_and_refused_on_both_no
     // The owner's list no longer has it.
     let mine = app.get("/api/admin/user/tokens", &erin).await.expect(200);
     assert_eq!(mine.json["pats"].as_array().unwrap().len(), 1);
+    // Their token page tells them who revoked it.
+    let page = app
+        .get("/profile/personal-api-tokens", &erin)
+        .await
+        .expect(200);
+    assert!(page.text.contains("Revoked by an admin"), "{}", page.text);
+    assert!(
+        page.text.contains("&quot;laptop&quot; by admin")
+            || page.text.contains("\"laptop\" by admin"),
+        "{}",
+        page.text
+    );
 
     let res = app
         .get("/api/admin/search/events?type=IS:pat-deleted", &admin)

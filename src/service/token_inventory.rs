@@ -118,3 +118,40 @@ pub async fn api_token_addresses(
     let narrow = (ids.len() <= 500).then_some(ids);
     Ok(store::token_addresses::of_tokens(&mut db, TokenTable::ApiToken, narrow).await?)
 }
+
+/// A token of the user that an Admin revoked.
+pub struct Revocation {
+    pub description: String,
+    pub by: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+/// How far back a user is told about revocations of their tokens.
+pub const REVOCATION_NOTICE_DAYS: i64 = 30;
+
+/// The user's tokens that someone else revoked in the last [`REVOCATION_NOTICE_DAYS`],
+/// newest first, read from the audit log.
+pub async fn revocations_of(state: &AppState, user_id: i64) -> AppResult<Vec<Revocation>> {
+    let now = state.clock.now();
+    let q = crate::domain::events::EventQuery {
+        event_type: Some(PAT_DELETED.to_string()),
+        from: Some(now - chrono::TimeDelta::days(REVOCATION_NOTICE_DAYS)),
+        limit: 500,
+        ..Default::default()
+    };
+    let (events, _) = crate::service::events::search(state, &q).await?;
+    Ok(events
+        .into_iter()
+        .filter(|e| e.created_by_user_id != Some(user_id))
+        .filter_map(|e| {
+            let data = e.data.as_ref()?;
+            (data["userId"].as_i64() == Some(user_id) && data["revokedByAdmin"] == true).then(
+                || Revocation {
+                    description: data["description"].as_str().unwrap_or_default().to_string(),
+                    by: e.created_by.clone(),
+                    at: e.created_at,
+                },
+            )
+        })
+        .collect())
+}

@@ -69,6 +69,8 @@ pub struct TokenRow {
 pub struct PatList {
     pats: Vec<Pat>,
     addresses: std::collections::HashMap<i64, Vec<crate::domain::tokens::LastAddress>>,
+    /// The user's tokens an Admin revoked lately: (description, by whom, when).
+    revoked: Vec<(String, String, String)>,
 }
 
 impl std::ops::Deref for PatList {
@@ -140,6 +142,8 @@ struct PatsPage {
     form: Option<FormState>,
     created: Option<Created>,
     confirm: Option<TokenRow>,
+    /// Tokens an Admin revoked lately: (description, by whom, when).
+    revoked: Vec<(String, String, String)>,
     /// The user's token descriptions as a JSON array, so the form can flag a duplicate
     /// while typing.
     taken: String,
@@ -154,7 +158,17 @@ async fn load(state: &AppState, page: &PageUser) -> Result<PatList, Response> {
     let addresses = crate::service::token_inventory::pat_addresses(state, &ids)
         .await
         .map_err(fail)?;
-    Ok(PatList { pats, addresses })
+    let revoked = crate::service::token_inventory::revocations_of(state, page.user().user.id)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|r| (r.description, r.by, date_time(r.at)))
+        .collect();
+    Ok(PatList {
+        pats,
+        addresses,
+        revoked,
+    })
 }
 
 fn at_limit(state: &AppState, pats: &[Pat]) -> bool {
@@ -181,6 +195,7 @@ fn show(
         form,
         created,
         confirm,
+        revoked: pats.revoked.clone(),
         taken: serde_json::to_string(
             &pats
                 .iter()
