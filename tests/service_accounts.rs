@@ -238,6 +238,20 @@ async fn a_service_account_token_acts_with_the_accounts_current_role_and_never_s
     .expect(200);
     app.get("/api/admin/user-admin", &sa).await.expect(200);
 
+    // Its token cannot mint itself a successor.
+    let res = app
+        .post(
+            "/api/admin/user/tokens",
+            json!({"description": "successor", "expiresAt": in_days(300)}),
+            &sa,
+        )
+        .await
+        .expect(403);
+    assert!(res.json["message"]
+        .as_str()
+        .unwrap()
+        .contains("/api/admin/service-account/"));
+
     // No password, no sign-in, whatever is tried.
     for password in ["", "reporter", secret_text] {
         app.post(

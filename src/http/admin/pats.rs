@@ -54,7 +54,7 @@ async fn get_pats(State(state): State<AppState>, Caller(p): Caller) -> AppResult
 #[utoipa::path(post, path = "/api/admin/user/tokens", tag = "Personal access tokens", responses(
     (status = 201, description = "The token, with `secret`"),
     (status = 400, description = "Description missing, empty or too long; expiresAt missing, malformed or not in the future"),
-    (status = 403, description = "The caller already holds PAT_LIMIT unexpired tokens (OperationDeniedError)"),
+    (status = 403, description = "The caller already holds PAT_LIMIT unexpired tokens, or is a service account (OperationDeniedError)"),
     (status = 409, description = "The caller has another token with this description"),
 ))]
 async fn create_pat(
@@ -63,6 +63,12 @@ async fn create_pat(
     ApiJson(body): ApiJson<Value>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
     owner(&p)?;
+    // Otherwise a leaked service-account token could mint itself successors.
+    if p.user().is_some_and(|u| u.user.is_service) {
+        return Err(AppError::OperationDenied(
+            "A service account cannot create tokens for itself; an Admin creates them with POST /api/admin/service-account/{id}/token.".into(),
+        ));
+    }
     let (pat, secret) = tokens::create_pat(&state, &p.authenticated(), &body).await?;
     let mut v = pat.to_json(
         state.clock.now(),
