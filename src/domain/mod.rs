@@ -13,8 +13,10 @@ pub mod permissions;
 pub mod playground;
 pub mod projects;
 pub mod segments;
+pub mod service_accounts;
 pub mod strategies;
 pub mod tag_types;
+pub mod token_inventory;
 pub mod tokens;
 pub mod users;
 

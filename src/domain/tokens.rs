@@ -532,6 +532,48 @@ pub fn parse_seeded_secret(secret: &str) -> AppResult<(Vec<String>, String)> {
     Ok((vec![project.to_string()], env.to_string()))
 }
 
+/// How many distinct client addresses are kept per token.
+pub const MAX_LAST_ADDRESSES: usize = 5;
+
+/// A client address a token was used from, and when it was last used from there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastAddress {
+    pub address: String,
+    pub seen_at: DateTime<Utc>,
+}
+
+impl LastAddress {
+    pub fn to_json(&self) -> Value {
+        json!({"address": self.address, "seenAt": iso(self.seen_at)})
+    }
+}
+
+/// The addresses as the Admin API shows them (`lastAddresses`), newest first.
+pub fn last_addresses_json(list: &[LastAddress]) -> Value {
+    Value::Array(list.iter().map(LastAddress::to_json).collect())
+}
+
+/// Remembers a use from `address` at `at` in a newest-first list of distinct addresses
+/// holding at most [`MAX_LAST_ADDRESSES`].
+pub fn note_address<A: PartialEq>(
+    list: &mut Vec<(A, DateTime<Utc>)>,
+    address: A,
+    at: DateTime<Utc>,
+) {
+    if let Some(i) = list.iter().position(|(a, _)| *a == address) {
+        list.remove(i);
+    }
+    list.insert(0, (address, at));
+    list.truncate(MAX_LAST_ADDRESSES);
+}
+
+/// True for a token that never expires: Switchyard and Unleash's UI store "never" as a
+/// date centuries away.
+pub fn never_expires(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    use chrono::Datelike;
+    expires_at.year() > now.year() + 100
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,6 +51,62 @@ fn parse_ip(s: &str) -> Option<IpAddr> {
         .and_then(|r| r.parse().ok())
 }
 
+/// Makes each request's client address known to the code that records token use (see
+/// [`crate::service::tokens::client_address`]), without a change to any handler.
+#[derive(Clone)]
+pub struct ClientAddressLayer {
+    trusted_header: Option<std::sync::Arc<str>>,
+}
+
+impl ClientAddressLayer {
+    pub fn new(trusted_header: Option<&str>) -> Self {
+        ClientAddressLayer {
+            trusted_header: trusted_header.filter(|h| !h.is_empty()).map(Into::into),
+        }
+    }
+}
+
+impl<S> tower::Layer<S> for ClientAddressLayer {
+    type Service = ClientAddressService<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        ClientAddressService {
+            inner,
+            trusted_header: self.trusted_header.clone(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct ClientAddressService<S> {
+    inner: S,
+    trusted_header: Option<std::sync::Arc<str>>,
+}
+
+impl<S, B> tower::Service<axum::http::Request<B>> for ClientAddressService<S>
+where
+    S: tower::Service<axum::http::Request<B>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = tokio::task::futures::TaskLocalFuture<Option<IpAddr>, S::Future>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: axum::http::Request<B>) -> Self::Future {
+        let (parts, body) = req.into_parts();
+        let ip = client_ip(&parts, self.trusted_header.as_deref());
+        let fut = self
+            .inner
+            .call(axum::http::Request::from_parts(parts, body));
+        crate::service::tokens::with_client_address(ip, fut)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,6 +39,7 @@ use crate::state::AppState;
         (name = "Events", description = "The audit log"),
         (name = "Personal access tokens", description = "Tokens that act as their user on the Admin API"),
         (name = "API tokens", description = "Admin, client (backend) and frontend tokens"),
+        (name = "Service accounts", description = "Password-less accounts with a root role that act through tokens minted by Admins"),
         (name = "Metrics", description = "Applications and flag usage reported by SDKs"),
         (name = "Client API", description = "For backend SDKs"),
         (name = "Frontend API", description = "For browser and mobile SDKs"),
@@ -102,6 +103,9 @@ pub fn router(state: AppState) -> Router {
         .layer(cors::ApiHeadersLayer::new(&state.config))
         .layer(crate::telemetry::RequestMetricsLayer::new(
             state.metrics.clone(),
+        ))
+        .layer(client_address::ClientAddressLayer::new(
+            state.config.trusted_proxy_header.as_deref(),
         ))
         .service(app);
     let app = Router::new().fallback_service(layered);

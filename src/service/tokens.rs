@@ -1,6 +1,7 @@
 //! Personal access tokens and API tokens: minting, listing, revoking and authenticating.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -10,6 +11,7 @@ use crate::auth::token::{classify, digest, new_v2_tail, verify, Presented, Secre
 use crate::auth::{ApiTokenPrincipal, Authorized, UserPrincipal, Via};
 use crate::domain::events::NewEvent;
 use crate::domain::permissions as perm;
+use crate::domain::tokens::note_address;
 use crate::domain::tokens::{
     parse_seeded_secret, validate_new_api_token, validate_new_pat, ApiToken, ApiTokenKind,
     NewApiToken, Pat,
@@ -17,6 +19,7 @@ use crate::domain::tokens::{
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::service;
 use crate::state::AppState;
+use crate::store::token_addresses::TokenTable;
 use crate::store::{self, Conn};
 
 pub const PAT_CREATED: &str = "pat-created";
@@ -143,7 +146,9 @@ pub async fn authenticate_pat(state: &AppState, token: &str) -> AppResult<Option
     let principal =
         service::users::principal(state, cred.user_id, Via::Pat { token_id: cred.id }).await?;
     if principal.is_some() {
-        state.seen.record(SeenKey::Pat(cred.id), now, None);
+        state
+            .seen
+            .record(SeenKey::Pat(cred.id), now, client_address());
     }
     Ok(principal)
 }
@@ -426,7 +431,9 @@ pub async fn authenticate_api_token(
     if t.expires_at.is_some_and(|e| e <= now) {
         return Ok(None);
     }
-    state.seen.record(SeenKey::ApiToken(t.id), now, None);
+    state
+        .seen
+        .record(SeenKey::ApiToken(t.id), now, client_address());
     Ok(Some(ApiTokenPrincipal {
         id: t.id,
         name: t.token_name,
@@ -474,7 +481,9 @@ fn still_valid(state: &AppState, p: &ApiTokenPrincipal) -> bool {
     if p.expires_at.is_some_and(|e| e <= now) {
         return false;
     }
-    state.seen.record(SeenKey::ApiToken(p.id), now, None);
+    state
+        .seen
+        .record(SeenKey::ApiToken(p.id), now, client_address());
     true
 }
 
@@ -646,14 +655,39 @@ pub async fn store_external_token(
 
 // ------------------------------------------------------------------------- last seen
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SeenKey {
     Pat(i64),
     ApiToken(i64),
 }
 
-/// When and from where a token was last used.
-type LastUse = (DateTime<Utc>, Option<String>);
+tokio::task_local! {
+    /// The client address of the request being served, set by the HTTP layer, so that a
+    /// token's use is recorded with where it came from without threading the request
+    /// through every authentication path.
+    static CLIENT_ADDRESS: Option<IpAddr>;
+}
+
+/// Runs `fut` (a request) with `address` as the client address token uses are recorded with.
+pub fn with_client_address<F: std::future::Future>(
+    address: Option<IpAddr>,
+    fut: F,
+) -> tokio::task::futures::TaskLocalFuture<Option<IpAddr>, F> {
+    CLIENT_ADDRESS.scope(address, fut)
+}
+
+/// The client address of the request being served, when known.
+pub fn client_address() -> Option<IpAddr> {
+    CLIENT_ADDRESS.try_with(|a| *a).ok().flatten()
+}
+
+/// When a token was last used, and the distinct addresses it was used from since the last
+/// write (newest first, at most [`crate::domain::tokens::MAX_LAST_ADDRESSES`]).
+#[derive(Debug, Clone)]
+struct LastUse {
+    at: DateTime<Utc>,
+    addresses: Vec<(IpAddr, DateTime<Utc>)>,
+}
 
 /// Last use of tokens, kept in memory and written in batches off the request path.
 #[derive(Default)]
@@ -662,11 +696,20 @@ pub struct SeenTracker {
 }
 
 impl SeenTracker {
-    pub fn record(&self, key: SeenKey, at: DateTime<Utc>, address: Option<String>) {
-        self.pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, (at, address));
+    pub fn record(&self, key: SeenKey, at: DateTime<Utc>, address: Option<IpAddr>) {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = pending.entry(key).or_insert_with(|| LastUse {
+            at,
+            addresses: Vec::new(),
+        });
+        entry.at = entry.at.max(at);
+        if let Some(ip) = address {
+            // The common case, the same client again, changes nothing but the time.
+            match entry.addresses.first_mut() {
+                Some((first, seen)) if *first == ip => *seen = at,
+                _ => note_address(&mut entry.addresses, ip, at),
+            }
+        }
     }
 
     pub fn forget(&self, key: SeenKey) {
@@ -685,25 +728,49 @@ impl SeenTracker {
     }
 }
 
-/// Writes the pending last-use times in one transaction.
+/// Writes the pending last-use times and addresses in one transaction.
 pub async fn flush_seen(state: &AppState) -> AppResult<usize> {
-    let batch = state.seen.take();
+    let mut batch = state.seen.take();
     if batch.is_empty() {
         return Ok(0);
     }
+    // The same order on every node, so two nodes' batches do not lock rows crosswise.
+    batch.sort_by_key(|(key, _)| *key);
+    match write_seen(state, &batch).await {
+        Ok(()) => {}
+        // A token deleted while the batch was written can fail it (a foreign key); the
+        // second try no longer sees that token.
+        Err(e) => {
+            tracing::debug!(error = %e, "retrying the last-use batch once");
+            write_seen(state, &batch).await?;
+        }
+    }
+    Ok(batch.len())
+}
+
+async fn write_seen(state: &AppState, batch: &[(SeenKey, LastUse)]) -> AppResult<()> {
     let mut tx = state.db.begin().await?;
-    for (key, (at, address)) in &batch {
-        match key {
+    for (key, last) in batch {
+        let newest = last.addresses.first().map(|(ip, _)| ip.to_string());
+        let (table, id) = match key {
             SeenKey::Pat(id) => {
-                store::pats::mark_seen(&mut tx, *id, *at, address.as_deref()).await?
+                store::pats::mark_seen(&mut tx, *id, last.at, newest.as_deref()).await?;
+                (TokenTable::Pat, *id)
             }
             SeenKey::ApiToken(id) => {
-                store::api_tokens::mark_seen(&mut tx, *id, *at, address.as_deref()).await?
+                store::api_tokens::mark_seen(&mut tx, *id, last.at, newest.as_deref()).await?;
+                (TokenTable::ApiToken, *id)
             }
         };
+        let uses: Vec<(String, DateTime<Utc>)> = last
+            .addresses
+            .iter()
+            .map(|(ip, at)| (ip.to_string(), *at))
+            .collect();
+        store::token_addresses::record(&mut tx, table, id, &uses).await?;
     }
     tx.commit().await?;
-    Ok(batch.len())
+    Ok(())
 }
 
 /// With TOKEN_ENCRYPTION_KEY set: stores a key check value on first use, and refuses to

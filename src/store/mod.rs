@@ -16,6 +16,7 @@ pub mod gauges;
 pub mod invite_links;
 pub mod links;
 pub mod metrics;
+pub mod pat_inventory;
 pub mod pats;
 pub mod projects;
 pub mod reset_tokens;
@@ -28,6 +29,7 @@ pub mod stats;
 pub mod strategies;
 pub mod tag_types;
 pub mod target;
+pub mod token_addresses;
 pub mod users;
 
 pub use target::DatabaseChoice;

@@ -358,3 +358,47 @@ pub async fn admin_counts(c: &mut impl Conn) -> Result<(i64, i64, i64), sqlx::Er
     }
     Ok((password, no_password, service))
 }
+
+/// Creates a service account: a user flagged as service, without a password or email.
+#[instrument(skip_all)]
+pub async fn insert_service_account(
+    c: &mut impl Conn,
+    username: &str,
+    name: &str,
+    root_role_id: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    let q = Query::insert()
+        .into_table(Users::Table)
+        .columns([
+            Users::Username,
+            Users::Name,
+            Users::RootRoleId,
+            Users::IsService,
+            Users::CreatedAt,
+        ])
+        .values_panic([
+            username.into(),
+            name.into(),
+            root_role_id.into(),
+            true.into(),
+            now.into(),
+        ])
+        .returning_col(Users::Id)
+        .to_owned();
+    Ok(c.one::<Scalar, _>(&q).await?.0)
+}
+
+/// Every service account, oldest first.
+#[instrument(skip_all)]
+pub async fn list_service_accounts(c: &mut impl Conn) -> Result<Vec<User>, sqlx::Error> {
+    let q = select_user()
+        .and_where(Expr::col(Users::IsService).eq(true))
+        .order_by(Users::Id, Order::Asc)
+        .to_owned();
+    Ok(c.all::<UserRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}

@@ -38,17 +38,25 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// `{tokens: [...]}`; `secret` is null unless token encryption is on and the token was
 /// created while it was (then the caller, who may read tokens, sees it as Unleash shows it).
+/// Beyond Unleash, `lastAddresses` lists the token's last client addresses.
 async fn list_json(state: &AppState, list: &[ApiToken]) -> AppResult<Json<Value>> {
     let secrets = tokens::readable_secrets(state, list).await?;
+    let ids: Vec<i64> = list.iter().map(|t| t.id).collect();
+    let mut addresses = crate::service::token_inventory::api_token_addresses(state, &ids).await?;
     Ok(Json(json!({"tokens": list
         .iter()
-        .map(|t| t.to_json(secrets.get(&t.selector).map(String::as_str), None))
+        .map(|t| {
+            let mut v = t.to_json(secrets.get(&t.selector).map(String::as_str), None);
+            let seen = addresses.remove(&t.id).unwrap_or_default();
+            v["lastAddresses"] = crate::domain::tokens::last_addresses_json(&seen);
+            v
+        })
         .collect::<Vec<_>>()})))
 }
 
 /// The API tokens the caller may see (filtered per type by their permissions).
 #[utoipa::path(get, path = "/api/admin/api-tokens", tag = "API tokens", responses(
-    (status = 200, description = "`{tokens: [...]}`; `secret` is null unless TOKEN_ENCRYPTION_KEY is set"),
+    (status = 200, description = "`{tokens: [...]}`; `secret` is null unless TOKEN_ENCRYPTION_KEY is set; `lastAddresses: [{address, seenAt}]` beyond Unleash"),
     (status = 403, description = "Needs ADMIN, READ_CLIENT_API_TOKEN or READ_FRONTEND_API_TOKEN"),
 ))]
 async fn get_api_tokens(

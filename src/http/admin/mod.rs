@@ -19,9 +19,11 @@ pub mod playground;
 pub mod project_settings;
 pub mod projects;
 pub mod segments;
+pub mod service_accounts;
 pub mod strategies;
 pub mod tag_types;
 pub mod token_policy;
+pub mod token_inventory;
 pub mod ui_config;
 pub mod user;
 pub mod user_admin;
@@ -39,6 +41,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(user_search::routes())
         .merge(events::routes())
         .merge(pats::routes())
+        .merge(token_inventory::routes())
+        .merge(service_accounts::routes())
         .merge(api_tokens::routes())
         .merge(strategies::routes())
         .merge(context::routes())

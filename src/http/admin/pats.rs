@@ -27,7 +27,7 @@ fn owner(p: &Principal) -> AppResult<i64> {
 
 /// The caller's personal access tokens, newest first (never their secrets).
 #[utoipa::path(get, path = "/api/admin/user/tokens", tag = "Personal access tokens", responses(
-    (status = 200, description = "`{pats: [{id, description, expiresAt, createdAt, seenAt, userId, expiryWarning?}]}`"),
+    (status = 200, description = "`{pats: [{id, description, expiresAt, createdAt, seenAt, userId, expiryWarning?, lastAddresses: [{address, seenAt}]}]}`"),
     (status = 401, description = "Not signed in"),
     (status = 403, description = "The caller is not a user (an API token)"),
     (status = 404, description = "UNLEASH_PAT_KILL_SWITCH is on"),
@@ -37,10 +37,17 @@ async fn get_pats(State(state): State<AppState>, Caller(p): Caller) -> AppResult
     crate::service::token_policy::ensure_pats_enabled(&state)?;
     let now = state.clock.now();
     let leads = &state.config.token_expiry_notification_days;
-    let pats: Vec<Value> = tokens::list_pats(&state, user_id)
-        .await?
+    let list = tokens::list_pats(&state, user_id).await?;
+    let ids: Vec<i64> = list.iter().map(|t| t.id).collect();
+    let mut addresses = crate::service::token_inventory::pat_addresses(&state, &ids).await?;
+    let pats: Vec<Value> = list
         .iter()
-        .map(|t| t.to_json(now, leads))
+        .map(|t| {
+            let mut v = t.to_json(now, leads);
+            let seen = addresses.remove(&t.id).unwrap_or_default();
+            v["lastAddresses"] = crate::domain::tokens::last_addresses_json(&seen);
+            v
+        })
         .collect();
     Ok(Json(json!({"pats": pats})))
 }
@@ -50,7 +57,7 @@ async fn get_pats(State(state): State<AppState>, Caller(p): Caller) -> AppResult
 #[utoipa::path(post, path = "/api/admin/user/tokens", tag = "Personal access tokens", responses(
     (status = 201, description = "The token, with `secret`"),
     (status = 400, description = "Description missing, empty or too long; expiresAt missing, malformed, not in the future or past the token policy's lifetime limit"),
-    (status = 403, description = "The caller already holds PAT_LIMIT unexpired tokens (OperationDeniedError)"),
+    (status = 403, description = "The caller already holds PAT_LIMIT unexpired tokens, or is a service account (OperationDeniedError)"),
     (status = 404, description = "UNLEASH_PAT_KILL_SWITCH is on"),
     (status = 409, description = "The caller has another token with this description"),
 ))]
@@ -60,6 +67,12 @@ async fn create_pat(
     ApiJson(body): ApiJson<Value>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
     owner(&p)?;
+    // Otherwise a leaked service-account token could mint itself successors.
+    if p.user().is_some_and(|u| u.user.is_service) {
+        return Err(AppError::OperationDenied(
+            "A service account cannot create tokens for itself; an Admin creates them with POST /api/admin/service-account/{id}/token.".into(),
+        ));
+    }
     let (pat, secret) = tokens::create_pat(&state, &p.authenticated(), &body).await?;
     let mut v = pat.to_json(
         state.clock.now(),

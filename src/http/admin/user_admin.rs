@@ -107,7 +107,7 @@ async fn reset_user_password(
     Ok(Json(json!({ "resetPasswordUrl": url })))
 }
 
-/// Every user.
+/// Every user; service accounts are listed at `/api/admin/service-account` instead.
 #[utoipa::path(get, path = "/api/admin/user-admin", tag = "Users", responses(
     (status = 200, description = "`{users, rootRoles}`"),
     (status = 403, description = "Needs ADMIN"),
@@ -117,6 +117,7 @@ async fn list_users(State(state): State<AppState>, Caller(p): Caller) -> AppResu
     let list: Vec<Value> = users::list(&state)
         .await?
         .iter()
+        .filter(|u| !u.is_service)
         .map(|u| u.to_admin_json())
         .collect();
     let roles: Vec<_> = users::roles(&state)

@@ -21,6 +21,8 @@ mod profile;
 mod projects;
 mod reset_password;
 mod token_policy;
+mod service_accounts;
+mod token_inventory;
 mod users;
 mod variants;
 
@@ -61,6 +63,8 @@ pub fn routes() -> Router<AppState> {
         .merge(variants::routes())
         .merge(reset_password::routes())
         .merge(token_policy::routes())
+        .merge(service_accounts::routes())
+        .merge(token_inventory::routes())
 }
 
 const APP_CSS: &str = include_str!("../../../static/app.css");

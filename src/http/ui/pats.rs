@@ -77,9 +77,26 @@ pub struct TokenRow {
     pub rotating_until: Option<String>,
     /// Not yet rotated and not expired.
     pub can_rotate: bool,
+    /// The last client addresses, newest first.
+    pub addresses: String,
 }
 
-fn rows(state: &AppState, pats: &[Pat]) -> Vec<TokenRow> {
+/// The user's tokens with their last client addresses.
+pub struct PatList {
+    pats: Vec<Pat>,
+    addresses: std::collections::HashMap<i64, Vec<crate::domain::tokens::LastAddress>>,
+    /// The user's tokens an Admin revoked lately: (description, by whom, when).
+    revoked: Vec<(String, String, String)>,
+}
+
+impl std::ops::Deref for PatList {
+    type Target = [Pat];
+    fn deref(&self) -> &[Pat] {
+        &self.pats
+    }
+}
+
+fn rows(state: &AppState, pats: &PatList) -> Vec<TokenRow> {
     let now = state.clock.now();
     let lead = &state.config.token_expiry_notification_days;
     pats.iter()
@@ -101,6 +118,16 @@ fn rows(state: &AppState, pats: &[Pat]) -> Vec<TokenRow> {
                 .filter(|_| p.expires_at > now)
                 .map(|_| date_time(p.expires_at)),
             can_rotate: p.rotated_at.is_none() && p.expires_at > now,
+            addresses: pats
+                .addresses
+                .get(&p.id)
+                .map(|list| {
+                    list.iter()
+                        .map(|a| a.address.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default(),
         })
         .collect()
 }
@@ -147,12 +174,14 @@ struct PatsPage {
     grace_choices: &'static [(&'static str, &'static str)],
     /// The token policy's lifetime limit in days, if any.
     max_days: Option<u32>,
+    /// Tokens an Admin revoked lately: (description, by whom, when).
+    revoked: Vec<(String, String, String)>,
     /// The user's token descriptions as a JSON array, so the form can flag a duplicate
     /// while typing.
     taken: String,
 }
 
-async fn load(state: &AppState, page: &PageUser) -> Result<Vec<Pat>, Response> {
+async fn load(state: &AppState, page: &PageUser) -> Result<PatList, Response> {
     if state.config.pat_kill_switch {
         return Err(super::message_page(
             &page.base,
@@ -161,9 +190,25 @@ async fn load(state: &AppState, page: &PageUser) -> Result<Vec<Pat>, Response> {
             "This server does not offer personal access tokens (UNLEASH_PAT_KILL_SWITCH is on).",
         ));
     }
-    tokens::list_pats(state, page.user().user.id)
+    let fail = |e| super::error_page(page.base.clone(), e);
+    let pats = tokens::list_pats(state, page.user().user.id)
         .await
-        .map_err(|e| super::error_page(page.base.clone(), e))
+        .map_err(fail)?;
+    let ids: Vec<i64> = pats.iter().map(|p| p.id).collect();
+    let addresses = crate::service::token_inventory::pat_addresses(state, &ids)
+        .await
+        .map_err(fail)?;
+    let revoked = crate::service::token_inventory::revocations_of(state, page.user().user.id)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|r| (r.description, r.by, date_time(r.at)))
+        .collect();
+    Ok(PatList {
+        pats,
+        addresses,
+        revoked,
+    })
 }
 
 fn at_limit(state: &AppState, pats: &[Pat]) -> bool {
@@ -178,7 +223,7 @@ fn show(
     state: &AppState,
     page: &PageUser,
     status: StatusCode,
-    pats: &[Pat],
+    pats: &PatList,
     form: Option<FormState>,
     created: Option<Created>,
     confirm: Option<TokenRow>,
@@ -193,7 +238,7 @@ fn show_with(
     state: &AppState,
     page: &PageUser,
     status: StatusCode,
-    pats: &[Pat],
+    pats: &PatList,
     form: Option<FormState>,
     created: Option<Created>,
     confirm: Option<TokenRow>,
@@ -213,6 +258,7 @@ fn show_with(
         form,
         created,
         confirm,
+        revoked: pats.revoked.clone(),
         taken: serde_json::to_string(
             &pats
                 .iter()
@@ -415,7 +461,7 @@ async fn create(
         limit,
     );
     let fail =
-        |state: &AppState, page: &PageUser, pats: &[Pat], form: FormState, status: StatusCode| {
+        |state: &AppState, page: &PageUser, pats: &PatList, form: FormState, status: StatusCode| {
             show(state, page, status, pats, Some(form), None, None)
         };
     let pats = match load(&state, &page).await {

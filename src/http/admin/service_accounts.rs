@@ -1,0 +1,203 @@
+//! Service accounts (Admin only), at Unleash Enterprise's addresses:
+//! `/api/admin/service-account` and its tokens.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde_json::{json, Value};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::domain::service_accounts as sa;
+use crate::error::AppResult;
+use crate::http::extract::{parse_id, ApiJson, Caller};
+use crate::service::service_accounts::{self, AccountChanges, NewAccount};
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_accounts, create_account))
+        .routes(routes!(update_account, delete_account))
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(delete_token))
+}
+
+/// `{name, username, rootRole}` (`createServiceAccountSchema`); `rootRole` is a root role's
+/// id or name.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateServiceAccountBody {
+    name: Option<String>,
+    username: Option<String>,
+    #[schema(value_type = Option<i64>)]
+    root_role: Option<crate::service::users::RoleRef>,
+}
+
+/// `{name?, rootRole?}`; a username, when sent, must be the account's own.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateServiceAccountBody {
+    name: Option<String>,
+    username: Option<String>,
+    #[schema(value_type = Option<i64>)]
+    root_role: Option<crate::service::users::RoleRef>,
+}
+
+fn account_json(state: &AppState, a: &service_accounts::Account) -> Value {
+    sa::to_json(
+        &a.user,
+        &a.tokens,
+        state.clock.now(),
+        &state.config.token_expiry_notification_days,
+    )
+}
+
+/// Every service account with its tokens, and the root roles (`serviceAccountsSchema`).
+#[utoipa::path(get, path = "/api/admin/service-account", tag = "Service accounts", responses(
+    (status = 200, description = "`{serviceAccounts: [{id, name, username, rootRole, createdAt, seenAt, tokens}], rootRoles}`"),
+    (status = 401, description = "Not signed in"),
+    (status = 403, description = "Needs ADMIN"),
+))]
+async fn list_accounts(State(state): State<AppState>, Caller(p): Caller) -> AppResult<Json<Value>> {
+    p.require_admin()?;
+    let (accounts, roles) = service_accounts::list(&state).await?;
+    let list: Vec<Value> = accounts.iter().map(|a| account_json(&state, a)).collect();
+    Ok(Json(json!({"serviceAccounts": list, "rootRoles": roles})))
+}
+
+/// Creates a service account: it has no password, cannot sign in, and acts through the
+/// tokens minted for it with the permissions of its root role.
+#[utoipa::path(post, path = "/api/admin/service-account", tag = "Service accounts", request_body = CreateServiceAccountBody, responses(
+    (status = 201, description = "The service account (`serviceAccountSchema`)"),
+    (status = 400, description = "name, username or rootRole missing or invalid"),
+    (status = 403, description = "Needs ADMIN"),
+    (status = 409, description = "The username is taken by a user or service account"),
+))]
+async fn create_account(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    ApiJson(body): ApiJson<CreateServiceAccountBody>,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let auth = p.require_admin()?;
+    let input = NewAccount {
+        name: body.name,
+        username: body.username,
+        root_role: body.root_role,
+    };
+    let user = service_accounts::create(&state, &auth, input).await?;
+    let account = service_accounts::Account {
+        user,
+        tokens: Vec::new(),
+    };
+    Ok((StatusCode::CREATED, Json(account_json(&state, &account))))
+}
+
+/// Changes a service account's name or root role; its tokens act with the new role at once.
+#[utoipa::path(put, path = "/api/admin/service-account/{id}", tag = "Service accounts", request_body = UpdateServiceAccountBody, params(("id" = i64, Path, description = "Service account id")), responses(
+    (status = 200, description = "The service account"),
+    (status = 400, description = "Invalid name or role, or a different username"),
+    (status = 403, description = "Needs ADMIN"),
+    (status = 404, description = "No service account with this id"),
+))]
+async fn update_account(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateServiceAccountBody>,
+) -> AppResult<Json<Value>> {
+    let id = parse_id("id", &id)?;
+    let auth = p.require_admin()?;
+    let input = AccountChanges {
+        name: body.name,
+        username: body.username,
+        root_role: body.root_role,
+    };
+    service_accounts::update(&state, &auth, id, input).await?;
+    let account = service_accounts::get(&state, id).await?;
+    Ok(Json(account_json(&state, &account)))
+}
+
+/// Deletes a service account and its tokens.
+#[utoipa::path(delete, path = "/api/admin/service-account/{id}", tag = "Service accounts", params(("id" = i64, Path, description = "Service account id")), responses(
+    (status = 200, description = "Deleted"),
+    (status = 403, description = "Needs ADMIN"),
+    (status = 404, description = "No service account with this id"),
+))]
+async fn delete_account(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> AppResult<()> {
+    let id = parse_id("id", &id)?;
+    let auth = p.require_admin()?;
+    service_accounts::delete(&state, &auth, id).await
+}
+
+/// The service account's tokens (`patsSchema`, never their secrets).
+#[utoipa::path(get, path = "/api/admin/service-account/{id}/token", tag = "Service accounts", params(("id" = i64, Path, description = "Service account id")), responses(
+    (status = 200, description = "`{pats: [...]}`"),
+    (status = 403, description = "Needs ADMIN"),
+    (status = 404, description = "No service account with this id"),
+))]
+async fn list_tokens(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+) -> AppResult<Json<Value>> {
+    let id = parse_id("id", &id)?;
+    p.require_admin()?;
+    let now = state.clock.now();
+    let leads = &state.config.token_expiry_notification_days;
+    let pats: Vec<Value> = service_accounts::list_tokens(&state, id)
+        .await?
+        .iter()
+        .map(|t| t.to_json(now, leads))
+        .collect();
+    Ok(Json(json!({ "pats": pats })))
+}
+
+/// Mints a token for the service account from `{description, expiresAt}`. The answer
+/// holds the secret; it is never shown again. The token keeps working when the Admin who
+/// minted it is deleted.
+#[utoipa::path(post, path = "/api/admin/service-account/{id}/token", tag = "Service accounts", params(("id" = i64, Path, description = "Service account id")), responses(
+    (status = 201, description = "The token (`patSchema`) with `secret`"),
+    (status = 400, description = "Description missing, empty or too long; expiresAt missing, malformed or not in the future"),
+    (status = 403, description = "Needs ADMIN, or the account already holds PAT_LIMIT unexpired tokens"),
+    (status = 404, description = "No service account with this id"),
+    (status = 409, description = "The account has another token with this description"),
+))]
+async fn create_token(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Value>,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let id = parse_id("id", &id)?;
+    let auth = p.require_admin()?;
+    let (pat, secret) = service_accounts::create_token(&state, &auth, id, &body).await?;
+    let mut v = pat.to_json(
+        state.clock.now(),
+        &state.config.token_expiry_notification_days,
+    );
+    v["secret"] = json!(secret.expose());
+    Ok((StatusCode::CREATED, Json(v)))
+}
+
+/// Deletes one of the service account's tokens; it stops working at once.
+#[utoipa::path(delete, path = "/api/admin/service-account/{id}/token/{tokenId}", tag = "Service accounts", params(
+    ("id" = i64, Path, description = "Service account id"),
+    ("tokenId" = i64, Path, description = "Token id"),
+), responses(
+    (status = 200, description = "Deleted"),
+    (status = 403, description = "Needs ADMIN"),
+    (status = 404, description = "No such service account or token"),
+))]
+async fn delete_token(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+    Path((id, token_id)): Path<(String, String)>,
+) -> AppResult<()> {
+    let id = parse_id("id", &id)?;
+    let token_id = parse_id("tokenId", &token_id)?;
+    let auth = p.require_admin()?;
+    service_accounts::delete_token(&state, &auth, id, token_id).await
+}

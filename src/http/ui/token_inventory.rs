@@ -1,0 +1,236 @@
+//! The token inventory (Admin only): every personal access token and service-account token,
+//! filtered as the Admin API filters them, with a Revoke button that asks first.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+
+use super::service_accounts::{Confirm, ConfirmPage};
+use super::{
+    date, date_time, error_page, redirect_with_flash, refusal, render, CsrfForm, Ctx, PageUser,
+};
+use crate::auth::Authorized;
+use crate::domain::token_inventory::{parse_days, parse_flag, parse_owner_kind, InventoryFilter};
+use crate::domain::tokens::never_expires;
+use crate::error::AppResult;
+use crate::service::token_inventory;
+use crate::state::AppState;
+
+const PATH: &str = "/admin/tokens";
+const NAV: &str = "tokens";
+const REFUSAL: &str = "Only admins can see every token. Your own tokens are on your profile.";
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(PATH, get(list)).route(
+        "/admin/tokens/{id}/revoke",
+        get(confirm_revoke).post(revoke),
+    )
+}
+
+fn admin(page: &PageUser, ctx: &Ctx) -> Result<Authorized, Response> {
+    page.principal
+        .require_admin()
+        .map_err(|_| refusal(ctx, REFUSAL))
+}
+
+/// The filter form's fields, as typed (empty = not filtering).
+#[derive(serde::Deserialize, Default, Clone)]
+pub struct Filters {
+    #[serde(default)]
+    owner: String,
+    #[serde(default)]
+    owner_type: String,
+    #[serde(default)]
+    expired: String,
+    #[serde(default)]
+    expiring_within_days: String,
+    #[serde(default)]
+    unused_for_days: String,
+    #[serde(default)]
+    never_expires: String,
+}
+
+impl Filters {
+    fn filter(&self) -> AppResult<InventoryFilter> {
+        let days = |name: &str, v: &str| -> AppResult<Option<i64>> {
+            if v.trim().is_empty() {
+                Ok(None)
+            } else {
+                parse_days(name, v).map(Some)
+            }
+        };
+        let flag = |name: &str, v: &str| -> AppResult<Option<bool>> {
+            if v.trim().is_empty() {
+                Ok(None)
+            } else {
+                parse_flag(name, v).map(Some)
+            }
+        };
+        Ok(InventoryFilter {
+            owner_kind: parse_owner_kind(&self.owner_type)?,
+            expired: flag("expired", &self.expired)?,
+            expiring_within_days: days("expiringWithinDays", &self.expiring_within_days)?,
+            unused_for_days: days("unusedForDays", &self.unused_for_days)?,
+            never_expires: flag("neverExpires", &self.never_expires)?,
+        })
+    }
+}
+
+pub struct Row {
+    pub id: i64,
+    pub owner: String,
+    pub owner_username: String,
+    pub service: bool,
+    pub description: String,
+    pub scopes: String,
+    pub created: String,
+    pub expires: String,
+    pub expired: bool,
+    pub seen: String,
+    pub addresses: String,
+}
+
+#[derive(Template)]
+#[template(path = "token_inventory.html")]
+struct InventoryPage {
+    ctx: Ctx,
+    rows: Vec<Row>,
+    f: Filters,
+    error: Option<String>,
+}
+
+async fn list(State(state): State<AppState>, page: PageUser, Query(f): Query<Filters>) -> Response {
+    let ctx = page.ctx("Tokens", NAV);
+    if let Err(r) = admin(&page, &ctx) {
+        return r;
+    }
+    let (status, error, entries) = match f.filter() {
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            Some(super::error_text(&e)),
+            Vec::new(),
+        ),
+        Ok(filter) => match token_inventory::list(&state, Some(&f.owner), &filter).await {
+            Ok(list) => (StatusCode::OK, None, list),
+            Err(e) => return error_page(page.base.clone(), e),
+        },
+    };
+    let now = state.clock.now();
+    let rows = entries
+        .iter()
+        .map(|e| {
+            let t = &e.token;
+            Row {
+                id: t.id,
+                owner: t.owner_display(),
+                owner_username: t.owner_username.clone().unwrap_or_default(),
+                service: t.owner_is_service,
+                description: t.description.clone(),
+                scopes: t.scopes.clone(),
+                created: date(t.created_at),
+                expires: if never_expires(t.expires_at, now) {
+                    "Never".into()
+                } else {
+                    date(t.expires_at)
+                },
+                expired: t.expired(now),
+                seen: t.seen_at.map(date_time).unwrap_or_else(|| "Never".into()),
+                addresses: e
+                    .addresses
+                    .iter()
+                    .map(|a| a.address.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }
+        })
+        .collect();
+    render(
+        &ctx,
+        status,
+        &InventoryPage {
+            ctx: ctx.clone(),
+            rows,
+            f,
+            error,
+        },
+    )
+}
+
+fn no_token(base: &str) -> Response {
+    super::message_page(
+        base,
+        StatusCode::NOT_FOUND,
+        "No such token",
+        "There is no personal access token with that id. It may have been revoked already.",
+    )
+}
+
+async fn confirm_revoke(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path(raw): Path<String>,
+) -> Response {
+    let ctx = page.ctx("Revoke token?", NAV);
+    if let Err(r) = admin(&page, &ctx) {
+        return r;
+    }
+    let Ok(id) = raw.parse::<i64>() else {
+        return no_token(&page.base);
+    };
+    let all = match token_inventory::list(&state, None, &InventoryFilter::default()).await {
+        Ok(l) => l,
+        Err(e) => return error_page(page.base.clone(), e),
+    };
+    let Some(entry) = all.into_iter().find(|e| e.token.id == id) else {
+        return no_token(&page.base);
+    };
+    ConfirmPage {
+        ctx,
+        heading: "Revoke token?",
+        before: "The token \"",
+        subject: entry.token.description.clone(),
+        after: format!(
+            "\" of {} will stop working at once. Anything using it will no longer be able to access the Admin API. The owner sees the revocation in the event log. You cannot undo this action.",
+            entry.token.owner_display()
+        ),
+        action: format!("{PATH}/{id}/revoke"),
+        button: "Revoke token",
+        button_id: "confirm-revoke",
+        cancel: PATH.to_string(),
+    }
+    .show()
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    page: PageUser,
+    Path(raw): Path<String>,
+    CsrfForm(form): CsrfForm<Confirm>,
+) -> Response {
+    let ctx = page.ctx("Revoke token?", NAV);
+    let auth = match admin(&page, &ctx) {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let Ok(id) = raw.parse::<i64>() else {
+        return no_token(&page.base);
+    };
+    if !form.confirmed() {
+        return redirect_with_flash(&state, PATH, "Nothing was revoked");
+    }
+    match token_inventory::revoke(&state, &auth, id).await {
+        Ok(t) => redirect_with_flash(
+            &state,
+            PATH,
+            &format!(
+                "Token \"{}\" of {} revoked",
+                t.description,
+                t.owner_display()
+            ),
+        ),
+        Err(e) => error_page(page.base.clone(), e),
+    }
+}
