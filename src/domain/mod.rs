@@ -1,5 +1,6 @@
 //! Plain-Rust rules of the product: no HTTP, no SQL.
 
+pub mod addons;
 pub mod client;
 pub mod clock;
 pub mod constraints;
@@ -15,6 +16,8 @@ pub mod projects;
 pub mod segments;
 pub mod strategies;
 pub mod tag_types;
+pub mod template;
+pub mod token_expiry;
 pub mod tokens;
 pub mod users;
 

@@ -1,5 +1,6 @@
 //! The Admin API under `/api/admin`.
 
+pub mod addons;
 pub mod api_tokens;
 pub mod applications;
 pub mod context;
@@ -59,4 +60,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(instance_admin::routes())
         .merge(invite_links::routes())
         .merge(maintenance::routes())
+        .merge(addons::routes())
 }
