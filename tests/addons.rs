@@ -2,6 +2,7 @@
 //! receiver started by each test.
 
 mod common;
+mod ui_support;
 
 use std::sync::{Arc, Mutex};
 
@@ -801,4 +802,150 @@ async fn an_api_token_expiring_within_a_lead_time_is_announced_once_even_on_two_
     assert_eq!(body["type"], "api-token-expiring");
     assert_eq!(body["data"]["tokenName"], "payments-backend");
     assert!(!got[0].body.contains(secret_part));
+}
+
+#[tokio::test]
+async fn admins_manage_webhooks_in_the_ui() {
+    use ui_support::{csrf_of, form_login, get_page, post_fields};
+    let app = TestApp::new().await;
+    let hook = Receiver::start(StatusCode::OK).await;
+    let session = form_login(&app, "admin", common::ADMIN_PASSWORD).await;
+    let page = get_page(&app, "/admin/addons", &session).await.expect(200);
+    assert!(page.text.contains("No webhooks yet"), "{}", page.text);
+    assert!(
+        page.text.contains("href=\"/admin/addons\""),
+        "the menu links the page"
+    );
+    let form = get_page(&app, "/admin/addons/new", &session)
+        .await
+        .expect(200);
+    for e in ["pat-expiring", "api-token-expiring", "feature-created"] {
+        assert!(
+            form.text
+                .contains(&format!("name=\"events\" value=\"{e}\"")),
+            "{e} missing from the form"
+        );
+    }
+    let csrf = csrf_of(&form.text);
+
+    // Without a URL: the form again, with Unleash's message.
+    let refused = post_fields(
+        &app,
+        "/admin/addons",
+        &session,
+        &[
+            ("_csrf", csrf.as_str()),
+            ("description", "Ops"),
+            ("url", ""),
+            ("events", "pat-expiring"),
+            ("enabled", "on"),
+        ],
+    )
+    .await
+    .expect(400);
+    assert!(
+        refused.text.contains("Missing required parameters: url"),
+        "{}",
+        refused.text
+    );
+    assert!(
+        refused.text.contains("value=\"Ops\""),
+        "the form keeps what was typed"
+    );
+
+    let url = format!("{}/ui", hook.base);
+    let template = "{{event.type}}: {{event.data.description}}";
+    post_fields(
+        &app,
+        "/admin/addons",
+        &session,
+        &[
+            ("_csrf", csrf.as_str()),
+            ("description", "Ops"),
+            ("url", url.as_str()),
+            ("authorization", "Bearer ui-secret"),
+            ("content_type", "text/plain"),
+            ("body_template", template),
+            ("events", "feature-created"),
+            ("events", "pat-expiring"),
+            ("enabled", "on"),
+        ],
+    )
+    .await
+    .expect(303);
+    let list = addons::list(&app.state).await.unwrap();
+    assert_eq!(list.len(), 1);
+    let id = list[0].id;
+    assert_eq!(list[0].description.as_deref(), Some("Ops"));
+    assert_eq!(list[0].events, vec!["feature-created", "pat-expiring"]);
+    assert_eq!(list[0].parameters["url"], url.as_str());
+    assert_eq!(list[0].parameters["bodyTemplate"], template);
+    assert!(list[0].enabled);
+    let page = get_page(&app, "/admin/addons", &session).await.expect(200);
+    assert!(
+        page.text.contains("feature-created, pat-expiring"),
+        "{}",
+        page.text
+    );
+    assert!(!page.text.contains(&hook.base) && !page.text.contains("ui-secret"));
+
+    // Editing with the URL and authorization left blank keeps them.
+    let edit = get_page(&app, &format!("/admin/addons/{id}"), &session)
+        .await
+        .expect(200);
+    assert!(!edit.text.contains(&hook.base) && !edit.text.contains("ui-secret"));
+    assert!(edit
+        .text
+        .contains("name=\"events\" value=\"pat-expiring\" checked"));
+    post_fields(
+        &app,
+        &format!("/admin/addons/{id}"),
+        &session,
+        &[
+            ("_csrf", csrf.as_str()),
+            ("description", "Ops renamed"),
+            ("url", ""),
+            ("authorization", ""),
+            ("content_type", "text/plain"),
+            ("body_template", template),
+            ("events", "feature-created"),
+            ("enabled", "on"),
+        ],
+    )
+    .await
+    .expect(303);
+    let stored = addons::get(&app.state, id).await.unwrap();
+    assert_eq!(stored.description.as_deref(), Some("Ops renamed"));
+    assert_eq!(stored.events, vec!["feature-created"]);
+    assert_eq!(stored.parameters["url"], url.as_str());
+    assert_eq!(stored.parameters["authorization"], "Bearer ui-secret");
+
+    // What the page configured is what gets delivered.
+    let admin = app.admin().await;
+    create_flag(&app, &admin, "default", "from-ui").await;
+    addons::deliver_pending(&app.state).await.unwrap();
+    let got = hook.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].body, "feature-created: a &quot;quoted&quot; flag");
+    assert_eq!(got[0].headers["authorization"], "Bearer ui-secret");
+    assert_eq!(got[0].headers["content-type"], "text/plain");
+
+    // Not for other users.
+    let (_, _) = app.user("vic", "Editor").await;
+    let editor = form_login(&app, "vic", "vic-Passw0rd!").await;
+    get_page(&app, "/admin/addons", &editor).await.expect(403);
+
+    let confirm = get_page(&app, &format!("/admin/addons/{id}/delete"), &session)
+        .await
+        .expect(200);
+    assert!(confirm.text.contains("Delete webhook?"));
+    post_fields(
+        &app,
+        &format!("/admin/addons/{id}/delete"),
+        &session,
+        &[("_csrf", csrf.as_str())],
+    )
+    .await
+    .expect(303);
+    assert!(addons::list(&app.state).await.unwrap().is_empty());
 }

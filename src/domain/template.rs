@@ -202,7 +202,7 @@ fn push_escaped(out: &mut String, s: &str) {
     }
 }
 
-fn render_nodes<'a>(nodes: &[Node], stack: &mut Vec<&'a Value>, out: &mut String) {
+fn render_nodes(nodes: &[Node], stack: &mut Vec<&Value>, out: &mut String) {
     for node in nodes {
         if out.len() >= MAX_OUTPUT_BYTES {
             return;
