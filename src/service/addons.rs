@@ -261,8 +261,14 @@ pub async fn deliver_pending(state: &AppState) -> AppResult<DeliveryRound> {
                 ) {
                     continue;
                 }
-                if !store::addons::claim(&mut db, addon.id, ev.id, now).await? {
-                    continue;
+                match store::addons::claim(&mut db, addon.id, ev.id, now).await {
+                    Ok(true) => {}
+                    Ok(false) => continue,
+                    // Deleted meanwhile, say: the other addons go on.
+                    Err(e) => {
+                        tracing::warn!(addon = addon.id, event = ev.id, error = %e, "could not claim a webhook delivery");
+                        continue;
+                    }
                 }
                 let body = json.get_or_insert_with(|| ev.to_json());
                 match rules::webhook_request(&addon.parameters, body) {
