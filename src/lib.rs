@@ -94,9 +94,11 @@ pub async fn serve(
     Ok(())
 }
 
-/// Periodic work off the request path: token last-use times, expired sessions.
+/// Periodic work off the request path: token last-use times, expired sessions, addon
+/// deliveries and token expiry notices.
 fn spawn_background(state: AppState) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
+    let addons = service::addons::run_worker(state.clone());
+    let housekeeping = async move {
         let every = std::time::Duration::from_secs(state.config.seen_flush_seconds.max(1));
         let mut tick = tokio::time::interval(every);
         tick.tick().await;
@@ -113,5 +115,8 @@ fn spawn_background(state: AppState) -> tokio::task::JoinHandle<()> {
                 tracing::warn!(error = %e, "could not revoke unused personal access tokens");
             }
         }
+    };
+    tokio::spawn(async move {
+        tokio::join!(housekeeping, addons);
     })
 }

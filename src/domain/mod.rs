@@ -1,5 +1,6 @@
 //! Plain-Rust rules of the product: no HTTP, no SQL.
 
+pub mod addons;
 pub mod client;
 pub mod clock;
 pub mod constraints;
@@ -17,6 +18,8 @@ pub mod service_accounts;
 pub mod strategies;
 pub mod tag_types;
 pub mod token_inventory;
+pub mod template;
+pub mod token_expiry;
 pub mod tokens;
 pub mod users;
 

@@ -28,6 +28,9 @@ pub const UPDATE_TAG_TYPE: &str = "UPDATE_TAG_TYPE";
 pub const DELETE_TAG_TYPE: &str = "DELETE_TAG_TYPE";
 pub const READ_LOGS: &str = "READ_LOGS";
 pub const UPDATE_CORS: &str = "UPDATE_CORS";
+pub const CREATE_ADDON: &str = "CREATE_ADDON";
+pub const UPDATE_ADDON: &str = "UPDATE_ADDON";
+pub const DELETE_ADDON: &str = "DELETE_ADDON";
 
 pub const CREATE_FEATURE: &str = "CREATE_FEATURE";
 pub const UPDATE_FEATURE: &str = "UPDATE_FEATURE";

@@ -46,6 +46,7 @@ use crate::state::AppState;
         (name = "Unleash Edge", description = "What Unleash Edge calls on its upstream: token validation, bulk metrics, its own report"),
         (name = "Admin UI", description = "Configuration for the web UI"),
         (name = "Maintenance", description = "Pausing every change while SDKs keep being served"),
+        (name = "Addons", description = "Webhooks that receive events, including token expiry notices"),
     )
 )]
 struct ApiDoc;

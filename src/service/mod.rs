@@ -1,6 +1,7 @@
 //! Use cases: each function checks its rule (from `domain`), then writes through `store` in
 //! one transaction together with its audit event. Handlers (API and UI alike) call these.
 
+pub mod addons;
 pub mod applications;
 pub mod context;
 pub mod edge;
@@ -25,5 +26,6 @@ pub mod tag_types;
 pub mod token_policy;
 pub mod token_rotation;
 pub mod token_inventory;
+pub mod token_expiry;
 pub mod tokens;
 pub mod users;

@@ -234,3 +234,66 @@ pub async fn creator_ids(c: &mut impl Conn) -> Result<Vec<i64>, sqlx::Error> {
         .map(|r| r.created_by_user_id)
         .collect())
 }
+
+fn all_columns() -> SelectStatement {
+    Query::select()
+        .columns([
+            Events::Id,
+            Events::Type,
+            Events::CreatedAt,
+            Events::CreatedBy,
+            Events::CreatedByUserId,
+            Events::Data,
+            Events::PreData,
+            Events::Tags,
+            Events::FeatureName,
+            Events::Project,
+            Events::Environment,
+        ])
+        .from(Events::Table)
+        .to_owned()
+}
+
+/// Up to `limit` events with an id above `after`, oldest first: what addons work through.
+#[instrument(skip_all)]
+pub async fn after(c: &mut impl Conn, after: i64, limit: u64) -> Result<Vec<Event>, sqlx::Error> {
+    let q = all_columns()
+        .and_where(Expr::col(Events::Id).gt(after))
+        .order_by(Events::Id, Order::Asc)
+        .limit(limit)
+        .to_owned();
+    Ok(c.all::<EventRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+/// The events with these ids.
+#[instrument(skip_all)]
+pub async fn by_ids(c: &mut impl Conn, ids: Vec<i64>) -> Result<Vec<Event>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let q = all_columns()
+        .and_where(Expr::col(Events::Id).is_in(ids))
+        .to_owned();
+    Ok(c.all::<EventRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+#[derive(sqlx::FromRow)]
+struct MaxId(Option<i64>);
+
+/// The highest event id so far (0 when there is none).
+#[instrument(skip_all)]
+pub async fn max_id(c: &mut impl Conn) -> Result<i64, sqlx::Error> {
+    let q = Query::select()
+        .expr(Expr::col(Events::Id).max())
+        .from(Events::Table)
+        .to_owned();
+    Ok(c.one::<MaxId, _>(&q).await?.0.unwrap_or(0))
+}

@@ -4,6 +4,7 @@
 //! time; rows decode through `sqlx::FromRow`, derived once for both backends. All SQL of
 //! the server lives below this module.
 
+pub mod addons;
 pub mod api_tokens;
 pub mod applications;
 pub mod client_features;
@@ -30,6 +31,7 @@ pub mod strategies;
 pub mod tag_types;
 pub mod target;
 pub mod token_addresses;
+pub mod token_expiry;
 pub mod users;
 
 pub use target::DatabaseChoice;

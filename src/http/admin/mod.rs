@@ -1,5 +1,6 @@
 //! The Admin API under `/api/admin`.
 
+pub mod addons;
 pub mod api_tokens;
 pub mod applications;
 pub mod context;
@@ -65,4 +66,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(invite_links::routes())
         .merge(maintenance::routes())
         .merge(token_policy::routes())
+        .merge(addons::routes())
 }

@@ -9,6 +9,7 @@
 // Handlers answer refusals with ready pages; a large `Err` is fine off the hot path.
 #![allow(clippy::result_large_err)]
 
+mod addons;
 mod api_tokens;
 mod dashboard;
 mod events;
@@ -65,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .merge(token_policy::routes())
         .merge(service_accounts::routes())
         .merge(token_inventory::routes())
+        .merge(addons::routes())
 }
 
 const APP_CSS: &str = include_str!("../../../static/app.css");
