@@ -15,6 +15,7 @@ pub mod projects;
 pub mod segments;
 pub mod strategies;
 pub mod tag_types;
+pub mod token_scope;
 pub mod tokens;
 pub mod users;
 

@@ -5,6 +5,7 @@ use sea_query::{Expr, Iden, Order, Query};
 use tracing::instrument;
 
 use super::{Conn, Scalar};
+use crate::domain::token_scope::TokenScope;
 use crate::domain::tokens::Pat;
 
 #[derive(Iden)]
@@ -20,6 +21,7 @@ enum Pats {
     CreatedAt,
     SeenAt,
     SeenAddress,
+    Scopes,
 }
 
 #[derive(sqlx::FromRow)]
@@ -31,6 +33,7 @@ struct PatRow {
     expires_at: DateTime<Utc>,
     created_at: DateTime<Utc>,
     seen_at: Option<DateTime<Utc>>,
+    scopes: String,
 }
 
 impl From<PatRow> for Pat {
@@ -43,6 +46,7 @@ impl From<PatRow> for Pat {
             expires_at: r.expires_at,
             created_at: r.created_at,
             seen_at: r.seen_at,
+            scope: TokenScope::from_stored(&r.scopes),
         }
     }
 }
@@ -57,6 +61,7 @@ fn select() -> sea_query::SelectStatement {
             Pats::ExpiresAt,
             Pats::CreatedAt,
             Pats::SeenAt,
+            Pats::Scopes,
         ])
         .from(Pats::Table)
         .to_owned()
@@ -70,6 +75,7 @@ pub async fn insert(
     selector: &str,
     verifier: &str,
     expires_at: DateTime<Utc>,
+    scope: &TokenScope,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     let q = Query::insert()
@@ -81,6 +87,7 @@ pub async fn insert(
             Pats::Verifier,
             Pats::ExpiresAt,
             Pats::CreatedAt,
+            Pats::Scopes,
         ])
         .values_panic([
             user_id.into(),
@@ -89,6 +96,7 @@ pub async fn insert(
             verifier.into(),
             expires_at.into(),
             now.into(),
+            scope.to_stored().into(),
         ])
         .returning_col(Pats::Id)
         .to_owned();
@@ -154,6 +162,8 @@ pub struct Credential {
     pub user_id: i64,
     pub verifier: String,
     pub expires_at: DateTime<Utc>,
+    /// The token's scope in its stored form (see `TokenScope::from_stored`).
+    pub scopes: String,
 }
 
 /// The stored credential for a selector, for verification.
@@ -163,7 +173,13 @@ pub async fn credential(
     selector: &str,
 ) -> Result<Option<Credential>, sqlx::Error> {
     let q = Query::select()
-        .columns([Pats::Id, Pats::UserId, Pats::Verifier, Pats::ExpiresAt])
+        .columns([
+            Pats::Id,
+            Pats::UserId,
+            Pats::Verifier,
+            Pats::ExpiresAt,
+            Pats::Scopes,
+        ])
         .from(Pats::Table)
         .and_where(Expr::col(Pats::Selector).eq(selector))
         .to_owned();
