@@ -25,13 +25,9 @@ async fn create_token(app: &TestApp, who: &Auth, description: &str, scope: Value
 }
 
 async fn project(app: &TestApp, admin: &Auth, id: &str) {
-    app.post(
-        "/api/admin/projects",
-        json!({"id": id, "name": id}),
-        admin,
-    )
-    .await
-    .expect(201);
+    app.post("/api/admin/projects", json!({"id": id, "name": id}), admin)
+        .await
+        .expect(201);
 }
 
 async fn flag(app: &TestApp, admin: &Auth, project: &str, name: &str) {
@@ -78,14 +74,46 @@ async fn a_read_only_token_reads_but_every_write_is_refused() {
     .expect(200);
 
     let writes = [
-        ("POST", "/api/admin/projects/default/features", json!({"name": "nope"})),
-        ("POST", "/api/admin/projects/default/features/ro-flag/environments/development/on", Value::Null),
-        ("PUT", "/api/admin/projects/default/features/ro-flag", json!({"description": "x"})),
-        ("DELETE", "/api/admin/projects/default/features/ro-flag", Value::Null),
-        ("POST", "/api/admin/projects", json!({"id": "nope", "name": "nope"})),
-        ("POST", "/api/admin/user-admin", json!({"email": "x@example.com", "rootRole": "Viewer"})),
-        ("POST", "/api/admin/api-tokens", json!({"tokenName": "t", "type": "client", "environment": "development"})),
-        ("POST", "/api/admin/user/tokens", json!({"description": "wider", "expiresAt": in_days(1)})),
+        (
+            "POST",
+            "/api/admin/projects/default/features",
+            json!({"name": "nope"}),
+        ),
+        (
+            "POST",
+            "/api/admin/projects/default/features/ro-flag/environments/development/on",
+            Value::Null,
+        ),
+        (
+            "PUT",
+            "/api/admin/projects/default/features/ro-flag",
+            json!({"description": "x"}),
+        ),
+        (
+            "DELETE",
+            "/api/admin/projects/default/features/ro-flag",
+            Value::Null,
+        ),
+        (
+            "POST",
+            "/api/admin/projects",
+            json!({"id": "nope", "name": "nope"}),
+        ),
+        (
+            "POST",
+            "/api/admin/user-admin",
+            json!({"email": "x@example.com", "rootRole": "Viewer"}),
+        ),
+        (
+            "POST",
+            "/api/admin/api-tokens",
+            json!({"tokenName": "t", "type": "client", "environment": "development"}),
+        ),
+        (
+            "POST",
+            "/api/admin/user/tokens",
+            json!({"description": "wider", "expiresAt": in_days(1)}),
+        ),
     ];
     for (method, path, body) in writes {
         let body = (!body.is_null()).then_some(body);
@@ -129,7 +157,10 @@ async fn a_project_scoped_token_sees_and_acts_on_its_projects_only() {
     let all = app.get("/api/admin/projects", &admin).await.expect(200);
     assert!(names(&all.json["projects"], "id").contains(&"beta".to_string()));
 
-    let search = app.get("/api/admin/search/features", &tok).await.expect(200);
+    let search = app
+        .get("/api/admin/search/features", &tok)
+        .await
+        .expect(200);
     assert_eq!(names(&search.json["features"], "name"), ["a-flag"]);
     let search = app
         .get("/api/admin/search/features?project=IS:beta", &tok)
@@ -167,7 +198,10 @@ async fn a_project_scoped_token_sees_and_acts_on_its_projects_only() {
     for (method, path) in [
         ("GET", "/api/admin/projects/beta"),
         ("GET", "/api/admin/projects/beta/features/b-flag"),
-        ("POST", "/api/admin/projects/beta/features/b-flag/environments/development/on"),
+        (
+            "POST",
+            "/api/admin/projects/beta/features/b-flag/environments/development/on",
+        ),
         ("DELETE", "/api/admin/projects/beta/features/b-flag"),
     ] {
         let body = (method == "POST").then(|| json!({}));
@@ -180,7 +214,11 @@ async fn a_project_scoped_token_sees_and_acts_on_its_projects_only() {
         .expect(404);
     // Root-level powers are gone, though its owner is an Admin.
     let res = app
-        .post("/api/admin/projects", json!({"id": "gamma", "name": "gamma"}), &tok)
+        .post(
+            "/api/admin/projects",
+            json!({"id": "gamma", "name": "gamma"}),
+            &tok,
+        )
         .await
         .expect(403);
     assert!(res.json["message"]
@@ -216,7 +254,9 @@ async fn a_project_scoped_token_sees_and_acts_on_its_projects_only() {
     assert!(perms
         .iter()
         .any(|g| g["permission"] == "CREATE_FEATURE" && g["project"] == "alpha"));
-    assert!(perms.iter().all(|g| g["project"].is_null() || g["project"] == "alpha"));
+    assert!(perms
+        .iter()
+        .all(|g| g["project"].is_null() || g["project"] == "alpha"));
     // The flag in beta is untouched.
     let b = app
         .get("/api/admin/projects/beta/features/b-flag", &admin)
@@ -261,7 +301,9 @@ async fn an_environment_scoped_token_changes_its_environments_only() {
     .await
     .expect(200);
     // Reading the other environment is allowed.
-    app.get(&format!("{base}/production"), &tok).await.expect(200);
+    app.get(&format!("{base}/production"), &tok)
+        .await
+        .expect(200);
     let f = app
         .get("/api/admin/projects/default/features/env-flag", &admin)
         .await
@@ -289,7 +331,8 @@ async fn the_list_and_the_creation_answer_show_the_scope() {
         )
         .await
         .expect(201);
-    let want = json!({"access": "read-only", "projects": ["default"], "environments": ["production"]});
+    let want =
+        json!({"access": "read-only", "projects": ["default"], "environments": ["production"]});
     assert_eq!(res.json["scope"], want);
     app.post(
         "/api/admin/user/tokens",
@@ -363,11 +406,31 @@ async fn invalid_scopes_are_refused_naming_the_field() {
     let app = TestApp::new().await;
     let admin = app.admin().await;
     let cases = [
-        (json!({"access": "write-only"}), "/body/scope/access", "write-only"),
-        (json!({"projects": ["nowhere"]}), "/body/scope/projects", "nowhere"),
-        (json!({"environments": ["staging-x"]}), "/body/scope/environments", "staging-x"),
-        (json!({"projects": []}), "/body/scope/projects", "at least one"),
-        (json!({"projects": "default"}), "/body/scope/projects", "list"),
+        (
+            json!({"access": "write-only"}),
+            "/body/scope/access",
+            "write-only",
+        ),
+        (
+            json!({"projects": ["nowhere"]}),
+            "/body/scope/projects",
+            "nowhere",
+        ),
+        (
+            json!({"environments": ["staging-x"]}),
+            "/body/scope/environments",
+            "staging-x",
+        ),
+        (
+            json!({"projects": []}),
+            "/body/scope/projects",
+            "at least one",
+        ),
+        (
+            json!({"projects": "default"}),
+            "/body/scope/projects",
+            "list",
+        ),
         (json!("read-only"), "/body/scope", "object"),
     ];
     for (scope, field, hint) in cases {
@@ -382,7 +445,11 @@ async fn invalid_scopes_are_refused_naming_the_field() {
         assert_eq!(res.json["name"], "BadDataError", "{}", res.text);
         let detail = &res.json["details"][0];
         assert_eq!(detail["path"], field, "{}", res.text);
-        assert!(detail["message"].as_str().unwrap().contains(hint), "{}", res.text);
+        assert!(
+            detail["message"].as_str().unwrap().contains(hint),
+            "{}",
+            res.text
+        );
     }
     let list = app.get("/api/admin/user/tokens", &admin).await.expect(200);
     assert_eq!(list.json["pats"], json!([]));

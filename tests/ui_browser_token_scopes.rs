@@ -31,13 +31,9 @@ async fn a_scoped_token_made_in_the_browser() {
     let app = TestApp::new().await;
     let admin = app.admin().await;
     for id in ["alpha", "beta"] {
-        app.post(
-            "/api/admin/projects",
-            json!({"id": id, "name": id}),
-            &admin,
-        )
-        .await
-        .expect(201);
+        app.post("/api/admin/projects", json!({"id": id, "name": id}), &admin)
+            .await
+            .expect(201);
     }
     let server = RunningServer::start(app.state.clone()).await;
     let Some(mut b) = Browser::launch(&server.base, "token-scopes", true).await else {
@@ -53,7 +49,12 @@ async fn a_scoped_token_made_in_the_browser() {
     // At first: read and write, every project and environment, and the curl example says so.
     assert!(b.find("#access-rw").await.is_selected().await.unwrap());
     assert!(b.find("#projects-all").await.is_selected().await.unwrap());
-    assert!(b.find("#environments-all").await.is_selected().await.unwrap());
+    assert!(b
+        .find("#environments-all")
+        .await
+        .is_selected()
+        .await
+        .unwrap());
     b.fill("#description", "alpha reader").await;
     let curl = b.wait_text("#curl", "alpha reader").await;
     assert_eq!(
@@ -99,10 +100,7 @@ async fn a_scoped_token_made_in_the_browser() {
     b.shot("scoped-list").await;
 
     // The API agrees, and the token is narrowed.
-    let list = app
-        .get("/api/admin/user/tokens", &admin)
-        .await
-        .expect(200);
+    let list = app.get("/api/admin/user/tokens", &admin).await.expect(200);
     assert_eq!(
         list.json["pats"][0]["scope"],
         json!({"access": "read-only", "projects": ["alpha"], "environments": ["development"]})

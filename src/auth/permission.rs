@@ -91,9 +91,9 @@ impl Principal {
         let denied = || AppError::Permission(wanted.iter().map(|s| s.to_string()).collect());
         match self {
             Principal::User(u) => {
-                let left = u
-                    .scope
-                    .permitted(wanted, scope.project, scope.environment, scope.listing);
+                let left =
+                    u.scope
+                        .permitted(wanted, scope.project, scope.environment, scope.listing);
                 match left {
                     Ok(left) if allows(&u.grants, &left, scope.project, scope.environment) => {
                         Ok(())

@@ -398,8 +398,7 @@ impl TokenScope {
     /// Whether this scope is no wider than `outer` (for a token made by another token).
     pub fn within(&self, outer: &TokenScope) -> bool {
         let access_ok = outer.access == Access::ReadWrite || self.access == Access::ReadOnly;
-        let sub = |inner: &Option<Vec<String>>, outer: &Option<Vec<String>>| match (inner, outer)
-        {
+        let sub = |inner: &Option<Vec<String>>, outer: &Option<Vec<String>>| match (inner, outer) {
             (_, None) => true,
             (None, Some(_)) => false,
             (Some(i), Some(o)) => i.iter().all(|x| o.contains(x)),
@@ -546,7 +545,9 @@ fn parse_list(v: Option<&Value>, field: &str, what: &str) -> AppResult<Option<Ve
     if out.is_empty() {
         return Err(scope_error(
             field,
-            format!("The `/body/scope/{field}` list must name at least one {what}, or [\"*\"] for all."),
+            format!(
+                "The `/body/scope/{field}` list must name at least one {what}, or [\"*\"] for all."
+            ),
         ));
     }
     out.sort();
@@ -645,24 +646,38 @@ mod tests {
     #[test]
     fn checks_are_narrowed() {
         let all = TokenScope::all();
-        assert!(all
-            .refusal(&[CREATE_PROJECT], None, None, false)
-            .is_none());
+        assert!(all.refusal(&[CREATE_PROJECT], None, None, false).is_none());
         let ro = scoped(Access::ReadOnly, &[], &[]);
-        assert!(ro.refusal(&[CREATE_FEATURE], Some("a"), None, false).is_some());
+        assert!(ro
+            .refusal(&[CREATE_FEATURE], Some("a"), None, false)
+            .is_some());
         assert!(ro.refusal(&[READ_LOGS], None, None, false).is_none());
         assert!(ro.refusal(&[ADMIN], None, None, false).is_none());
         let p = scoped(Access::ReadWrite, &["a"], &[]);
-        assert!(p.refusal(&[CREATE_FEATURE], Some("a"), None, false).is_none());
-        assert!(p.refusal(&[CREATE_FEATURE], Some("b"), None, false).is_some());
+        assert!(p
+            .refusal(&[CREATE_FEATURE], Some("a"), None, false)
+            .is_none());
+        assert!(p
+            .refusal(&[CREATE_FEATURE], Some("b"), None, false)
+            .is_some());
         assert!(p.refusal(&[CREATE_PROJECT], None, None, false).is_some());
         assert!(p.refusal(&[ADMIN], None, None, true).is_none());
         let e = scoped(Access::ReadWrite, &[], &["development"]);
         assert!(e
-            .refusal(&[UPDATE_FEATURE_ENVIRONMENT], Some("a"), Some("development"), false)
+            .refusal(
+                &[UPDATE_FEATURE_ENVIRONMENT],
+                Some("a"),
+                Some("development"),
+                false
+            )
             .is_none());
         assert!(e
-            .refusal(&[UPDATE_FEATURE_ENVIRONMENT], Some("a"), Some("production"), false)
+            .refusal(
+                &[UPDATE_FEATURE_ENVIRONMENT],
+                Some("a"),
+                Some("production"),
+                false
+            )
             .is_some());
     }
 
@@ -676,8 +691,12 @@ mod tests {
             .refuse_request("POST", "/api/admin/projects/x/archive/validate")
             .is_none());
         let p = scoped(Access::ReadWrite, &["a"], &["development"]);
-        assert!(p.refuse_request("GET", "/api/admin/projects/a/features").is_none());
-        assert!(p.refuse_request("GET", "/api/admin/projects/b/features").is_some());
+        assert!(p
+            .refuse_request("GET", "/api/admin/projects/a/features")
+            .is_none());
+        assert!(p
+            .refuse_request("GET", "/api/admin/projects/b/features")
+            .is_some());
         assert!(p
             .refuse_request("GET", "/api/admin/environments/project/b")
             .is_some());
@@ -711,8 +730,9 @@ mod tests {
         let p = scoped(Access::ReadWrite, &["a"], &["development"]);
         let g = p.narrow_grants(&admin);
         assert!(!g.iter().any(|g| g.permission == ADMIN));
-        assert!(g.iter().any(|g| g.permission == CREATE_FEATURE
-            && g.project.as_deref() == Some("a")));
+        assert!(g
+            .iter()
+            .any(|g| g.permission == CREATE_FEATURE && g.project.as_deref() == Some("a")));
         assert!(g.iter().any(|g| g.permission == UPDATE_FEATURE_ENVIRONMENT
             && g.environment.as_deref() == Some("development")));
         let ro = scoped(Access::ReadOnly, &[], &[]);

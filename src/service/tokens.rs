@@ -64,16 +64,15 @@ pub async fn create_pat(
             "Too many PATs ({limit}) already exist for this user."
         )));
     }
-    let id = store::pats::insert(
-        &mut tx,
+    let row = store::pats::NewRow {
         user_id,
-        &new.description,
-        &selector,
-        &verifier,
-        new.expires_at,
-        &new.scope,
-        now,
-    )
+        description: &new.description,
+        selector: &selector,
+        verifier: &verifier,
+        expires_at: new.expires_at,
+        scope: &new.scope,
+    };
+    let id = store::pats::insert(&mut tx, &row, now)
     .await
     .on_unique_violation(|| AppError::NameExists("PAT description already exists.".into()))?;
     let pat = Pat {
@@ -104,7 +103,9 @@ async fn check_pat_scope(c: &mut impl Conn, scope: &TokenScope) -> AppResult<()>
         if !store::project_exists(c, p).await? {
             return Err(AppError::bad_field(
                 "/body/scope/projects",
-                format!("The `/body/scope/projects` list names project \"{p}\", which does not exist."),
+                format!(
+                    "The `/body/scope/projects` list names project \"{p}\", which does not exist."
+                ),
             ));
         }
     }
@@ -159,13 +160,12 @@ pub async fn authenticate_pat(state: &AppState, token: &str) -> AppResult<Option
         return Ok(None);
     }
     // The owner's current permissions, narrowed by the token's scope.
-    let principal =
-        service::users::principal(state, cred.user_id, Via::Pat { token_id: cred.id })
-            .await?
-            .map(|p| UserPrincipal {
-                scope: TokenScope::from_stored(&cred.scopes),
-                ..p
-            });
+    let principal = service::users::principal(state, cred.user_id, Via::Pat { token_id: cred.id })
+        .await?
+        .map(|p| UserPrincipal {
+            scope: TokenScope::from_stored(&cred.scopes),
+            ..p
+        });
     if principal.is_some() {
         state.seen.record(SeenKey::Pat(cred.id), now, None);
     }

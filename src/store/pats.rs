@@ -67,15 +67,20 @@ fn select() -> sea_query::SelectStatement {
         .to_owned()
 }
 
+/// A token to store: its selector and digest, never its secret.
+pub struct NewRow<'a> {
+    pub user_id: i64,
+    pub description: &'a str,
+    pub selector: &'a str,
+    pub verifier: &'a str,
+    pub expires_at: DateTime<Utc>,
+    pub scope: &'a TokenScope,
+}
+
 #[instrument(skip_all)]
 pub async fn insert(
     c: &mut impl Conn,
-    user_id: i64,
-    description: &str,
-    selector: &str,
-    verifier: &str,
-    expires_at: DateTime<Utc>,
-    scope: &TokenScope,
+    row: &NewRow<'_>,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     let q = Query::insert()
@@ -90,13 +95,13 @@ pub async fn insert(
             Pats::Scopes,
         ])
         .values_panic([
-            user_id.into(),
-            description.into(),
-            selector.into(),
-            verifier.into(),
-            expires_at.into(),
+            row.user_id.into(),
+            row.description.into(),
+            row.selector.into(),
+            row.verifier.into(),
+            row.expires_at.into(),
             now.into(),
-            scope.to_stored().into(),
+            row.scope.to_stored().into(),
         ])
         .returning_col(Pats::Id)
         .to_owned();

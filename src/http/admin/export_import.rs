@@ -36,7 +36,11 @@ async fn export_features(
     let auth = p.authenticated();
     if let Some(seen) = p.visible_projects() {
         // A project-scoped token exports only flags of its projects.
-        if let Some(project) = query.project.as_deref().filter(|q| !seen.iter().any(|s| s == q)) {
+        if let Some(project) = query
+            .project
+            .as_deref()
+            .filter(|q| !seen.iter().any(|s| s == q))
+        {
             return Err(crate::error::AppError::Forbidden(format!(
                 "This personal access token is limited to projects {}; it cannot export project \"{project}\".",
                 seen.join(", ")

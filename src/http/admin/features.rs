@@ -14,8 +14,8 @@ use crate::domain::permissions::{
     CREATE_FEATURE, DELETE_FEATURE, UPDATE_FEATURE, UPDATE_FEATURE_DEPENDENCY,
     UPDATE_FEATURE_ENVIRONMENT_VARIANTS, UPDATE_FEATURE_VARIANTS,
 };
-use crate::error::{AppError, AppResult};
 use crate::domain::token_scope::narrow_projects;
+use crate::error::{AppError, AppResult};
 use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::service::favorites;
 use crate::service::features::{

@@ -26,7 +26,7 @@ fn owner(p: &Principal) -> AppResult<i64> {
 
 /// The caller's personal access tokens, newest first (never their secrets).
 #[utoipa::path(get, path = "/api/admin/user/tokens", tag = "Personal access tokens", responses(
-    (status = 200, description = "`{pats: [{id, description, expiresAt, createdAt, seenAt, userId, expiryWarning?}]}`"),
+    (status = 200, description = "`{pats: [{id, description, expiresAt, createdAt, seenAt, userId, scope, expiryWarning?}]}`"),
     (status = 401, description = "Not signed in"),
     (status = 403, description = "The caller is not a user (an API token)"),
 ))]
@@ -43,11 +43,13 @@ async fn get_pats(State(state): State<AppState>, Caller(p): Caller) -> AppResult
 }
 
 /// Creates a personal access token for the caller. The answer holds the secret; it is
-/// never shown again.
+/// never shown again. An optional `scope` `{access: "read-only"|"read-write", projects,
+/// environments}` (lists of ids, or `["*"]` for all) narrows what the token may do; without
+/// it the token carries all of the owner's permissions.
 #[utoipa::path(post, path = "/api/admin/user/tokens", tag = "Personal access tokens", responses(
-    (status = 201, description = "The token, with `secret`"),
-    (status = 400, description = "Description missing, empty or too long; expiresAt missing, malformed or not in the future"),
-    (status = 403, description = "The caller already holds PAT_LIMIT unexpired tokens (OperationDeniedError)"),
+    (status = 201, description = "The token, with `secret` and `scope`"),
+    (status = 400, description = "Description missing, empty or too long; expiresAt missing, malformed or not in the future; scope with an unknown access value, project or environment"),
+    (status = 403, description = "The caller already holds PAT_LIMIT unexpired tokens (OperationDeniedError), or calls with a scoped token"),
     (status = 409, description = "The caller has another token with this description"),
 ))]
 async fn create_pat(

@@ -292,10 +292,7 @@ fn scope_of_form(pairs: &[(String, String)]) -> TokenScope {
         (!v.is_empty() && !v.iter().any(|x| x == "*")).then_some(v)
     };
     TokenScope {
-        access: if pairs
-            .iter()
-            .any(|(n, v)| n == "access" && v == "read-only")
-        {
+        access: if pairs.iter().any(|(n, v)| n == "access" && v == "read-only") {
             Access::ReadOnly
         } else {
             Access::ReadWrite
