@@ -73,8 +73,8 @@ pub async fn create_pat(
         scope: &new.scope,
     };
     let id = store::pats::insert(&mut tx, &row, now)
-    .await
-    .on_unique_violation(|| AppError::NameExists("PAT description already exists.".into()))?;
+        .await
+        .on_unique_violation(|| AppError::NameExists("PAT description already exists.".into()))?;
     let pat = Pat {
         id,
         user_id,
