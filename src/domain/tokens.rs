@@ -413,6 +413,30 @@ mod tests {
     }
 
     #[test]
+    fn the_dashboard_counts_by_the_token_pages_rule() {
+        let now = at(0, 0);
+        let pat = |created: DateTime<Utc>, expires: DateTime<Utc>| Pat {
+            id: 1,
+            user_id: 1,
+            description: "t".into(),
+            selector: "s".into(),
+            expires_at: expires,
+            created_at: created,
+            seen_at: None,
+            scope: TokenScope::all(),
+        };
+        let pats = [
+            pat(at(-90, 0), at(10, 0)),
+            pat(at(-90, 0), at(-1, 0)),
+            pat(at(-1, 0), at(2, 0)),
+            pat(at(-90, 0), at(60, 0)),
+        ];
+        assert_eq!(expiry_counts(&pats, now, &[14, 3]), (1, 1));
+        assert_eq!(pats[0].expiry(now, &[14, 3]), Some(Expiry::ExpiresSoon));
+        assert_eq!(pats[2].expiry(now, &[14, 3]), None);
+    }
+
+    #[test]
     fn pat_bodies_are_validated() {
         let now = at(0, 0);
         let ok = validate_new_pat(
