@@ -54,6 +54,9 @@ pub enum AppError {
     /// 409
     #[error("{0}")]
     NameExists(String),
+    /// 413: the body is longer than the server reads.
+    #[error("payload too large")]
+    PayloadTooLarge { limit_bytes: usize },
     /// 415
     #[error("content type")]
     ContentType,
@@ -123,6 +126,7 @@ impl AppError {
             | AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::NameExists(_) => StatusCode::CONFLICT,
+            AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::ContentType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Maintenance => StatusCode::SERVICE_UNAVAILABLE,
@@ -181,6 +185,11 @@ impl AppError {
             AppError::Forbidden(m) => ("ForbiddenError", m.clone(), None),
             AppError::NotFound(m) => ("NotFoundError", m.clone(), None),
             AppError::NameExists(m) => ("NameExistsError", m.clone(), None),
+            AppError::PayloadTooLarge { limit_bytes } => (
+                "PayloadTooLargeError",
+                format!("The request body is too large: this server reads at most {limit_bytes} bytes. Send a smaller body, for example by splitting an import into several."),
+                None,
+            ),
             AppError::ContentType => (
                 "ContentTypeError",
                 "We do not accept the content-type you provided. Try using one of the content-types we do accept instead (application/json) and make sure the body is in the corresponding format.".into(),
@@ -189,12 +198,20 @@ impl AppError {
             AppError::TooManyRequests { .. } => ("TooManyRequestsError", "Too many requests, please try again later.".into(), None),
             AppError::Internal(_) => ("InternalError", "Unexpected error on the server. It has been logged; please try again.".into(), None),
         };
-        let details = details.unwrap_or_else(|| {
-            vec![Detail {
+        let message = clip_echoes(&message);
+        let details = match details {
+            Some(details) => details
+                .into_iter()
+                .map(|d| Detail {
+                    path: d.path.map(|p| clip_echoes(&p)),
+                    message: clip_echoes(&d.message),
+                })
+                .collect(),
+            None => vec![Detail {
                 path: None,
                 message: message.clone(),
-            }]
-        });
+            }],
+        };
         json!({"id": uuid::Uuid::new_v4(), "name": name, "message": message, "details": details})
     }
 }
@@ -213,6 +230,43 @@ impl IntoResponse for AppError {
         }
         response
     }
+}
+
+/// The most characters of a caller's value an error message repeats.
+pub const MAX_ECHO_CHARS: usize = 100;
+/// The longest error message sent.
+const MAX_MESSAGE_CHARS: usize = 2_000;
+
+/// Shortens what an error message quotes back to the caller: each `"…"` run longer than
+/// [`MAX_ECHO_CHARS`] keeps its start and says how long it was, and the message as a whole
+/// is capped. A 10,000-character name is not worth sending back in full.
+pub fn clip_echoes(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(MAX_MESSAGE_CHARS + 64));
+    let mut rest = message;
+    while let Some(open) = rest.find('"') {
+        out.push_str(&rest[..=open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('"') else {
+            rest = after;
+            break;
+        };
+        let quoted = &after[..close];
+        let chars = quoted.chars().count();
+        if chars > MAX_ECHO_CHARS {
+            out.extend(quoted.chars().take(MAX_ECHO_CHARS));
+            out.push_str(&format!("… ({chars} characters)"));
+        } else {
+            out.push_str(quoted);
+        }
+        out.push('"');
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    if out.chars().count() > MAX_MESSAGE_CHARS {
+        let cut: String = out.chars().take(MAX_MESSAGE_CHARS).collect();
+        return format!("{cut}…");
+    }
+    out
 }
 
 impl From<sqlx::Error> for AppError {
@@ -247,5 +301,39 @@ impl<T> ResultExt<T> for AppResult<T> {
             },
             other => other,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_quoted_values_are_clipped_and_short_ones_kept() {
+        let long = "a".repeat(10_000);
+        let clipped = clip_echoes(&format!("Bad name. You sent \"{long}\". Fix \"it\"."));
+        assert!(clipped.starts_with(&format!("Bad name. You sent \"{}", "a".repeat(100))));
+        assert!(clipped.contains("… (10000 characters)\". Fix \"it\"."));
+        assert!(clipped.len() < 200);
+        assert_eq!(clip_echoes("plain \"short\" text"), "plain \"short\" text");
+        assert_eq!(clip_echoes("unclosed \"quote"), "unclosed \"quote");
+    }
+
+    #[test]
+    fn the_whole_message_is_capped() {
+        let clipped = clip_echoes(&"word ".repeat(2_000));
+        assert_eq!(clipped.chars().count(), MAX_MESSAGE_CHARS + 1);
+    }
+
+    #[test]
+    fn payload_too_large_is_413_in_unleash_shape() {
+        let e = AppError::PayloadTooLarge { limit_bytes: 10 };
+        assert_eq!(e.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        let body = e.body();
+        assert_eq!(body["name"], "PayloadTooLargeError");
+        assert!(body["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 10 bytes"));
     }
 }

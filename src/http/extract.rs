@@ -40,13 +40,49 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| AppError::bad_data(format!("Could not read the request body: {e}")))?;
+            .map_err(body_rejection)?;
         parse_json(&bytes).map(ApiJson)
     }
 }
 
-/// Parses JSON, naming the offending field on failure.
+/// The largest request body read ([axum's default body limit](axum::extract::DefaultBodyLimit)).
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// A body that could not be read: 413 when it is longer than [`MAX_BODY_BYTES`], else 400.
+pub fn body_rejection(e: axum::extract::rejection::BytesRejection) -> AppError {
+    if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge {
+            limit_bytes: MAX_BODY_BYTES,
+        }
+    } else {
+        AppError::bad_data(format!("Could not read the request body: {e}"))
+    }
+}
+
+/// The most rows a paged list may skip.
+pub const MAX_OFFSET: u64 = 1_000_000_000;
+
+/// A numeric query parameter within `0..=max`; 400 naming it otherwise. (Values past
+/// `i64::MAX` would not even fit the database's integers.)
+pub fn bounded_query(name: &str, value: Option<u64>, max: u64, default: u64) -> AppResult<u64> {
+    match value {
+        None => Ok(default),
+        Some(v) if v <= max => Ok(v),
+        Some(v) => Err(AppError::bad_field(
+            &format!("/query/{name}"),
+            format!("The `{name}` query parameter must be a whole number from 0 to {max}. You sent {v}."),
+        )),
+    }
+}
+
+/// Parses JSON, naming the offending field on failure. Strings may not contain NUL
+/// characters (PostgreSQL cannot store them).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
+    if crate::http::limits::json_has_nul_escape(bytes) {
+        return Err(AppError::bad_data(
+            "The request body contains a NUL character (\\u0000) in a string; no name or value may contain one.",
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

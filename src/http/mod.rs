@@ -9,6 +9,7 @@ pub mod edge;
 pub mod extract;
 pub mod frontend;
 pub mod health;
+pub mod limits;
 pub mod prometheus;
 pub mod ui;
 
@@ -89,6 +90,10 @@ pub fn router(state: AppState) -> Router {
                 tracing::info_span!("request", method = %req.method(), path = %admin::invite_links::loggable_path(req.uri().path()))
             }),
         )
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            limits::panic_response,
+        ))
+        .layer(axum::middleware::from_fn(limits::guard_request))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

@@ -147,7 +147,8 @@ pub async fn list(c: &mut impl Conn, f: &EventQuery) -> Result<Vec<Event>, sqlx:
         .from(Events::Table)
         .order_by(Events::Id, Order::Desc)
         .limit(f.limit)
-        .offset(f.offset)
+        // The database's integers are signed.
+        .offset(f.offset.min(i64::MAX as u64))
         .to_owned();
     let q = filtered(base, f);
     Ok(c.all::<EventRow, _>(&q)

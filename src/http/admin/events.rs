@@ -11,7 +11,7 @@ use crate::domain::events::EventQuery;
 use crate::domain::permissions::ADMIN;
 use crate::domain::token_scope::narrow_projects;
 use crate::error::{AppError, AppResult};
-use crate::http::extract::{ApiQuery, Caller};
+use crate::http::extract::{bounded_query, ApiQuery, Caller, MAX_OFFSET};
 use crate::service;
 use crate::state::AppState;
 
@@ -48,7 +48,7 @@ const MAX_LIMIT: u64 = 1000;
 pub struct EventsParams {
     /// Only events of this project.
     project: Option<String>,
-    /// Skip this many events (newest first).
+    /// Skip this many events (newest first; at most 1000000000).
     offset: Option<u64>,
     /// At most this many events (default 100, at most 1000).
     limit: Option<u64>,
@@ -57,6 +57,7 @@ pub struct EventsParams {
 /// The newest events, optionally of one project (ADMIN).
 #[utoipa::path(get, path = "/api/admin/events", tag = "Events", params(EventsParams), responses(
     (status = 200, description = "`{version, events, totalEvents}`"),
+    (status = 400, description = "`offset` out of range"),
     (status = 403, description = "Needs ADMIN"),
 ))]
 async fn get_events(
@@ -68,7 +69,7 @@ async fn get_events(
     let q = EventQuery {
         project: params.project,
         projects: narrow_projects(None, p.visible_projects()),
-        offset: params.offset.unwrap_or(0),
+        offset: bounded_query("offset", params.offset, MAX_OFFSET, 0)?,
         limit: params.limit.unwrap_or(100).min(MAX_LIMIT),
         ..Default::default()
     };
@@ -121,6 +122,7 @@ pub struct SearchParams {
     from: Option<String>,
     /// Events before the end of this date, or before this time.
     to: Option<String>,
+    /// Skip this many events (newest first; at most 1000000000).
     offset: Option<u64>,
     limit: Option<u64>,
 }
@@ -160,6 +162,7 @@ fn parse_time(
 /// Searches the audit log (ADMIN).
 #[utoipa::path(get, path = "/api/admin/search/events", tag = "Events", params(SearchParams), responses(
     (status = 200, description = "`{events, total}`"),
+    (status = 400, description = "`offset` out of range, or a date that is not one"),
     (status = 403, description = "Needs ADMIN"),
 ))]
 async fn search_events(
@@ -177,7 +180,7 @@ async fn search_events(
         environment: strip_is(params.environment),
         from: parse_time("from", params.from, false)?,
         to: parse_time("to", params.to, true)?,
-        offset: params.offset.unwrap_or(0),
+        offset: bounded_query("offset", params.offset, MAX_OFFSET, 0)?,
         limit: params.limit.unwrap_or(50).min(MAX_LIMIT),
     };
     let (events, total) = service::events::search(&state, &q).await?;

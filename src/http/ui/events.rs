@@ -108,7 +108,10 @@ async fn history(
     if page.principal.require_admin().is_err() {
         return refusal(&ctx, "Only admins can read the event log.");
     }
-    let offset = filters.offset.unwrap_or(0);
+    let offset = filters
+        .offset
+        .unwrap_or(0)
+        .min(crate::http::extract::MAX_OFFSET);
     let q = EventQuery {
         feature_name: opt(&filters.feature),
         project: opt(&filters.project),

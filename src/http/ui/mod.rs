@@ -269,6 +269,14 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
             (Some(e), Some(p)) if constant_time_eq(&e, &p) => {}
             _ => return Err(csrf_refusal(&base)),
         }
+        if crate::http::limits::has_encoded_nul(&String::from_utf8_lossy(&bytes)) {
+            return Err(message_page(
+                &base,
+                StatusCode::BAD_REQUEST,
+                "Invalid characters",
+                "A field contains a NUL character, which no name or value may contain, so nothing was changed. Go back and remove it.",
+            ));
+        }
         if path != "/sign-out" {
             match crate::service::maintenance::is_enabled(state).await {
                 Ok(false) => {}
