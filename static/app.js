@@ -81,6 +81,35 @@
       return new Date(Date.now() + days * 86400000);
     };
 
+    // The scope: access, and projects and environments ("all", or those ticked).
+    var ticked = function (name) {
+      var all = form.querySelector('input[name="' + name + '"].scope-all');
+      var picked = Array.prototype.map.call(
+        form.querySelectorAll('input[name="' + name + '"].scope-one:checked'),
+        function (i) { return i.value; });
+      return (all && all.checked) || picked.length === 0 ? ["*"] : picked;
+    };
+    var scopeOf = function () {
+      var access = form.querySelector('input[name="access"]:checked');
+      return { access: access ? access.value : "read-write", projects: ticked("projects"), environments: ticked("environments") };
+    };
+    // "All" and single choices exclude each other; with nothing ticked, "all" comes back.
+    form.addEventListener("change", function (ev) {
+      var t = ev.target;
+      if (!t || t.type !== "checkbox" || !t.name) { update(); return; }
+      var all = form.querySelector('input[name="' + t.name + '"].scope-all');
+      var ones = form.querySelectorAll('input[name="' + t.name + '"].scope-one');
+      if (t === all && all.checked) {
+        Array.prototype.forEach.call(ones, function (i) { i.checked = false; });
+      } else if (t.classList.contains("scope-one") && t.checked && all) {
+        all.checked = false;
+      }
+      if (all && !all.checked && !form.querySelector('input[name="' + t.name + '"].scope-one:checked')) {
+        all.checked = true;
+      }
+      update();
+    });
+
     var taken = [];
     try { taken = JSON.parse(form.getAttribute("data-taken") || "[]"); } catch (_) { taken = []; }
     var takenMsg = document.getElementById("description-taken");
@@ -111,7 +140,7 @@
         expiresOn.appendChild(s);
       }
       if (curl) {
-        var body = { description: desc.value, expiresAt: at === null ? "9999-12-31T23:59:59.000Z" : (at ? at.toISOString() : "") };
+        var body = { description: desc.value, expiresAt: at === null ? "9999-12-31T23:59:59.000Z" : (at ? at.toISOString() : ""), scope: scopeOf() };
         curl.textContent = "curl --location --request POST '" + curlTemplate + "' \\\n" +
           "    --header 'Authorization: INSERT_API_KEY' \\\n" +
           "    --header 'Content-Type: application/json' \\\n" +

@@ -6,6 +6,7 @@
 use super::principal::{ApiTokenKind, Principal};
 use crate::domain::events::Actor;
 use crate::domain::permissions::{allows, ADMIN};
+use crate::domain::token_scope::TokenScope;
 use crate::error::{AppError, AppResult};
 
 /// Proof that a permission check passed, carrying who acts (for the audit log).
@@ -37,44 +38,107 @@ impl Authorized {
 pub struct Scope<'a> {
     pub project: Option<&'a str>,
     pub environment: Option<&'a str>,
+    /// A read across every project whose result the route narrows to the projects the
+    /// caller sees ([`Principal::sees_project`]); a project-scoped token passes it.
+    pub listing: bool,
 }
 
 impl<'a> Scope<'a> {
     pub const ROOT: Scope<'static> = Scope {
         project: None,
         environment: None,
+        listing: false,
     };
+
+    /// A root-level read whose result the route narrows with [`Principal::sees_project`].
+    pub const LISTING: Scope<'static> = Scope {
+        project: None,
+        environment: None,
+        listing: true,
+    };
+
     pub fn project(project: &'a str) -> Self {
         Scope {
             project: Some(project),
             environment: None,
+            listing: false,
         }
     }
+
     pub fn environment(project: &'a str, environment: &'a str) -> Self {
         Scope {
             project: Some(project),
             environment: Some(environment),
+            listing: false,
         }
     }
 }
 
 impl Principal {
-    /// True when the principal holds any of `wanted` within `scope`.
+    /// True when the principal holds any of `wanted` within `scope`: for a user, their
+    /// current permissions intersected with the scope of the token they call with.
     pub fn can(&self, wanted: &[&str], scope: Scope<'_>) -> bool {
+        self.check(wanted, scope).is_ok()
+    }
+
+    /// Checks that the principal holds any of `wanted` within `scope`; 403 naming them
+    /// otherwise, or saying what the token's scope leaves out.
+    pub fn require(&self, wanted: &[&str], scope: Scope<'_>) -> AppResult<Authorized> {
+        self.check(wanted, scope).map(|()| self.authorized())
+    }
+
+    fn check(&self, wanted: &[&str], scope: Scope<'_>) -> AppResult<()> {
+        let denied = || AppError::Permission(wanted.iter().map(|s| s.to_string()).collect());
         match self {
-            Principal::User(u) => allows(&u.grants, wanted, scope.project, scope.environment),
-            Principal::ApiToken(t) => t.kind == ApiTokenKind::Admin,
+            Principal::User(u) => {
+                let left =
+                    u.scope
+                        .permitted(wanted, scope.project, scope.environment, scope.listing);
+                match left {
+                    Ok(left) if allows(&u.grants, &left, scope.project, scope.environment) => {
+                        Ok(())
+                    }
+                    // Say what the token leaves out only when the owner could do it.
+                    Err(why) if allows(&u.grants, wanted, scope.project, scope.environment) => {
+                        Err(AppError::Forbidden(why))
+                    }
+                    _ => Err(denied()),
+                }
+            }
+            Principal::ApiToken(t) if t.kind == ApiTokenKind::Admin => Ok(()),
+            Principal::ApiToken(_) => Err(denied()),
         }
     }
 
-    /// Checks that the principal holds any of `wanted` within `scope`; 403 naming them otherwise.
-    pub fn require(&self, wanted: &[&str], scope: Scope<'_>) -> AppResult<Authorized> {
-        if self.can(wanted, scope) {
-            Ok(self.authorized())
-        } else {
-            Err(AppError::Permission(
-                wanted.iter().map(|s| s.to_string()).collect(),
-            ))
+    /// The token scope the caller acts under (all for sessions and API tokens).
+    pub fn token_scope(&self) -> Option<&TokenScope> {
+        match self {
+            Principal::User(u) if !u.scope.is_unrestricted() => Some(&u.scope),
+            _ => None,
+        }
+    }
+
+    /// True when the caller may see this project: lists show only such projects.
+    pub fn sees_project(&self, project: &str) -> bool {
+        self.token_scope().is_none_or(|s| s.allows_project(project))
+    }
+
+    /// The projects the caller sees, `None` for all.
+    pub fn visible_projects(&self) -> Option<&[String]> {
+        self.token_scope().and_then(|s| s.projects.as_deref())
+    }
+
+    /// Refuses a whole Admin API request that the caller's token scope does not cover
+    /// (a write with a read-only token, another project's route, another environment's
+    /// change). Runs once per request, before the handler.
+    pub fn check_request(&self, method: &str, path: &str) -> AppResult<()> {
+        let Some(scope) = self.token_scope() else {
+            return Ok(());
+        };
+        let admin_path = path.find("/api/admin/").map_or(path, |i| &path[i..]);
+        match scope.refuse_request(method, admin_path) {
+            Some(why) => Err(AppError::Forbidden(why)),
+            None => Ok(()),
         }
     }
 

@@ -2,6 +2,7 @@
 
 use crate::domain::events::Actor;
 use crate::domain::permissions::Grant;
+use crate::domain::token_scope::TokenScope;
 use crate::domain::users::User;
 
 /// How a user proved who they are.
@@ -14,8 +15,12 @@ pub enum Via {
 #[derive(Debug, Clone)]
 pub struct UserPrincipal {
     pub user: User,
+    /// The owner's current permissions.
     pub grants: Vec<Grant>,
     pub via: Via,
+    /// What part of `grants` the caller carries: all of them for a session, the token's
+    /// scope for a personal access token.
+    pub scope: TokenScope,
 }
 
 pub use crate::domain::tokens::ApiTokenKind;

@@ -111,6 +111,8 @@ pub struct EventQuery {
     pub event_type: Option<String>,
     pub feature_name: Option<String>,
     pub project: Option<String>,
+    /// Only events of these projects (a project-scoped token's view); `None` for all.
+    pub projects: Option<Vec<String>>,
     pub environment: Option<String>,
     pub created_by: Option<String>,
     pub from: Option<DateTime<Utc>>,

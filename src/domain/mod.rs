@@ -20,6 +20,7 @@ pub mod tag_types;
 pub mod token_inventory;
 pub mod template;
 pub mod token_expiry;
+pub mod token_scope;
 pub mod tokens;
 pub mod users;
 

@@ -3,6 +3,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{json, Value};
 
+use super::token_scope::{scope_of_body, TokenScope};
 use super::users::{iso, iso_opt};
 use crate::error::{AppError, AppResult};
 
@@ -22,6 +23,8 @@ pub struct Pat {
     /// When the token was replaced by a rotation; it then works until its `expires_at`
     /// (the end of the grace period).
     pub rotated_at: Option<DateTime<Utc>>,
+    /// What part of the owner's permissions the token carries.
+    pub scope: TokenScope,
 }
 
 /// Unleash's expiry warning: `expired` once the expiry has passed; `expires-soon` in the
@@ -43,7 +46,34 @@ pub fn expiry_warning(
     (days_lived >= days_left && within_lead).then_some("expires-soon")
 }
 
+/// Where a token stands with regard to its expiry, by [`expiry_warning`]'s rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    Expired,
+    ExpiresSoon,
+}
+
+/// How many of these tokens expire soon and how many have expired: what the dashboard
+/// counts, by the same rule as the token page and the API's `expiryWarning`.
+pub fn expiry_counts(pats: &[Pat], now: DateTime<Utc>, lead_days: &[u32]) -> (usize, usize) {
+    pats.iter()
+        .fold((0, 0), |(soon, gone), p| match p.expiry(now, lead_days) {
+            Some(Expiry::ExpiresSoon) => (soon + 1, gone),
+            Some(Expiry::Expired) => (soon, gone + 1),
+            None => (soon, gone),
+        })
+}
+
 impl Pat {
+    /// The token's expiry state (see [`expiry_warning`]).
+    pub fn expiry(&self, now: DateTime<Utc>, lead_days: &[u32]) -> Option<Expiry> {
+        match expiry_warning(self.created_at, self.expires_at, now, lead_days) {
+            Some("expired") => Some(Expiry::Expired),
+            Some(_) => Some(Expiry::ExpiresSoon),
+            None => None,
+        }
+    }
+
     /// Unleash's `patSchema`, without the secret.
     pub fn to_json(&self, now: DateTime<Utc>, lead_days: &[u32]) -> Value {
         let mut v = json!({
@@ -53,6 +83,7 @@ impl Pat {
             "userId": self.user_id,
             "createdAt": iso(self.created_at),
             "seenAt": iso_opt(self.seen_at),
+            "scope": self.scope.to_json(),
         });
         if let Some(w) = expiry_warning(self.created_at, self.expires_at, now, lead_days) {
             v["expiryWarning"] = json!(w);
@@ -65,7 +96,7 @@ impl Pat {
 
     /// What events record about a token: never the secret or its digest.
     pub fn event_data(&self) -> Value {
-        json!({"id": self.id, "description": self.description, "expiresAt": iso(self.expires_at), "secure": true, "selector": self.selector})
+        json!({"id": self.id, "description": self.description, "expiresAt": iso(self.expires_at), "secure": true, "selector": self.selector, "scope": self.scope.to_json()})
     }
 }
 
@@ -74,6 +105,8 @@ impl Pat {
 pub struct NewPat {
     pub description: String,
     pub expires_at: DateTime<Utc>,
+    /// All of the owner's permissions when the body has no `scope`.
+    pub scope: TokenScope,
 }
 
 fn required(field: &str) -> AppError {
@@ -130,9 +163,11 @@ pub fn validate_new_pat(body: &Value, now: DateTime<Utc>) -> AppResult<NewPat> {
     if expires_at <= now {
         return Err(AppError::validation("The expiry date should be in future."));
     }
+    let scope = scope_of_body(body)?;
     Ok(NewPat {
         description,
         expires_at,
+        scope,
     })
 }
 
@@ -614,6 +649,31 @@ mod tests {
             expiry_warning(at(0, 0), at(10, 0), at(6, 0), &leads),
             Some("expires-soon")
         );
+    }
+
+    #[test]
+    fn the_dashboard_counts_by_the_token_pages_rule() {
+        let now = at(0, 0);
+        let pat = |created: DateTime<Utc>, expires: DateTime<Utc>| Pat {
+            id: 1,
+            user_id: 1,
+            description: "t".into(),
+            selector: "s".into(),
+            expires_at: expires,
+            created_at: created,
+            seen_at: None,
+            rotated_at: None,
+            scope: TokenScope::all(),
+        };
+        let pats = [
+            pat(at(-90, 0), at(10, 0)),
+            pat(at(-90, 0), at(-1, 0)),
+            pat(at(-1, 0), at(2, 0)),
+            pat(at(-90, 0), at(60, 0)),
+        ];
+        assert_eq!(expiry_counts(&pats, now, &[14, 3]), (1, 1));
+        assert_eq!(pats[0].expiry(now, &[14, 3]), Some(Expiry::ExpiresSoon));
+        assert_eq!(pats[2].expiry(now, &[14, 3]), None);
     }
 
     #[test]

@@ -140,6 +140,7 @@ impl FromRequestParts<AppState> for Caller {
                 p
             }
         };
+        p.check_request(parts.method.as_str(), parts.uri.path())?;
         if paused_by_maintenance(&parts.method, parts.uri.path())
             && crate::service::maintenance::is_enabled(state).await?
         {

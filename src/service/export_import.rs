@@ -398,6 +398,12 @@ fn context_field_json(f: &ContextField) -> Value {
 }
 
 /// `POST /api/admin/features-batch/export`: the document, plus an audit event that records it.
+/// The export document of a query, without recording an export.
+pub async fn export_document_of(state: &AppState, q: &ExportQuery) -> AppResult<Value> {
+    let mut db = state.db.clone();
+    export_document(&mut db, q).await
+}
+
 pub async fn export(state: &AppState, auth: &Authorized, q: &ExportQuery) -> AppResult<Value> {
     let mut tx = state.db.begin().await?;
     let doc = export_document(&mut tx, q).await?;

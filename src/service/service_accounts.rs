@@ -223,6 +223,7 @@ pub async fn create_token(
         created_at: now,
         seen_at: None,
         rotated_at: None,
+        scope: crate::domain::token_scope::TokenScope::all(),
     };
     store::events::insert(
         &mut tx,

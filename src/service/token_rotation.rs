@@ -96,6 +96,7 @@ pub async fn rotate_pat(
         created_at: now,
         seen_at: None,
         rotated_at: None,
+        scope: old.scope.clone(),
     };
     let mut data = new.event_data();
     data["rotatedFromId"] = json!(old.id);

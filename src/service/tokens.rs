@@ -12,6 +12,7 @@ use crate::auth::{ApiTokenPrincipal, Authorized, UserPrincipal, Via};
 use crate::domain::events::NewEvent;
 use crate::domain::permissions as perm;
 use crate::domain::tokens::note_address;
+use crate::domain::token_scope::TokenScope;
 use crate::domain::tokens::{
     parse_seeded_secret, validate_new_api_token, validate_new_pat, ApiToken, ApiTokenKind,
     NewApiToken, Pat,
@@ -56,6 +57,7 @@ pub async fn create_pat(
     let verifier = digest(secret.expose());
 
     let mut tx = state.db.begin().await?;
+    check_pat_scope(&mut tx, &new.scope).await?;
     // Serialises concurrent creations by one user, so the limit holds.
     if !store::users::lock(&mut tx, user_id).await? {
         return Err(AppError::Unauthorized(
@@ -68,17 +70,17 @@ pub async fn create_pat(
             "Too many PATs ({limit}) already exist for this user."
         )));
     }
-    let id = store::pats::insert(
-        &mut tx,
+    let row = store::pats::NewRow {
         user_id,
-        &new.description,
-        &selector,
-        &verifier,
-        new.expires_at,
-        now,
-    )
-    .await
-    .on_unique_violation(|| AppError::NameExists("PAT description already exists.".into()))?;
+        description: &new.description,
+        selector: &selector,
+        verifier: &verifier,
+        expires_at: new.expires_at,
+        scope: &new.scope,
+    };
+    let id = store::pats::insert(&mut tx, &row, now)
+        .await
+        .on_unique_violation(|| AppError::NameExists("PAT description already exists.".into()))?;
     let pat = Pat {
         id,
         user_id,
@@ -88,6 +90,7 @@ pub async fn create_pat(
         created_at: now,
         seen_at: None,
         rotated_at: None,
+        scope: new.scope,
     };
     store::events::insert(
         &mut tx,
@@ -98,6 +101,30 @@ pub async fn create_pat(
     .await?;
     tx.commit().await?;
     Ok((pat, secret))
+}
+
+/// Refuses a scope naming a project or environment that does not exist (400 naming the
+/// field and the value).
+async fn check_pat_scope(c: &mut impl Conn, scope: &TokenScope) -> AppResult<()> {
+    for p in scope.projects.iter().flatten() {
+        if !store::project_exists(c, p).await? {
+            return Err(AppError::bad_field(
+                "/body/scope/projects",
+                format!(
+                    "The `/body/scope/projects` list names project \"{p}\", which does not exist."
+                ),
+            ));
+        }
+    }
+    for e in scope.environments.iter().flatten() {
+        if !store::environments_exist(c, e).await? {
+            return Err(AppError::bad_field(
+                "/body/scope/environments",
+                format!("The `/body/scope/environments` list names environment \"{e}\", which does not exist."),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Deletes one of the acting user's tokens; it stops working at once. 404 for any id that is
@@ -143,8 +170,13 @@ pub async fn authenticate_pat(state: &AppState, token: &str) -> AppResult<Option
     if !verify(token, &cred.verifier) || cred.expires_at <= now {
         return Ok(None);
     }
-    let principal =
-        service::users::principal(state, cred.user_id, Via::Pat { token_id: cred.id }).await?;
+    // The owner's current permissions, narrowed by the token's scope.
+    let principal = service::users::principal(state, cred.user_id, Via::Pat { token_id: cred.id })
+        .await?
+        .map(|p| UserPrincipal {
+            scope: TokenScope::from_stored(&cred.scopes),
+            ..p
+        });
     if principal.is_some() {
         state
             .seen
@@ -204,6 +236,8 @@ pub async fn list_api_tokens(
                 crate::auth::permission::Scope::ROOT,
             )
         })
+        // A project-scoped caller sees only tokens that reach no other project.
+        .filter(|t| t.projects.iter().all(|p| principal.sees_project(p)))
         .collect())
 }
 

@@ -123,7 +123,12 @@ pub async fn principal(
         return Ok(None);
     };
     let grants = store::users::grants(&mut db, user.id, user.root_role_id).await?;
-    Ok(Some(UserPrincipal { user, grants, via }))
+    Ok(Some(UserPrincipal {
+        user,
+        grants,
+        via,
+        scope: crate::domain::token_scope::TokenScope::all(),
+    }))
 }
 
 pub async fn get(state: &AppState, id: i64) -> AppResult<User> {

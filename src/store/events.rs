@@ -108,6 +108,9 @@ fn filtered(mut q: SelectStatement, f: &EventQuery) -> SelectStatement {
     if let Some(v) = &f.project {
         cond = cond.add(Expr::col(Events::Project).eq(v.clone()));
     }
+    if let Some(v) = &f.projects {
+        cond = cond.add(Expr::col(Events::Project).is_in(v.clone()));
+    }
     if let Some(v) = &f.environment {
         cond = cond.add(Expr::col(Events::Environment).eq(v.clone()));
     }

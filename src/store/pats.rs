@@ -5,6 +5,7 @@ use sea_query::{Expr, Iden, Order, Query};
 use tracing::instrument;
 
 use super::{Conn, Scalar};
+use crate::domain::token_scope::TokenScope;
 use crate::domain::tokens::Pat;
 
 #[derive(Iden)]
@@ -36,6 +37,7 @@ struct PatRow {
     created_at: DateTime<Utc>,
     seen_at: Option<DateTime<Utc>>,
     rotated_at: Option<DateTime<Utc>>,
+    scopes: String,
 }
 
 impl From<PatRow> for Pat {
@@ -49,6 +51,7 @@ impl From<PatRow> for Pat {
             created_at: r.created_at,
             seen_at: r.seen_at,
             rotated_at: r.rotated_at,
+            scope: TokenScope::from_stored(&r.scopes),
         }
     }
 }
@@ -64,19 +67,26 @@ fn select() -> sea_query::SelectStatement {
             Pats::CreatedAt,
             Pats::SeenAt,
             Pats::RotatedAt,
+            Pats::Scopes,
         ])
         .from(Pats::Table)
         .to_owned()
 }
 
+/// A token to store: its selector and digest, never its secret.
+pub struct NewRow<'a> {
+    pub user_id: i64,
+    pub description: &'a str,
+    pub selector: &'a str,
+    pub verifier: &'a str,
+    pub expires_at: DateTime<Utc>,
+    pub scope: &'a TokenScope,
+}
+
 #[instrument(skip_all)]
 pub async fn insert(
     c: &mut impl Conn,
-    user_id: i64,
-    description: &str,
-    selector: &str,
-    verifier: &str,
-    expires_at: DateTime<Utc>,
+    row: &NewRow<'_>,
     now: DateTime<Utc>,
 ) -> Result<i64, sqlx::Error> {
     let q = Query::insert()
@@ -88,14 +98,16 @@ pub async fn insert(
             Pats::Verifier,
             Pats::ExpiresAt,
             Pats::CreatedAt,
+            Pats::Scopes,
         ])
         .values_panic([
-            user_id.into(),
-            description.into(),
-            selector.into(),
-            verifier.into(),
-            expires_at.into(),
+            row.user_id.into(),
+            row.description.into(),
+            row.selector.into(),
+            row.verifier.into(),
+            row.expires_at.into(),
             now.into(),
+            row.scope.to_stored().into(),
         ])
         .returning_col(Pats::Id)
         .to_owned();
@@ -278,6 +290,8 @@ pub struct Credential {
     pub user_id: i64,
     pub verifier: String,
     pub expires_at: DateTime<Utc>,
+    /// The token's scope in its stored form (see `TokenScope::from_stored`).
+    pub scopes: String,
 }
 
 /// The stored credential for a selector, for verification.
@@ -287,7 +301,13 @@ pub async fn credential(
     selector: &str,
 ) -> Result<Option<Credential>, sqlx::Error> {
     let q = Query::select()
-        .columns([Pats::Id, Pats::UserId, Pats::Verifier, Pats::ExpiresAt])
+        .columns([
+            Pats::Id,
+            Pats::UserId,
+            Pats::Verifier,
+            Pats::ExpiresAt,
+            Pats::Scopes,
+        ])
         .from(Pats::Table)
         .and_where(Expr::col(Pats::Selector).eq(selector))
         .to_owned();

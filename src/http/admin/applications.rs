@@ -135,10 +135,11 @@ async fn project_applications(
 ))]
 async fn raw_feature_usage(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
     Path(name): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> AppResult<Json<Value>> {
+    super::features::require_visible_flag(&state, &caller, &name).await?;
     let hours_back = applications::bounded(&params, "hoursBack", 1, 48, 24)?;
     Ok(Json(
         applications::raw_usage(&state, &name, hours_back).await?,

@@ -6,7 +6,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Value};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::auth::permission::Scope;
 use crate::domain::events::EventQuery;
+use crate::domain::permissions::ADMIN;
+use crate::domain::token_scope::narrow_projects;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{bounded_query, ApiQuery, Caller, MAX_OFFSET};
 use crate::service;
@@ -62,9 +65,10 @@ async fn get_events(
     Caller(p): Caller,
     ApiQuery(params): ApiQuery<EventsParams>,
 ) -> AppResult<Json<Value>> {
-    p.require_admin()?;
+    p.require(&[ADMIN], Scope::LISTING)?;
     let q = EventQuery {
         project: params.project,
+        projects: narrow_projects(None, p.visible_projects()),
         offset: bounded_query("offset", params.offset, MAX_OFFSET, 0)?,
         limit: params.limit.unwrap_or(100).min(MAX_LIMIT),
         ..Default::default()
@@ -81,11 +85,12 @@ async fn get_events(
 ))]
 async fn get_feature_events(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
     Path(feature_name): Path<String>,
 ) -> AppResult<Json<Value>> {
     let q = EventQuery {
         feature_name: Some(feature_name.clone()),
+        projects: narrow_projects(None, caller.visible_projects()),
         limit: MAX_LIMIT,
         ..Default::default()
     };
@@ -165,10 +170,11 @@ async fn search_events(
     Caller(p): Caller,
     ApiQuery(params): ApiQuery<SearchParams>,
 ) -> AppResult<Json<Value>> {
-    p.require_admin()?;
+    p.require(&[ADMIN], Scope::LISTING)?;
     let q = EventQuery {
         feature_name: strip_is(params.feature),
         project: strip_is(params.project),
+        projects: narrow_projects(None, p.visible_projects()),
         event_type: strip_is(params.event_type),
         created_by: strip_is(params.created_by),
         environment: strip_is(params.environment),

@@ -34,6 +34,32 @@ async fn export_features(
     ApiJson(query): ApiJson<ExportQuery>,
 ) -> AppResult<Response> {
     let auth = p.authenticated();
+    if let Some(seen) = p.visible_projects() {
+        // A project-scoped token exports only flags of its projects.
+        if let Some(project) = query
+            .project
+            .as_deref()
+            .filter(|q| !seen.iter().any(|s| s == q))
+        {
+            return Err(crate::error::AppError::Forbidden(format!(
+                "This personal access token is limited to projects {}; it cannot export project \"{project}\".",
+                seen.join(", ")
+            )));
+        }
+        let doc = export_import::export_document_of(&state, &query).await?;
+        let outside = doc["features"].as_array().into_iter().flatten().find(|f| {
+            f["project"]
+                .as_str()
+                .is_some_and(|fp| !seen.iter().any(|s| s == fp))
+        });
+        if let Some(f) = outside {
+            return Err(crate::error::AppError::Forbidden(format!(
+                "This personal access token is limited to projects {}; the export holds flag {} of another project. Select only flags of those projects.",
+                seen.join(", "),
+                f["name"]
+            )));
+        }
+    }
     let doc = export_import::export(&state, &auth, &query).await?;
     let mut res = Json(doc).into_response();
     if query.download_file == Some(true) {

@@ -14,6 +14,7 @@ use crate::domain::permissions::{
     CREATE_FEATURE, DELETE_FEATURE, UPDATE_FEATURE, UPDATE_FEATURE_DEPENDENCY,
     UPDATE_FEATURE_ENVIRONMENT_VARIANTS, UPDATE_FEATURE_VARIANTS,
 };
+use crate::domain::token_scope::narrow_projects;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{ApiJson, ApiQuery, Caller};
 use crate::service::favorites;
@@ -80,6 +81,18 @@ pub async fn require_on_flag(
             p.require(wanted, Scope::ROOT)?;
             Err(features::feature_not_found(name))
         }
+    }
+}
+
+/// For a route that reads a flag named only by its name: a flag of a project the caller
+/// does not see (a project-scoped token) is answered as unknown.
+pub async fn require_visible_flag(state: &AppState, p: &Principal, name: &str) -> AppResult<()> {
+    if p.visible_projects().is_none() {
+        return Ok(());
+    }
+    match features::project_of(state, name).await? {
+        Some(project) if p.sees_project(&project) => Ok(()),
+        _ => Err(features::feature_not_found(name)),
     }
 }
 
@@ -220,11 +233,11 @@ pub struct LegacyListParams {
 #[utoipa::path(get, path = "/api/admin/features", tag = "Features", params(LegacyListParams), responses((status = 200, description = "`{version, features}`")))]
 async fn list_features(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
     ApiQuery(params): ApiQuery<LegacyListParams>,
 ) -> AppResult<Json<Value>> {
     let filter = FeatureFilter {
-        projects: params.project.map(|p| vec![p]),
+        projects: narrow_projects(params.project.map(|p| vec![p]), caller.visible_projects()),
         ..Default::default()
     };
     let mut list = features::list_short(&state, &filter).await?;
@@ -290,7 +303,7 @@ async fn search_features(
     let archived = filter_values(params.archived)
         .is_some_and(|v| v.iter().any(|s| s.eq_ignore_ascii_case("true")));
     let filter = FeatureFilter {
-        projects: filter_values(params.project),
+        projects: narrow_projects(filter_values(params.project), caller.visible_projects()),
         archived,
         query: params
             .query
@@ -309,10 +322,11 @@ async fn search_features(
 #[utoipa::path(get, path = "/api/admin/archive/features", tag = "Archive", responses((status = 200, description = "`{version, features}`")))]
 async fn list_archived(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
 ) -> AppResult<Json<Value>> {
     let filter = FeatureFilter {
         archived: true,
+        projects: narrow_projects(None, caller.visible_projects()),
         ..Default::default()
     };
     Ok(Json(
@@ -416,9 +430,10 @@ async fn set_feature_type_lifetime(
 ))]
 async fn list_tags(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
     Path(name): Path<String>,
 ) -> AppResult<Json<Value>> {
+    require_visible_flag(&state, &caller, &name).await?;
     Ok(Json(
         json!({"version": 1, "tags": features::tags(&state, &name).await?}),
     ))

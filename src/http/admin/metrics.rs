@@ -30,9 +30,10 @@ async fn get_applications(
 #[utoipa::path(get, path = "/api/admin/client-metrics/features/{name}", tag = "Metrics", params(("name" = String, Path, description = "Flag name")), responses((status = 200, description = "`{featureName, lastHourUsage, seenApplications}`")))]
 async fn get_feature_usage(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
     Path(name): Path<String>,
 ) -> AppResult<Json<Value>> {
+    super::features::require_visible_flag(&state, &caller, &name).await?;
     Ok(Json(metrics::feature_usage(&state, &name).await?))
 }
 

@@ -27,7 +27,7 @@ fn owner(p: &Principal) -> AppResult<i64> {
 
 /// The caller's personal access tokens, newest first (never their secrets).
 #[utoipa::path(get, path = "/api/admin/user/tokens", tag = "Personal access tokens", responses(
-    (status = 200, description = "`{pats: [{id, description, expiresAt, createdAt, seenAt, userId, expiryWarning?, lastAddresses: [{address, seenAt}]}]}`"),
+    (status = 200, description = "`{pats: [{id, description, expiresAt, createdAt, seenAt, userId, scope, expiryWarning?, lastAddresses: [{address, seenAt}]}]}`"),
     (status = 401, description = "Not signed in"),
     (status = 403, description = "The caller is not a user (an API token)"),
     (status = 404, description = "UNLEASH_PAT_KILL_SWITCH is on"),
@@ -53,11 +53,13 @@ async fn get_pats(State(state): State<AppState>, Caller(p): Caller) -> AppResult
 }
 
 /// Creates a personal access token for the caller. The answer holds the secret; it is
-/// never shown again.
+/// never shown again. An optional `scope` `{access: "read-only"|"read-write", projects,
+/// environments}` (lists of ids, or `["*"]` for all) narrows what the token may do; without
+/// it the token carries all of the owner's permissions.
 #[utoipa::path(post, path = "/api/admin/user/tokens", tag = "Personal access tokens", responses(
-    (status = 201, description = "The token, with `secret`"),
-    (status = 400, description = "Description missing, empty or too long; expiresAt missing, malformed, not in the future or past the token policy's lifetime limit"),
-    (status = 403, description = "The caller already holds PAT_LIMIT unexpired tokens, or is a service account (OperationDeniedError)"),
+    (status = 201, description = "The token, with `secret` and `scope`"),
+    (status = 400, description = "Description missing, empty or too long; expiresAt missing, malformed, not in the future or past the token policy's lifetime limit; scope with an unknown access value, project or environment"),
+    (status = 403, description = "The caller already holds PAT_LIMIT unexpired tokens, is a service account, or calls with a scoped token (OperationDeniedError)"),
     (status = 404, description = "UNLEASH_PAT_KILL_SWITCH is on"),
     (status = 409, description = "The caller has another token with this description"),
 ))]

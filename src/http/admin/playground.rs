@@ -5,7 +5,8 @@ use axum::Json;
 use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::domain::playground::{parse_advanced_request, parse_request};
+use crate::domain::playground::{parse_advanced_request, parse_request, Projects};
+use crate::domain::token_scope::narrow_projects;
 use crate::error::AppResult;
 use crate::http::extract::{ApiJson, Caller};
 use crate::service;
@@ -17,6 +18,18 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(advanced_playground))
 }
 
+/// The chosen projects narrowed to those the caller sees (a project-scoped token).
+fn visible(caller: &crate::auth::Principal, chosen: Projects) -> Projects {
+    let Some(seen) = caller.visible_projects() else {
+        return chosen;
+    };
+    let requested = match chosen {
+        Projects::All => None,
+        Projects::Only(list) => Some(list),
+    };
+    Projects::Only(narrow_projects(requested, Some(seen)).unwrap_or_default())
+}
+
 /// Evaluates every flag of the chosen projects in one environment for a context, and
 /// explains each result per strategy, segment and constraint. Any signed-in user.
 #[utoipa::path(post, path = "/api/admin/playground", tag = "Playground", responses(
@@ -26,10 +39,11 @@ pub fn routes() -> OpenApiRouter<AppState> {
 ))]
 async fn playground(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
     ApiJson(body): ApiJson<Value>,
 ) -> AppResult<Json<Value>> {
-    let req = parse_request(&body)?;
+    let mut req = parse_request(&body)?;
+    req.projects = visible(&caller, req.projects);
     Ok(Json(service::playground::evaluate(&state, &req).await?))
 }
 
@@ -42,10 +56,11 @@ async fn playground(
 ))]
 async fn advanced_playground(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
     ApiJson(body): ApiJson<Value>,
 ) -> AppResult<Json<Value>> {
-    let req = parse_advanced_request(&body)?;
+    let mut req = parse_advanced_request(&body)?;
+    req.projects = visible(&caller, req.projects);
     Ok(Json(
         service::playground::evaluate_advanced(&state, &req).await?,
     ))

@@ -48,6 +48,7 @@ async fn list_projects(
     let mut list: Vec<Value> = projects::list(&state)
         .await?
         .iter()
+        .filter(|(p, _)| caller.sees_project(&p.id))
         .map(|(p, o)| p.to_json(o))
         .collect();
     service::favorites::mark(&state, &caller, true, &mut list, "id").await?;

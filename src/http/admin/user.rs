@@ -28,7 +28,7 @@ async fn get_me(Caller(p): Caller) -> AppResult<Json<Value>> {
     match &p {
         Principal::User(u) => Ok(Json(json!({
             "user": u.user.to_json(),
-            "permissions": u.grants,
+            "permissions": u.scope.narrow_grants(&u.grants),
             "feedback": [],
             "splash": {},
         }))),
@@ -49,8 +49,8 @@ async fn get_profile(State(state): State<AppState>, Caller(p): Caller) -> AppRes
     })?;
     let roles = service::users::roles(&state).await?;
     let root = roles.iter().find(|r| r.id == u.user.root_role_id);
-    let mut projects: Vec<&str> = u
-        .grants
+    let grants = u.scope.narrow_grants(&u.grants);
+    let mut projects: Vec<&str> = grants
         .iter()
         .filter_map(|g| g.project.as_deref())
         .filter(|p| *p != "*")

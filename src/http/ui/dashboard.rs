@@ -8,7 +8,7 @@ use axum::response::Response;
 
 use super::flags::flag_path;
 use super::{date_time, error_page, render, Ctx, PageUser};
-use crate::domain::tokens::{expiry_warning, Pat};
+use crate::domain::tokens::expiry_counts;
 use crate::service;
 use crate::state::AppState;
 
@@ -60,15 +60,7 @@ pub async fn show(state: &AppState, page: &PageUser) -> Response {
     let now = state.clock.now();
     // The same rule as the token page's "expires soon" and the API's `expiryWarning`.
     let lead_days = &state.config.token_expiry_notification_days;
-    let warning = |p: &Pat| expiry_warning(p.created_at, p.expires_at, now, lead_days);
-    let expiring = pats
-        .iter()
-        .filter(|p| warning(p) == Some("expires-soon"))
-        .count();
-    let expired = pats
-        .iter()
-        .filter(|p| warning(p) == Some("expired"))
-        .count();
+    let (expiring, expired) = expiry_counts(&pats, now, lead_days);
     // With one project, "flags" leads straight to its list.
     let flags_link = match projects.as_slice() {
         [(only, _)] => format!("/projects/{}", super::flags::seg(&only.id)),

@@ -14,7 +14,8 @@ use chrono::{DateTime, Datelike, NaiveDateTime, TimeDelta, Utc};
 use serde_json::json;
 
 use super::{date, date_time, error_text, redirect_with_flash, render, CsrfForm, Ctx, PageUser};
-use crate::domain::tokens::{expiry_warning, Pat};
+use crate::domain::token_scope::{Access, TokenScope};
+use crate::domain::tokens::{Expiry, Pat};
 use crate::domain::users::iso;
 use crate::error::AppError;
 use crate::service::tokens;
@@ -79,6 +80,27 @@ pub struct TokenRow {
     pub can_rotate: bool,
     /// The last client addresses, newest first.
     pub addresses: String,
+    /// "Read and write · all projects · all environments" and the like.
+    pub scope: String,
+    pub scope_narrowed: bool,
+}
+
+/// How the token list shows a scope.
+fn scope_label(scope: &TokenScope) -> String {
+    let access = if scope.is_read_only() {
+        "Read only"
+    } else {
+        "Read and write"
+    };
+    let list = |l: &Option<Vec<String>>, all: &str, one: &str| match l {
+        None => all.to_string(),
+        Some(v) => format!("{one} {}", v.join(", ")),
+    };
+    format!(
+        "{access} · {} · {}",
+        list(&scope.projects, "all projects", "projects:"),
+        list(&scope.environments, "all environments", "environments:")
+    )
 }
 
 /// The user's tokens with their last client addresses.
@@ -110,9 +132,10 @@ fn rows(state: &AppState, pats: &PatList) -> Vec<TokenRow> {
             },
             created: date(p.created_at),
             seen: p.seen_at.map(date_time).unwrap_or_else(|| "Never".into()),
-            expired: expiry_warning(p.created_at, p.expires_at, now, lead) == Some("expired"),
-            expires_soon: expiry_warning(p.created_at, p.expires_at, now, lead)
-                == Some("expires-soon"),
+            expired: p.expiry(now, lead) == Some(Expiry::Expired),
+            expires_soon: p.expiry(now, lead) == Some(Expiry::ExpiresSoon),
+            scope: scope_label(&p.scope),
+            scope_narrowed: !p.scope.is_unrestricted(),
             rotating_until: p
                 .rotated_at
                 .filter(|_| p.expires_at > now)
@@ -149,6 +172,37 @@ pub struct FormState {
     pub description_error: Option<String>,
     pub curl: String,
     pub curl_url: String,
+    /// The scope chosen: access, and the projects and environments ticked.
+    pub read_only: bool,
+    pub all_projects: bool,
+    /// (project id, ticked) of every project.
+    pub projects: Vec<(String, bool)>,
+    pub all_environments: bool,
+    /// (environment, ticked) of every environment.
+    pub environments: Vec<(String, bool)>,
+}
+
+/// The choices the scope part of the form offers.
+pub struct ScopeChoices {
+    pub projects: Vec<String>,
+    pub environments: Vec<String>,
+}
+
+async fn scope_choices(state: &AppState) -> Result<ScopeChoices, AppError> {
+    let projects = crate::service::projects::list(state)
+        .await?
+        .into_iter()
+        .map(|(p, _)| p.id)
+        .collect();
+    let environments = crate::service::environments::list(state)
+        .await?
+        .into_iter()
+        .map(|(e, _)| e.name)
+        .collect();
+    Ok(ScopeChoices {
+        projects,
+        environments,
+    })
 }
 
 /// The token just created, shown once.
@@ -294,9 +348,13 @@ fn api_url(state: &AppState, headers: &HeaderMap) -> String {
     )
 }
 
-fn curl(url: &str, description: &str, expires_at: Option<DateTime<Utc>>) -> String {
-    let body =
-        json!({"description": description, "expiresAt": expires_at.map(iso).unwrap_or_default()});
+fn curl(
+    url: &str,
+    description: &str,
+    expires_at: Option<DateTime<Utc>>,
+    scope: &TokenScope,
+) -> String {
+    let body = json!({"description": description, "expiresAt": expires_at.map(iso).unwrap_or_default(), "scope": scope.to_json()});
     let body = serde_json::to_string_pretty(&body)
         .unwrap_or_default()
         .replace('\'', "'\\''");
@@ -330,6 +388,29 @@ fn expiry_of(choice: &str, custom: &str, now: DateTime<Utc>) -> Result<DateTime<
     }
 }
 
+/// The scope a posted form asks for: `access`, and `projects`/`environments` repeated
+/// (none ticked, or `*`, means all).
+fn scope_of_form(pairs: &[(String, String)]) -> TokenScope {
+    let ticked = |k: &str| -> Option<Vec<String>> {
+        let v: Vec<String> = pairs
+            .iter()
+            .filter(|(n, _)| n == k)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+            .collect();
+        (!v.is_empty() && !v.iter().any(|x| x == "*")).then_some(v)
+    };
+    TokenScope {
+        access: if pairs.iter().any(|(n, v)| n == "access" && v == "read-only") {
+            Access::ReadOnly
+        } else {
+            Access::ReadWrite
+        },
+        projects: ticked("projects"),
+        environments: ticked("environments"),
+    }
+}
+
 fn form_state(
     state: &AppState,
     headers: &HeaderMap,
@@ -337,6 +418,8 @@ fn form_state(
     expiry: String,
     custom: String,
     max_days: Option<u32>,
+    scope: &TokenScope,
+    choices: &ScopeChoices,
 ) -> FormState {
     let now = state.clock.now();
     let allowed = allowed_choices(max_days);
@@ -356,9 +439,19 @@ fn form_state(
     let custom_default = (now + TimeDelta::minutes(30))
         .format("%Y-%m-%dT%H:%M")
         .to_string();
+    let ticked = |list: &Option<Vec<String>>, all: &[String]| -> Vec<(String, bool)> {
+        all.iter()
+            .map(|x| (x.clone(), list.as_ref().is_some_and(|l| l.contains(x))))
+            .collect()
+    };
     FormState {
-        curl: curl(&url, &description, at),
+        curl: curl(&url, &description, at, scope),
         curl_url: url,
+        read_only: scope.is_read_only(),
+        all_projects: scope.projects.is_none(),
+        projects: ticked(&scope.projects, &choices.projects),
+        all_environments: scope.environments.is_none(),
+        environments: ticked(&scope.environments, &choices.environments),
         expires_on: at.filter(|t| !is_never(*t, now)).map(date),
         description,
         custom: if custom.is_empty() {
@@ -413,6 +506,10 @@ async fn new_form(State(state): State<AppState>, page: PageUser, headers: Header
         Err(r) => return r,
     };
     let limit = max_days(&state).await;
+    let choices = match scope_choices(&state).await {
+        Ok(c) => c,
+        Err(e) => return super::error_page(page.base.clone(), e),
+    };
     let mut form = form_state(
         &state,
         &headers,
@@ -420,6 +517,8 @@ async fn new_form(State(state): State<AppState>, page: PageUser, headers: Header
         "30".into(),
         String::new(),
         limit,
+        &TokenScope::all(),
+        &choices,
     );
     if at_limit(&state, &pats) {
         form.error = Some(limit_reason(&state));
@@ -434,24 +533,45 @@ fn limit_reason(state: &AppState) -> String {
     )
 }
 
-#[derive(serde::Deserialize)]
+/// The posted "New token" form.
 pub struct CreateForm {
-    #[serde(default)]
     description: String,
-    #[serde(default)]
     expiry: String,
-    #[serde(default)]
     custom_expiry: String,
+    scope: TokenScope,
+}
+
+impl CreateForm {
+    fn from_pairs(pairs: &[(String, String)]) -> CreateForm {
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        CreateForm {
+            description: get("description"),
+            expiry: get("expiry"),
+            custom_expiry: get("custom_expiry"),
+            scope: scope_of_form(pairs),
+        }
+    }
 }
 
 async fn create(
     State(state): State<AppState>,
     page: PageUser,
     headers: HeaderMap,
-    CsrfForm(input): CsrfForm<CreateForm>,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Response {
+    let input = CreateForm::from_pairs(&pairs);
     let now = state.clock.now();
     let limit = max_days(&state).await;
+    let choices = match scope_choices(&state).await {
+        Ok(c) => c,
+        Err(e) => return super::error_page(page.base.clone(), e),
+    };
     let mut form = form_state(
         &state,
         &headers,
@@ -459,6 +579,8 @@ async fn create(
         input.expiry.clone(),
         input.custom_expiry.clone(),
         limit,
+        &input.scope,
+        &choices,
     );
     let fail =
         |state: &AppState, page: &PageUser, pats: &PatList, form: FormState, status: StatusCode| {
@@ -479,7 +601,7 @@ async fn create(
             return fail(&state, &page, &pats, form, StatusCode::BAD_REQUEST);
         }
     };
-    let body = json!({"description": input.description, "expiresAt": iso(expires_at)});
+    let body = json!({"description": input.description, "expiresAt": iso(expires_at), "scope": input.scope.to_json()});
     match tokens::create_pat(&state, &page.principal.authenticated(), &body).await {
         Ok((_, secret)) => {
             let pats = match load(&state, &page).await {
