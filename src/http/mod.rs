@@ -9,7 +9,9 @@ pub mod edge;
 pub mod extract;
 pub mod frontend;
 pub mod health;
+pub mod leaked_tokens;
 pub mod prometheus;
+pub mod token_throttle;
 pub mod ui;
 
 use std::sync::Arc;
@@ -43,6 +45,7 @@ use crate::state::AppState;
         (name = "Unleash Edge", description = "What Unleash Edge calls on its upstream: token validation, bulk metrics, its own report"),
         (name = "Admin UI", description = "Configuration for the web UI"),
         (name = "Maintenance", description = "Pausing every change while SDKs keep being served"),
+        (name = "Leaked tokens", description = "Revoking tokens reported as leaked, and telling their owners"),
     )
 )]
 struct ApiDoc;
@@ -57,6 +60,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(client::routes())
         .merge(frontend::routes())
         .merge(edge::routes())
+        .merge(leaked_tokens::routes())
 }
 
 /// The OpenAPI document of every route.
@@ -96,6 +100,10 @@ pub fn router(state: AppState) -> Router {
         .layer(cors::ApiHeadersLayer::new(&state.config))
         .layer(crate::telemetry::RequestMetricsLayer::new(
             state.metrics.clone(),
+        ))
+        .layer(token_throttle::TokenThrottleLayer::new(
+            state.token_throttle.clone(),
+            state.config.trusted_proxy_header.as_deref(),
         ))
         .service(app);
     let app = Router::new().fallback_service(layered);

@@ -315,7 +315,7 @@ pub async fn create_api_token(
     Ok((token, secret))
 }
 
-fn api_token_event(t: &ApiToken) -> Value {
+pub(crate) fn api_token_event(t: &ApiToken) -> Value {
     json!({"tokenName": t.token_name, "type": t.kind.as_str(), "environment": t.environment, "projects": t.projects, "selector": t.selector, "expiresAt": t.expires_at.map(crate::domain::users::iso)})
 }
 
