@@ -14,7 +14,8 @@
 # Prints valid traffic's throughput and p99 in each case, and the flood's own figures.
 #
 # Knobs: DURATION (10s), CONNS (16, valid traffic), FLOOD_CONNS (64), FLOOD_ADDRESSES (1),
-#        LIMIT (60), KEEP=1 keeps the temporary folder. Needs wrk (installed from Debian when
+#        LIMIT (60), SWITCHYARD_BIN (a binary to run instead of building the release one),
+#        KEEP=1 keeps the temporary folder. Needs wrk (installed from Debian when
 #        missing), python3 and curl.
 set -euo pipefail
 
@@ -37,10 +38,14 @@ fi
 command -v python3 >/dev/null || { say "python3 is needed"; exit 1; }
 command -v curl >/dev/null || { say "curl is needed"; exit 1; }
 
-say "building the release binary"
-(cd "$ROOT" && cargo build --release --bin switchyard --quiet)
-BIN="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps 2>/dev/null \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/switchyard"
+if [ -n "${SWITCHYARD_BIN:-}" ]; then
+  BIN="$SWITCHYARD_BIN"
+else
+  say "building the release binary"
+  (cd "$ROOT" && cargo build --release --bin switchyard --quiet)
+  BIN="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps 2>/dev/null \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/switchyard"
+fi
 [ -x "$BIN" ] || { say "no binary at $BIN"; exit 1; }
 
 WORK="$(mktemp -d)"
