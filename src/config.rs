@@ -120,6 +120,25 @@ pub struct Config {
     )]
     pub login_limit_per_minute: u32,
 
+    /// Failed token authentications allowed per client address per minute; past it, requests
+    /// carrying a token from that address are answered 429 until the minute ends (tokens
+    /// that authenticated recently still pass). 0 turns this off.
+    #[arg(
+        long = "token-auth-failure-limit-per-minute",
+        env = "TOKEN_AUTH_FAILURE_LIMIT_PER_MINUTE",
+        default_value_t = 60
+    )]
+    pub token_auth_failure_limit_per_minute: u32,
+
+    /// Leaked-token reports (`POST /api/public/revoke-leaked-tokens`) accepted per client
+    /// address per minute.
+    #[arg(
+        long = "leaked-token-report-limit-per-minute",
+        env = "LEAKED_TOKEN_REPORT_LIMIT_PER_MINUTE",
+        default_value_t = 10
+    )]
+    pub leaked_token_report_limit_per_minute: u32,
+
     /// A header set by a trusted reverse proxy that carries the client's address (for
     /// example `X-Forwarded-For`, whose right-most entry is used). Unset: the TCP peer.
     #[arg(long = "trusted-proxy-header", env = "TRUSTED_PROXY_HEADER")]

@@ -14,6 +14,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Clock,
     pub login_limiter: Arc<RateLimiter>,
+    /// Leaked-token reports per client address.
+    pub leak_report_limiter: Arc<RateLimiter>,
+    /// Failed token authentication per client address (answered 429 past the limit).
+    pub token_throttle: Arc<crate::auth::throttle::TokenThrottle>,
     /// Last use of tokens, flushed to the database in batches.
     pub seen: Arc<crate::service::tokens::SeenTracker>,
     /// What SDKs see, per environment.
@@ -29,11 +33,21 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Db, config: Config) -> Self {
         let limit = config.login_limit_per_minute;
+        let token_failure_limit = config.token_auth_failure_limit_per_minute;
+        let leak_report_limit = config.leaked_token_report_limit_per_minute;
         AppState {
             db,
             config: Arc::new(config),
             clock: Clock::default(),
             login_limiter: Arc::new(RateLimiter::new(limit, Duration::from_secs(60))),
+            leak_report_limiter: Arc::new(RateLimiter::new(
+                leak_report_limit,
+                Duration::from_secs(60),
+            )),
+            token_throttle: Arc::new(crate::auth::throttle::TokenThrottle::new(
+                token_failure_limit,
+                Duration::from_secs(60),
+            )),
             seen: Arc::default(),
             features: Arc::default(),
             api_tokens: Arc::default(),

@@ -6,6 +6,7 @@ pub mod principal;
 pub mod resolve;
 pub mod sealing;
 pub mod session;
+pub mod throttle;
 pub mod token;
 
 pub use permission::Authorized;

@@ -5,6 +5,7 @@ use axum::http::{header, HeaderMap};
 
 use super::principal::{ApiTokenKind, Principal, Via};
 use super::session;
+use super::throttle;
 use super::token::{classify, strip_bearer, Presented};
 use crate::error::{AppError, AppResult};
 use crate::service;
@@ -34,7 +35,7 @@ pub async fn admin_principal(state: &AppState, parts: &Parts) -> AppResult<Princ
     let Some(token) = bearer(&parts.headers) else {
         return Err(AppError::AuthenticationRequired);
     };
-    match classify(&token) {
+    let principal = match classify(&token) {
         Presented::Pat { .. } => match service::tokens::authenticate_pat(state, &token).await? {
             Some(p) => Ok(Principal::User(p)),
             None => Err(AppError::Unauthorized(INVALID.into())),
@@ -42,11 +43,26 @@ pub async fn admin_principal(state: &AppState, parts: &Parts) -> AppResult<Princ
         Presented::ApiTokenV2 { .. } | Presented::ApiTokenLegacy => {
             match service::tokens::authenticate_api_token(state, &token).await? {
                 Some(t) if t.kind == ApiTokenKind::Admin => Ok(Principal::ApiToken(t)),
-                Some(_) => Err(AppError::WrongTokenType),
+                Some(_) => {
+                    // A real token, of another kind: not a failed authentication.
+                    throttle::note_verified();
+                    return Err(AppError::WrongTokenType);
+                }
                 None => Err(AppError::Unauthorized(INVALID.into())),
             }
         }
         Presented::MalformedPat | Presented::Unknown => Err(AppError::Unauthorized(INVALID.into())),
+    };
+    note(principal.is_ok());
+    principal
+}
+
+/// Tells the failed-authentication throttle what became of the presented token.
+fn note(verified: bool) {
+    if verified {
+        throttle::note_verified()
+    } else {
+        throttle::note_failed()
     }
 }
 
@@ -66,19 +82,24 @@ pub async fn sdk_principal(
     // The common case first: a token verified moments ago.
     if let Some(t) = service::tokens::cached_api_token(state, token) {
         if t.kind == wanted {
+            throttle::note_verified();
             return Ok(t);
         }
     }
-    match classify(token) {
-        Presented::Pat { .. } | Presented::MalformedPat => Err(AppError::WrongTokenType),
+    let found = match classify(token) {
+        Presented::Pat { .. } | Presented::MalformedPat => None,
         Presented::ApiTokenV2 { .. } | Presented::ApiTokenLegacy => {
-            match service::tokens::authenticate_api_token_cached(state, token).await? {
-                Some(t) if t.kind == wanted => Ok(t),
-                Some(_) => Err(AppError::WrongTokenType),
-                None if token.starts_with("*:*") => Err(AppError::WrongTokenType),
-                None => Err(AppError::ApiTokenRequired),
-            }
+            service::tokens::authenticate_api_token_cached(state, token).await?
         }
-        Presented::Unknown => Err(AppError::ApiTokenRequired),
+        Presented::Unknown => None,
+    };
+    note(found.is_some());
+    match found {
+        Some(t) if t.kind == wanted => Ok(t),
+        Some(_) => Err(AppError::WrongTokenType),
+        None if token.starts_with("*:*") || token.starts_with("user:") => {
+            Err(AppError::WrongTokenType)
+        }
+        None => Err(AppError::ApiTokenRequired),
     }
 }

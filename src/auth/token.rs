@@ -116,6 +116,19 @@ pub fn classify(token: &str) -> Presented<'_> {
     Presented::Unknown
 }
 
+/// A personal access token, as secret scanners should look for it (docs/token-format.md):
+/// `user:v2_`, a 22-character selector and a 43-character secret, both base64url.
+pub const PAT_PATTERN: &str = r"user:v2_[A-Za-z0-9_-]{22}_[A-Za-z0-9_-]{43}";
+
+/// An API token (admin, client/backend or frontend): `<project>:<environment>.v2_...`, the
+/// project part being `*` (all), `[]` (several) or a project id.
+pub const API_TOKEN_PATTERN: &str = r"(?:\*|\[\]|[A-Za-z0-9_.~-]{1,100}):[A-Za-z0-9_.~!*'()-]{1,100}\.v2_[A-Za-z0-9_-]{22}_[A-Za-z0-9_-]{43}";
+
+/// An API token in Unleash's older shape (`<project>:<environment>.` and 64 hex digits),
+/// accepted when seeded through `INIT_*_API_TOKENS` or imported from Unleash.
+pub const LEGACY_API_TOKEN_PATTERN: &str =
+    r"(?:\*|\[\]|[A-Za-z0-9_.~-]{1,100}):[A-Za-z0-9_.~!*'()-]{1,100}\.[a-f0-9]{64}";
+
 /// Strips an optional `Bearer ` scheme (any case) from an `Authorization` value.
 pub fn strip_bearer(value: &str) -> &str {
     let v = value.trim();

@@ -11,24 +11,33 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap};
 
 /// The client's IP address, if it can be known.
 pub fn client_ip(parts: &Parts, trusted_header: Option<&str>) -> Option<IpAddr> {
+    client_ip_of(&parts.headers, &parts.extensions, trusted_header)
+}
+
+/// As [`client_ip`], from a request's headers and extensions (for layers that hold the
+/// whole request).
+pub fn client_ip_of(
+    headers: &HeaderMap,
+    extensions: &Extensions,
+    trusted_header: Option<&str>,
+) -> Option<IpAddr> {
     if let Some(name) = trusted_header.filter(|n| !n.is_empty()) {
-        if let Some(ip) = from_header(parts, name) {
+        if let Some(ip) = from_header(headers, name) {
             return Some(ip);
         }
     }
-    parts
-        .extensions
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
 }
 
-fn from_header(parts: &Parts, name: &str) -> Option<IpAddr> {
+fn from_header(headers: &HeaderMap, name: &str) -> Option<IpAddr> {
     // Several header lines count as one comma-separated list, in order.
-    let last = parts
-        .headers
+    let last = headers
         .get_all(name)
         .iter()
         .filter_map(|v| v.to_str().ok())

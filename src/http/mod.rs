@@ -9,9 +9,11 @@ pub mod edge;
 pub mod extract;
 pub mod frontend;
 pub mod health;
+pub mod leaked_tokens;
 pub mod limits;
 pub mod prometheus;
 pub mod serve;
+pub mod token_throttle;
 pub mod ui;
 
 use std::sync::Arc;
@@ -47,6 +49,7 @@ use crate::state::AppState;
         (name = "Admin UI", description = "Configuration for the web UI"),
         (name = "Maintenance", description = "Pausing every change while SDKs keep being served"),
         (name = "Addons", description = "Webhooks that receive events, including token expiry notices"),
+        (name = "Leaked tokens", description = "Revoking tokens reported as leaked, and telling their owners"),
     )
 )]
 struct ApiDoc;
@@ -61,6 +64,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(client::routes())
         .merge(frontend::routes())
         .merge(edge::routes())
+        .merge(leaked_tokens::routes())
 }
 
 /// The OpenAPI document of every route.
@@ -104,6 +108,10 @@ pub fn router(state: AppState) -> Router {
         .layer(cors::ApiHeadersLayer::new(&state.config))
         .layer(crate::telemetry::RequestMetricsLayer::new(
             state.metrics.clone(),
+        ))
+        .layer(token_throttle::TokenThrottleLayer::new(
+            state.token_throttle.clone(),
+            state.config.trusted_proxy_header.as_deref(),
         ))
         .layer(client_address::ClientAddressLayer::new(
             state.config.trusted_proxy_header.as_deref(),

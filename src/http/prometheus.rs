@@ -159,6 +159,18 @@ async fn prometheus(State(state): State<AppState>) -> AppResult<impl IntoRespons
     );
     counter(
         &mut out,
+        "switchyard_token_auth_failures_total",
+        "Requests whose token did not authenticate (counted per client address for throttling)",
+        state.token_throttle.failed.get(),
+    );
+    counter(
+        &mut out,
+        "switchyard_token_auth_throttled_total",
+        "Requests refused with 429 because their address had too many failed token authentications",
+        state.token_throttle.throttled.get(),
+    );
+    counter(
+        &mut out,
         "switchyard_feature_cache_reloads_total",
         "Flag snapshots rebuilt from the database after a change",
         state.features.snapshot_reloads.get(),

@@ -12,6 +12,7 @@ pub mod favorites;
 pub mod feature_types;
 pub mod features;
 pub mod invite_links;
+pub mod leaked_tokens;
 pub mod links;
 pub mod maintenance;
 pub mod metrics;

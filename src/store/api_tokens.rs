@@ -326,3 +326,20 @@ pub async fn sealed_secrets(
         .map(|r| (r.selector, r.sealed_secret))
         .collect())
 }
+
+/// The user who created a token, when a user did (seeded and imported tokens have none).
+#[instrument(skip_all)]
+pub async fn created_by(c: &mut impl Conn, id: i64) -> Result<Option<i64>, sqlx::Error> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        created_by_user_id: Option<i64>,
+    }
+    let q = Query::select()
+        .column(ApiTokens::CreatedByUserId)
+        .from(ApiTokens::Table)
+        .and_where(Expr::col(ApiTokens::Id).eq(id))
+        .to_owned();
+    Ok(c.opt::<Row, _>(&q)
+        .await?
+        .and_then(|r| r.created_by_user_id))
+}
