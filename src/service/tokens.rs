@@ -11,8 +11,8 @@ use crate::auth::token::{classify, digest, new_v2_tail, verify, Presented, Secre
 use crate::auth::{ApiTokenPrincipal, Authorized, UserPrincipal, Via};
 use crate::domain::events::NewEvent;
 use crate::domain::permissions as perm;
-use crate::domain::tokens::note_address;
 use crate::domain::token_scope::TokenScope;
+use crate::domain::tokens::note_address;
 use crate::domain::tokens::{
     parse_seeded_secret, validate_new_api_token, validate_new_pat, ApiToken, ApiTokenKind,
     NewApiToken, Pat,

@@ -21,9 +21,9 @@ mod pats;
 mod profile;
 mod projects;
 mod reset_password;
-mod token_policy;
 mod service_accounts;
 mod token_inventory;
+mod token_policy;
 mod users;
 mod variants;
 
