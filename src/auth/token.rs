@@ -103,7 +103,8 @@ pub fn classify(token: &str) -> Presented<'_> {
             None => Presented::MalformedPat,
         };
     }
-    if let Some((prefix, tail)) = token.split_once('.') {
+    // Environment (and project) names may contain dots; the secret never does.
+    if let Some((prefix, tail)) = token.rsplit_once('.') {
         if prefix.contains(':') {
             if let Some(selector) = v2_selector(tail) {
                 return Presented::ApiTokenV2 { selector };
@@ -141,6 +142,22 @@ pub fn strip_bearer(value: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn api_tokens_for_environments_with_dots_are_recognised() {
+        let (tail, selector) = super::new_v2_tail();
+        let token = format!("default:prod.eu.{tail}");
+        assert_eq!(
+            super::classify(&token),
+            super::Presented::ApiTokenV2 {
+                selector: &selector
+            }
+        );
+        assert_eq!(
+            super::classify("*:prod.eu.unleash-insecure"),
+            super::Presented::ApiTokenLegacy
+        );
+    }
+
     use super::*;
 
     #[test]

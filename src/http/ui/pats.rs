@@ -411,6 +411,7 @@ fn scope_of_form(pairs: &[(String, String)]) -> TokenScope {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn form_state(
     state: &AppState,
     headers: &HeaderMap,
