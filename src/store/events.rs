@@ -130,21 +130,7 @@ fn filtered(mut q: SelectStatement, f: &EventQuery) -> SelectStatement {
 /// Matching events, newest first.
 #[instrument(skip_all)]
 pub async fn list(c: &mut impl Conn, f: &EventQuery) -> Result<Vec<Event>, sqlx::Error> {
-    let base = Query::select()
-        .columns([
-            Events::Id,
-            Events::Type,
-            Events::CreatedAt,
-            Events::CreatedBy,
-            Events::CreatedByUserId,
-            Events::Data,
-            Events::PreData,
-            Events::Tags,
-            Events::FeatureName,
-            Events::Project,
-            Events::Environment,
-        ])
-        .from(Events::Table)
+    let base = all_columns()
         .order_by(Events::Id, Order::Desc)
         .limit(f.limit)
         // The database's integers are signed.
