@@ -176,21 +176,7 @@ pub async fn latest_per_flag(c: &mut impl Conn, limit: u64) -> Result<Vec<Event>
         .and_where(Expr::col((Features::Table, Features::ArchivedAt)).is_null())
         .group_by_col((Events::Table, Events::FeatureName))
         .to_owned();
-    let q = Query::select()
-        .columns([
-            Events::Id,
-            Events::Type,
-            Events::CreatedAt,
-            Events::CreatedBy,
-            Events::CreatedByUserId,
-            Events::Data,
-            Events::PreData,
-            Events::Tags,
-            Events::FeatureName,
-            Events::Project,
-            Events::Environment,
-        ])
-        .from(Events::Table)
+    let q = all_columns()
         .and_where(Expr::col(Events::Id).in_subquery(latest))
         .order_by(Events::Id, Order::Desc)
         .limit(limit)
