@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Idle-connection probe: COUNT (20,000) idle TCP connections to one Switchyard node, some
+# silent after connecting, some with a half-sent request head, while /health is requested
+# every 100 ms. One command:
+#
+#   bash bench/idle-connections.sh
+#
+# Builds the release binary and runs the probe twice, each time against a fresh node on
+# SQLite on a free port (never 4242) with SERVER_HEADERS_TIMEOUT=HEADERS_TIMEOUT_MS:
+#   1. SERVER_MAX_CONNECTIONS unset (derived from the open-file limit, at most 16,384);
+#   2. SERVER_MAX_CONNECTIONS=LOW_LIMIT (1000).
+# bench/idle_connections.py opens the connections from several processes (each within the
+# open-file hard limit) and source addresses 127.0.0.2.. (so that ephemeral ports never run
+# short), and probes /health on a new connection and on one kept-alive connection. Prints
+# per run: how many connections the server closed and after how long, the /health probes'
+# failures and latency, a timeline, and the server's own log lines about the connection limit.
+#
+# Knobs: COUNT (20000), HALF (0.5), HEADERS_TIMEOUT_MS (10000), LOW_LIMIT (1000), HOLD
+#        (seconds to watch after all are open; HEADERS_TIMEOUT_MS/1000 + 20), HOLDERS (4),
+#        SOURCES (4), ONLY (default|low: one run), SWITCHYARD_BIN, KEEP=1 keeps the logs.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+export COUNT="${COUNT:-20000}"
+export HALF="${HALF:-0.5}"
+HEADERS_TIMEOUT_MS="${HEADERS_TIMEOUT_MS:-10000}"
+LOW_LIMIT="${LOW_LIMIT:-1000}"
+export HOLD="${HOLD:-$(( HEADERS_TIMEOUT_MS / 1000 + 20 ))}"
+export HOLDERS="${HOLDERS:-4}"
+export SOURCES="${SOURCES:-4}"
+
+say() { printf '%s\n' "$*" >&2; }
+command -v python3 >/dev/null || { say "python3 is needed"; exit 1; }
+command -v curl >/dev/null || { say "curl is needed"; exit 1; }
+
+if [ -n "${SWITCHYARD_BIN:-}" ]; then
+  BIN="$SWITCHYARD_BIN"
+else
+  say "building the release binary"
+  (cd "$ROOT" && cargo build --release --bin switchyard --quiet)
+  BIN="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps 2>/dev/null \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/switchyard"
+fi
+[ -x "$BIN" ] || { say "no binary at $BIN"; exit 1; }
+
+WORK="$(mktemp -d)"
+PID=""
+stop_server() {
+  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
+    kill -TERM "$PID" 2>/dev/null || true
+    wait "$PID" 2>/dev/null || true
+  fi
+  PID=""
+}
+cleanup() {
+  stop_server
+  if [ "${KEEP:-0}" = 1 ]; then say "kept $WORK"; else rm -rf "$WORK"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# run_case NAME [VAR=VALUE...]: a fresh node, the probe, the node's log lines
+run_case() {
+  local name="$1"; shift
+  local port status=0
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  [ "$port" = 4242 ] && port=4343
+  mkdir -p "$WORK/$name"
+  env DATABASE_URL="sqlite://$WORK/$name/bench.db" HTTP_HOST=127.0.0.1 PORT="$port" \
+    SERVER_HEADERS_TIMEOUT="$HEADERS_TIMEOUT_MS" LOG_LEVEL=info "$@" \
+    "$BIN" >"$WORK/$name/server.log" 2>&1 &
+  PID=$!
+  for _ in $(seq 1 100); do
+    curl -fsS -m 1 "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+    kill -0 "$PID" 2>/dev/null || { say "switchyard exited:"; tail -20 "$WORK/$name/server.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  curl -fsS -m 1 "http://127.0.0.1:$port/health" >/dev/null || { say "switchyard did not become healthy"; exit 1; }
+  local files; files="$(awk '/Max open files/{print $4}' "/proc/$PID/limits")"
+  echo
+  echo "### $name: SERVER_HEADERS_TIMEOUT=$HEADERS_TIMEOUT_MS ${*:-(SERVER_MAX_CONNECTIONS unset)}"
+  echo
+  echo "Server pid $PID on port $port; its open-file soft limit after start-up: $files" \
+       "(the derived connection limit is that minus 256, at most 16,384, when SERVER_MAX_CONNECTIONS is unset);" \
+       "load average $(cut -d' ' -f1-3 /proc/loadavg)."
+  python3 "$HERE/idle_connections.py" 127.0.0.1 "$port" "$PID" || status=$?
+  if kill -0 "$PID" 2>/dev/null; then
+    echo
+    echo "Server still running after the probe; resident memory $(awk '/VmRSS/{printf "%.1f MiB", $2/1024}' "/proc/$PID/status")."
+  else
+    echo
+    echo "SERVER EXITED during the probe:"; tail -20 "$WORK/$name/server.log"
+    status=3
+  fi
+  stop_server
+  sed 's/\x1b\[[0-9;]*m//g' "$WORK/$name/server.log" >"$WORK/$name/plain.log"
+  local n; n="$(grep -c 'connection limit reached' "$WORK/$name/plain.log" || true)"
+  echo
+  echo "Server log: $n line(s) about the connection limit$([ "$n" -gt 0 ] && echo '; the first and the last:')"
+  if [ "$n" -gt 0 ]; then
+    grep 'connection limit reached' "$WORK/$name/plain.log" | sed -n '1p;$p' | cut -c1-260 | sed 's/^/    /'
+  fi
+  local other; other="$(grep -E '^[^ ]+ +(WARN|ERROR) ' "$WORK/$name/plain.log" | grep -vc 'connection limit reached' || true)"
+  echo "Other warnings and errors in the server log: $other"
+  [ "$other" -gt 0 ] && grep -E '^[^ ]+ +(WARN|ERROR) ' "$WORK/$name/plain.log" | grep -v 'connection limit reached' \
+    | cut -d' ' -f2- | cut -c1-200 | sort | uniq -c | sort -rn | head -5 | sed 's/^/    /'
+  return "$status"
+}
+
+overall=0
+if [ "${ONLY:-default}" = default ] || [ -z "${ONLY:-}" ]; then
+  run_case default || overall=$?
+fi
+if [ "${ONLY:-low}" = low ] || [ -z "${ONLY:-}" ]; then
+  run_case low SERVER_MAX_CONNECTIONS="$LOW_LIMIT" || overall=$?
+fi
+echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
+exit "$overall"
