@@ -133,10 +133,12 @@ pub const LEGACY_API_TOKEN_PATTERN: &str =
 /// Strips an optional `Bearer ` scheme (any case) from an `Authorization` value.
 pub fn strip_bearer(value: &str) -> &str {
     let v = value.trim();
-    if v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ") {
-        v[7..].trim()
-    } else {
-        v
+    // `get` rather than indexing: byte 7 may fall inside a multi-byte character.
+    match (v.get(..7), v.get(7..)) {
+        (Some(scheme), Some(rest)) if !rest.is_empty() && scheme.eq_ignore_ascii_case("bearer ") => {
+            rest.trim()
+        }
+        _ => v,
     }
 }
 
