@@ -11,8 +11,13 @@ pub struct Operation {
     pub path: String,
     #[serde(default)]
     pub from: Option<String>,
-    #[serde(default)]
+    /// `None` when absent; a `null` sent is a value like any other (`Some(Value::Null)`).
+    #[serde(default, deserialize_with = "present")]
     pub value: Option<Value>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    <Value as serde::Deserialize>::deserialize(d).map(Some)
 }
 
 fn bad(i: usize, msg: impl Into<String>) -> AppError {
@@ -133,6 +138,14 @@ mod tests {
 
     fn ops(v: Value) -> Vec<Operation> {
         serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn null_is_a_value() {
+        let doc = json!({"a": 1});
+        let out = apply(&doc, &ops(json!([{"op": "add", "path": "/b", "value": null}, {"op": "test", "path": "/b", "value": null}]))).unwrap();
+        assert_eq!(out, json!({"a": 1, "b": null}));
+        assert!(apply(&doc, &ops(json!([{"op": "add", "path": "/b"}]))).is_err());
     }
 
     #[test]
