@@ -199,7 +199,14 @@ async fn reports_are_bounded_and_rate_limited() {
 async fn reports_of_any_text_are_answered() {
     let app = app().await;
     // Multi-byte characters where a `Bearer ` scheme would end once panicked the parser.
-    let odd = json!(["𝍠𖭽", "bearer 𝍠", "Bearer\u{a0}x", "ééé:é.é", " ", "user:v2_é"]);
+    let odd = json!([
+        "𝍠𖭽",
+        "bearer 𝍠",
+        "Bearer\u{a0}x",
+        "ééé:é.é",
+        " ",
+        "user:v2_é"
+    ]);
     let res = report(&app, odd, "198.51.100.9").await.expect(200);
     assert_eq!(res.json, json!({"received": 6, "revoked": 0}));
 }

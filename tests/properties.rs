@@ -9,9 +9,7 @@ use common::TestApp;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use serde_json::{json, Map, Value};
-use switchyard::auth::token::{
-    classify, strip_bearer, Presented, API_TOKEN_PATTERN, PAT_PATTERN,
-};
+use switchyard::auth::token::{classify, strip_bearer, Presented, API_TOKEN_PATTERN, PAT_PATTERN};
 use switchyard::domain::constraints::{validate_constraints, Constraint};
 use switchyard::domain::features::{validate_variants, VariantKind};
 use switchyard::domain::json_patch::{self, Operation};
@@ -60,7 +58,13 @@ fn b64url(len: usize) -> impl Strategy<Value = String> {
 fn valid_constraint() -> impl Strategy<Value = Value> {
     let multi = (
         "[a-zA-Z][a-zA-Z0-9_]{0,15}",
-        prop::sample::select(vec!["IN", "NOT_IN", "STR_CONTAINS", "STR_STARTS_WITH", "STR_ENDS_WITH"]),
+        prop::sample::select(vec![
+            "IN",
+            "NOT_IN",
+            "STR_CONTAINS",
+            "STR_STARTS_WITH",
+            "STR_ENDS_WITH",
+        ]),
         prop::collection::vec("[a-z0-9]{1,8}", 1..5),
         any::<bool>(),
         any::<bool>(),
@@ -74,7 +78,9 @@ fn valid_constraint() -> impl Strategy<Value = Value> {
         prop::sample::select(vec!["NUM_EQ", "NUM_GT", "NUM_GTE", "NUM_LT", "NUM_LTE"]),
         -100000i64..100000,
     )
-        .prop_map(|(ctx, op, n)| json!({"contextName": ctx, "operator": op, "value": n.to_string()}));
+        .prop_map(
+            |(ctx, op, n)| json!({"contextName": ctx, "operator": op, "value": n.to_string()}),
+        );
     let semver = (
         prop::sample::select(vec!["SEMVER_EQ", "SEMVER_GT", "SEMVER_LT"]),
         0u32..50,
@@ -125,7 +131,9 @@ fn pointer() -> impl Strategy<Value = String> {
 
 fn patch_op() -> impl Strategy<Value = Value> {
     (
-        prop::sample::select(vec!["add", "remove", "replace", "move", "copy", "test", "other"]),
+        prop::sample::select(vec![
+            "add", "remove", "replace", "move", "copy", "test", "other",
+        ]),
         pointer(),
         prop::option::of(pointer()),
         prop::option::of(any_json()),

@@ -135,7 +135,9 @@ pub fn strip_bearer(value: &str) -> &str {
     let v = value.trim();
     // `get` rather than indexing: byte 7 may fall inside a multi-byte character.
     match (v.get(..7), v.get(7..)) {
-        (Some(scheme), Some(rest)) if !rest.is_empty() && scheme.eq_ignore_ascii_case("bearer ") => {
+        (Some(scheme), Some(rest))
+            if !rest.is_empty() && scheme.eq_ignore_ascii_case("bearer ") =>
+        {
             rest.trim()
         }
         _ => v,
