@@ -1,6 +1,7 @@
 //! Connections over a real TCP port: slow, half-sent and idle ones are closed after the
-//! head deadline, and connections past the limit are closed at once while those within
-//! it are served.
+//! head deadline; at the connection limit the ones idle longest make room for new ones,
+//! and when none is idle, connections past the limit are closed at once while those
+//! within it are served.
 
 mod common;
 
@@ -130,5 +131,43 @@ async fn connections_past_the_limit_are_closed_and_those_within_it_served() {
         .expect("served after a slot freed")
         .starts_with("HTTP/1.1 200"));
     assert!(health_over(&mut second).await.starts_with("HTTP/1.1 200"));
+    running.stop().await;
+}
+
+#[tokio::test]
+async fn at_the_limit_the_connections_idle_longest_make_room() {
+    let (_app, running) = server(30_000, Some(3)).await;
+    // The oldest says nothing; the next has been served and idles; the newest is busy
+    // sending a slow head (half of it now).
+    let mut silent = TcpStream::connect(addr(&running)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut kept_alive = TcpStream::connect(addr(&running)).await.unwrap();
+    assert!(health_over(&mut kept_alive)
+        .await
+        .starts_with("HTTP/1.1 200"));
+    tokio::time::sleep(Duration::from_millis(1_200)).await;
+    let mut recent = TcpStream::connect(addr(&running)).await.unwrap();
+    recent
+        .write_all(b"GET /health HTTP/1.1\r\nHost: t\r\n")
+        .await
+        .unwrap();
+
+    // A health check on a new connection is served: the idle connections made room.
+    let mut check = TcpStream::connect(addr(&running)).await.unwrap();
+    assert!(health_over(&mut check).await.starts_with("HTTP/1.1 200"));
+    let (sent, _) = read_until_closed(&mut silent, Duration::from_secs(5))
+        .await
+        .expect("the silent connection made room");
+    assert!(sent.is_empty(), "{sent}");
+
+    // The connection that started less than a second ago was left alone: its request
+    // completes and is answered.
+    recent.write_all(b"\r\n").await.unwrap();
+    let mut buf = [0u8; 1024];
+    let n = tokio::time::timeout(Duration::from_secs(5), recent.read(&mut buf))
+        .await
+        .expect("an answer")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
     running.stop().await;
 }

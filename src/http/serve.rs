@@ -1,12 +1,15 @@
 //! Accepting connections: a deadline for each request head (which also closes silent and
-//! idle kept-alive connections), a connection limit below the open-file limit, and a
-//! graceful drain at shutdown. HTTP/1.1, which is what the SDKs and Unleash Edge speak
+//! idle kept-alive connections), a connection limit below the open-file limit that makes
+//! room by closing the connections waiting longest for a request (so a flood of idle
+//! connections cannot lock out health checks and real clients), and a graceful drain at
+//! shutdown. HTTP/1.1, which is what the SDKs and Unleash Edge speak
 //! (HTTP/2 is for a TLS-terminating proxy in front to offer).
 
+use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::extract::ConnectInfo;
 use axum::Router;
@@ -15,7 +18,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 
 use crate::config::Config;
 
@@ -23,6 +26,89 @@ use crate::config::Config;
 const RESERVED_FILES: u64 = 256;
 /// The connection limit when the open-file limit is unlimited or unknown.
 const DEFAULT_MAX_CONNECTIONS: usize = 16_384;
+/// At the limit, only connections idle at least this long are closed to make room: one that
+/// has just been answered may still be flushing its response.
+const MIN_IDLE_TO_EVICT: Duration = Duration::from_secs(1);
+/// At most this many idle connections are closed each time the limit is met, so that a
+/// burst of new connections does not scan the table for each one.
+const EVICT_BATCH: usize = 32;
+/// How long a new connection waits for the slot of a connection just closed for it.
+const EVICT_WAIT: Duration = Duration::from_millis(200);
+
+/// One open connection, as the limit sees it.
+struct Tracked {
+    /// A request is being answered (HTTP/1.1 answers one at a time).
+    busy: AtomicBool,
+    /// Since when the connection has been waiting for a request head, in milliseconds
+    /// since the server started.
+    idle_since_ms: AtomicU64,
+    /// Told to close the connection to make room for a new one.
+    evict: Notify,
+}
+
+/// The open connections, so that at the limit the ones waiting longest for a request can
+/// be closed for new ones.
+struct Connections {
+    started: Instant,
+    next_id: AtomicU64,
+    open: Mutex<HashMap<u64, Arc<Tracked>>>,
+}
+
+impl Connections {
+    fn new() -> Connections {
+        Connections {
+            started: Instant::now(),
+            next_id: AtomicU64::new(0),
+            open: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn add(&self) -> (u64, Arc<Tracked>) {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let tracked = Arc::new(Tracked {
+            busy: AtomicBool::new(false),
+            idle_since_ms: AtomicU64::new(self.now_ms()),
+            evict: Notify::new(),
+        });
+        self.lock().insert(id, tracked.clone());
+        (id, tracked)
+    }
+
+    fn remove(&self, id: u64) {
+        self.lock().remove(&id);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Arc<Tracked>>> {
+        self.open.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Tells the connections idle longest (at least [`MIN_IDLE_TO_EVICT`]) to close, up to
+    /// [`EVICT_BATCH`] of them; returns how many.
+    fn evict_idle(&self) -> usize {
+        let now = self.now_ms();
+        let floor = u64::try_from(MIN_IDLE_TO_EVICT.as_millis()).unwrap_or(u64::MAX);
+        let mut idle: Vec<(u64, Arc<Tracked>)> = self
+            .lock()
+            .values()
+            .filter(|t| !t.busy.load(Ordering::Relaxed))
+            .map(|t| (t.idle_since_ms.load(Ordering::Relaxed), t.clone()))
+            .filter(|(since, _)| now.saturating_sub(*since) >= floor)
+            .collect();
+        let n = idle.len().min(EVICT_BATCH);
+        if n == 0 {
+            return 0;
+        }
+        idle.select_nth_unstable_by_key(n - 1, |(since, _)| *since);
+        for (_, t) in &idle[..n] {
+            t.evict.notify_one();
+        }
+        n
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
@@ -85,7 +171,8 @@ pub async fn serve_connections(
     let builder = Arc::new(builder);
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = GracefulShutdown::new();
-    let refused = AtomicU64::new(0);
+    let full = AtomicU64::new(0);
+    let connections = Arc::new(Connections::new());
     tokio::pin!(shutdown);
     loop {
         let accepted = tokio::select! {
@@ -102,36 +189,84 @@ pub async fn serve_connections(
                 continue;
             }
         };
-        let Ok(slot) = slots.clone().try_acquire_owned() else {
-            // Closing at once frees the descriptor; the log says why, once per 1,000.
-            let n = refused.fetch_add(1, Ordering::Relaxed);
-            if n.is_multiple_of(1000) {
-                tracing::warn!(
-                    limit = limits.max_connections,
-                    refused = n + 1,
-                    "connection limit reached (SERVER_MAX_CONNECTIONS): closing new connections until some end"
-                );
+        let slot = match slots.clone().try_acquire_owned() {
+            Ok(slot) => Some(slot),
+            Err(_) => {
+                // Full: close the connections waiting longest for a request and take the
+                // first slot freed; with none to close, refuse this one.
+                let evicted = connections.evict_idle();
+                let slot = if evicted > 0 {
+                    tokio::time::timeout(EVICT_WAIT, slots.clone().acquire_owned())
+                        .await
+                        .ok()
+                        .and_then(Result::ok)
+                } else {
+                    None
+                };
+                let n = full.fetch_add(1, Ordering::Relaxed);
+                if n.is_multiple_of(1000) {
+                    tracing::warn!(
+                        limit = limits.max_connections,
+                        times = n + 1,
+                        closed_idle = evicted,
+                        "connection limit reached (SERVER_MAX_CONNECTIONS): closing the connections idle longest to make room, or the new one when none is idle"
+                    );
+                }
+                slot
             }
+        };
+        let Some(slot) = slot else {
+            // Closing at once frees the descriptor.
             drop(stream);
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let service = tower::ServiceExt::map_request(
-            router.clone(),
-            move |mut req: axum::http::Request<hyper::body::Incoming>| {
-                req.extensions_mut().insert(ConnectInfo(peer));
-                req
-            },
-        );
+        let (id, tracked) = connections.add();
+        let service = {
+            let (busy, done) = (tracked.clone(), tracked.clone());
+            let connections = connections.clone();
+            let service = tower::ServiceExt::map_request(
+                router.clone(),
+                move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                    busy.busy.store(true, Ordering::Relaxed);
+                    req.extensions_mut().insert(ConnectInfo(peer));
+                    req
+                },
+            );
+            tower::ServiceExt::map_response(service, move |res| {
+                done.idle_since_ms
+                    .store(connections.now_ms(), Ordering::Relaxed);
+                done.busy.store(false, Ordering::Relaxed);
+                res
+            })
+        };
         let service = TowerToHyperService::new(service);
         let builder = builder.clone();
         let conn = builder.serve_connection(TokioIo::new(stream), service);
         let conn = graceful.watch(conn);
+        let connections = connections.clone();
         tokio::spawn(async move {
-            // Errors here are the client's doing (reset, timed out head, bad request).
-            if let Err(e) = conn.await {
-                tracing::debug!(error = %e, "connection ended with an error");
+            let mut conn = std::pin::pin!(conn);
+            loop {
+                tokio::select! {
+                    ended = &mut conn => {
+                        // Errors here are the client's doing (reset, timed out head, bad
+                        // request).
+                        if let Err(e) = ended {
+                            tracing::debug!(error = %e, "connection ended with an error");
+                        }
+                        break;
+                    }
+                    // Dropping the connection closes it; one that started a request since
+                    // it was chosen is left to finish.
+                    () = tracked.evict.notified() => {
+                        if !tracked.busy.load(Ordering::Relaxed) {
+                            break;
+                        }
+                    }
+                }
             }
+            connections.remove(id);
             drop(slot);
         });
     }
