@@ -202,3 +202,23 @@ async fn no_documented_route_answers_5xx_to_odd_input() {
         failures.join("\n")
     );
 }
+
+#[tokio::test]
+async fn created_resources_with_any_characters_get_a_valid_location() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    // Once a 500 after the write: the tag value went into the `Location` header as it was.
+    let res = app
+        .post(
+            "/api/admin/tags",
+            json!({"type": "simple", "value": "\u{4}é x/y\u{18}"}),
+            &admin,
+        )
+        .await
+        .expect(201);
+    assert_eq!(
+        res.header("location").as_deref(),
+        Some("tags/simple/%04%C3%A9%20x%2Fy%18")
+    );
+    assert_eq!(res.json["tag"]["value"], "\u{4}é x/y\u{18}");
+}

@@ -11,10 +11,26 @@ pub mod frontend;
 pub mod health;
 pub mod leaked_tokens;
 pub mod limits;
+pub mod openapi;
 pub mod prometheus;
 pub mod serve;
 pub mod token_throttle;
 pub mod ui;
+
+#[cfg(test)]
+mod location_tests {
+    #[test]
+    fn location_segments_are_percent_encoded() {
+        assert_eq!(
+            super::location(&["tags", "simple", "a b/é\u{4}"]),
+            "tags/simple/a%20b%2F%C3%A9%04"
+        );
+        assert_eq!(
+            super::location(&["environments", "prod.eu-1"]),
+            "environments/prod.eu-1"
+        );
+    }
+}
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -69,12 +85,15 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of every route.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_routes().split_for_parts().1
+    let mut doc = api_routes().split_for_parts().1;
+    openapi::complete(&mut doc);
+    doc
 }
 
 /// The complete application router, mounted under `BASE_URI_PATH`.
 pub fn router(state: AppState) -> Router {
-    let (routes, doc) = api_routes().split_for_parts();
+    let (routes, mut doc) = api_routes().split_for_parts();
+    openapi::complete(&mut doc);
     state.metrics.install_routes(&doc);
     let doc = Arc::new(doc);
     let app = routes
@@ -124,6 +143,29 @@ pub fn router(state: AppState) -> Router {
     } else {
         Router::new().nest(&base, app)
     }
+}
+
+/// A relative `Location` for a created resource, each segment percent-encoded: names and
+/// tag values may hold characters (controls, spaces, non-ASCII) that a header cannot carry.
+pub fn location(segments: &[&str]) -> String {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+    const SEGMENT: &AsciiSet = &CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'/')
+        .add(b'<')
+        .add(b'>')
+        .add(b'?')
+        .add(b'`')
+        .add(b'{')
+        .add(b'}');
+    segments
+        .iter()
+        .map(|s| utf8_percent_encode(s, SEGMENT).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 async fn not_found(OriginalUri(uri): OriginalUri) -> Response {

@@ -68,7 +68,7 @@ async fn create_context_field(
 ) -> AppResult<Response> {
     let auth = p.require(&[CREATE_CONTEXT_FIELD], Scope::ROOT)?;
     let field = context::create(&state, &auth, body).await?;
-    let location = format!("context/{}", field.name);
+    let location = crate::http::location(&["context", &field.name]);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],

@@ -61,7 +61,7 @@ async fn create_environment(
 ) -> AppResult<Response> {
     let auth = p.require_admin()?;
     let env = environments::create(&state, &auth, body).await?;
-    let location = format!("environments/{}", env.name);
+    let location = crate::http::location(&["environments", &env.name]);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],

@@ -148,7 +148,7 @@ async fn create_segment(
         body.project.as_deref().filter(|s| !s.is_empty()),
     )?;
     let segment = segments::create(&state, &auth, body).await?;
-    let location = format!("segments/{}", segment.id);
+    let location = crate::http::location(&["segments", &segment.id.to_string()]);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],

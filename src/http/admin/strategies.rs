@@ -55,7 +55,7 @@ async fn create_strategy(
 ) -> AppResult<Response> {
     let auth = p.require(&[CREATE_STRATEGY], Scope::ROOT)?;
     let def = strategies::create(&state, &auth, body).await?;
-    let location = format!("strategies/{}", def.name);
+    let location = crate::http::location(&["strategies", &def.name]);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],

@@ -58,7 +58,7 @@ async fn create_tag_type(
 ) -> AppResult<Response> {
     let auth = p.require(&[CREATE_TAG_TYPE], Scope::ROOT)?;
     let t = tag_types::create(&state, &auth, body).await?;
-    let location = format!("tag-types/{}", t.name);
+    let location = crate::http::location(&["tag-types", &t.name]);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
@@ -163,7 +163,7 @@ async fn create_tag(
 ) -> AppResult<Response> {
     let auth = p.authenticated();
     let t = tag_types::create_tag(&state, &auth, body).await?;
-    let location = format!("tags/{}/{}", t.tag_type, t.value);
+    let location = crate::http::location(&["tags", &t.tag_type, &t.value]);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
