@@ -1580,3 +1580,145 @@ async fn batch_operations() {
     .await
     .expect(403);
 }
+
+/// The list rows are assembled for a whole page at once; each must agree with what the
+/// flag's own routes say of it.
+#[tokio::test]
+async fn every_search_row_agrees_with_the_flags_own_routes() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let (_, editor) = app.user("row-editor", "Editor").await;
+    let segment = app
+        .post(
+            "/api/admin/segments",
+            json!({"name": "row-seg", "constraints": []}),
+            &admin,
+        )
+        .await
+        .expect(201)
+        .json["id"]
+        .clone();
+    for (name, by) in [
+        ("row-parent", &admin),
+        ("row-child", &editor),
+        ("row-plain", &admin),
+    ] {
+        create(&app, by, "default", json!({"name": name})).await;
+    }
+    for (name, n) in [("row-parent", 3), ("row-plain", 1)] {
+        for i in 0..n {
+            app.post(
+                &format!("/api/admin/projects/default/features/{name}/environments/development/strategies"),
+                json!({"name": "default", "segments": if i == 0 { json!([segment]) } else { json!([]) }}),
+                &admin,
+            )
+            .await
+            .expect(200);
+        }
+    }
+    app.post(
+        "/api/admin/projects/default/features/row-parent/environments/production/on",
+        json!({}),
+        &admin,
+    )
+    .await;
+    app.post(
+        "/api/admin/projects/default/features/row-child/dependencies",
+        json!({"feature": "row-parent"}),
+        &admin,
+    )
+    .await
+    .expect(200);
+    for value in ["aa", "bb"] {
+        app.post(
+            "/api/admin/features/row-child/tags",
+            json!({"type": "simple", "value": value}),
+            &admin,
+        )
+        .await
+        .expect(201);
+    }
+
+    let rows = app
+        .get("/api/admin/search/features?project=IS:default", &admin)
+        .await
+        .expect(200)
+        .json["features"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    for row in &rows {
+        let name = row["name"].as_str().unwrap();
+        let detail = app
+            .get(
+                &format!("/api/admin/projects/default/features/{name}"),
+                &admin,
+            )
+            .await
+            .expect(200)
+            .json;
+        assert_eq!(row["createdBy"], detail["createdBy"], "{name}");
+        let envs = |v: &Value| -> Vec<(Value, Value, Value, usize)> {
+            v["environments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    (
+                        e["name"].clone(),
+                        e["type"].clone(),
+                        e["enabled"].clone(),
+                        e["strategies"].as_array().map_or(0, Vec::len),
+                    )
+                })
+                .collect()
+        };
+        let (listed, own) = (envs(row), envs(&detail));
+        assert_eq!(
+            listed
+                .iter()
+                .map(|e| (&e.0, &e.1, &e.2))
+                .collect::<Vec<_>>(),
+            own.iter().map(|e| (&e.0, &e.1, &e.2)).collect::<Vec<_>>(),
+            "{name}"
+        );
+        let tags = app
+            .get(&format!("/api/admin/features/{name}/tags"), &admin)
+            .await
+            .expect(200)
+            .json["tags"]
+            .clone();
+        assert_eq!(row["tags"], tags, "{name}");
+        let expected_type = if !detail["dependencies"].as_array().unwrap().is_empty() {
+            json!("child")
+        } else if !detail["children"].as_array().unwrap().is_empty() {
+            json!("parent")
+        } else {
+            Value::Null
+        };
+        assert_eq!(row["dependencyType"], expected_type, "{name}");
+    }
+    let by_name = |n: &str| rows.iter().find(|r| r["name"] == n).unwrap().clone();
+    assert_eq!(by_name("row-parent")["dependencyType"], "parent");
+    assert_eq!(by_name("row-child")["dependencyType"], "child");
+    assert_eq!(by_name("row-child")["createdBy"]["name"], "row-editor");
+    assert_eq!(
+        by_name("row-child")["tags"],
+        json!([{"type": "simple", "value": "aa"}, {"type": "simple", "value": "bb"}])
+    );
+    assert_eq!(by_name("row-parent")["segments"], json!(["row-seg"]));
+    assert_eq!(by_name("row-plain")["segments"], json!(["row-seg"]));
+    assert_eq!(by_name("row-child")["segments"], json!([]));
+    let prod = |r: &Value| {
+        r["environments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == "production")
+            .unwrap()["enabled"]
+            .clone()
+    };
+    assert_eq!(prod(&by_name("row-parent")), true);
+    assert_eq!(prod(&by_name("row-plain")), false);
+}

@@ -57,7 +57,12 @@ async fn creator_json(c: &mut impl Conn, user_id: Option<i64>) -> AppResult<Valu
     let Some(id) = user_id else {
         return Ok(Value::Null);
     };
-    Ok(match store::users::get(c, id).await? {
+    Ok(creator_of(id, store::users::get(c, id).await?.as_ref()))
+}
+
+/// `createdBy` for the user `id`, found or not.
+fn creator_of(id: i64, user: Option<&crate::domain::users::User>) -> Value {
+    match user {
         Some(u) => {
             let j = u.to_json();
             json!({"id": u.id, "name": u.display_name(), "imageUrl": j["imageUrl"]})
@@ -67,7 +72,7 @@ async fn creator_json(c: &mut impl Conn, user_id: Option<i64>) -> AppResult<Valu
             json!({"id": id, "name": "Unleash Admin Token User", "imageUrl": ""})
         }
         None => json!({"id": id, "name": "Deleted user", "imageUrl": ""}),
-    })
+    }
 }
 
 fn tags_json(tags: &[(String, String)]) -> Value {
@@ -120,40 +125,81 @@ async fn detail_of(c: &mut impl Conn, f: &Feature) -> AppResult<Value> {
     }))
 }
 
-/// The names of the segments a flag's strategies use, in any environment.
-async fn segment_names(
-    c: &mut impl Conn,
-    envs: &[crate::domain::features::FeatureEnvironment],
-) -> AppResult<Vec<String>> {
-    let mut ids: Vec<i64> = envs
-        .iter()
+/// The rows of a project's flag list or of a search, in a fixed number of queries whatever
+/// the number of flags (a few per 500).
+async fn summaries(c: &mut impl Conn, flags: &[&Feature]) -> AppResult<Vec<Value>> {
+    let owned: Vec<Feature> = flags.iter().map(|f| (*f).clone()).collect();
+    let names: Vec<&str> = owned.iter().map(|f| f.name.as_str()).collect();
+    let mut envs = store::features::environments_of_many(c, &owned).await?;
+    let mut tags = store::features::tags_of_many(c, &names).await?;
+    let (children, parents) = store::features::dependency_roles(c, &names).await?;
+    let mut creator_ids: Vec<i64> = owned.iter().filter_map(|f| f.created_by_user_id).collect();
+    creator_ids.sort_unstable();
+    creator_ids.dedup();
+    let creators: std::collections::HashMap<i64, crate::domain::users::User> =
+        store::users::get_many(c, &creator_ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+    let mut segment_ids: Vec<i64> = envs
+        .values()
+        .flatten()
         .flat_map(|e| e.strategies.iter().flat_map(|s| s.segments.iter().copied()))
         .collect();
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(store::segments::get_many(c, &ids)
-        .await?
-        .into_iter()
-        .map(|s| s.name)
+    segment_ids.sort_unstable();
+    segment_ids.dedup();
+    let segment_names: std::collections::HashMap<i64, String> =
+        store::segments::get_many(c, &segment_ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s.name))
+            .collect();
+    Ok(owned
+        .iter()
+        .map(|f| {
+            let envs = envs.remove(&f.name).unwrap_or_default();
+            let mut ids: Vec<i64> = envs
+                .iter()
+                .flat_map(|e| e.strategies.iter().flat_map(|s| s.segments.iter().copied()))
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let segments: Vec<String> = ids
+                .iter()
+                .filter_map(|id| segment_names.get(id).cloned())
+                .collect();
+            let dependency_type = if children.contains(&f.name) {
+                json!("child")
+            } else if parents.contains(&f.name) {
+                json!("parent")
+            } else {
+                Value::Null
+            };
+            let created_by = f
+                .created_by_user_id
+                .map_or(Value::Null, |id| creator_of(id, creators.get(&id)));
+            summary_json(
+                f,
+                &envs,
+                segments,
+                &tags.remove(&f.name).unwrap_or_default(),
+                dependency_type,
+                created_by,
+            )
+        })
         .collect())
 }
 
-/// One row of a project's flag list or of a search.
-async fn summary(c: &mut impl Conn, f: &Feature) -> AppResult<Value> {
-    let envs = store::features::environments(c, f).await?;
-    let tags = store::features::tags(c, &f.name).await?;
-    let dependency_type = if !store::features::dependencies(c, &f.name).await?.is_empty() {
-        json!("child")
-    } else if !store::features::children(c, &f.name).await?.is_empty() {
-        json!("parent")
-    } else {
-        Value::Null
-    };
-    let created_by = creator_json(c, f.created_by_user_id).await?;
-    Ok(json!({
+fn summary_json(
+    f: &Feature,
+    envs: &[crate::domain::features::FeatureEnvironment],
+    segments: Vec<String>,
+    tags: &[(String, String)],
+    dependency_type: Value,
+    created_by: Value,
+) -> Value {
+    json!({
         "name": f.name,
         "description": f.description,
         "dependencyType": dependency_type,
@@ -167,9 +213,9 @@ async fn summary(c: &mut impl Conn, f: &Feature) -> AppResult<Value> {
         "lastSeenAt": iso_opt(f.last_seen_at),
         "createdBy": created_by,
         "environments": envs.iter().map(|e| e.summary_json(&f.name)).collect::<Vec<_>>(),
-        "segments": segment_names(c, &envs).await?,
-        "tags": tags_json(&tags),
-    }))
+        "segments": segments,
+        "tags": tags_json(tags),
+    })
 }
 
 /// Flags matching a filter, summarised, with paging; returns (page, total).
@@ -187,19 +233,18 @@ pub async fn search(
     }
     let all = store::features::list(&mut db, filter).await?;
     let total = all.len();
-    let mut out = Vec::new();
-    for f in all.iter().skip(offset).take(limit) {
-        out.push(summary(&mut db, f).await?);
-    }
-    Ok((out, total))
+    let page: Vec<&Feature> = all.iter().skip(offset).take(limit).collect();
+    Ok((summaries(&mut db, &page).await?, total))
 }
 
 /// The legacy and archive listings: the short form plus environments.
 pub async fn list_short(state: &AppState, filter: &FeatureFilter) -> AppResult<Vec<Value>> {
     let mut db = state.db.clone();
     let mut out = Vec::new();
-    for f in store::features::list(&mut db, filter).await? {
-        let envs = store::features::environments(&mut db, &f).await?;
+    let flags = store::features::list(&mut db, filter).await?;
+    let mut all_envs = store::features::environments_of_many(&mut db, &flags).await?;
+    for f in flags {
+        let envs = all_envs.remove(&f.name).unwrap_or_default();
         let mut v = f.to_json();
         v["archivedAt"] = iso_opt(f.archived_at);
         v["lastSeenAt"] = iso_opt(f.last_seen_at);

@@ -522,7 +522,11 @@ async fn with_segments(c: &mut impl Conn, r: StrategyRow) -> Result<FeatureStrat
         .into_iter()
         .map(|s| s.segment_id)
         .collect();
-    Ok(FeatureStrategy {
+    Ok(strategy_from_row(r, segments))
+}
+
+fn strategy_from_row(r: StrategyRow, segments: Vec<i64>) -> FeatureStrategy {
+    FeatureStrategy {
         id: r.id,
         feature_name: r.feature_name,
         project: r.project_name,
@@ -535,7 +539,7 @@ async fn with_segments(c: &mut impl Conn, r: StrategyRow) -> Result<FeatureStrat
         sort_order: r.sort_order,
         disabled: r.disabled,
         segments,
-    })
+    }
 }
 
 /// The strategies of a flag in an environment, in evaluation order.
@@ -906,4 +910,237 @@ pub async fn creator_ids(c: &mut impl Conn, project: &str) -> Result<Vec<i64>, s
         .into_iter()
         .map(|r| r.created_by_user_id)
         .collect())
+}
+
+// ---- many flags at once: a fixed number of queries for a page of flags, whatever its size
+
+/// Names per `IN (...)` list, well below SQLite's and PostgreSQL's bind-parameter limits.
+const IN_CHUNK: usize = 500;
+
+#[derive(sqlx::FromRow)]
+struct ProjectEnvRow {
+    project_id: String,
+    name: String,
+    env_type: String,
+    sort_order: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct FeatureEnvRow {
+    feature_name: String,
+    environment: String,
+    enabled: bool,
+    variants: Option<String>,
+    last_seen_at: Option<DateTime<Utc>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct StrategySegmentRow {
+    feature_strategy_id: String,
+    segment_id: i64,
+}
+
+/// [`environments`] for many flags: each flag's state in every environment of its project,
+/// in environment order, with strategies, keyed by flag name. Four queries per 500 flags.
+#[instrument(skip_all)]
+pub async fn environments_of_many(
+    c: &mut impl Conn,
+    features: &[Feature],
+) -> Result<std::collections::HashMap<String, Vec<FeatureEnvironment>>, sqlx::Error> {
+    use std::collections::{BTreeSet, HashMap};
+    let mut out: HashMap<String, Vec<FeatureEnvironment>> = HashMap::new();
+    for chunk in features.chunks(IN_CHUNK) {
+        let projects: BTreeSet<&str> = chunk.iter().map(|f| f.project.as_str()).collect();
+        let names: Vec<&str> = chunk.iter().map(|f| f.name.as_str()).collect();
+
+        let q = Query::select()
+            .expr_as(
+                Expr::col((ProjectEnvironments::Table, ProjectEnvironments::ProjectId)),
+                Alias::new("project_id"),
+            )
+            .expr_as(
+                Expr::col((Environments::Table, Environments::Name)),
+                Alias::new("name"),
+            )
+            .expr_as(
+                Expr::col((Environments::Table, Environments::Type)),
+                Alias::new("env_type"),
+            )
+            .expr_as(
+                Expr::col((Environments::Table, Environments::SortOrder)),
+                Alias::new("sort_order"),
+            )
+            .from(ProjectEnvironments::Table)
+            .inner_join(
+                Environments::Table,
+                Expr::col((Environments::Table, Environments::Name))
+                    .equals((ProjectEnvironments::Table, ProjectEnvironments::Environment)),
+            )
+            .and_where(
+                Expr::col((ProjectEnvironments::Table, ProjectEnvironments::ProjectId))
+                    .is_in(projects.iter().copied()),
+            )
+            .order_by((Environments::Table, Environments::SortOrder), Order::Asc)
+            .order_by((Environments::Table, Environments::Name), Order::Asc)
+            .to_owned();
+        let mut project_envs: HashMap<String, Vec<ProjectEnvRow>> = HashMap::new();
+        for r in c.all::<ProjectEnvRow, _>(&q).await? {
+            project_envs
+                .entry(r.project_id.clone())
+                .or_default()
+                .push(r);
+        }
+
+        let q = Query::select()
+            .columns([
+                FeatureEnvironments::FeatureName,
+                FeatureEnvironments::Environment,
+                FeatureEnvironments::Enabled,
+                FeatureEnvironments::Variants,
+                FeatureEnvironments::LastSeenAt,
+            ])
+            .from(FeatureEnvironments::Table)
+            .and_where(Expr::col(FeatureEnvironments::FeatureName).is_in(names.iter().copied()))
+            .to_owned();
+        let mut states: HashMap<(String, String), FeatureEnvRow> = c
+            .all::<FeatureEnvRow, _>(&q)
+            .await?
+            .into_iter()
+            .map(|r| ((r.feature_name.clone(), r.environment.clone()), r))
+            .collect();
+
+        let q = select_strategy()
+            .and_where(Expr::col(FeatureStrategies::FeatureName).is_in(names.iter().copied()))
+            .order_by(FeatureStrategies::SortOrder, Order::Asc)
+            .order_by(FeatureStrategies::CreatedAt, Order::Asc)
+            .order_by(FeatureStrategies::Id, Order::Asc)
+            .to_owned();
+        let rows = c.all::<StrategyRow, _>(&q).await?;
+        let mut segments: HashMap<String, Vec<i64>> = HashMap::new();
+        for ids in rows.chunks(IN_CHUNK) {
+            let q = Query::select()
+                .columns([
+                    FeatureStrategySegment::FeatureStrategyId,
+                    FeatureStrategySegment::SegmentId,
+                ])
+                .from(FeatureStrategySegment::Table)
+                .and_where(
+                    Expr::col(FeatureStrategySegment::FeatureStrategyId)
+                        .is_in(ids.iter().map(|r| r.id.clone())),
+                )
+                .order_by(FeatureStrategySegment::SegmentId, Order::Asc)
+                .to_owned();
+            for r in c.all::<StrategySegmentRow, _>(&q).await? {
+                segments
+                    .entry(r.feature_strategy_id)
+                    .or_default()
+                    .push(r.segment_id);
+            }
+        }
+        let mut strategies: HashMap<(String, String), Vec<FeatureStrategy>> = HashMap::new();
+        for r in rows {
+            let segs = segments.remove(&r.id).unwrap_or_default();
+            let key = (r.feature_name.clone(), r.environment.clone());
+            strategies
+                .entry(key)
+                .or_default()
+                .push(strategy_from_row(r, segs));
+        }
+
+        for f in chunk {
+            let envs = project_envs
+                .get(&f.project)
+                .map(|list| {
+                    list.iter()
+                        .map(|e| {
+                            let key = (f.name.clone(), e.name.clone());
+                            let state = states.remove(&key);
+                            FeatureEnvironment {
+                                name: e.name.clone(),
+                                env_type: e.env_type.clone(),
+                                sort_order: e.sort_order,
+                                enabled: state.as_ref().is_some_and(|s| s.enabled),
+                                variants: state
+                                    .as_ref()
+                                    .and_then(|s| s.variants.as_deref())
+                                    .map(|v| parse_json(v, Value::Array(vec![])))
+                                    .unwrap_or_else(|| Value::Array(vec![])),
+                                last_seen_at: state.and_then(|s| s.last_seen_at),
+                                strategies: strategies.remove(&key).unwrap_or_default(),
+                            }
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.insert(f.name.clone(), envs);
+        }
+    }
+    Ok(out)
+}
+
+#[derive(sqlx::FromRow)]
+struct NamedTagRow {
+    feature_name: String,
+    tag_type: String,
+    tag_value: String,
+}
+
+/// [`tags`] for many flags, keyed by flag name (flags without tags are absent).
+#[instrument(skip_all)]
+pub async fn tags_of_many(
+    c: &mut impl Conn,
+    names: &[&str],
+) -> Result<std::collections::HashMap<String, Vec<(String, String)>>, sqlx::Error> {
+    let mut out: std::collections::HashMap<String, Vec<(String, String)>> = Default::default();
+    for chunk in names.chunks(IN_CHUNK) {
+        let q = Query::select()
+            .columns([
+                FeatureTag::FeatureName,
+                FeatureTag::TagType,
+                FeatureTag::TagValue,
+            ])
+            .from(FeatureTag::Table)
+            .and_where(Expr::col(FeatureTag::FeatureName).is_in(chunk.iter().copied()))
+            .order_by(FeatureTag::CreatedAt, Order::Asc)
+            .order_by(FeatureTag::TagType, Order::Asc)
+            .order_by(FeatureTag::TagValue, Order::Asc)
+            .to_owned();
+        for r in c.all::<NamedTagRow, _>(&q).await? {
+            out.entry(r.feature_name)
+                .or_default()
+                .push((r.tag_type, r.tag_value));
+        }
+    }
+    Ok(out)
+}
+
+/// Among `names`, the flags that depend on a parent (children) and those that others depend
+/// on (parents).
+#[instrument(skip_all)]
+pub async fn dependency_roles(
+    c: &mut impl Conn,
+    names: &[&str],
+) -> Result<
+    (
+        std::collections::HashSet<String>,
+        std::collections::HashSet<String>,
+    ),
+    sqlx::Error,
+> {
+    let mut children = std::collections::HashSet::new();
+    let mut parents = std::collections::HashSet::new();
+    for chunk in names.chunks(IN_CHUNK) {
+        let q = select_dependency()
+            .cond_where(
+                Cond::any()
+                    .add(Expr::col(DependentFeatures::Child).is_in(chunk.iter().copied()))
+                    .add(Expr::col(DependentFeatures::Parent).is_in(chunk.iter().copied())),
+            )
+            .to_owned();
+        for r in c.all::<DependencyRow, _>(&q).await? {
+            children.insert(r.child);
+            parents.insert(r.parent);
+        }
+    }
+    Ok((children, parents))
 }

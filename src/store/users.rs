@@ -132,6 +132,22 @@ pub async fn get(c: &mut impl Conn, id: i64) -> Result<Option<User>, sqlx::Error
     Ok(c.opt::<UserRow, _>(&q).await?.map(Into::into))
 }
 
+/// The users with these ids that exist, in no particular order.
+#[instrument(skip_all)]
+pub async fn get_many(c: &mut impl Conn, ids: &[i64]) -> Result<Vec<User>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let q = select_user()
+        .and_where(Expr::col(Users::Id).is_in(ids.iter().copied()))
+        .to_owned();
+    Ok(c.all::<UserRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
 #[instrument(skip_all)]
 pub async fn list(c: &mut impl Conn) -> Result<Vec<User>, sqlx::Error> {
     let q = select_user().order_by(Users::Id, Order::Asc).to_owned();
