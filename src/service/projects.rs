@@ -58,25 +58,48 @@ async fn owners(c: &mut impl Conn, project: &str) -> AppResult<Vec<Owner>> {
         .filter(|m| m.role_id == ROLE_OWNER)
     {
         if let Some(u) = store::users::get(c, m.user_id).await? {
-            let j = u.to_json();
-            out.push(Owner {
-                name: u.display_name(),
-                email: u.email.clone(),
-                image_url: j["imageUrl"].as_str().map(str::to_string),
-            });
+            out.push(owner(&u));
         }
     }
     Ok(out)
 }
 
+fn owner(u: &crate::domain::users::User) -> Owner {
+    let j = u.to_json();
+    Owner {
+        name: u.display_name(),
+        email: u.email.clone(),
+        image_url: j["imageUrl"].as_str().map(str::to_string),
+    }
+}
+
+/// Every project with its owners, in three queries whatever the number of projects.
 pub async fn list(state: &AppState) -> AppResult<Vec<(Project, Vec<Owner>)>> {
     let mut db = state.db.clone();
-    let mut out = Vec::new();
-    for p in store::projects::list(&mut db).await? {
-        let o = owners(&mut db, &p.id).await?;
-        out.push((p, o));
+    let projects = store::projects::list(&mut db).await?;
+    let holders = store::projects::holders_of_role(&mut db, ROLE_OWNER).await?;
+    let mut ids: Vec<i64> = holders.iter().map(|(_, u)| *u).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let users: std::collections::HashMap<i64, crate::domain::users::User> =
+        store::users::get_many(&mut db, &ids)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+    let mut owners: std::collections::HashMap<String, Vec<Owner>> = Default::default();
+    for (project, user_id) in &holders {
+        if let Some(u) = users.get(user_id) {
+            owners.entry(project.clone()).or_default().push(owner(u));
+        }
     }
-    Ok(out)
+    Ok(projects
+        .into_iter()
+        .map(|p| {
+            let o = owners.remove(&p.id).unwrap_or_default();
+            (p, o)
+        })
+        .collect())
 }
 
 /// A project with its owners and enabled environments.

@@ -312,6 +312,32 @@ pub async fn members(c: &mut impl Conn, project: &str) -> Result<Vec<ProjectMemb
         .collect())
 }
 
+#[derive(sqlx::FromRow)]
+struct RoleHolderRow {
+    project: String,
+    user_id: i64,
+}
+
+/// The users holding `role_id` in each project, oldest first, for every project at once.
+#[instrument(skip_all)]
+pub async fn holders_of_role(
+    c: &mut impl Conn,
+    role_id: i64,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let q = Query::select()
+        .columns([RoleUser::Project, RoleUser::UserId])
+        .from(RoleUser::Table)
+        .and_where(Expr::col(RoleUser::RoleId).eq(role_id))
+        .order_by(RoleUser::CreatedAt, Order::Asc)
+        .order_by(RoleUser::UserId, Order::Asc)
+        .to_owned();
+    Ok(c.all::<RoleHolderRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(|r| (r.project, r.user_id))
+        .collect())
+}
+
 /// Gives a user a project role; giving it twice is not an error.
 #[instrument(skip_all)]
 pub async fn add_member(
