@@ -24,6 +24,8 @@ pub struct AppState {
     pub features: Arc<crate::cache::FeatureCache>,
     /// Recently verified API tokens.
     pub api_tokens: Arc<crate::service::tokens::TokenCache>,
+    /// Recently verified personal access tokens with their owners' permissions.
+    pub principals: Arc<crate::auth::principal_cache::PrincipalCache>,
     /// Set when TOKEN_ENCRYPTION_KEY is configured: API token secrets are also kept sealed.
     pub token_sealer: Option<Arc<crate::auth::sealing::TokenSealer>>,
     /// Counters and histograms for `/internal-backstage/prometheus`.
@@ -51,6 +53,7 @@ impl AppState {
             seen: Arc::default(),
             features: Arc::default(),
             api_tokens: Arc::default(),
+            principals: Arc::default(),
             token_sealer: None,
             metrics: Arc::default(),
         }

@@ -616,8 +616,10 @@ async fn last_use_is_recorded_in_batches() {
     assert!(after.json["pats"][0]["seenAt"].is_string());
 }
 
+/// Another node remembers the verified token; it re-reads the auth epoch at most every
+/// 200 ms, so the deletion reaches it within that bound.
 #[tokio::test]
-async fn deletion_reaches_another_node_at_once() {
+async fn deletion_reaches_another_node_within_the_auth_epoch_bound() {
     let app = TestApp::new().await;
     let (_, editor) = app.user("editor", "Editor").await;
     let pat = create(&app, &editor, "multi").await;
@@ -628,9 +630,7 @@ async fn deletion_reaches_another_node_at_once() {
     app.delete(&format!("/api/admin/user/tokens/{}", pat["id"]), &editor)
         .await
         .expect(200);
-    common::call(&other, "GET", "/api/admin/user", None, &token(&pat))
-        .await
-        .expect(401);
+    common::until_status(&other, "/api/admin/user", &token(&pat), 401, 200).await;
 }
 
 #[tokio::test]

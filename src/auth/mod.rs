@@ -3,6 +3,7 @@
 pub mod password;
 pub mod permission;
 pub mod principal;
+pub mod principal_cache;
 pub mod resolve;
 pub mod sealing;
 pub mod session;

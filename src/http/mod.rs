@@ -120,6 +120,22 @@ pub fn router(state: AppState) -> Router {
             limits::panic_response,
         ))
         .layer(axum::middleware::from_fn(limits::guard_request))
+        .layer(axum::middleware::from_fn({
+            let principals = state.principals.clone();
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                let principals = principals.clone();
+                async move {
+                    // A change made through this node is seen by its next request at once:
+                    // the cached token principals re-check the auth epoch.
+                    let changes = !req.method().is_safe() && !is_sdk_path(req.uri().path());
+                    let res = next.run(req).await;
+                    if changes {
+                        principals.expire_epoch();
+                    }
+                    res
+                }
+            }
+        }))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -166,6 +182,13 @@ pub fn location(segments: &[&str]) -> String {
         .map(|s| utf8_percent_encode(s, SEGMENT).to_string())
         .collect::<Vec<_>>()
         .join("/")
+}
+
+/// The routes SDKs and Edge call, whose writes (metrics, registrations) change no one's access.
+fn is_sdk_path(path: &str) -> bool {
+    path.starts_with("/api/client/")
+        || path.starts_with("/api/frontend")
+        || path.starts_with("/edge/")
 }
 
 async fn not_found(OriginalUri(uri): OriginalUri) -> Response {

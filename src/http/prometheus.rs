@@ -159,6 +159,18 @@ async fn prometheus(State(state): State<AppState>) -> AppResult<impl IntoRespons
     );
     counter(
         &mut out,
+        "switchyard_pat_cache_hits_total",
+        "Personal access token lookups answered from memory, with the owner's permissions",
+        state.principals.hits.get(),
+    );
+    counter(
+        &mut out,
+        "switchyard_pat_cache_misses_total",
+        "Personal access token lookups that went to the database",
+        state.principals.misses.get(),
+    );
+    counter(
+        &mut out,
         "switchyard_token_auth_failures_total",
         "Requests whose token did not authenticate (counted per client address for throttling)",
         state.token_throttle.failed.get(),

@@ -163,10 +163,29 @@ pub async fn authenticate_pat(state: &AppState, token: &str) -> AppResult<Option
         return Ok(None);
     }
     let mut db = state.db.clone();
+    let now = state.clock.now();
+    // The epoch first: a change committed while the principal loads moves it past this.
+    let epoch = match state.principals.fresh_epoch() {
+        Some(e) => e,
+        None => {
+            let e = store::revision::auth_epoch(&mut db).await?;
+            state.principals.set_epoch(e);
+            e
+        }
+    };
+    let key = state.principals.key(token);
+    if let Some(hit) = state.principals.get(key, epoch) {
+        if hit.expires_at <= now {
+            return Ok(None);
+        }
+        state
+            .seen
+            .record(SeenKey::Pat(hit.token_id), now, client_address());
+        return Ok(Some(hit.principal.as_ref().clone()));
+    }
     let Some(cred) = store::pats::credential(&mut db, selector).await? else {
         return Ok(None);
     };
-    let now = state.clock.now();
     if !verify(token, &cred.verifier) || cred.expires_at <= now {
         return Ok(None);
     }
@@ -177,7 +196,16 @@ pub async fn authenticate_pat(state: &AppState, token: &str) -> AppResult<Option
             scope: TokenScope::from_stored(&cred.scopes),
             ..p
         });
-    if principal.is_some() {
+    if let Some(p) = &principal {
+        state.principals.put(
+            key,
+            epoch,
+            crate::auth::principal_cache::CachedPat {
+                principal: Arc::new(p.clone()),
+                token_id: cred.id,
+                expires_at: cred.expires_at,
+            },
+        );
         state
             .seen
             .record(SeenKey::Pat(cred.id), now, client_address());

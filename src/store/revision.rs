@@ -33,3 +33,22 @@ pub async fn current(c: &mut impl Conn) -> Result<i64, sqlx::Error> {
         .to_owned();
     Ok(c.one::<Scalar, _>(&q).await?.0)
 }
+
+#[derive(Iden)]
+enum AuthEpoch {
+    Table,
+    Id,
+    Value,
+}
+
+/// The counter that triggers bump with every change to users, roles, project roles and
+/// personal access tokens (migration 0020).
+#[instrument(skip_all)]
+pub async fn auth_epoch(c: &mut impl Conn) -> Result<i64, sqlx::Error> {
+    let q = Query::select()
+        .column(AuthEpoch::Value)
+        .from(AuthEpoch::Table)
+        .and_where(Expr::col(AuthEpoch::Id).eq(1))
+        .to_owned();
+    Ok(c.one::<Scalar, _>(&q).await?.0)
+}

@@ -279,3 +279,33 @@ impl Drop for RunningServer {
         }
     }
 }
+
+/// How long a change on one node may take to reach another node's cached personal access
+/// tokens: the auth epoch is re-read at most every 200 ms; the rest is slack for slow runs.
+pub const AUTH_EPOCH_BOUND: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Polls `GET path` on `router` until it answers `status`, failing if that takes longer than
+/// [`AUTH_EPOCH_BOUND`]; any other answer than `status` or `while_status` fails at once.
+pub async fn until_status(
+    router: &axum::Router,
+    path: &str,
+    auth: &Auth,
+    status: u16,
+    while_status: u16,
+) {
+    let started = std::time::Instant::now();
+    loop {
+        let res = call(router, "GET", path, None, auth).await;
+        if res.status.as_u16() == status {
+            return;
+        }
+        assert_eq!(res.status.as_u16(), while_status, "{path}: {}", res.text);
+        assert!(
+            started.elapsed() < AUTH_EPOCH_BOUND,
+            "{path} still answered {} after {:?}, not {status}",
+            res.status,
+            AUTH_EPOCH_BOUND
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}

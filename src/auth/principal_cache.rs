@@ -1,0 +1,162 @@
+//! Personal access tokens verified recently, with their owner's permissions, so that a warm
+//! PAT-authenticated request needs no database query.
+//!
+//! Coherence comes from the database's auth epoch, a counter that triggers bump in the same
+//! transaction as any change to users, roles, project roles or tokens (migration 0020). Each
+//! entry remembers the epoch it was loaded under and is used only while the node's view of
+//! the epoch is the same; the node re-reads the epoch at most every [`EPOCH_TTL`], and at
+//! once after a change made through this node's own API ([`PrincipalCache::expire_epoch`]).
+//! The epoch is read before a principal is loaded, so a change committed meanwhile moves the
+//! epoch past the entry's and the entry is never used.
+//!
+//! Entries are keyed by a 128-bit keyed hash of the presented token (random keys chosen at
+//! start-up) and are stored only after the token was verified against its stored digest.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+use super::principal::UserPrincipal;
+
+/// How stale a node's view of the auth epoch may be: how long a change made on another node
+/// (or by a background job) may take to reach requests here.
+pub const EPOCH_TTL: Duration = Duration::from_millis(200);
+
+/// Entries kept at most; past it, the cache starts afresh (it refills from the database).
+const MAX_ENTRIES: usize = 50_000;
+
+/// A verified token's principal.
+#[derive(Clone)]
+pub struct CachedPat {
+    pub principal: Arc<UserPrincipal>,
+    pub token_id: i64,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Default)]
+struct Epoch {
+    value: i64,
+    read_at: Option<Instant>,
+}
+
+#[derive(Default)]
+pub struct PrincipalCache {
+    keys: (RandomState, RandomState),
+    entries: Mutex<HashMap<u128, (i64, CachedPat)>>,
+    epoch: Mutex<Epoch>,
+    /// Lookups answered from memory, and those that were not (for the Prometheus endpoint).
+    pub hits: crate::telemetry::Counter,
+    pub misses: crate::telemetry::Counter,
+}
+
+impl PrincipalCache {
+    pub fn key(&self, token: &str) -> u128 {
+        let hi = self.keys.0.hash_one(token) as u128;
+        let lo = self.keys.1.hash_one(token) as u128;
+        (hi << 64) | lo
+    }
+
+    /// The epoch as last read, when that was within [`EPOCH_TTL`].
+    pub fn fresh_epoch(&self) -> Option<i64> {
+        let e = self.epoch.lock().unwrap_or_else(|e| e.into_inner());
+        e.read_at
+            .filter(|at| at.elapsed() < EPOCH_TTL)
+            .map(|_| e.value)
+    }
+
+    /// Records the epoch just read from the database; entries of older epochs are dropped.
+    pub fn set_epoch(&self, value: i64) {
+        let mut e = self.epoch.lock().unwrap_or_else(|e| e.into_inner());
+        if e.value != value {
+            self.entries
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .retain(|_, (at, _)| *at == value);
+        }
+        e.value = value;
+        e.read_at = Some(Instant::now());
+    }
+
+    /// Makes the next lookup re-read the epoch (after a change made through this node).
+    pub fn expire_epoch(&self) {
+        self.epoch.lock().unwrap_or_else(|e| e.into_inner()).read_at = None;
+    }
+
+    /// The principal stored for `key` under `epoch`.
+    pub fn get(&self, key: u128, epoch: i64) -> Option<CachedPat> {
+        let found = self
+            .entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+            .filter(|(at, _)| *at == epoch)
+            .map(|(_, p)| p.clone());
+        if found.is_some() {
+            self.hits.inc();
+        } else {
+            self.misses.inc();
+        }
+        found
+    }
+
+    pub fn put(&self, key: u128, epoch: i64, value: CachedPat) {
+        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= MAX_ENTRIES {
+            map.clear();
+        }
+        map.insert(key, (epoch, value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::principal::Via;
+    use crate::domain::token_scope::TokenScope;
+
+    fn pat() -> CachedPat {
+        let user = crate::domain::users::User {
+            id: 7,
+            username: Some("u".into()),
+            email: None,
+            name: None,
+            root_role_id: 1,
+            is_service: false,
+            created_at: Utc::now(),
+            seen_at: None,
+            login_attempts: 0,
+        };
+        CachedPat {
+            principal: Arc::new(UserPrincipal {
+                user,
+                grants: Vec::new(),
+                via: Via::Pat { token_id: 3 },
+                scope: TokenScope::all(),
+            }),
+            token_id: 3,
+            expires_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn entries_live_only_as_long_as_their_epoch() {
+        let cache = PrincipalCache::default();
+        assert_eq!(cache.fresh_epoch(), None, "never read");
+        cache.set_epoch(5);
+        assert_eq!(cache.fresh_epoch(), Some(5));
+        let key = cache.key("user:v2_x");
+        assert_ne!(key, cache.key("user:v2_y"));
+        cache.put(key, 5, pat());
+        assert!(cache.get(key, 5).is_some());
+        assert!(cache.get(key, 6).is_none(), "another epoch");
+        cache.expire_epoch();
+        assert_eq!(cache.fresh_epoch(), None, "expired by a local change");
+        cache.set_epoch(6);
+        cache.set_epoch(5);
+        assert!(cache.get(key, 5).is_none(), "dropped when the epoch moved");
+        assert_eq!((cache.hits.get(), cache.misses.get()), (1, 2));
+    }
+}

@@ -1,0 +1,124 @@
+//! Warm personal-access-token requests are answered without looking the token up again, and
+//! a change to the token, its owner or their roles on any node still takes effect everywhere
+//! within the auth epoch's bound.
+
+mod common;
+
+use chrono::{TimeDelta, Utc};
+use common::{call, until_status, Auth, TestApp};
+use serde_json::json;
+
+async fn pat(app: &TestApp, who: &Auth, description: &str) -> (i64, Auth) {
+    let res = app
+        .post(
+            "/api/admin/user/tokens",
+            json!({"description": description, "expiresAt": (Utc::now() + TimeDelta::days(1)).to_rfc3339()}),
+            who,
+        )
+        .await
+        .expect(201);
+    (
+        res.json["id"].as_i64().unwrap(),
+        Auth::Token(res.json["secret"].as_str().unwrap().to_string()),
+    )
+}
+
+#[tokio::test]
+async fn warm_pat_requests_are_answered_from_memory() {
+    let app = TestApp::new().await;
+    let (_, editor) = app.user("warm", "Editor").await;
+    let (_, token) = pat(&app, &editor, "warm-cli").await;
+    app.get("/api/admin/projects", &token).await.expect(200);
+    let (hits, misses) = (
+        app.state.principals.hits.get(),
+        app.state.principals.misses.get(),
+    );
+    for _ in 0..5 {
+        app.get("/api/admin/projects", &token).await.expect(200);
+    }
+    assert_eq!(app.state.principals.hits.get(), hits + 5);
+    assert_eq!(app.state.principals.misses.get(), misses);
+    // And the counters are published.
+    let metrics = app
+        .get("/internal-backstage/prometheus", &Auth::None)
+        .await
+        .expect(200);
+    assert!(metrics.text.contains("switchyard_pat_cache_hits_total"));
+}
+
+#[tokio::test]
+async fn changes_on_another_node_reach_cached_tokens_within_the_epoch_bound() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let (id, user) = app.user("roamer", "Editor").await;
+    let (pat_id, token) = pat(&app, &user, "roamer-cli").await;
+    let (_, other) = app.second_node().await;
+    let here = &app.router;
+
+    // Warm on this node: an Editor may not list users.
+    call(here, "GET", "/api/admin/user-admin", None, &token)
+        .await
+        .expect(403);
+    call(here, "GET", "/api/admin/projects", None, &token)
+        .await
+        .expect(200);
+
+    // Promoted on the other node: here too, within the bound.
+    call(
+        &other,
+        "PUT",
+        &format!("/api/admin/user-admin/{id}"),
+        Some(json!({"rootRole": "Admin"})),
+        &admin,
+    )
+    .await
+    .expect(200);
+    until_status(here, "/api/admin/user-admin", &token, 200, 403).await;
+
+    // Demoted again: refused again.
+    call(
+        &other,
+        "PUT",
+        &format!("/api/admin/user-admin/{id}"),
+        Some(json!({"rootRole": "Viewer"})),
+        &admin,
+    )
+    .await
+    .expect(200);
+    until_status(here, "/api/admin/user-admin", &token, 403, 200).await;
+
+    // The token deleted on the other node: refused here.
+    call(
+        &other,
+        "DELETE",
+        &format!("/api/admin/user/tokens/{pat_id}"),
+        None,
+        &user,
+    )
+    .await
+    .expect(200);
+    until_status(here, "/api/admin/projects", &token, 401, 200).await;
+}
+
+#[tokio::test]
+async fn changes_through_this_node_apply_to_its_next_request() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let (id, user) = app.user("local", "Admin").await;
+    let (pat_id, token) = pat(&app, &user, "local-cli").await;
+    for _ in 0..3 {
+        app.get("/api/admin/user-admin", &token).await.expect(200);
+    }
+    app.put(
+        &format!("/api/admin/user-admin/{id}"),
+        json!({"rootRole": "Viewer"}),
+        &admin,
+    )
+    .await
+    .expect(200);
+    app.get("/api/admin/user-admin", &token).await.expect(403);
+    app.delete(&format!("/api/admin/user/tokens/{pat_id}"), &user)
+        .await
+        .expect(200);
+    app.get("/api/admin/projects", &token).await.expect(401);
+}
