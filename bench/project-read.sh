@@ -13,7 +13,9 @@
 # To compare with another build, give its binary as BASELINE_BIN: a second node runs it on
 # the same database (started first, so that it runs the migrations; the two builds must
 # share the schema), and each measured round asks both nodes in turn. A binary of an earlier
-# commit, for example:
+# commit, for example (built in its own target directory: with CARGO_TARGET_DIR shared with
+# this tree, cargo afterwards takes the other commit's build for this tree's and stops
+# rebuilding it):
 #
 #   git worktree add --detach ../baseline <commit> && (cd ../baseline && cargo build --release)
 #   BASELINE_BIN=../baseline/target/release/switchyard BASELINE_LABEL=<commit> bash bench/project-read.sh
