@@ -7,7 +7,9 @@ Environment: COUNT (20000 connections), HALF (0.5: the share that sends a reques
 without its final empty line; the rest send nothing), HOLDERS (4 processes holding the
 connections, so that each stays within the open-file hard limit), SOURCES (4 source
 addresses 127.0.0.2.., so that ephemeral ports never run short), HOLD (40 s: how long the
-connections are watched after they are all open), PROBE_INTERVAL (0.1 s).
+connections are watched after they are all open), PROBE_INTERVAL (0.1 s),
+HEADERS_TIMEOUT_MS (10000: the server's SERVER_HEADERS_TIMEOUT, to tell connections closed
+at that timeout from those closed earlier to make room for newer ones).
 
 Every PROBE_INTERVAL two /health probes run: one on a fresh connection (as a load
 balancer's health check), one on a connection kept alive from before the idle connections
@@ -234,6 +236,7 @@ def coordinator(host, port, pid):
     nsrc = int(os.environ.get("SOURCES", "4"))
     hold = float(os.environ.get("HOLD", "40"))
     interval = float(os.environ.get("PROBE_INTERVAL", "0.1"))
+    headers_timeout_ms = float(os.environ.get("HEADERS_TIMEOUT_MS", "10000"))
     sources = [f"127.0.0.{2 + i}" for i in range(nsrc)]
     soft, hard = raise_nofile()
     print(f"client open-file limit {soft}/{hard}: {count} connections over {holders} processes "
@@ -296,12 +299,20 @@ def coordinator(host, port, pid):
     print(f"Opened {len(opened):,} of {count:,} connections in {t_all_open - t_launch:.1f} s "
           f"(connect failures: {failed if failed else 'none'}); server pid {pid}, resident memory now {rss(pid) or float('nan'):.1f} MiB")
     print()
-    print("| connections | opened | closed by the server within 1 s (refused at the limit) | closed later: min / median / max s after connect | still open at the end | first bytes the server sent |")
-    print("|---|---|---|---|---|---|")
+    # closed within 1 s: refused at the limit (none of the open connections had waited 1 s
+    # for a request, so none could be closed for the new one); closed between 1 s and just
+    # before the head timeout: closed to make room for newer ones, or refused after waiting
+    # in the listen queue (the client cannot tell these apart); closed at the head timeout.
+    timeout_s = headers_timeout_ms / 1000.0
+    cut = timeout_s - 0.5
+    print(f"| connections | opened | closed by the server within 1 s (refused at the limit) | closed 1 s – {cut:g} s after connect (made room for newer ones, or refused after waiting in the listen queue): count, median s "
+          f"| closed at the head timeout ({timeout_s:g} s) or later: count, min / median / max s | still open at the end | first bytes the server sent |")
+    print("|---|---|---|---|---|---|---|")
     for kind, label in (("idle", "idle after connect"), ("half", "half-sent request head")):
         cs = [c for c in opened if c["kind"] == kind]
         quick = [c for c in cs if c["closed_after"] is not None and c["closed_after"] < 1.0]
-        later = sorted(c["closed_after"] for c in cs if c["closed_after"] is not None and c["closed_after"] >= 1.0)
+        room = sorted(c["closed_after"] for c in cs if c["closed_after"] is not None and 1.0 <= c["closed_after"] < cut)
+        later = sorted(c["closed_after"] for c in cs if c["closed_after"] is not None and c["closed_after"] >= cut)
         still = [c for c in cs if c["closed_after"] is None]
         firsts = {}
         for c in cs:
@@ -309,7 +320,8 @@ def coordinator(host, port, pid):
                 k = c["first"].split("\r\n")[0][:30]
                 firsts[k] = firsts.get(k, 0) + 1
         lat = f"{later[0]:.1f} / {later[len(later) // 2]:.1f} / {later[-1]:.1f}" if later else "–"
-        print(f"| {label} | {len(cs):,} | {len(quick):,} | {lat} ({len(later):,}) | {len(still):,} | "
+        made = f"{len(room):,}, {room[len(room) // 2]:.1f}" if room else "0"
+        print(f"| {label} | {len(cs):,} | {len(quick):,} | {made} | {len(later):,}, {lat} | {len(still):,} | "
               f"{', '.join(f'{k!r}: {v}' for k, v in firsts.items()) or 'none'} |")
     if overflow_before and overflow_after:
         print()

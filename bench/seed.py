@@ -4,10 +4,12 @@
     seed.py BASE_URL flags COUNT        -> ensures flags bench-0001..COUNT exist (with
                                            strategies and constraints), on in development
     seed.py BASE_URL tokens             -> prints {"client": ..., "frontend": ...}
+    seed.py BASE_URL admin-pat          -> prints a new personal access token of the admin
 
 Signs in as the admin named by BENCH_ADMIN_USER / BENCH_ADMIN_PASSWORD (once per call;
 the login endpoint is rate-limited). Standard library only; one keep-alive connection.
 """
+import datetime
 import http.client
 import json
 import os
@@ -98,6 +100,15 @@ def make_tokens(api):
     print(json.dumps(out))
 
 
+def make_admin_pat(api):
+    api.login()
+    expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1)
+    _, t = api.call("POST", "/api/admin/user/tokens", {
+        "description": f"bench-{os.getpid()}", "expiresAt": expires.isoformat().replace("+00:00", "Z"),
+    })
+    print(t["secret"])
+
+
 def main():
     base, what = sys.argv[1], sys.argv[2]
     api = Api(base)
@@ -105,6 +116,8 @@ def main():
         seed_flags(api, int(sys.argv[3]))
     elif what == "tokens":
         make_tokens(api)
+    elif what == "admin-pat":
+        make_admin_pat(api)
     else:
         raise SystemExit(f"unknown command {what}")
 
