@@ -13,7 +13,6 @@
 //! start-up) and are stored only after the token was verified against its stored digest.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -44,7 +43,7 @@ struct Epoch {
 
 #[derive(Default)]
 pub struct PrincipalCache {
-    keys: (RandomState, RandomState),
+    keys: super::token::SecretHasher,
     entries: Mutex<HashMap<u128, (i64, CachedPat)>>,
     epoch: Mutex<Epoch>,
     /// Lookups answered from memory, and those that were not (for the Prometheus endpoint).
@@ -54,9 +53,7 @@ pub struct PrincipalCache {
 
 impl PrincipalCache {
     pub fn key(&self, token: &str) -> u128 {
-        let hi = self.keys.0.hash_one(token) as u128;
-        let lo = self.keys.1.hash_one(token) as u128;
-        (hi << 64) | lo
+        self.keys.key(token)
     }
 
     /// The epoch as last read, when that was within [`EPOCH_TTL`].

@@ -130,6 +130,21 @@ pub const API_TOKEN_PATTERN: &str = r"(?:\*|\[\]|[A-Za-z0-9_.~-]{1,100}):[A-Za-z
 pub const LEGACY_API_TOKEN_PATTERN: &str =
     r"(?:\*|\[\]|[A-Za-z0-9_.~-]{1,100}):[A-Za-z0-9_.~!*'()-]{1,100}\.[a-f0-9]{64}";
 
+/// A 128-bit keyed hash of a presented secret, for in-memory caches of verified tokens: two
+/// SipHash instances with random keys chosen at start-up, cheap on every request and useless
+/// to anyone who reads memory without the keys.
+#[derive(Default)]
+pub struct SecretHasher(std::hash::RandomState, std::hash::RandomState);
+
+impl SecretHasher {
+    pub fn key(&self, secret: &str) -> u128 {
+        use std::hash::BuildHasher;
+        let hi = self.0.hash_one(secret) as u128;
+        let lo = self.1.hash_one(secret) as u128;
+        (hi << 64) | lo
+    }
+}
+
 /// Strips an optional `Bearer ` scheme (any case) from an `Authorization` value.
 pub fn strip_bearer(value: &str) -> &str {
     let v = value.trim();

@@ -558,7 +558,7 @@ pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(
 /// ever stored after the secret was verified against its stored SHA-256 digest.
 #[derive(Default)]
 pub struct TokenCache {
-    keys: (std::hash::RandomState, std::hash::RandomState),
+    keys: crate::auth::token::SecretHasher,
     entries: Mutex<HashMap<u128, CachedToken>>,
     /// Lookups answered from memory, and those that were not (for the Prometheus endpoint).
     pub hits: crate::telemetry::Counter,
@@ -569,10 +569,7 @@ type CachedToken = (std::time::Instant, Option<Arc<ApiTokenPrincipal>>);
 
 impl TokenCache {
     fn key(&self, token: &str) -> u128 {
-        use std::hash::BuildHasher;
-        let hi = self.keys.0.hash_one(token) as u128;
-        let lo = self.keys.1.hash_one(token) as u128;
-        (hi << 64) | lo
+        self.keys.key(token)
     }
 
     fn get(&self, key: u128) -> Option<Option<Arc<ApiTokenPrincipal>>> {

@@ -329,90 +329,16 @@ pub async fn clear_environment_of_project(
     Ok(())
 }
 
-#[derive(sqlx::FromRow)]
-struct EnvRow {
-    name: String,
-    env_type: String,
-    sort_order: i64,
-    enabled: Option<bool>,
-    variants: Option<String>,
-    last_seen_at: Option<DateTime<Utc>>,
-}
-
 /// The flag's state in every environment of its project, in environment order, with strategies.
 #[instrument(skip_all)]
 pub async fn environments(
     c: &mut impl Conn,
     feature: &Feature,
 ) -> Result<Vec<FeatureEnvironment>, sqlx::Error> {
-    let q = Query::select()
-        .expr_as(
-            Expr::col((Environments::Table, Environments::Name)),
-            Alias::new("name"),
-        )
-        .expr_as(
-            Expr::col((Environments::Table, Environments::Type)),
-            Alias::new("env_type"),
-        )
-        .expr_as(
-            Expr::col((Environments::Table, Environments::SortOrder)),
-            Alias::new("sort_order"),
-        )
-        .expr_as(
-            Expr::col((FeatureEnvironments::Table, FeatureEnvironments::Enabled)),
-            Alias::new("enabled"),
-        )
-        .expr_as(
-            Expr::col((FeatureEnvironments::Table, FeatureEnvironments::Variants)),
-            Alias::new("variants"),
-        )
-        .expr_as(
-            Expr::col((FeatureEnvironments::Table, FeatureEnvironments::LastSeenAt)),
-            Alias::new("last_seen_at"),
-        )
-        .from(ProjectEnvironments::Table)
-        .inner_join(
-            Environments::Table,
-            Expr::col((Environments::Table, Environments::Name))
-                .equals((ProjectEnvironments::Table, ProjectEnvironments::Environment)),
-        )
-        .left_join(
-            FeatureEnvironments::Table,
-            Cond::all()
-                .add(
-                    Expr::col((FeatureEnvironments::Table, FeatureEnvironments::Environment))
-                        .equals((Environments::Table, Environments::Name)),
-                )
-                .add(
-                    Expr::col((FeatureEnvironments::Table, FeatureEnvironments::FeatureName))
-                        .eq(feature.name.clone()),
-                ),
-        )
-        .and_where(
-            Expr::col((ProjectEnvironments::Table, ProjectEnvironments::ProjectId))
-                .eq(feature.project.clone()),
-        )
-        .order_by((Environments::Table, Environments::SortOrder), Order::Asc)
-        .order_by((Environments::Table, Environments::Name), Order::Asc)
-        .to_owned();
-    let rows = c.all::<EnvRow, _>(&q).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let strategies = strategies(c, &feature.name, &r.name).await?;
-        out.push(FeatureEnvironment {
-            name: r.name,
-            env_type: r.env_type,
-            sort_order: r.sort_order,
-            enabled: r.enabled.unwrap_or(false),
-            variants: r
-                .variants
-                .map(|v| parse_json(&v, Value::Array(vec![])))
-                .unwrap_or_else(|| Value::Array(vec![])),
-            last_seen_at: r.last_seen_at,
-            strategies,
-        });
-    }
-    Ok(out)
+    Ok(environments_of_many(c, std::slice::from_ref(feature))
+        .await?
+        .remove(&feature.name)
+        .unwrap_or_default())
 }
 
 fn ensure_env_row(name: &str, env: &str) -> sea_query::InsertStatement {
