@@ -151,7 +151,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
         println!("==============================================================");
         println!();
     }
-    let listener = tokio::net::TcpListener::bind(&addr)
+    let listener = switchyard::http::serve::bind(&addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{}", listener.local_addr()?);

@@ -135,10 +135,10 @@ async fn connections_past_the_limit_are_closed_and_those_within_it_served() {
 }
 
 #[tokio::test]
-async fn at_the_limit_the_connections_idle_longest_make_room() {
+async fn at_the_limit_connections_that_never_sent_a_request_make_room_first() {
     let (_app, running) = server(30_000, Some(3)).await;
-    // The oldest says nothing; the next has been served and idles; the newest is busy
-    // sending a slow head (half of it now).
+    // The oldest says nothing; the next has been served and idles for over a second; the
+    // newest is sending a slow head (half of it now).
     let mut silent = TcpStream::connect(addr(&running)).await.unwrap();
     tokio::time::sleep(Duration::from_millis(200)).await;
     let mut kept_alive = TcpStream::connect(addr(&running)).await.unwrap();
@@ -152,7 +152,8 @@ async fn at_the_limit_the_connections_idle_longest_make_room() {
         .await
         .unwrap();
 
-    // A health check on a new connection is served: the idle connections made room.
+    // A health check on a new connection is served: the oldest connection that never sent a
+    // request made room.
     let mut check = TcpStream::connect(addr(&running)).await.unwrap();
     assert!(health_over(&mut check).await.starts_with("HTTP/1.1 200"));
     let (sent, _) = read_until_closed(&mut silent, Duration::from_secs(5))
@@ -160,8 +161,12 @@ async fn at_the_limit_the_connections_idle_longest_make_room() {
         .expect("the silent connection made room");
     assert!(sent.is_empty(), "{sent}");
 
-    // The connection that started less than a second ago was left alone: its request
-    // completes and is answered.
+    // The client served before was kept: it has proved itself a real client.
+    assert!(health_over(&mut kept_alive)
+        .await
+        .starts_with("HTTP/1.1 200"));
+    // The connection that started moments ago was left alone (one room-making close was
+    // enough): its request completes and is answered.
     recent.write_all(b"\r\n").await.unwrap();
     let mut buf = [0u8; 1024];
     let n = tokio::time::timeout(Duration::from_secs(5), recent.read(&mut buf))

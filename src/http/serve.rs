@@ -26,12 +26,13 @@ use crate::config::Config;
 const RESERVED_FILES: u64 = 256;
 /// The connection limit when the open-file limit is unlimited or unknown.
 const DEFAULT_MAX_CONNECTIONS: usize = 16_384;
-/// At the limit, only connections idle at least this long are closed to make room: one that
-/// has just been answered may still be flushing its response.
+/// At the limit, a connection that has been answered is closed to make room only after
+/// waiting this long for its next request: it may still be flushing its last response.
+/// Connections that never sent a request go first, whatever their age.
 const MIN_IDLE_TO_EVICT: Duration = Duration::from_secs(1);
-/// At most this many idle connections are closed each time the limit is met, so that a
-/// burst of new connections does not scan the table for each one.
-const EVICT_BATCH: usize = 32;
+/// Each time the limit is met, up to this share of the limit (at least one) is closed, so
+/// that a burst of new connections does not scan the table for each one.
+const EVICT_SHARE: usize = 64;
 /// How long a new connection waits for the slot of a connection just closed for it.
 const EVICT_WAIT: Duration = Duration::from_millis(200);
 
@@ -39,6 +40,8 @@ const EVICT_WAIT: Duration = Duration::from_millis(200);
 struct Tracked {
     /// A request is being answered (HTTP/1.1 answers one at a time).
     busy: AtomicBool,
+    /// At least one request has been answered: a real client, kept alive.
+    served: AtomicBool,
     /// Since when the connection has been waiting for a request head, in milliseconds
     /// since the server started.
     idle_since_ms: AtomicU64,
@@ -71,6 +74,7 @@ impl Connections {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let tracked = Arc::new(Tracked {
             busy: AtomicBool::new(false),
+            served: AtomicBool::new(false),
             idle_since_ms: AtomicU64::new(self.now_ms()),
             evict: Notify::new(),
         });
@@ -86,23 +90,28 @@ impl Connections {
         self.open.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Tells the connections idle longest (at least [`MIN_IDLE_TO_EVICT`]) to close, up to
-    /// [`EVICT_BATCH`] of them; returns how many.
-    fn evict_idle(&self) -> usize {
+    /// Tells up to `limit / EVICT_SHARE` (at least one) idle connections to close: first
+    /// those that never sent a request, oldest first, then those answered before and idle at
+    /// least [`MIN_IDLE_TO_EVICT`], longest idle first. Returns how many.
+    fn evict_idle(&self, limit: usize) -> usize {
         let now = self.now_ms();
         let floor = u64::try_from(MIN_IDLE_TO_EVICT.as_millis()).unwrap_or(u64::MAX);
-        let mut idle: Vec<(u64, Arc<Tracked>)> = self
+        let mut idle: Vec<((bool, u64), Arc<Tracked>)> = self
             .lock()
             .values()
             .filter(|t| !t.busy.load(Ordering::Relaxed))
-            .map(|t| (t.idle_since_ms.load(Ordering::Relaxed), t.clone()))
-            .filter(|(since, _)| now.saturating_sub(*since) >= floor)
+            .map(|t| {
+                let served = t.served.load(Ordering::Relaxed);
+                ((served, t.idle_since_ms.load(Ordering::Relaxed)), t.clone())
+            })
+            .filter(|((served, since), _)| !served || now.saturating_sub(*since) >= floor)
             .collect();
-        let n = idle.len().min(EVICT_BATCH);
+        let n = idle.len().min((limit / EVICT_SHARE).max(1));
         if n == 0 {
             return 0;
         }
-        idle.select_nth_unstable_by_key(n - 1, |(since, _)| *since);
+        // Never served (`false`) before served, then the oldest.
+        idle.select_nth_unstable_by_key(n - 1, |(rank, _)| *rank);
         for (_, t) in &idle[..n] {
             t.evict.notify_one();
         }
@@ -136,6 +145,34 @@ impl ConnectionLimits {
             max_connections: config.max_connections.unwrap_or(derived).max(1),
         }
     }
+}
+
+/// Connections the kernel may hold for us before we accept them (capped by the system's
+/// `somaxconn`). Tokio's default of 1,024 overflows in bursts of new connections, and every
+/// overflow costs the client a retransmitted connection attempt, a second or more.
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// Listens on `addr` (`host:port`) with a deep accept queue ([`LISTEN_BACKLOG`]).
+pub async fn bind(addr: &str) -> std::io::Result<TcpListener> {
+    let mut last = None;
+    for sa in tokio::net::lookup_host(addr).await? {
+        let socket = if sa.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        socket.set_reuseaddr(true)?;
+        match socket.bind(sa).and_then(|()| socket.listen(LISTEN_BACKLOG)) {
+            Ok(listener) => return Ok(listener),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("{addr} resolves to no address"),
+        )
+    }))
 }
 
 /// Raises the process's soft limit of open files to its hard limit, and returns the soft
@@ -194,7 +231,7 @@ pub async fn serve_connections(
             Err(_) => {
                 // Full: close the connections waiting longest for a request and take the
                 // first slot freed; with none to close, refuse this one.
-                let evicted = connections.evict_idle();
+                let evicted = connections.evict_idle(limits.max_connections);
                 let slot = if evicted > 0 {
                     tokio::time::timeout(EVICT_WAIT, slots.clone().acquire_owned())
                         .await
@@ -236,6 +273,7 @@ pub async fn serve_connections(
             tower::ServiceExt::map_response(service, move |res| {
                 done.idle_since_ms
                     .store(connections.now_ms(), Ordering::Relaxed);
+                done.served.store(true, Ordering::Relaxed);
                 done.busy.store(false, Ordering::Relaxed);
                 res
             })
