@@ -246,7 +246,7 @@ pub async fn serve_connections(
                         limit = limits.max_connections,
                         times = n + 1,
                         closed_idle = evicted,
-                        "connection limit reached (SERVER_MAX_CONNECTIONS): closing the connections idle longest to make room, or the new one when none is idle"
+                        "connection limit reached (SERVER_MAX_CONNECTIONS): closing idle connections to make room (those that never sent a request first), or the new one when none is idle"
                     );
                 }
                 slot

@@ -128,12 +128,11 @@ async fn detail_of(c: &mut impl Conn, f: &Feature) -> AppResult<Value> {
 /// The rows of a project's flag list or of a search, in a fixed number of queries whatever
 /// the number of flags (a few per 500).
 async fn summaries(c: &mut impl Conn, flags: &[&Feature]) -> AppResult<Vec<Value>> {
-    let owned: Vec<Feature> = flags.iter().map(|f| (*f).clone()).collect();
-    let names: Vec<&str> = owned.iter().map(|f| f.name.as_str()).collect();
-    let mut envs = store::features::environments_of_many(c, &owned).await?;
+    let names: Vec<&str> = flags.iter().map(|f| f.name.as_str()).collect();
+    let mut envs = store::features::environments_of_many(c, flags).await?;
     let mut tags = store::features::tags_of_many(c, &names).await?;
     let (children, parents) = store::features::dependency_roles(c, &names).await?;
-    let mut creator_ids: Vec<i64> = owned.iter().filter_map(|f| f.created_by_user_id).collect();
+    let mut creator_ids: Vec<i64> = flags.iter().filter_map(|f| f.created_by_user_id).collect();
     creator_ids.sort_unstable();
     creator_ids.dedup();
     let creators: std::collections::HashMap<i64, crate::domain::users::User> =
@@ -155,7 +154,7 @@ async fn summaries(c: &mut impl Conn, flags: &[&Feature]) -> AppResult<Vec<Value
             .into_iter()
             .map(|s| (s.id, s.name))
             .collect();
-    Ok(owned
+    Ok(flags
         .iter()
         .map(|f| {
             let envs = envs.remove(&f.name).unwrap_or_default();
@@ -242,7 +241,8 @@ pub async fn list_short(state: &AppState, filter: &FeatureFilter) -> AppResult<V
     let mut db = state.db.clone();
     let mut out = Vec::new();
     let flags = store::features::list(&mut db, filter).await?;
-    let mut all_envs = store::features::environments_of_many(&mut db, &flags).await?;
+    let mut all_envs =
+        store::features::environments_of_many(&mut db, &flags.iter().collect::<Vec<_>>()).await?;
     for f in flags {
         let envs = all_envs.remove(&f.name).unwrap_or_default();
         let mut v = f.to_json();

@@ -335,7 +335,7 @@ pub async fn environments(
     c: &mut impl Conn,
     feature: &Feature,
 ) -> Result<Vec<FeatureEnvironment>, sqlx::Error> {
-    Ok(environments_of_many(c, std::slice::from_ref(feature))
+    Ok(environments_of_many(c, &[feature])
         .await?
         .remove(&feature.name)
         .unwrap_or_default())
@@ -871,7 +871,7 @@ struct StrategySegmentRow {
 #[instrument(skip_all)]
 pub async fn environments_of_many(
     c: &mut impl Conn,
-    features: &[Feature],
+    features: &[&Feature],
 ) -> Result<std::collections::HashMap<String, Vec<FeatureEnvironment>>, sqlx::Error> {
     use std::collections::{BTreeSet, HashMap};
     let mut out: HashMap<String, Vec<FeatureEnvironment>> = HashMap::new();
