@@ -19,6 +19,18 @@ import { EVENTS, InMemoryStorageProvider, UnleashClient } from 'unleash-proxy-cl
 
 const APP_NAME = 'sdk-compat-browser';
 
+// The SDK's metrics timer sends without anyone awaiting it, and the process exits right
+// after the run: every request the SDK starts is tracked so the driver can wait for the
+// ones still in flight (a metrics batch cut off by the exit would be lost).
+const inFlight = new Set();
+function trackedFetch(...args) {
+  const request = fetch(...args);
+  inFlight.add(request);
+  const forget = () => inFlight.delete(request);
+  request.then(forget, forget);
+  return request;
+}
+
 function mutableContext(context) {
   // A browser SDK invents a session id when it has none; the specification's contexts
   // mean exactly what they say, so an absent session id is sent as absent.
@@ -56,6 +68,7 @@ async function runSpec(post, url, specFile, outFile) {
       metricsIntervalInitial: 0,
       storageProvider: new InMemoryStorageProvider(),
       usePOSTrequests: post,
+      fetch: trackedFetch,
       context: mutableContext(entries[0].c.context),
     });
     const errors = [];
@@ -81,8 +94,9 @@ async function runSpec(post, url, specFile, outFile) {
       }
       out[kind][i] = { description: c.description, toggleName: c.toggleName, result };
     }
-    await client.sendMetrics();
     client.stop();
+    await client.sendMetrics();
+    await Promise.allSettled([...inFlight]);
     if (errors.length > 0) {
       throw new Error(`proxy-client reported errors: ${JSON.stringify(errors)}`);
     }
