@@ -15,8 +15,7 @@ use unleash_yggdrasil::EngineState;
 
 use crate::domain::client::{build, client_body, select, with_tags, Selection};
 use crate::error::AppResult;
-use crate::state::AppState;
-use crate::store;
+use crate::store::{self, Db};
 
 /// How stale a node's view of the revision may be.
 pub const REVISION_TTL: Duration = Duration::from_millis(200);
@@ -151,6 +150,10 @@ impl EnvSnapshot {
 pub struct FeatureCache {
     revision: Mutex<Option<(Instant, i64)>>,
     envs: RwLock<HashMap<String, Arc<EnvSnapshot>>>,
+    /// Held while the revision or a snapshot is read from the database, so that the
+    /// requests arriving meanwhile wait for that one read instead of each making their own.
+    revision_load: tokio::sync::Mutex<()>,
+    snapshot_load: tokio::sync::Mutex<()>,
     /// Snapshots rebuilt from the database, and revision re-reads (for the Prometheus endpoint).
     pub snapshot_reloads: crate::telemetry::Counter,
     pub revision_reloads: crate::telemetry::Counter,
@@ -161,76 +164,85 @@ impl FeatureCache {
     pub fn invalidate(&self) {
         *self.revision.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
-}
 
-/// The current revision, read from the database at most every [`REVISION_TTL`].
-pub async fn current_revision(state: &AppState) -> AppResult<i64> {
-    if let Some((at, value)) = *state
-        .features
-        .revision
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-    {
-        if at.elapsed() < REVISION_TTL {
+    fn fresh_revision(&self) -> Option<i64> {
+        match *self.revision.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some((at, value)) if at.elapsed() < REVISION_TTL => Some(value),
+            _ => None,
+        }
+    }
+
+    fn cached(&self, environment: &str, revision: i64) -> Option<Arc<EnvSnapshot>> {
+        self.envs
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(environment)
+            .filter(|s| s.revision == revision)
+            .cloned()
+    }
+
+    /// The current revision, read from the database at most every [`REVISION_TTL`].
+    pub async fn current_revision(&self, db: &Db) -> AppResult<i64> {
+        if let Some(value) = self.fresh_revision() {
             return Ok(value);
         }
+        // Boxed, as below: the cached path stays a small future.
+        Box::pin(self.reload_revision(db)).await
     }
-    // Boxed, as below: the cached path stays a small future.
-    Box::pin(reload_revision(state)).await
-}
 
-async fn reload_revision(state: &AppState) -> AppResult<i64> {
-    let mut db = state.db.clone();
-    let value = store::revision::current(&mut db).await?;
-    state.features.revision_reloads.inc();
-    *state
-        .features
-        .revision
-        .lock()
-        .unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), value));
-    Ok(value)
-}
-
-/// The snapshot of an environment at the current revision.
-pub async fn snapshot(state: &AppState, environment: &str) -> AppResult<Arc<EnvSnapshot>> {
-    let revision = current_revision(state).await?;
-    if let Some(s) = state
-        .features
-        .envs
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .get(environment)
-    {
-        if s.revision == revision {
-            return Ok(s.clone());
+    async fn reload_revision(&self, db: &Db) -> AppResult<i64> {
+        let _one = self.revision_load.lock().await;
+        // Read by whoever held the lock before us.
+        if let Some(value) = self.fresh_revision() {
+            return Ok(value);
         }
+        let value = store::revision::current(&mut db.clone()).await?;
+        self.revision_reloads.inc();
+        *self.revision.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), value));
+        Ok(value)
     }
-    // Boxed: loading from the database makes a large future, which every request would
-    // otherwise carry (and move) although almost all of them are answered from memory.
-    Box::pin(load_snapshot(state, environment, revision)).await
-}
 
-async fn load_snapshot(
-    state: &AppState,
-    environment: &str,
-    revision: i64,
-) -> AppResult<Arc<EnvSnapshot>> {
-    let mut db = state.db.clone();
-    let stored = store::client_features::load(&mut db, environment).await?;
-    state.features.snapshot_reloads.inc();
-    let snap = Arc::new(EnvSnapshot {
-        revision,
-        environment: environment.to_string(),
-        all: Arc::new(build(&stored)),
-        tags: stored.tags,
-        responses: Mutex::default(),
-        engines: Mutex::default(),
-    });
-    state
-        .features
-        .envs
-        .write()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(environment.to_string(), snap.clone());
-    Ok(snap)
+    /// The snapshot of an environment at the current revision.
+    pub async fn snapshot(&self, db: &Db, environment: &str) -> AppResult<Arc<EnvSnapshot>> {
+        let revision = self.current_revision(db).await?;
+        if let Some(s) = self.cached(environment, revision) {
+            return Ok(s);
+        }
+        // Boxed: loading from the database makes a large future, which every request would
+        // otherwise carry (and move) although almost all of them are answered from memory.
+        Box::pin(self.load_snapshot(db, environment, revision)).await
+    }
+
+    async fn load_snapshot(
+        &self,
+        db: &Db,
+        environment: &str,
+        revision: i64,
+    ) -> AppResult<Arc<EnvSnapshot>> {
+        let _one = self.snapshot_load.lock().await;
+        // Built by whoever held the lock before us.
+        if let Some(s) = self.cached(environment, revision) {
+            return Ok(s);
+        }
+        let stored = store::client_features::load(&mut db.clone(), environment).await?;
+        self.snapshot_reloads.inc();
+        let snap = Arc::new(EnvSnapshot {
+            revision,
+            environment: environment.to_string(),
+            all: Arc::new(build(&stored)),
+            tags: stored.tags,
+            responses: Mutex::default(),
+            engines: Mutex::default(),
+        });
+        let mut envs = self.envs.write().unwrap_or_else(|e| e.into_inner());
+        // A newer snapshot may have been stored meanwhile (by a request that read a later
+        // revision); it stays.
+        match envs.get(environment) {
+            Some(newer) if newer.revision > revision => {}
+            _ => {
+                envs.insert(environment.to_string(), snap.clone());
+            }
+        }
+        Ok(snap)
+    }
 }

@@ -1,16 +1,42 @@
 //! Switchyard: an Unleash-compatible feature-flag server.
+//!
+//! The modules are layers, listed here lowest first, which is also a good reading order.
+//! Each uses only those above it in this list (`tests/layers.rs` checks it;
+//! `docs/architecture.md` draws it):
+//!
+//! - [`error`]: failures and Unleash's error JSON.
+//! - [`config`]: flags and environment variables; which database to open.
+//! - [`telemetry`]: per-route counters for the Prometheus endpoint.
+//! - [`domain`]: the product's rules and plain data; no HTTP, no SQL.
+//! - [`store`]: SQL for SQLite and PostgreSQL; rows become `domain` structs.
+//! - [`auth`]: tokens, sessions, principals, permission proofs, and their caches.
+//! - [`cache`]: what SDKs see, per environment and revision.
+//! - [`state`]: the handles every request gets.
+//! - [`service`]: one function per use case: who is calling, checks, writes, events.
+//! - [`import`]: reading an Unleash database or export.
+//! - [`http`]: routes, the admin UI, the OpenAPI document and the listener.
+
+pub mod error;
+
+pub mod config;
+
+pub mod telemetry;
+
+pub mod domain;
+
+pub mod store;
 
 pub mod auth;
+
 pub mod cache;
-pub mod config;
-pub mod domain;
-pub mod error;
-pub mod http;
-pub mod import;
-pub mod service;
+
 pub mod state;
-pub mod store;
-pub mod telemetry;
+
+pub mod service;
+
+pub mod import;
+
+pub mod http;
 
 use std::future::Future;
 

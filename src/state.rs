@@ -19,11 +19,11 @@ pub struct AppState {
     /// Failed token authentication per client address (answered 429 past the limit).
     pub token_throttle: Arc<crate::auth::throttle::TokenThrottle>,
     /// Last use of tokens, flushed to the database in batches.
-    pub seen: Arc<crate::service::tokens::SeenTracker>,
+    pub seen: Arc<crate::auth::seen::SeenTracker>,
     /// What SDKs see, per environment.
     pub features: Arc<crate::cache::FeatureCache>,
     /// Recently verified API tokens.
-    pub api_tokens: Arc<crate::service::tokens::TokenCache>,
+    pub api_tokens: Arc<crate::auth::token_cache::TokenCache>,
     /// Recently verified personal access tokens with their owners' permissions.
     pub principals: Arc<crate::auth::principal_cache::PrincipalCache>,
     /// Set when TOKEN_ENCRYPTION_KEY is configured: API token secrets are also kept sealed.

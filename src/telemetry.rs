@@ -81,6 +81,22 @@ pub struct Telemetry {
 }
 
 impl Telemetry {
+    /// How many route templates were installed, and the template a concrete path falls
+    /// under (for tests of the route table).
+    pub fn route_of(&self, path: &str) -> (usize, Option<&str>) {
+        match self.table.get() {
+            Some(table) => (
+                table.paths.len(),
+                table
+                    .matcher
+                    .at(path)
+                    .ok()
+                    .map(|m| table.paths[*m.value].as_str()),
+            ),
+            None => (0, None),
+        }
+    }
+
     /// Prepares one slot per documented route and method. Called once, when the router is built.
     pub fn install_routes(&self, doc: &utoipa::openapi::OpenApi) {
         let _ = self
@@ -307,29 +323,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_documented_route_gets_its_own_slot() {
-        let doc = crate::http::openapi();
-        let t = Telemetry::default();
-        t.install_routes(&doc);
-        let table = t.table.get().unwrap();
-        assert_eq!(table.paths.len(), doc.paths.paths.len());
-        for path in doc.paths.paths.keys() {
-            // A concrete path for the template: each {param} becomes "x1".
-            let concrete: String = path
-                .split('/')
-                .map(|seg| if seg.starts_with('{') { "x1" } else { seg })
-                .collect::<Vec<_>>()
-                .join("/");
-            let found = table
-                .matcher
-                .at(&concrete)
-                .map(|m| table.paths[*m.value].as_str());
-            // A static sibling may win for "x1" only if it is literally "x1", which none is.
-            assert_eq!(found.ok(), Some(path.as_str()), "{concrete}");
-        }
-    }
 
     #[test]
     fn requests_land_in_their_route_method_and_class() {

@@ -43,7 +43,9 @@ async fn warm_pat_requests_are_answered_from_memory() {
         .get("/internal-backstage/prometheus", &Auth::None)
         .await
         .expect(200);
-    assert!(metrics.text.contains("switchyard_pat_cache_hits_total"));
+    assert!(metrics
+        .text
+        .contains("switchyard_principal_cache_hits_total"));
 }
 
 #[tokio::test]
@@ -121,4 +123,64 @@ async fn changes_through_this_node_apply_to_its_next_request() {
         .await
         .expect(200);
     app.get("/api/admin/projects", &token).await.expect(401);
+}
+
+#[tokio::test]
+async fn warm_session_requests_are_answered_from_memory() {
+    let app = TestApp::new().await;
+    let (_, session) = app.user("browser", "Editor").await;
+    app.get("/api/admin/projects", &session).await.expect(200);
+    app.get("/projects", &session).await.expect(200);
+    let (hits, misses) = (
+        app.state.principals.hits.get(),
+        app.state.principals.misses.get(),
+    );
+    for _ in 0..3 {
+        app.get("/api/admin/projects", &session).await.expect(200);
+        app.get("/projects", &session).await.expect(200);
+    }
+    assert_eq!(app.state.principals.hits.get(), hits + 6);
+    assert_eq!(app.state.principals.misses.get(), misses);
+    // A cookie no one was given is looked up, and refused.
+    let stranger = Auth::Session("not-a-session".into());
+    app.get("/api/admin/projects", &stranger).await.expect(401);
+}
+
+#[tokio::test]
+async fn sessions_end_everywhere_within_the_epoch_bound() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let (id, session) = app.user("wanderer", "Editor").await;
+    let (_, other) = app.second_node().await;
+    let here = &app.router;
+    for router in [here, &other] {
+        call(router, "GET", "/api/admin/user-admin", None, &session)
+            .await
+            .expect(403);
+    }
+
+    // Promoted on the other node: the session sees it here within the bound.
+    call(
+        &other,
+        "PUT",
+        &format!("/api/admin/user-admin/{id}"),
+        Some(json!({"rootRole": "Admin"})),
+        &admin,
+    )
+    .await
+    .expect(200);
+    until_status(here, "/api/admin/user-admin", &session, 200, 403).await;
+
+    // Logged out through this node: refused here at once, and on the other node within the
+    // bound, although both had it in memory.
+    call(&other, "GET", "/api/admin/user-admin", None, &session)
+        .await
+        .expect(200);
+    call(here, "POST", "/logout", None, &session)
+        .await
+        .expect(302);
+    call(here, "GET", "/api/admin/projects", None, &session)
+        .await
+        .expect(401);
+    until_status(&other, "/api/admin/projects", &session, 401, 200).await;
 }

@@ -406,3 +406,61 @@ async fn frontend_api_evaluates_the_context_as_sent() {
         .unwrap();
     send(&app.router, req).await.expect(200);
 }
+
+#[tokio::test]
+async fn a_segment_edit_is_served_by_the_same_node_at_once() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let (client, _) = tokens(&app, &admin).await;
+    let seg = app.post("/api/admin/segments", json!({"name": "where", "constraints": [{"contextName": "region", "operator": "IN", "values": ["eu"]}]}), &admin).await.expect(201).json["id"].as_i64().unwrap();
+    flag(
+        &app,
+        &admin,
+        "by.region",
+        json!({"name": "default", "segments": [seg]}),
+    )
+    .await;
+    let values = |body: &Value| {
+        feature(body, "by.region").unwrap()["strategies"][0]["constraints"][0]["values"].clone()
+    };
+    // Warm: the node now holds the snapshot and a freshly read revision.
+    let before = app.get("/api/client/features", &client).await.expect(200);
+    assert_eq!(values(&before.json), json!(["eu"]));
+    app.put(
+        &format!("/api/admin/segments/{seg}"),
+        json!({"name": "where", "constraints": [{"contextName": "region", "operator": "IN", "values": ["us"]}]}),
+        &admin,
+    )
+    .await
+    .expect(204);
+    // The very next request, well within the revision's cache time, serves the edit.
+    let after = app.get("/api/client/features", &client).await.expect(200);
+    assert_eq!(values(&after.json), json!(["us"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_arriving_together_after_a_change_rebuild_the_snapshot_once() {
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    let (client, _) = tokens(&app, &admin).await;
+    flag(&app, &admin, "crowded", json!({"name": "default"})).await;
+    app.get("/api/client/features", &client).await.expect(200);
+    app.post(
+        &format!("{FLAG}/crowded/environments/development/off"),
+        json!({}),
+        &admin,
+    )
+    .await
+    .expect(200);
+    let reloads = app.state.features.snapshot_reloads.get();
+    let crowd = (0..32).map(|_| call(&app.router, "GET", "/api/client/features", None, &client));
+    for res in futures_util::future::join_all(crowd).await {
+        let res = res.expect(200);
+        assert_eq!(feature(&res.json, "crowded").unwrap()["enabled"], false);
+    }
+    assert_eq!(
+        app.state.features.snapshot_reloads.get(),
+        reloads + 1,
+        "one rebuild for the 32 requests"
+    );
+}

@@ -1,5 +1,6 @@
-//! Personal access tokens verified recently, with their owner's permissions, so that a warm
-//! PAT-authenticated request needs no database query.
+//! Personal access tokens verified recently and login sessions found recently, with their
+//! user's permissions, so that a warm PAT- or session-authenticated request needs no
+//! database query.
 //!
 //! Coherence comes from the database's auth epoch, a counter that triggers bump in the same
 //! transaction as any change to users, roles, project roles or tokens (migration 0020). Each
@@ -9,8 +10,9 @@
 //! The epoch is read before a principal is loaded, so a change committed meanwhile moves the
 //! epoch past the entry's and the entry is never used.
 //!
-//! Entries are keyed by a 128-bit keyed hash of the presented token (random keys chosen at
-//! start-up) and are stored only after the token was verified against its stored digest.
+//! Entries are keyed by a 128-bit keyed hash of the presented token or session cookie
+//! (random keys chosen at start-up) and are stored only after the token was verified
+//! against its stored digest, or the session found by its digest.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -19,6 +21,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 use super::principal::UserPrincipal;
+use crate::store::{self, Db};
 
 /// How stale a node's view of the auth epoch may be: how long a change made on another node
 /// (or by a background job) may take to reach requests here.
@@ -27,11 +30,13 @@ pub const EPOCH_TTL: Duration = Duration::from_millis(200);
 /// Entries kept at most; past it, the cache starts afresh (it refills from the database).
 const MAX_ENTRIES: usize = 50_000;
 
-/// A verified token's principal.
+/// A verified token's or a live session's principal.
 #[derive(Clone)]
-pub struct CachedPat {
+pub struct CachedPrincipal {
     pub principal: Arc<UserPrincipal>,
-    pub token_id: i64,
+    /// The personal access token's id (its uses are recorded); `None` for a session.
+    pub token_id: Option<i64>,
+    /// When the token or the session expires: past it, the entry answers nothing.
     pub expires_at: DateTime<Utc>,
 }
 
@@ -44,7 +49,7 @@ struct Epoch {
 #[derive(Default)]
 pub struct PrincipalCache {
     keys: super::token::SecretHasher,
-    entries: Mutex<HashMap<u128, (i64, CachedPat)>>,
+    entries: Mutex<HashMap<u128, (i64, CachedPrincipal)>>,
     epoch: Mutex<Epoch>,
     /// Lookups answered from memory, and those that were not (for the Prometheus endpoint).
     pub hits: crate::telemetry::Counter,
@@ -52,8 +57,25 @@ pub struct PrincipalCache {
 }
 
 impl PrincipalCache {
+    /// The key of a personal access token.
     pub fn key(&self, token: &str) -> u128 {
         self.keys.key(token)
+    }
+
+    /// The key of a session cookie's value (never equal to a token's: tokens do not start
+    /// with `session:`).
+    pub fn session_key(&self, value: &str) -> u128 {
+        self.keys.key(&format!("session:{value}"))
+    }
+
+    /// The auth epoch: as last read when that was within [`EPOCH_TTL`], else read now.
+    pub async fn epoch(&self, db: &Db) -> Result<i64, sqlx::Error> {
+        if let Some(e) = self.fresh_epoch() {
+            return Ok(e);
+        }
+        let e = store::revision::auth_epoch(&mut db.clone()).await?;
+        self.set_epoch(e);
+        Ok(e)
     }
 
     /// The epoch as last read, when that was within [`EPOCH_TTL`].
@@ -83,7 +105,7 @@ impl PrincipalCache {
     }
 
     /// The principal stored for `key` under `epoch`.
-    pub fn get(&self, key: u128, epoch: i64) -> Option<CachedPat> {
+    pub fn get(&self, key: u128, epoch: i64) -> Option<CachedPrincipal> {
         let found = self
             .entries
             .lock()
@@ -99,7 +121,7 @@ impl PrincipalCache {
         found
     }
 
-    pub fn put(&self, key: u128, epoch: i64, value: CachedPat) {
+    pub fn put(&self, key: u128, epoch: i64, value: CachedPrincipal) {
         let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_ENTRIES {
             map.clear();
@@ -114,7 +136,7 @@ mod tests {
     use crate::auth::principal::Via;
     use crate::domain::token_scope::TokenScope;
 
-    fn pat() -> CachedPat {
+    fn pat() -> CachedPrincipal {
         let user = crate::domain::users::User {
             id: 7,
             username: Some("u".into()),
@@ -126,14 +148,14 @@ mod tests {
             seen_at: None,
             login_attempts: 0,
         };
-        CachedPat {
+        CachedPrincipal {
             principal: Arc::new(UserPrincipal {
                 user,
                 grants: Vec::new(),
                 via: Via::Pat { token_id: 3 },
                 scope: TokenScope::all(),
             }),
-            token_id: 3,
+            token_id: Some(3),
             expires_at: Utc::now(),
         }
     }
@@ -146,6 +168,7 @@ mod tests {
         assert_eq!(cache.fresh_epoch(), Some(5));
         let key = cache.key("user:v2_x");
         assert_ne!(key, cache.key("user:v2_y"));
+        assert_ne!(key, cache.session_key("user:v2_x"));
         cache.put(key, 5, pat());
         assert!(cache.get(key, 5).is_some());
         assert!(cache.get(key, 6).is_none(), "another epoch");

@@ -1,37 +1,12 @@
-//! Login sessions: an opaque random id in an HttpOnly cookie, stored hashed.
+//! Login sessions' cookies: an opaque random id in an HttpOnly cookie (stored hashed; see
+//! `service::caller` for creating and resolving sessions).
 
 use axum::http::HeaderMap;
-use chrono::TimeDelta;
 
-use super::token::{digest, random_b64, Secret};
-use crate::error::AppResult;
-use crate::state::AppState;
-use crate::store;
+use super::token::Secret;
 
 /// Unleash's cookie name, so that existing tooling finds it.
 pub const COOKIE: &str = "unleash-session";
-
-/// Creates a session for a user and returns the cookie value.
-pub async fn create(state: &AppState, user_id: i64) -> AppResult<Secret> {
-    let value = Secret::new(random_b64(32));
-    let now = state.clock.now();
-    let expires = now + TimeDelta::hours(state.config.session_ttl_hours as i64);
-    let mut db = state.db.clone();
-    store::sessions::insert(&mut db, &digest(value.expose()), user_id, now, expires).await?;
-    Ok(value)
-}
-
-/// The user of the session named by this cookie value, if it is valid.
-pub async fn user_of(state: &AppState, value: &str) -> AppResult<Option<i64>> {
-    let mut db = state.db.clone();
-    Ok(store::sessions::find_user(&mut db, &digest(value), state.clock.now()).await?)
-}
-
-pub async fn end(state: &AppState, value: &str) -> AppResult<()> {
-    let mut db = state.db.clone();
-    store::sessions::delete(&mut db, &digest(value)).await?;
-    Ok(())
-}
 
 /// True when the request reached us over https, directly or through a proxy.
 pub fn is_https(headers: &HeaderMap) -> bool {

@@ -35,7 +35,7 @@ pub struct DatabaseChoice {
 
 impl DatabaseChoice {
     pub fn redacted(&self) -> String {
-        super::redact_url(&self.url)
+        redact_url(&self.url)
     }
 }
 
@@ -46,6 +46,20 @@ impl std::fmt::Debug for DatabaseChoice {
             .field("source", &self.source)
             .field("schema", &self.schema)
             .finish()
+    }
+}
+
+/// Hides the password of a database URL, for logs and error messages.
+pub fn redact_url(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.rsplit_once('@') {
+            Some((creds, host)) => {
+                let user = creds.split(':').next().unwrap_or("");
+                format!("{scheme}://{user}:***@{host}")
+            }
+            None => url.to_string(),
+        },
+        None => url.to_string(),
     }
 }
 

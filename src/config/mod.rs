@@ -1,6 +1,8 @@
 //! Configuration: command-line flags, each also read from an environment variable.
 //! Variable names follow Unleash's where Unleash has one, so existing deployments keep working.
 
+pub mod database;
+
 use clap::Parser;
 
 /// The Switchyard feature-flag server: a drop-in replacement for the Unleash server.
@@ -333,8 +335,8 @@ impl Config {
     /// DATABASE_USERNAME, DATABASE_PASSWORD, DATABASE_SSL, DATABASE_SCHEMA), in that order;
     /// SQLite in ./data when none is set. Half a set of split variables is an error rather
     /// than a silent fall back to SQLite.
-    pub fn database(&self) -> Result<crate::store::DatabaseChoice, String> {
-        crate::store::target::resolve(&crate::store::target::DatabaseVars {
+    pub fn database(&self) -> Result<database::DatabaseChoice, String> {
+        database::resolve(&database::DatabaseVars {
             url: self.database_url.clone(),
             url_file: self.database_url_file.clone(),
             host: self.database_host.clone(),
@@ -361,7 +363,7 @@ impl std::fmt::Debug for Config {
             .field("base_uri_path", &self.base_path())
             .field(
                 "database_url",
-                &self.database_url.as_deref().map(crate::store::redact_url),
+                &self.database_url.as_deref().map(database::redact_url),
             )
             .field("database_host", &self.database_host)
             .field("database_name", &self.database_name)

@@ -9,7 +9,7 @@ use unleash_types::client_features::{
     StrategyVariant, Variant,
 };
 
-use crate::store::client_features::EnvironmentState;
+use super::client_state::EnvironmentState;
 
 fn parse_list<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
     match serde_json::from_str::<Vec<Value>>(text) {

@@ -2,6 +2,7 @@
 
 pub mod addons;
 pub mod client;
+pub mod client_state;
 pub mod clock;
 pub mod constraints;
 pub mod context;

@@ -19,8 +19,8 @@ use unleash_yggdrasil::state::EnrichedContext;
 use unleash_yggdrasil::{EngineState, ResolvedToggle, UpdateMessage, KNOWN_STRATEGIES};
 
 use super::client::{build, select, Selection};
+use super::client_state::{EnvironmentState, StoredFeature, StoredStrategy};
 use crate::error::{AppError, AppResult};
-use crate::store::client_features::{EnvironmentState, FeatureRow, StrategyRow};
 
 /// Context fields an SDK fills in itself; anything else is a custom property.
 const TOP_LEVEL_FIELDS: [&str; 6] = [
@@ -453,7 +453,7 @@ fn variant_json(v: &unleash_yggdrasil::ExtendedVariantDef, with_camel: bool) -> 
 pub struct Evaluator<'a> {
     environment: String,
     stored: &'a EnvironmentState,
-    strategies: HashMap<&'a str, Vec<&'a StrategyRow>>,
+    strategies: HashMap<&'a str, Vec<&'a StoredStrategy>>,
     segments: HashMap<i64, NamedSegment>,
     /// The engine, loaded with what an SDK token for these projects receives.
     engine: EngineState,
@@ -487,7 +487,7 @@ impl<'a> Evaluator<'a> {
         segments: Vec<NamedSegment>,
         projects: Projects,
     ) -> Self {
-        let mut strategies: HashMap<&str, Vec<&StrategyRow>> = HashMap::new();
+        let mut strategies: HashMap<&str, Vec<&StoredStrategy>> = HashMap::new();
         for s in &stored.strategies {
             strategies
                 .entry(s.feature_name.as_str())
@@ -547,7 +547,7 @@ impl<'a> Evaluator<'a> {
 
     fn feature(
         &self,
-        f: &FeatureRow,
+        f: &StoredFeature,
         ctx: &Context,
         flat_context: Option<&Map<String, Value>>,
     ) -> Value {
@@ -605,7 +605,12 @@ impl<'a> Evaluator<'a> {
         out
     }
 
-    fn strategy(&self, f: &FeatureRow, s: &StrategyRow, ctx: &Context) -> (Value, StrategyOutcome) {
+    fn strategy(
+        &self,
+        f: &StoredFeature,
+        s: &StoredStrategy,
+        ctx: &Context,
+    ) -> (Value, StrategyOutcome) {
         let raw_constraints = parse_values(&s.constraints);
         let constraints: Vec<Value> = raw_constraints
             .iter()
@@ -704,8 +709,8 @@ impl<'a> Evaluator<'a> {
     /// on, without dependencies): whether it is on, and the strategy variant it picks.
     fn strategy_alone(
         &self,
-        f: &FeatureRow,
-        s: &StrategyRow,
+        f: &StoredFeature,
+        s: &StoredStrategy,
         constraints: &[Value],
         segment_ids: &[i64],
         ctx: &Context,

@@ -114,7 +114,7 @@ async fn login(
         .check(&addr)
         .map_err(|retry_after_secs| AppError::TooManyRequests { retry_after_secs })?;
     let user = service::users::login(&state, &body.username, &body.password).await?;
-    let value = session::create(&state, user.id).await?;
+    let value = service::caller::start_session(&state, user.id).await?;
     let cookie = session::cookie(
         &value,
         state.config.session_ttl_hours,
@@ -135,7 +135,7 @@ fn cookie_path(state: &AppState) -> String {
 
 async fn logout(state: AppState, headers: HeaderMap) -> AppResult<Response> {
     if let Some(value) = session::from_headers(&headers) {
-        session::end(&state, &value).await?;
+        service::caller::end_session(&state, &value).await?;
     }
     let location = format!("{}/login", state.config.base_path());
     Ok((

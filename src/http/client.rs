@@ -13,13 +13,12 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::ClientAddr;
 use super::extract::ApiJson;
-use crate::auth::resolve::sdk_principal;
 use crate::auth::ApiTokenKind;
-use crate::cache;
 use crate::domain::client::{
     diff, hydration, parse_tag_filter, select, spec_supports_segments, unleash_shape, Selection,
 };
 use crate::error::{AppError, AppResult};
+use crate::service::caller::sdk_principal;
 use crate::service::metrics;
 use crate::state::AppState;
 
@@ -50,7 +49,10 @@ async fn get_client_delta(
     sel.inline_segments = false;
     // Unleash's delta and streaming endpoints do not filter by tag.
     sel.tags.clear();
-    let snap = cache::snapshot(&state, &token.environment).await?;
+    let snap = state
+        .features
+        .snapshot(&state.db, &token.environment)
+        .await?;
     let event_id = snap.revision.max(0) as u32;
     let etag = format!("\"{event_id}\"");
     let etag_value = HeaderValue::from_str(&etag).map_err(AppError::internal)?;
@@ -86,7 +88,10 @@ async fn get_client_streaming(
     sel.inline_segments = false;
     // Unleash's delta and streaming endpoints do not filter by tag.
     sel.tags.clear();
-    let snap = cache::snapshot(&state, &token.environment).await?;
+    let snap = state
+        .features
+        .snapshot(&state.db, &token.environment)
+        .await?;
     let first = select(&snap.all, &sel, &snap.environment);
     let event_id = snap.revision.max(0) as u32;
     let connected = Event::default()
@@ -107,7 +112,7 @@ async fn get_client_streaming(
             async move {
                 loop {
                     tokio::time::sleep(STREAM_CHECK).await;
-                    let Ok(snap) = cache::snapshot(&state, &environment).await else {
+                    let Ok(snap) = state.features.snapshot(&state.db, &environment).await else {
                         continue;
                     };
                     if snap.revision == revision {
@@ -216,7 +221,10 @@ async fn get_client_features(
 ) -> AppResult<Response> {
     let token = sdk_principal(&state, &headers, ApiTokenKind::Client).await?;
     let sel = selection(&headers, query.as_deref(), token.projects.clone())?;
-    let snap = cache::snapshot(&state, &token.environment).await?;
+    let snap = state
+        .features
+        .snapshot(&state.db, &token.environment)
+        .await?;
     let rendered = snap.client_features(&sel);
     let etag = HeaderValue::from_str(&rendered.etag).map_err(AppError::internal)?;
     if etag_matches(&headers, &rendered.etag) {
@@ -278,7 +286,10 @@ async fn get_client_feature(
 ) -> AppResult<Json<Value>> {
     let token = sdk_principal(&state, &headers, ApiTokenKind::Client).await?;
     let sel = selection(&headers, None, token.projects.clone())?;
-    let snap = cache::snapshot(&state, &token.environment).await?;
+    let snap = state
+        .features
+        .snapshot(&state.db, &token.environment)
+        .await?;
     let features = select(&snap.all, &sel, &snap.environment);
     let feature = features
         .features

@@ -112,7 +112,7 @@ where
         let fut = self
             .inner
             .call(axum::http::Request::from_parts(parts, body));
-        crate::service::tokens::with_client_address(ip, fut)
+        crate::auth::seen::with_client_address(ip, fut)
     }
 }
 

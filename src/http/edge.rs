@@ -11,9 +11,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::ClientAddr;
 use super::extract::ApiJson;
-use crate::auth::resolve::sdk_principal;
 use crate::auth::ApiTokenKind;
 use crate::error::AppResult;
+use crate::service::caller::sdk_principal;
 use crate::service::edge;
 use crate::state::AppState;
 

@@ -5,9 +5,9 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method};
 use serde::de::DeserializeOwned;
 
-use crate::auth::resolve::admin_principal;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::service::caller::admin_principal;
 use crate::state::AppState;
 
 /// A JSON body. Without `Content-Type: application/json` → 415; malformed JSON or a field

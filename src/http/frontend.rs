@@ -14,10 +14,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::client::etag_matches;
 use super::extract::ApiJson;
-use crate::auth::resolve::sdk_principal;
 use crate::auth::ApiTokenKind;
-use crate::cache;
 use crate::error::{AppError, AppResult};
+use crate::service::caller::sdk_principal;
 use crate::service::metrics;
 use crate::state::AppState;
 
@@ -153,7 +152,10 @@ struct FrontendBody<'a> {
 /// sent: nothing is invented (no session id, no environment the client did not give).
 async fn evaluate(state: &AppState, headers: &HeaderMap, ctx: Context) -> AppResult<Response> {
     let token = sdk_principal(state, headers, ApiTokenKind::Frontend).await?;
-    let snap = cache::snapshot(state, &token.environment).await?;
+    let snap = state
+        .features
+        .snapshot(&state.db, &token.environment)
+        .await?;
     let engine = snap.engine(&token.projects);
     // One evaluation per flag: the variant call reports whether the flag is on, and the
     // answer lists only the flags that are.

@@ -154,6 +154,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_documented_route_gets_its_own_telemetry_slot() {
+        let doc = super::super::openapi();
+        let t = crate::telemetry::Telemetry::default();
+        t.install_routes(&doc);
+        for path in doc.paths.paths.keys() {
+            // A concrete path for the template: each {param} becomes "x1".
+            let concrete: String = path
+                .split('/')
+                .map(|seg| if seg.starts_with('{') { "x1" } else { seg })
+                .collect::<Vec<_>>()
+                .join("/");
+            // A static sibling may win for "x1" only if it is literally "x1", which none is.
+            let (count, found) = t.route_of(&concrete);
+            assert_eq!(count, doc.paths.paths.len());
+            assert_eq!(found, Some(path.as_str()), "{concrete}");
+        }
+    }
+
+    #[test]
     fn every_operation_declares_the_shared_answers() {
         let doc = crate::http::openapi();
         let mut seen = 0;

@@ -159,14 +159,14 @@ async fn prometheus(State(state): State<AppState>) -> AppResult<impl IntoRespons
     );
     counter(
         &mut out,
-        "switchyard_pat_cache_hits_total",
-        "Personal access token lookups answered from memory, with the owner's permissions",
+        "switchyard_principal_cache_hits_total",
+        "Personal access token and session lookups answered from memory, with the user's permissions",
         state.principals.hits.get(),
     );
     counter(
         &mut out,
-        "switchyard_pat_cache_misses_total",
-        "Personal access token lookups that went to the database",
+        "switchyard_principal_cache_misses_total",
+        "Personal access token and session lookups that went to the database",
         state.principals.misses.get(),
     );
     counter(

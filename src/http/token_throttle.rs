@@ -3,7 +3,7 @@
 //!
 //! Requests without an `Authorization` header pass untouched. Others are checked against
 //! the address's failures before any route runs, and what authentication concluded (noted by
-//! the resolvers in [`crate::auth::resolve`]) is counted when the response is ready.
+//! the resolvers in [`crate::service::caller`]) is counted when the response is ready.
 
 use std::convert::Infallible;
 use std::net::IpAddr;

@@ -1,15 +1,20 @@
-//! Resolving the principal of a request from its session cookie or `Authorization` header.
+//! Who is calling: the principal of a request, from its session cookie or its
+//! `Authorization` header, and the sessions that log people in.
 
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 
-use super::principal::{ApiTokenKind, Principal, Via};
-use super::session;
-use super::throttle;
-use super::token::{classify, strip_bearer, Presented};
+use chrono::TimeDelta;
+
+use crate::auth::principal::{ApiTokenKind, ApiTokenPrincipal, Principal, UserPrincipal, Via};
+use crate::auth::principal_cache::CachedPrincipal;
+use crate::auth::session;
+use crate::auth::throttle;
+use crate::auth::token::{classify, digest, random_b64, strip_bearer, Presented, Secret};
 use crate::error::{AppError, AppResult};
 use crate::service;
 use crate::state::AppState;
+use crate::store;
 
 /// The raw token of the `Authorization` header, without any `Bearer ` scheme.
 pub fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -26,10 +31,8 @@ const INVALID: &str = "You must log in to use Unleash.";
 /// refused with 403; anything else is 401.
 pub async fn admin_principal(state: &AppState, parts: &Parts) -> AppResult<Principal> {
     if let Some(cookie) = session::from_headers(&parts.headers) {
-        if let Some(user_id) = session::user_of(state, &cookie).await? {
-            if let Some(p) = service::users::principal(state, user_id, Via::Session).await? {
-                return Ok(Principal::User(p));
-            }
+        if let Some(p) = session_principal(state, &cookie).await? {
+            return Ok(Principal::User(p));
         }
     }
     let Some(token) = bearer(&parts.headers) else {
@@ -72,7 +75,7 @@ pub async fn sdk_principal(
     state: &AppState,
     headers: &HeaderMap,
     wanted: ApiTokenKind,
-) -> AppResult<std::sync::Arc<super::ApiTokenPrincipal>> {
+) -> AppResult<std::sync::Arc<ApiTokenPrincipal>> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -102,4 +105,54 @@ pub async fn sdk_principal(
         }
         None => Err(AppError::ApiTokenRequired),
     }
+}
+
+// ---------------------------------------------------------------------------- sessions
+
+/// Creates a session for a user and returns the cookie value.
+pub async fn start_session(state: &AppState, user_id: i64) -> AppResult<Secret> {
+    let value = Secret::new(random_b64(32));
+    let now = state.clock.now();
+    let expires = now + TimeDelta::hours(state.config.session_ttl_hours as i64);
+    let mut db = state.db.clone();
+    store::sessions::insert(&mut db, &digest(value.expose()), user_id, now, expires).await?;
+    Ok(value)
+}
+
+/// The user logged in by the session named by this cookie value, with their permissions;
+/// `None` when the session is unknown or expired, or its user is gone. Answered from memory
+/// while the auth epoch stands (logging out, or any change to the user or their roles, moves
+/// it; see [`crate::auth::principal_cache`]).
+pub async fn session_principal(state: &AppState, value: &str) -> AppResult<Option<UserPrincipal>> {
+    let now = state.clock.now();
+    // The epoch first: a change committed while the principal loads moves it past this.
+    let epoch = state.principals.epoch(&state.db).await?;
+    let key = state.principals.session_key(value);
+    if let Some(hit) = state.principals.get(key, epoch) {
+        return Ok((hit.expires_at > now).then(|| hit.principal.as_ref().clone()));
+    }
+    let mut db = state.db.clone();
+    let Some(session) = store::sessions::find_live(&mut db, &digest(value), now).await? else {
+        return Ok(None);
+    };
+    let principal = service::users::principal(state, session.user_id, Via::Session).await?;
+    if let Some(p) = &principal {
+        state.principals.put(
+            key,
+            epoch,
+            CachedPrincipal {
+                principal: std::sync::Arc::new(p.clone()),
+                token_id: None,
+                expires_at: session.expires_at,
+            },
+        );
+    }
+    Ok(principal)
+}
+
+/// Ends the session named by this cookie value (logging out).
+pub async fn end_session(state: &AppState, value: &str) -> AppResult<()> {
+    let mut db = state.db.clone();
+    store::sessions::delete(&mut db, &digest(value)).await?;
+    Ok(())
 }

@@ -88,8 +88,7 @@ pub struct EnvironmentInput {
 
 async fn finish(state: &AppState, auth: &Authorized, mut tx: Tx, ev: NewEvent) -> AppResult<()> {
     store::events::insert(&mut tx, &ev, auth.actor(), state.clock.now()).await?;
-    store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    super::commit_flag_change(tx, state).await?;
     Ok(())
 }
 
@@ -214,8 +213,7 @@ pub async fn set_sort_order(
             .environment(after.name.clone());
         store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
     }
-    store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    super::commit_flag_change(tx, state).await?;
     Ok(())
 }
 

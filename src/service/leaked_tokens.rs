@@ -9,10 +9,11 @@ use std::collections::HashSet;
 
 use serde_json::{json, Value};
 
+use crate::auth::seen::SeenKey;
 use crate::auth::token::{classify, strip_bearer, verify, Presented};
 use crate::domain::events::{Actor, EventQuery, NewEvent};
 use crate::error::{AppError, AppResult};
-use crate::service::tokens::{api_token_event, SeenKey};
+use crate::service::tokens::api_token_event;
 use crate::state::AppState;
 use crate::store;
 

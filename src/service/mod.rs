@@ -3,6 +3,7 @@
 
 pub mod addons;
 pub mod applications;
+pub mod caller;
 pub mod context;
 pub mod edge;
 pub mod environments;
@@ -30,3 +31,16 @@ pub mod token_policy;
 pub mod token_rotation;
 pub mod tokens;
 pub mod users;
+
+/// Ends a transaction that changed what SDKs see: bumps the stored revision (which tells
+/// every node to rebuild its snapshots), commits, and has this node re-read the revision on
+/// its next SDK request, so that the change is served here at once.
+pub(crate) async fn commit_flag_change(
+    mut tx: crate::store::Tx,
+    state: &crate::state::AppState,
+) -> crate::error::AppResult<()> {
+    crate::store::revision::bump(&mut tx).await?;
+    tx.commit().await?;
+    state.features.invalidate();
+    Ok(())
+}

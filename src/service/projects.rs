@@ -261,7 +261,7 @@ pub async fn delete(state: &AppState, auth: &Authorized, id: &str) -> AppResult<
     for token_id in revoked {
         state
             .seen
-            .forget(crate::service::tokens::SeenKey::ApiToken(token_id));
+            .forget(crate::auth::seen::SeenKey::ApiToken(token_id));
     }
     state.api_tokens.clear();
     Ok(())

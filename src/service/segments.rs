@@ -158,8 +158,7 @@ pub async fn create(
         ev = ev.project(p.clone());
     }
     store::events::insert(&mut tx, &ev, auth.actor(), now).await?;
-    store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    super::commit_flag_change(tx, state).await?;
     Ok(segment)
 }
 
@@ -200,8 +199,7 @@ pub async fn update(
         ev = ev.project(p.clone());
     }
     store::events::insert(&mut tx, &ev, auth.actor(), state.clock.now()).await?;
-    store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    super::commit_flag_change(tx, state).await?;
     Ok(after)
 }
 
@@ -234,7 +232,6 @@ pub async fn delete(state: &AppState, auth: &Authorized, id: i64) -> AppResult<D
         ev = ev.project(p.clone());
     }
     store::events::insert(&mut tx, &ev, auth.actor(), state.clock.now()).await?;
-    store::revision::bump(&mut tx).await?;
-    tx.commit().await?;
+    super::commit_flag_change(tx, state).await?;
     Ok(Deleted::Yes)
 }

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::auth::seen::SeenKey;
 use crate::auth::token::{digest, new_v2_tail, Secret};
 use crate::auth::Authorized;
 use crate::domain::events::NewEvent;
@@ -14,7 +15,6 @@ use crate::domain::service_accounts::{
 use crate::domain::tokens::{validate_new_pat, Pat};
 use crate::domain::users::User;
 use crate::error::{AppError, AppResult, ResultExt};
-use crate::service::tokens::SeenKey;
 use crate::service::users::{resolve_root_role, RoleRef};
 use crate::state::AppState;
 use crate::store::{self, users::UserChanges, Conn};

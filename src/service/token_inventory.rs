@@ -1,13 +1,14 @@
 //! The Admins' token inventory: every personal access token and service-account token with
 //! its owner, scope, use and last addresses; and revoking any of them.
 
+use crate::auth::seen::SeenKey;
 use crate::auth::Authorized;
 use crate::domain::events::NewEvent;
 use crate::domain::service_accounts::SERVICE_ACCOUNT_TOKEN_DELETED;
 use crate::domain::token_inventory::{InventoryFilter, InventoryToken};
 use crate::domain::tokens::LastAddress;
 use crate::error::{AppError, AppResult};
-use crate::service::tokens::{SeenKey, PAT_DELETED};
+use crate::service::tokens::PAT_DELETED;
 use crate::state::AppState;
 use crate::store::{self, token_addresses::TokenTable};
 

@@ -100,9 +100,7 @@ pub async fn revoke_unused_pats(state: &AppState) -> AppResult<usize> {
         let ev = NewEvent::new(crate::service::tokens::PAT_DELETED).data(data);
         store::events::insert(&mut tx, &ev, system.actor(), now).await?;
         tx.commit().await?;
-        state
-            .seen
-            .forget(crate::service::tokens::SeenKey::Pat(pat.id));
+        state.seen.forget(crate::auth::seen::SeenKey::Pat(pat.id));
         deleted += 1;
     }
     if deleted > 0 {

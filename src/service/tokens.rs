@@ -1,18 +1,16 @@
 //! Personal access tokens and API tokens: minting, listing, revoking and authenticating.
 
-use std::collections::HashMap;
-use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
+use crate::auth::seen::{client_address, SeenKey};
 use crate::auth::token::{classify, digest, new_v2_tail, verify, Presented, Secret};
 use crate::auth::{ApiTokenPrincipal, Authorized, UserPrincipal, Via};
 use crate::domain::events::NewEvent;
 use crate::domain::permissions as perm;
 use crate::domain::token_scope::TokenScope;
-use crate::domain::tokens::note_address;
 use crate::domain::tokens::{
     parse_seeded_secret, validate_new_api_token, validate_new_pat, ApiToken, ApiTokenKind,
     NewApiToken, Pat,
@@ -20,7 +18,6 @@ use crate::domain::tokens::{
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::service;
 use crate::state::AppState;
-use crate::store::token_addresses::TokenTable;
 use crate::store::{self, Conn};
 
 pub const PAT_CREATED: &str = "pat-created";
@@ -165,22 +162,15 @@ pub async fn authenticate_pat(state: &AppState, token: &str) -> AppResult<Option
     let mut db = state.db.clone();
     let now = state.clock.now();
     // The epoch first: a change committed while the principal loads moves it past this.
-    let epoch = match state.principals.fresh_epoch() {
-        Some(e) => e,
-        None => {
-            let e = store::revision::auth_epoch(&mut db).await?;
-            state.principals.set_epoch(e);
-            e
-        }
-    };
+    let epoch = state.principals.epoch(&state.db).await?;
     let key = state.principals.key(token);
     if let Some(hit) = state.principals.get(key, epoch) {
         if hit.expires_at <= now {
             return Ok(None);
         }
-        state
-            .seen
-            .record(SeenKey::Pat(hit.token_id), now, client_address());
+        if let Some(id) = hit.token_id {
+            state.seen.record(SeenKey::Pat(id), now, client_address());
+        }
         return Ok(Some(hit.principal.as_ref().clone()));
     }
     let Some(cred) = store::pats::credential(&mut db, selector).await? else {
@@ -200,9 +190,9 @@ pub async fn authenticate_pat(state: &AppState, token: &str) -> AppResult<Option
         state.principals.put(
             key,
             epoch,
-            crate::auth::principal_cache::CachedPat {
+            crate::auth::principal_cache::CachedPrincipal {
                 principal: Arc::new(p.clone()),
-                token_id: cred.id,
+                token_id: Some(cred.id),
                 expires_at: cred.expires_at,
             },
         );
@@ -506,7 +496,7 @@ pub async fn authenticate_api_token(
     }))
 }
 
-/// As [`authenticate_api_token`], answered from memory for up to [`TOKEN_CACHE_TTL`]. Used on
+/// As [`authenticate_api_token`], answered from memory for up to [`crate::auth::token_cache::TOKEN_CACHE_TTL`]. Used on
 /// the SDK APIs' hot path; a deletion or expiry change on this node clears the cache at once,
 /// other nodes see it within the TTL.
 pub async fn authenticate_api_token_cached(
@@ -526,7 +516,7 @@ pub async fn authenticate_api_token_cached(
     Ok(found)
 }
 
-/// The token's principal when it was verified within [`TOKEN_CACHE_TTL`] and has not
+/// The token's principal when it was verified within [`crate::auth::token_cache::TOKEN_CACHE_TTL`] and has not
 /// expired since; `None` when the cache cannot answer (unknown, refused or stale).
 pub fn cached_api_token(state: &AppState, token: &str) -> Option<Arc<ApiTokenPrincipal>> {
     let key = state.api_tokens.key(token);
@@ -547,60 +537,6 @@ fn still_valid(state: &AppState, p: &ApiTokenPrincipal) -> bool {
         .seen
         .record(SeenKey::ApiToken(p.id), now, client_address());
     true
-}
-
-/// How long a verified (or refused) API token is remembered.
-pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// Recently verified API tokens. Entries are keyed by a 128-bit keyed hash of the presented
-/// secret (two SipHash instances with random keys chosen at start-up): cheap to compute on
-/// every request, useless to anyone who reads memory without the keys, and a value is only
-/// ever stored after the secret was verified against its stored SHA-256 digest.
-#[derive(Default)]
-pub struct TokenCache {
-    keys: crate::auth::token::SecretHasher,
-    entries: Mutex<HashMap<u128, CachedToken>>,
-    /// Lookups answered from memory, and those that were not (for the Prometheus endpoint).
-    pub hits: crate::telemetry::Counter,
-    pub misses: crate::telemetry::Counter,
-}
-
-type CachedToken = (std::time::Instant, Option<Arc<ApiTokenPrincipal>>);
-
-impl TokenCache {
-    fn key(&self, token: &str) -> u128 {
-        self.keys.key(token)
-    }
-
-    fn get(&self, key: u128) -> Option<Option<Arc<ApiTokenPrincipal>>> {
-        let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let found = map
-            .get(&key)
-            .filter(|(at, _)| at.elapsed() < TOKEN_CACHE_TTL)
-            .map(|(_, p)| p.clone());
-        if found.is_some() {
-            self.hits.inc();
-        } else {
-            self.misses.inc();
-        }
-        found
-    }
-
-    fn put(&self, key: u128, value: Option<Arc<ApiTokenPrincipal>>) {
-        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 10_000 {
-            map.retain(|_, (at, _)| at.elapsed() < TOKEN_CACHE_TTL);
-        }
-        map.insert(key, (std::time::Instant::now(), value));
-    }
-
-    /// Forgets everything (after a token changed on this node).
-    pub fn clear(&self) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
-    }
 }
 
 /// Seeds `INIT_*_API_TOKENS` when no API token exists yet. The given secrets are stored
@@ -714,122 +650,9 @@ pub async fn store_external_token(
 
 // ------------------------------------------------------------------------- last seen
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SeenKey {
-    Pat(i64),
-    ApiToken(i64),
-}
-
-tokio::task_local! {
-    /// The client address of the request being served, set by the HTTP layer, so that a
-    /// token's use is recorded with where it came from without threading the request
-    /// through every authentication path.
-    static CLIENT_ADDRESS: Option<IpAddr>;
-}
-
-/// Runs `fut` (a request) with `address` as the client address token uses are recorded with.
-pub fn with_client_address<F: std::future::Future>(
-    address: Option<IpAddr>,
-    fut: F,
-) -> tokio::task::futures::TaskLocalFuture<Option<IpAddr>, F> {
-    CLIENT_ADDRESS.scope(address, fut)
-}
-
-/// The client address of the request being served, when known.
-pub fn client_address() -> Option<IpAddr> {
-    CLIENT_ADDRESS.try_with(|a| *a).ok().flatten()
-}
-
-/// When a token was last used, and the distinct addresses it was used from since the last
-/// write (newest first, at most [`crate::domain::tokens::MAX_LAST_ADDRESSES`]).
-#[derive(Debug, Clone)]
-struct LastUse {
-    at: DateTime<Utc>,
-    addresses: Vec<(IpAddr, DateTime<Utc>)>,
-}
-
-/// Last use of tokens, kept in memory and written in batches off the request path.
-#[derive(Default)]
-pub struct SeenTracker {
-    pending: Mutex<HashMap<SeenKey, LastUse>>,
-}
-
-impl SeenTracker {
-    pub fn record(&self, key: SeenKey, at: DateTime<Utc>, address: Option<IpAddr>) {
-        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = pending.entry(key).or_insert_with(|| LastUse {
-            at,
-            addresses: Vec::new(),
-        });
-        entry.at = entry.at.max(at);
-        if let Some(ip) = address {
-            // The common case, the same client again, changes nothing but the time.
-            match entry.addresses.first_mut() {
-                Some((first, seen)) if *first == ip => *seen = at,
-                _ => note_address(&mut entry.addresses, ip, at),
-            }
-        }
-    }
-
-    pub fn forget(&self, key: SeenKey) {
-        self.pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&key);
-    }
-
-    fn take(&self) -> Vec<(SeenKey, LastUse)> {
-        self.pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .drain()
-            .collect()
-    }
-}
-
-/// Writes the pending last-use times and addresses in one transaction.
+/// Writes the pending last-use times and addresses of tokens in one transaction.
 pub async fn flush_seen(state: &AppState) -> AppResult<usize> {
-    let mut batch = state.seen.take();
-    if batch.is_empty() {
-        return Ok(0);
-    }
-    // The same order on every node, so two nodes' batches do not lock rows crosswise.
-    batch.sort_by_key(|(key, _)| *key);
-    match write_seen(state, &batch).await {
-        Ok(()) => {}
-        // A token deleted while the batch was written can fail it (a foreign key); the
-        // second try no longer sees that token.
-        Err(e) => {
-            tracing::debug!(error = %e, "retrying the last-use batch once");
-            write_seen(state, &batch).await?;
-        }
-    }
-    Ok(batch.len())
-}
-
-async fn write_seen(state: &AppState, batch: &[(SeenKey, LastUse)]) -> AppResult<()> {
-    let mut tx = state.db.begin().await?;
-    for (key, last) in batch {
-        let newest = last.addresses.first().map(|(ip, _)| ip.to_string());
-        let (table, id) = match key {
-            SeenKey::Pat(id) => {
-                store::pats::mark_seen(&mut tx, *id, last.at, newest.as_deref()).await?;
-                (TokenTable::Pat, *id)
-            }
-            SeenKey::ApiToken(id) => {
-                store::api_tokens::mark_seen(&mut tx, *id, last.at, newest.as_deref()).await?;
-                (TokenTable::ApiToken, *id)
-            }
-        };
-        let uses: Vec<(String, DateTime<Utc>)> = last
-            .addresses
-            .iter()
-            .map(|(ip, at)| (ip.to_string(), *at))
-            .collect();
-        store::token_addresses::record(&mut tx, table, id, &uses).await?;
-    }
-    tx.commit().await?;
-    Ok(())
+    Ok(state.seen.flush(&state.db).await?)
 }
 
 /// With TOKEN_ENCRYPTION_KEY set: stores a key check value on first use, and refuses to

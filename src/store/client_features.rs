@@ -8,76 +8,97 @@ use sea_query::{Alias, Expr, Order, Query};
 use tracing::instrument;
 
 use super::Conn;
+use crate::domain::client_state::{
+    EnvironmentState, StoredDependency, StoredFeature, StoredSegment, StoredStrategy,
+};
 
 fn t(name: &str) -> Alias {
     Alias::new(name)
 }
 
 #[derive(sqlx::FromRow, Debug)]
-pub struct FeatureRow {
-    pub name: String,
-    pub project: String,
-    pub description: Option<String>,
+struct FeatureRow {
+    name: String,
+    project: String,
+    description: Option<String>,
     #[sqlx(rename = "type")]
-    pub feature_type: String,
-    pub stale: bool,
-    pub impression_data: bool,
-    pub created_at: DateTime<Utc>,
-    pub last_seen_at: Option<DateTime<Utc>>,
-    pub enabled: Option<bool>,
-    pub variants: Option<String>,
+    feature_type: String,
+    stale: bool,
+    impression_data: bool,
+    created_at: DateTime<Utc>,
+    last_seen_at: Option<DateTime<Utc>>,
+    enabled: Option<bool>,
+    variants: Option<String>,
 }
 
 #[derive(sqlx::FromRow, Debug)]
-pub struct StrategyRow {
-    pub id: String,
-    pub feature_name: String,
-    pub strategy_name: String,
-    pub title: Option<String>,
-    pub parameters: String,
-    pub constraints: String,
-    pub variants: String,
-    pub sort_order: i64,
-    pub disabled: bool,
+struct StrategyRow {
+    id: String,
+    feature_name: String,
+    strategy_name: String,
+    title: Option<String>,
+    parameters: String,
+    constraints: String,
+    variants: String,
+    sort_order: i64,
+    disabled: bool,
 }
 
 #[derive(sqlx::FromRow, Debug)]
-pub struct StrategySegmentRow {
-    pub feature_strategy_id: String,
-    pub segment_id: i64,
+struct StrategySegmentRow {
+    feature_strategy_id: String,
+    segment_id: i64,
 }
 
 #[derive(sqlx::FromRow, Debug)]
-pub struct SegmentRow {
-    pub id: i64,
-    pub constraints: String,
+struct SegmentRow {
+    id: i64,
+    constraints: String,
 }
 
 #[derive(sqlx::FromRow, Debug)]
-pub struct DependencyRow {
-    pub parent: String,
-    pub child: String,
-    pub enabled: bool,
-    pub variants: String,
+struct DependencyRow {
+    parent: String,
+    child: String,
+    enabled: bool,
+    variants: String,
 }
 
-/// Everything SDKs see for one environment, as stored.
-#[derive(Debug, Default)]
-pub struct EnvironmentState {
-    pub features: Vec<FeatureRow>,
-    pub strategies: Vec<StrategyRow>,
-    pub strategy_segments: HashMap<String, Vec<i64>>,
-    pub segments: Vec<SegmentRow>,
-    pub dependencies: Vec<DependencyRow>,
-    /// Each flag's tags as `(type, value)`, for the client API's `?tag=` filter.
-    pub tags: HashMap<String, Vec<(String, String)>>,
+/// Converts a row into the domain's plain struct of the same fields.
+macro_rules! plain {
+    ($row:ident => $plain:ident { $($field:ident),* $(,)? }) => {
+        impl From<$row> for $plain {
+            fn from(r: $row) -> Self {
+                $plain { $($field: r.$field),* }
+            }
+        }
+    };
 }
+
+plain!(FeatureRow => StoredFeature {
+    name, project, description, feature_type, stale, impression_data, created_at,
+    last_seen_at, enabled, variants,
+});
+plain!(StrategyRow => StoredStrategy {
+    id, feature_name, strategy_name, title, parameters, constraints, variants, sort_order,
+    disabled,
+});
+plain!(SegmentRow => StoredSegment { id, constraints });
+plain!(DependencyRow => StoredDependency { parent, child, enabled, variants });
 
 #[derive(sqlx::FromRow, Debug)]
 struct TagRow {
     feature_name: String,
     tag_type: String,
     tag_value: String,
+}
+
+/// Reads rows and converts them into the domain's plain structs.
+async fn plain_all<R: super::Record, P: From<R>>(
+    c: &mut impl Conn,
+    q: &sea_query::SelectStatement,
+) -> Result<Vec<P>, sqlx::Error> {
+    Ok(c.all::<R, _>(q).await?.into_iter().map(P::from).collect())
 }
 
 #[instrument(skip_all)]
@@ -103,7 +124,7 @@ pub async fn load(c: &mut impl Conn, environment: &str) -> Result<EnvironmentSta
         .and_where(Expr::col((t("features"), t("archived_at"))).is_null())
         .order_by((t("features"), t("name")), Order::Asc)
         .to_owned();
-    let features = c.all::<FeatureRow, _>(&features).await?;
+    let features = plain_all::<FeatureRow, StoredFeature>(c, &features).await?;
 
     let strategies = Query::select()
         .columns([
@@ -123,7 +144,7 @@ pub async fn load(c: &mut impl Conn, environment: &str) -> Result<EnvironmentSta
         .order_by(t("sort_order"), Order::Asc)
         .order_by(t("created_at"), Order::Asc)
         .to_owned();
-    let strategies = c.all::<StrategyRow, _>(&strategies).await?;
+    let strategies = plain_all::<StrategyRow, StoredStrategy>(c, &strategies).await?;
 
     let links = Query::select()
         .column((t("feature_strategy_segment"), t("feature_strategy_id")))
@@ -150,7 +171,7 @@ pub async fn load(c: &mut impl Conn, environment: &str) -> Result<EnvironmentSta
         .from(t("segments"))
         .order_by(t("id"), Order::Asc)
         .to_owned();
-    let segments = c.all::<SegmentRow, _>(&segments).await?;
+    let segments = plain_all::<SegmentRow, StoredSegment>(c, &segments).await?;
 
     let deps = Query::select()
         .columns([t("parent"), t("child"), t("enabled"), t("variants")])
@@ -158,7 +179,7 @@ pub async fn load(c: &mut impl Conn, environment: &str) -> Result<EnvironmentSta
         .order_by(t("child"), Order::Asc)
         .order_by(t("parent"), Order::Asc)
         .to_owned();
-    let dependencies = c.all::<DependencyRow, _>(&deps).await?;
+    let dependencies = plain_all::<DependencyRow, StoredDependency>(c, &deps).await?;
 
     let tag_rows = Query::select()
         .columns([t("feature_name"), t("tag_type"), t("tag_value")])

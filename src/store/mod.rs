@@ -29,12 +29,11 @@ pub mod settings;
 pub mod stats;
 pub mod strategies;
 pub mod tag_types;
-pub mod target;
 pub mod token_addresses;
 pub mod token_expiry;
 pub mod users;
 
-pub use target::DatabaseChoice;
+pub use crate::config::database::{redact_url, DatabaseChoice};
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -76,20 +75,6 @@ pub trait Record:
 impl<T> Record for T where
     T: for<'r> sqlx::FromRow<'r, SqliteRow> + for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin
 {
-}
-
-/// Hides the password of a database URL, for logs and error messages.
-pub fn redact_url(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => match rest.rsplit_once('@') {
-            Some((creds, host)) => {
-                let user = creds.split(':').next().unwrap_or("");
-                format!("{scheme}://{user}:***@{host}")
-            }
-            None => url.to_string(),
-        },
-        None => url.to_string(),
-    }
 }
 
 impl Db {

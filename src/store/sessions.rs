@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sea_query::{Expr, Iden, Query};
 use tracing::instrument;
 
-use super::{Conn, Scalar};
+use super::Conn;
 
 #[derive(Iden)]
 enum Sessions {
@@ -41,20 +41,27 @@ pub async fn insert(
     c.exec(&q).await.map(|_| ())
 }
 
-/// The user of an unexpired session.
+/// An unexpired session: its user and when it expires.
+#[derive(sqlx::FromRow)]
+pub struct LiveSession {
+    pub user_id: i64,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The unexpired session with this digest.
 #[instrument(skip_all)]
-pub async fn find_user(
+pub async fn find_live(
     c: &mut impl Conn,
     id_hash: &str,
     now: DateTime<Utc>,
-) -> Result<Option<i64>, sqlx::Error> {
+) -> Result<Option<LiveSession>, sqlx::Error> {
     let q = Query::select()
-        .column(Sessions::UserId)
+        .columns([Sessions::UserId, Sessions::ExpiresAt])
         .from(Sessions::Table)
         .and_where(Expr::col(Sessions::IdHash).eq(id_hash))
         .and_where(Expr::col(Sessions::ExpiresAt).gt(now))
         .to_owned();
-    Ok(c.opt::<Scalar, _>(&q).await?.map(|s| s.0))
+    c.opt::<LiveSession, _>(&q).await
 }
 
 #[instrument(skip_all)]

@@ -242,7 +242,7 @@ pub(super) async fn token_to_delete(
 
 /// A create failure as shown beside the form, in the form's words.
 pub(super) fn form_error(e: &AppError) -> String {
-    super::flags::plain_words(&error_text(e))
+    super::widgets::plain_words(&error_text(e))
 }
 
 #[derive(serde::Deserialize)]

@@ -6,7 +6,7 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use super::flags::flag_path;
+use super::widgets::flag_path;
 use super::{date_time, error_page, render, Ctx, PageUser};
 use crate::domain::tokens::expiry_counts;
 use crate::service;
@@ -63,7 +63,7 @@ pub async fn show(state: &AppState, page: &PageUser) -> Response {
     let (expiring, expired) = expiry_counts(&pats, now, lead_days);
     // With one project, "flags" leads straight to its list.
     let flags_link = match projects.as_slice() {
-        [(only, _)] => format!("/projects/{}", super::flags::seg(&only.id)),
+        [(only, _)] => format!("/projects/{}", super::widgets::seg(&only.id)),
         _ => "/projects".to_string(),
     };
     let recent = recent
@@ -73,7 +73,7 @@ pub async fn show(state: &AppState, page: &PageUser) -> Response {
             let project = e.project?;
             Some(RecentRow {
                 link: flag_path(&project, &name),
-                project_link: super::flags::seg(&project),
+                project_link: super::widgets::seg(&project),
                 name,
                 project,
                 change: e.event_type,

@@ -22,7 +22,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
-use super::flags::{flag_path, require, seg, NO_PERMISSION};
+use super::widgets::{flag_path, require, seg, NO_PERMISSION};
 use super::{error_page, error_text, redirect_with_flash, render, CsrfForm, Ctx, PageUser};
 use crate::auth::permission::Scope;
 use crate::auth::Authorized;

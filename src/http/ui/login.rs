@@ -91,7 +91,7 @@ async fn show(
     let base = state.config.base_path();
     // Someone already signed in goes straight on.
     if let Some(value) = session::from_headers(&headers) {
-        if let Ok(Some(_)) = session::user_of(&state, &value).await {
+        if let Ok(Some(_)) = service::caller::session_principal(&state, &value).await {
             let to =
                 safe_redirect(&base, q.redirect.as_deref()).unwrap_or_else(|| format!("{base}/"));
             return Redirect::to(&to).into_response();
@@ -174,7 +174,7 @@ async fn submit(
         }
         Err(e) => return super::error_page(base.clone(), e),
     };
-    let value = match session::create(&state, user.id).await {
+    let value = match service::caller::start_session(&state, user.id).await {
         Ok(v) => v,
         Err(e) => return super::error_page(base.clone(), e),
     };
@@ -205,7 +205,7 @@ async fn sign_out(
     CsrfForm(_form): CsrfForm<Empty>,
 ) -> Response {
     if let Some(value) = session::from_headers(&headers) {
-        if let Err(e) = session::end(&state, &value).await {
+        if let Err(e) = service::caller::end_session(&state, &value).await {
             return super::error_page(state.config.base_path(), e);
         }
     }

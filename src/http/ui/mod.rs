@@ -22,10 +22,12 @@ mod profile;
 mod projects;
 mod reset_password;
 mod service_accounts;
+mod strategy_form;
 mod token_inventory;
 mod token_policy;
 mod users;
 mod variants;
+mod widgets;
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -38,7 +40,7 @@ use serde::de::DeserializeOwned;
 use askama::Template;
 
 use crate::auth::token::digest;
-use crate::auth::{session, Principal, UserPrincipal, Via};
+use crate::auth::{session, Principal, UserPrincipal};
 use crate::domain::permissions::ADMIN;
 use crate::domain::users::User;
 use crate::error::AppError;
@@ -58,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .merge(invite::routes())
         .merge(events::routes())
         .merge(flags::routes())
+        .merge(strategy_form::routes())
         .merge(flag_details::routes())
         .merge(api_tokens::routes())
         .merge(projects::routes())
@@ -233,12 +236,7 @@ impl FromRequestParts<AppState> for PageUser {
         let Some(value) = session::from_headers(&parts.headers) else {
             return Err(login_redirect(state, parts));
         };
-        let user_id = match session::user_of(state, &value).await {
-            Ok(Some(id)) => id,
-            Ok(None) => return Err(login_redirect(state, parts)),
-            Err(e) => return Err(error_page(state.config.base_path(), e)),
-        };
-        let principal = match service::users::principal(state, user_id, Via::Session).await {
+        let principal = match service::caller::session_principal(state, &value).await {
             Ok(Some(p)) => p,
             Ok(None) => return Err(login_redirect(state, parts)),
             Err(e) => return Err(error_page(state.config.base_path(), e)),

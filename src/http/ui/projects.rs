@@ -19,7 +19,7 @@ use super::api_tokens::{
     confirming, form_error, token_to_delete, Empty, TokenForm, TokenRow, TokenSection, CLIENT_KIND,
     FRONTEND_KIND,
 };
-use super::flags::{require, seg};
+use super::widgets::{require, seg, ProjectTabs, NO_PERMISSION};
 use super::PageUser;
 use super::{error_page, error_text, redirect_with_flash, refusal, render, CsrfForm, Ctx};
 use crate::auth::permission::Scope;
@@ -59,35 +59,11 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-const NO_PERMISSION: &str = "Your role does not allow this";
-
 const REACHES_OTHERS: &str =
     "This token reaches other projects too; delete it on the API access page for all projects";
 
 fn project_path(project: &str) -> String {
     format!("/projects/{}", seg(project))
-}
-
-/// The tabs above a project's pages (`project_tabs.html`).
-pub(super) struct ProjectTabs {
-    /// The project id as a path segment.
-    pub link: String,
-    /// `flags`, `settings` or `api-access`.
-    pub active: &'static str,
-    /// May read the project's API tokens (shows the API access tab).
-    pub can_api: bool,
-}
-
-impl ProjectTabs {
-    pub(super) fn new(page: &PageUser, project: &str, active: &'static str) -> ProjectTabs {
-        ProjectTabs {
-            link: seg(project),
-            active,
-            can_api: page
-                .principal
-                .can(&[READ_PROJECT_API_TOKEN], Scope::project(project)),
-        }
-    }
 }
 
 /// Which input a service error is about, to mark it invalid: `id`, `name` or none.

@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 
-use super::flags::{flag_path, seg};
+use super::widgets::{flag_path, seg};
 use super::{error_page, error_text, redirect_with_flash, render, CsrfForm, Ctx, PageUser};
 use crate::auth::permission::Scope;
 use crate::domain::features::{distribute_weights, weight_as_percent, TOTAL_VARIANT_WEIGHT};
@@ -640,7 +640,7 @@ async fn save_variants(
             let status = e.status();
             let shown = Shown {
                 editor: Some(editor),
-                error: Some(super::flags::plain_words(&error_text(&e))),
+                error: Some(super::widgets::plain_words(&error_text(&e))),
                 copy_error: None,
             };
             show_page(&state, &page, (&project, &flag, &env), shown, status).await
