@@ -23,6 +23,19 @@ async fn pat(app: &TestApp, who: &Auth, description: &str) -> (i64, Auth) {
     )
 }
 
+/// Gives a user another root role, through the router given (a node).
+async fn set_root_role(node: &axum::Router, admin: &Auth, id: i64, role: &str) {
+    call(
+        node,
+        "PUT",
+        &format!("/api/admin/user-admin/{id}"),
+        Some(json!({ "rootRole": role })),
+        admin,
+    )
+    .await
+    .expect(200);
+}
+
 #[tokio::test]
 async fn warm_pat_requests_are_answered_from_memory() {
     let app = TestApp::new().await;
@@ -66,27 +79,11 @@ async fn changes_on_another_node_reach_cached_tokens_within_the_epoch_bound() {
         .expect(200);
 
     // Promoted on the other node: here too, within the bound.
-    call(
-        &other,
-        "PUT",
-        &format!("/api/admin/user-admin/{id}"),
-        Some(json!({"rootRole": "Admin"})),
-        &admin,
-    )
-    .await
-    .expect(200);
+    set_root_role(&other, &admin, id, "Admin").await;
     until_status(here, "/api/admin/user-admin", &token, 200, 403).await;
 
     // Demoted again: refused again.
-    call(
-        &other,
-        "PUT",
-        &format!("/api/admin/user-admin/{id}"),
-        Some(json!({"rootRole": "Viewer"})),
-        &admin,
-    )
-    .await
-    .expect(200);
+    set_root_role(&other, &admin, id, "Viewer").await;
     until_status(here, "/api/admin/user-admin", &token, 403, 200).await;
 
     // The token deleted on the other node: refused here.
@@ -160,15 +157,7 @@ async fn sessions_end_everywhere_within_the_epoch_bound() {
     }
 
     // Promoted on the other node: the session sees it here within the bound.
-    call(
-        &other,
-        "PUT",
-        &format!("/api/admin/user-admin/{id}"),
-        Some(json!({"rootRole": "Admin"})),
-        &admin,
-    )
-    .await
-    .expect(200);
+    set_root_role(&other, &admin, id, "Admin").await;
     until_status(here, "/api/admin/user-admin", &session, 200, 403).await;
 
     // Logged out through this node: refused here at once, and on the other node within the

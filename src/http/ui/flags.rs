@@ -9,7 +9,6 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::Value;
@@ -18,7 +17,7 @@ use super::flag_details::{self, Confirm};
 
 use super::variants::{self};
 use super::widgets::{flag_path, require, seg, NO_PERMISSION};
-use super::{error_page, error_text, redirect_with_flash, render, CsrfForm, Ctx};
+use super::{error_text, redirect_with_flash, render, CsrfForm, Ctx, PageResult};
 use super::{refusal, PageUser};
 use crate::auth::permission::Scope;
 use crate::domain::features::FEATURE_TYPES;
@@ -95,15 +94,13 @@ async fn show_project(
     query: String,
     form: Option<NewFlagForm>,
     status: StatusCode,
-) -> Response {
-    let (p, _, _) = match service::projects::get(state, project).await {
-        Ok(p) => p,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
-    let envs = match service::environments::of_project(state, project).await {
-        Ok(e) => e,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+) -> PageResult {
+    let (p, _, _) = service::projects::get(state, project)
+        .await
+        .map_err(page.fail())?;
+    let envs = service::environments::of_project(state, project)
+        .await
+        .map_err(page.fail())?;
     let env_names: Vec<String> = envs
         .into_iter()
         .filter(|e| e.visible)
@@ -114,10 +111,9 @@ async fn show_project(
         query: Some(query.trim().to_string()).filter(|q| !q.is_empty()),
         ..FeatureFilter::default()
     };
-    let flags = match features::list_short(state, &filter).await {
-        Ok(f) => f,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+    let flags = features::list_short(state, &filter)
+        .await
+        .map_err(page.fail())?;
     let rows = flags
         .iter()
         .map(|f| {
@@ -148,7 +144,7 @@ async fn show_project(
         .principal
         .can(&[CREATE_FEATURE], Scope::project(project));
     let ctx = page.ctx(p.name.clone(), "projects");
-    render(
+    Ok(render(
         &ctx,
         status,
         &ProjectPage {
@@ -174,7 +170,7 @@ async fn show_project(
                 error: None,
             }),
         },
-    )
+    ))
 }
 
 async fn project_page(
@@ -182,7 +178,7 @@ async fn project_page(
     page: PageUser,
     Path(project): Path<String>,
     Query(q): Query<SearchQuery>,
-) -> Response {
+) -> PageResult {
     show_project(&state, &page, &project, q.q, None, StatusCode::OK).await
 }
 
@@ -203,13 +199,18 @@ async fn create_flag(
     page: PageUser,
     Path(project): Path<String>,
     CsrfForm(input): CsrfForm<NewFlagInput>,
-) -> Response {
+) -> PageResult {
     let auth = match page
         .principal
         .require(&[CREATE_FEATURE], Scope::project(&project))
     {
         Ok(a) => a,
-        Err(_) => return refusal(&page.ctx("Not allowed", "projects"), "create flags here"),
+        Err(_) => {
+            return Ok(refusal(
+                &page.ctx("Not allowed", "projects"),
+                "create flags here",
+            ))
+        }
     };
     let create = features::CreateFeature {
         name: input.name.trim().to_string(),
@@ -219,11 +220,11 @@ async fn create_flag(
         tags: None,
     };
     match features::create(&state, &auth, &project, create).await {
-        Ok(f) => redirect_with_flash(
+        Ok(f) => Ok(redirect_with_flash(
             &state,
             &flag_path(&project, &f.name),
             &format!("Flag \"{}\" created", f.name),
-        ),
+        )),
         Err(e) => {
             let status = e.status();
             let form = NewFlagForm {
@@ -327,15 +328,16 @@ async fn flag_page(
     State(state): State<AppState>,
     page: PageUser,
     Path((project, flag)): Path<(String, String)>,
-) -> Response {
-    let detail = match features::detail(&state, &project, &flag).await {
-        Ok(d) => d,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
-    let segment_names: Vec<(i64, String)> = match service::segments::list(&state).await {
-        Ok(list) => list.into_iter().map(|(s, _)| (s.id, s.name)).collect(),
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+) -> PageResult {
+    let detail = features::detail(&state, &project, &flag)
+        .await
+        .map_err(page.fail())?;
+    let segment_names: Vec<(i64, String)> = service::segments::list(&state)
+        .await
+        .map_err(page.fail())?
+        .into_iter()
+        .map(|(s, _)| (s.id, s.name))
+        .collect();
     let p = &page.principal;
     let envs: Vec<EnvView> = detail["environments"]
         .as_array()
@@ -407,7 +409,7 @@ async fn flag_page(
         })
         .collect();
     let ctx = page.ctx(flag.clone(), "projects");
-    render(
+    Ok(render(
         &ctx,
         StatusCode::OK,
         &FlagPage {
@@ -432,7 +434,7 @@ async fn flag_page(
             envs,
             reason: NO_PERMISSION,
         },
-    )
+    ))
 }
 
 #[derive(serde::Deserialize)]
@@ -445,28 +447,25 @@ async fn toggle(
     page: PageUser,
     Path((project, flag, env)): Path<(String, String, String)>,
     CsrfForm(input): CsrfForm<ToggleInput>,
-) -> Response {
-    let auth = match require(
+) -> PageResult {
+    let auth = require(
         &page,
         UPDATE_FEATURE_ENVIRONMENT,
         Scope::environment(&project, &env),
         "switch this flag in this environment",
-    ) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    )?;
     let on = input.enabled == "true";
-    match features::set_enabled(&state, &auth, &project, &flag, &env, on).await {
-        Ok(()) => redirect_with_flash(
-            &state,
-            &flag_path(&project, &flag),
-            &format!(
-                "\"{flag}\" {} in {env}",
-                if on { "enabled" } else { "disabled" }
-            ),
+    features::set_enabled(&state, &auth, &project, &flag, &env, on)
+        .await
+        .map_err(page.fail())?;
+    Ok(redirect_with_flash(
+        &state,
+        &flag_path(&project, &flag),
+        &format!(
+            "\"{flag}\" {} in {env}",
+            if on { "enabled" } else { "disabled" }
         ),
-        Err(e) => error_page(page.base.clone(), e),
-    }
+    ))
 }
 
 /// Archives a flag once confirmed; without `confirm=yes` it only asks.
@@ -475,27 +474,24 @@ async fn archive_flag(
     page: PageUser,
     Path((project, flag)): Path<(String, String)>,
     CsrfForm(input): CsrfForm<Confirm>,
-) -> Response {
-    let auth = match require(
+) -> PageResult {
+    let auth = require(
         &page,
         DELETE_FEATURE,
         Scope::project(&project),
         "archive flags here",
-    ) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    )?;
     if !input.confirmed() {
-        return flag_details::archive_confirmation(&state, &page, &project, &flag).await;
+        return Ok(flag_details::archive_confirmation(&state, &page, &project, &flag).await);
     }
-    match features::archive(&state, &auth, &project, &flag).await {
-        Ok(()) => redirect_with_flash(
-            &state,
-            &format!("/projects/{}", seg(&project)),
-            &format!("Flag \"{flag}\" archived"),
-        ),
-        Err(e) => error_page(page.base.clone(), e),
-    }
+    features::archive(&state, &auth, &project, &flag)
+        .await
+        .map_err(page.fail())?;
+    Ok(redirect_with_flash(
+        &state,
+        &format!("/projects/{}", seg(&project)),
+        &format!("Flag \"{flag}\" archived"),
+    ))
 }
 
 // ---------------------------------------------------------------- the archive
@@ -505,27 +501,23 @@ async fn revive_flag(
     page: PageUser,
     Path(flag): Path<String>,
     CsrfForm(_input): CsrfForm<Empty>,
-) -> Response {
-    let project = match features::project_of(&state, &flag).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return error_page(page.base.clone(), features::feature_not_found(&flag)),
-        Err(e) => return error_page(page.base.clone(), e),
-    };
-    let auth = match require(
+) -> PageResult {
+    let project = features::project_of(&state, &flag)
+        .await
+        .and_then(|p| p.ok_or_else(|| features::feature_not_found(&flag)))
+        .map_err(page.fail())?;
+    let auth = require(
         &page,
         UPDATE_FEATURE,
         Scope::project(&project),
         "revive flags of this project",
-    ) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    match features::revive(&state, &auth, &flag).await {
-        Ok(()) => redirect_with_flash(
-            &state,
-            &flag_path(&project, &flag),
-            &format!("Flag \"{flag}\" revived"),
-        ),
-        Err(e) => error_page(page.base.clone(), e),
-    }
+    )?;
+    features::revive(&state, &auth, &flag)
+        .await
+        .map_err(page.fail())?;
+    Ok(redirect_with_flash(
+        &state,
+        &flag_path(&project, &flag),
+        &format!("Flag \"{flag}\" revived"),
+    ))
 }

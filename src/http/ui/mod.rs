@@ -423,6 +423,42 @@ pub fn error_page(base: String, e: AppError) -> Response {
     message_page(&base, status, "Something went wrong", &message)
 }
 
+/// Why a UI handler did not render its page: a page already made (a refusal, a redirect to
+/// log in), or a service error, shown as the error page with the status the Admin API would
+/// answer. Handlers return [`PageResult`] and use `?`.
+pub enum PageError {
+    Shown(Response),
+    Failed { base: String, error: AppError },
+}
+
+/// What UI handlers return.
+pub type PageResult = Result<Response, PageError>;
+
+impl From<Response> for PageError {
+    fn from(page: Response) -> Self {
+        PageError::Shown(page)
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self {
+            PageError::Shown(page) => page,
+            PageError::Failed { base, error } => error_page(base, error),
+        }
+    }
+}
+
+impl PageUser {
+    /// Turns a service error into the error page, for `.map_err(page.fail())?`.
+    pub fn fail(&self) -> impl FnOnce(AppError) -> PageError + '_ {
+        move |error| PageError::Failed {
+            base: self.base.clone(),
+            error,
+        }
+    }
+}
+
 /// The refusal shown when a user opens a page their role does not allow.
 pub fn refusal(ctx: &Ctx, what: &str) -> Response {
     render(
