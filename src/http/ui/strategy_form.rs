@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Map, Value};
@@ -15,7 +14,7 @@ use super::flag_details::{self, Confirm};
 use super::variants::{self, VariantEditor, VariantStep};
 use super::widgets::{flag_path, plain_words, require, seg};
 use super::PageUser;
-use super::{error_page, error_text, message_page, redirect_with_flash, render, CsrfForm, Ctx};
+use super::{error_text, message_page, redirect_with_flash, render, CsrfForm, Ctx, PageResult};
 use crate::auth::permission::Scope;
 use crate::domain::constraints::{MULTI_VALUE_OPERATORS, SINGLE_VALUE_OPERATORS};
 use crate::domain::permissions::{
@@ -305,29 +304,26 @@ async fn show_strategy_form(
     id: Option<&str>,
     mut form: StrategyForm,
     status: StatusCode,
-) -> Response {
-    let names = match service::strategies::list(state).await {
-        Ok(list) => list
-            .into_iter()
-            .filter(|s| !s.deprecated || s.name == form.name)
-            .map(|s| s.name)
-            .collect(),
-        Err(e) => return error_page(page.base.clone(), e),
-    };
-    let context = match variants::context_stickiness(state).await {
-        Ok(list) => list,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+) -> PageResult {
+    let names = service::strategies::list(state)
+        .await
+        .map_err(page.fail())?
+        .into_iter()
+        .filter(|s| !s.deprecated || s.name == form.name)
+        .map(|s| s.name)
+        .collect();
+    let context = variants::context_stickiness(state)
+        .await
+        .map_err(page.fail())?;
     form.variants.set_stickiness_options(&context);
     let context_fields = context.into_iter().map(|(name, _)| name).collect();
-    let segments = match service::segments::list(state).await {
-        Ok(list) => list
-            .into_iter()
-            .filter(|(s, _)| s.project.as_deref().is_none_or(|p| p == project))
-            .map(|(s, _)| (s.id, s.name))
-            .collect(),
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+    let segments = service::segments::list(state)
+        .await
+        .map_err(page.fail())?
+        .into_iter()
+        .filter(|(s, _)| s.project.as_deref().is_none_or(|p| p == project))
+        .map(|(s, _)| (s.id, s.name))
+        .collect();
     // One empty row to add a constraint.
     form.constraints.push(ConstraintRow {
         index: form.constraints.len(),
@@ -354,7 +350,7 @@ async fn show_strategy_form(
         "Add strategy"
     };
     let ctx = page.ctx(format!("{heading} · {flag}"), "projects");
-    render(
+    Ok(render(
         &ctx,
         status,
         &StrategyPage {
@@ -375,25 +371,23 @@ async fn show_strategy_form(
             multi_operators: MULTI_VALUE_OPERATORS.join(","),
             segments,
         },
-    )
+    ))
 }
 
 async fn new_strategy(
     State(state): State<AppState>,
     page: PageUser,
     Path((project, flag, env)): Path<(String, String, String)>,
-) -> Response {
-    if let Err(r) = require(
+) -> PageResult {
+    require(
         &page,
         CREATE_FEATURE_STRATEGY,
         Scope::environment(&project, &env),
         "add strategies in this environment",
-    ) {
-        return r;
-    }
-    if let Err(e) = features::strategies(&state, &project, &flag, &env).await {
-        return error_page(page.base.clone(), e);
-    }
+    )?;
+    features::strategies(&state, &project, &flag, &env)
+        .await
+        .map_err(page.fail())?;
     let form = form_of(
         &json!({"name": "flexibleRollout", "parameters": {"rollout": "100", "stickiness": "default", "groupId": flag}}),
     );
@@ -415,26 +409,23 @@ async fn add_strategy(
     page: PageUser,
     Path((project, flag, env)): Path<(String, String, String)>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
-) -> Response {
-    let auth = match require(
+) -> PageResult {
+    let auth = require(
         &page,
         CREATE_FEATURE_STRATEGY,
         Scope::environment(&project, &env),
         "add strategies in this environment",
-    ) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    )?;
     let (mut form, body, step) = parse_form(&pairs, &flag);
     if let Some(status) = variant_stop(&mut form, step) {
         return show_strategy_form(&state, &page, &project, &flag, &env, None, form, status).await;
     }
     match features::add_strategy(&state, &auth, &project, &flag, &env, &body).await {
-        Ok(_) => redirect_with_flash(
+        Ok(_) => Ok(redirect_with_flash(
             &state,
             &flag_path(&project, &flag),
             &format!("Strategy added in {env}"),
-        ),
+        )),
         Err(e) => {
             let status = form_status(&e);
             form.error = Some(plain_words(&error_text(&e)));
@@ -464,19 +455,16 @@ async fn edit_strategy(
     State(state): State<AppState>,
     page: PageUser,
     Path((project, flag, env, id)): Path<(String, String, String, String)>,
-) -> Response {
-    if let Err(r) = require(
+) -> PageResult {
+    require(
         &page,
         UPDATE_FEATURE_STRATEGY,
         Scope::environment(&project, &env),
         "edit strategies in this environment",
-    ) {
-        return r;
-    }
-    let s = match features::strategy(&state, &project, &flag, &env, &id).await {
-        Ok(s) => s,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+    )?;
+    let s = features::strategy(&state, &project, &flag, &env, &id)
+        .await
+        .map_err(page.fail())?;
     show_strategy_form(
         &state,
         &page,
@@ -495,16 +483,13 @@ async fn save_strategy(
     page: PageUser,
     Path((project, flag, env, id)): Path<(String, String, String, String)>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
-) -> Response {
-    let auth = match require(
+) -> PageResult {
+    let auth = require(
         &page,
         UPDATE_FEATURE_STRATEGY,
         Scope::environment(&project, &env),
         "edit strategies in this environment",
-    ) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    )?;
     let (mut form, mut body, step) = parse_form(&pairs, &flag);
     if let Some(status) = variant_stop(&mut form, step) {
         return show_strategy_form(
@@ -520,20 +505,17 @@ async fn save_strategy(
         .await;
     }
     // Saving without touching the variants keeps them exactly as stored.
-    match features::strategy(&state, &project, &flag, &env, &id).await {
-        Ok(before) => {
-            body["variants"] =
-                variants::keep_if_unchanged(&before.variants, body["variants"].take())
-        }
-        Err(e) => return error_page(page.base.clone(), e),
-    }
+    let before = features::strategy(&state, &project, &flag, &env, &id)
+        .await
+        .map_err(page.fail())?;
+    body["variants"] = variants::keep_if_unchanged(&before.variants, body["variants"].take());
     let change = features::StrategyChange::Update(body);
     match features::update_strategy(&state, &auth, &project, &flag, &env, &id, change).await {
-        Ok(_) => redirect_with_flash(
+        Ok(_) => Ok(redirect_with_flash(
             &state,
             &flag_path(&project, &flag),
             &format!("Strategy saved in {env}"),
-        ),
+        )),
         Err(e) => {
             let status = form_status(&e);
             form.error = Some(plain_words(&error_text(&e)));
@@ -558,28 +540,26 @@ async fn delete_strategy(
     page: PageUser,
     Path((project, flag, env, id)): Path<(String, String, String, String)>,
     CsrfForm(input): CsrfForm<Confirm>,
-) -> Response {
-    let auth = match require(
+) -> PageResult {
+    let auth = require(
         &page,
         DELETE_FEATURE_STRATEGY,
         Scope::environment(&project, &env),
         "delete strategies in this environment",
-    ) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    )?;
     if !input.confirmed() {
-        return flag_details::strategy_confirmation(&state, &page, &project, &flag, &env, &id)
-            .await;
+        return Ok(
+            flag_details::strategy_confirmation(&state, &page, &project, &flag, &env, &id).await,
+        );
     }
-    match features::delete_strategy(&state, &auth, &project, &flag, &env, &id).await {
-        Ok(()) => redirect_with_flash(
-            &state,
-            &flag_path(&project, &flag),
-            &format!("Strategy deleted from {env}"),
-        ),
-        Err(e) => error_page(page.base.clone(), e),
-    }
+    features::delete_strategy(&state, &auth, &project, &flag, &env, &id)
+        .await
+        .map_err(page.fail())?;
+    Ok(redirect_with_flash(
+        &state,
+        &flag_path(&project, &flag),
+        &format!("Strategy deleted from {env}"),
+    ))
 }
 
 #[derive(serde::Deserialize)]
@@ -592,28 +572,24 @@ async fn move_strategy(
     page: PageUser,
     Path((project, flag, env, id)): Path<(String, String, String, String)>,
     CsrfForm(input): CsrfForm<MoveInput>,
-) -> Response {
-    let auth = match require(
+) -> PageResult {
+    let auth = require(
         &page,
         UPDATE_FEATURE_STRATEGY,
         Scope::environment(&project, &env),
         "reorder strategies in this environment",
-    ) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let list = match features::strategies(&state, &project, &flag, &env).await {
-        Ok(l) => l,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+    )?;
+    let list = features::strategies(&state, &project, &flag, &env)
+        .await
+        .map_err(page.fail())?;
     let mut ids: Vec<String> = list.iter().map(|s| s.id.clone()).collect();
     let Some(at) = ids.iter().position(|s| *s == id) else {
-        return message_page(
+        return Ok(message_page(
             &page.base,
             StatusCode::NOT_FOUND,
             "No such strategy",
             "This flag has no such strategy in this environment.",
-        );
+        ));
     };
     let to = match input.direction.as_str() {
         "up" if at > 0 => at - 1,
@@ -629,14 +605,14 @@ async fn move_strategy(
             sort_order: i as i64,
         })
         .collect();
-    match features::set_sort_order(&state, &auth, &project, &flag, &env, &entries).await {
-        Ok(()) => redirect_with_flash(
-            &state,
-            &flag_path(&project, &flag),
-            &format!("Strategy order changed in {env}"),
-        ),
-        Err(e) => error_page(page.base.clone(), e),
-    }
+    features::set_sort_order(&state, &auth, &project, &flag, &env, &entries)
+        .await
+        .map_err(page.fail())?;
+    Ok(redirect_with_flash(
+        &state,
+        &flag_path(&project, &flag),
+        &format!("Strategy order changed in {env}"),
+    ))
 }
 
 #[cfg(test)]
