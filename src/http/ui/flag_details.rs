@@ -23,7 +23,9 @@ use axum::routing::get;
 use axum::Router;
 
 use super::widgets::{flag_path, require, seg, NO_PERMISSION};
-use super::{error_page, error_text, redirect_with_flash, render, CsrfForm, Ctx, PageUser};
+use super::{
+    error_text, redirect_with_flash, render, CsrfForm, Ctx, PageError, PageResult, PageUser,
+};
 use crate::auth::permission::Scope;
 use crate::auth::Authorized;
 use crate::domain::permissions::{DELETE_FEATURE, DELETE_FEATURE_STRATEGY, UPDATE_FEATURE};
@@ -102,12 +104,12 @@ pub(super) async fn archive_confirmation(
     page: &PageUser,
     project: &str,
     flag: &str,
-) -> Response {
-    if let Err(e) = features::detail(state, project, flag).await {
-        return error_page(page.base.clone(), e);
-    }
+) -> PageResult {
+    features::detail(state, project, flag)
+        .await
+        .map_err(page.fail())?;
     let path = flag_path(project, flag);
-    ConfirmPage {
+    Ok(ConfirmPage {
         ctx: page.ctx("Archive flag?", "projects"),
         heading: "Archive flag?",
         before: "The flag ",
@@ -119,22 +121,20 @@ pub(super) async fn archive_confirmation(
         button_id: "confirm-archive",
         cancel: path,
     }
-    .show()
+    .show())
 }
 
 async fn confirm_archive(
     State(state): State<AppState>,
     page: PageUser,
     Path((project, flag)): Path<(String, String)>,
-) -> Response {
-    if let Err(r) = require(
+) -> PageResult {
+    require(
         &page,
         DELETE_FEATURE,
         Scope::project(&project),
         "archive flags here",
-    ) {
-        return r;
-    }
+    )?;
     archive_confirmation(&state, &page, &project, &flag).await
 }
 
@@ -146,11 +146,11 @@ pub(super) async fn strategy_confirmation(
     flag: &str,
     env: &str,
     id: &str,
-) -> Response {
-    let strategy = match features::strategy(state, project, flag, env, id).await {
-        Ok(s) => s.to_json(),
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+) -> PageResult {
+    let strategy = features::strategy(state, project, flag, env, id)
+        .await
+        .map_err(page.fail())?
+        .to_json();
     let title = strategy["title"].as_str().unwrap_or_default();
     let name = if title.trim().is_empty() {
         strategy["name"].as_str().unwrap_or_default()
@@ -158,7 +158,7 @@ pub(super) async fn strategy_confirmation(
         title
     };
     let path = flag_path(project, flag);
-    ConfirmPage {
+    Ok(ConfirmPage {
         ctx: page.ctx("Delete strategy?", "projects"),
         heading: "Delete strategy?",
         before: "The strategy ",
@@ -175,22 +175,20 @@ pub(super) async fn strategy_confirmation(
         button_id: "confirm-delete-strategy",
         cancel: path,
     }
-    .show()
+    .show())
 }
 
 async fn confirm_delete_strategy(
     State(state): State<AppState>,
     page: PageUser,
     Path((project, flag, env, id)): Path<(String, String, String, String)>,
-) -> Response {
-    if let Err(r) = require(
+) -> PageResult {
+    require(
         &page,
         DELETE_FEATURE_STRATEGY,
         Scope::environment(&project, &env),
         "delete strategies in this environment",
-    ) {
-        return r;
-    }
+    )?;
     strategy_confirmation(&state, &page, &project, &flag, &env, &id).await
 }
 
@@ -199,10 +197,10 @@ async fn archived_flag_project(
     state: &AppState,
     page: &PageUser,
     flag: &str,
-) -> Result<(String, Authorized), Response> {
+) -> Result<(String, Authorized), PageError> {
     let f = features::get_archived(state, flag)
         .await
-        .map_err(|e| error_page(page.base.clone(), e))?;
+        .map_err(page.fail())?;
     let auth = require(
         page,
         DELETE_FEATURE,
@@ -233,11 +231,9 @@ async fn confirm_delete_flag(
     State(state): State<AppState>,
     page: PageUser,
     Path(flag): Path<String>,
-) -> Response {
-    match archived_flag_project(&state, &page, &flag).await {
-        Ok((project, _)) => delete_flag_confirmation(&page, &project, &flag),
-        Err(r) => r,
-    }
+) -> PageResult {
+    let (project, _) = archived_flag_project(&state, &page, &flag).await?;
+    Ok(delete_flag_confirmation(&page, &project, &flag))
 }
 
 /// Deletes an archived flag for good once confirmed; without `confirm=yes` it only asks.
@@ -246,18 +242,19 @@ async fn delete_flag(
     page: PageUser,
     Path(flag): Path<String>,
     CsrfForm(input): CsrfForm<Confirm>,
-) -> Response {
-    let (project, auth) = match archived_flag_project(&state, &page, &flag).await {
-        Ok(found) => found,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let (project, auth) = archived_flag_project(&state, &page, &flag).await?;
     if !input.confirmed() {
-        return delete_flag_confirmation(&page, &project, &flag);
+        return Ok(delete_flag_confirmation(&page, &project, &flag));
     }
-    match features::delete(&state, &auth, &flag).await {
-        Ok(()) => redirect_with_flash(&state, "/archive", &format!("Flag \"{flag}\" deleted")),
-        Err(e) => error_page(page.base.clone(), e),
-    }
+    features::delete(&state, &auth, &flag)
+        .await
+        .map_err(page.fail())?;
+    Ok(redirect_with_flash(
+        &state,
+        "/archive",
+        &format!("Flag \"{flag}\" deleted"),
+    ))
 }
 
 // ---------------------------------------------------------------- edit a flag
@@ -336,19 +333,16 @@ async fn edit_form(
     State(state): State<AppState>,
     page: PageUser,
     Path((project, flag)): Path<(String, String)>,
-) -> Response {
-    if let Err(r) = require(
+) -> PageResult {
+    require(
         &page,
         UPDATE_FEATURE,
         Scope::project(&project),
         "edit flags here",
-    ) {
-        return r;
-    }
-    let detail = match features::detail(&state, &project, &flag).await {
-        Ok(d) => d,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+    )?;
+    let detail = features::detail(&state, &project, &flag)
+        .await
+        .map_err(page.fail())?;
     let form = EditForm {
         kind: detail["type"].as_str().unwrap_or_default().to_string(),
         description: detail["description"]
@@ -360,11 +354,17 @@ async fn edit_form(
         type_error: None,
         error: None,
     };
-    let types = match crate::service::feature_types::list(&state).await {
-        Ok(t) => t,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
-    show_edit(types, &page, &project, &flag, form, StatusCode::OK)
+    let types = crate::service::feature_types::list(&state)
+        .await
+        .map_err(page.fail())?;
+    Ok(show_edit(
+        types,
+        &page,
+        &project,
+        &flag,
+        form,
+        StatusCode::OK,
+    ))
 }
 
 #[derive(serde::Deserialize)]
@@ -390,16 +390,13 @@ async fn save(
     page: PageUser,
     Path((project, flag)): Path<(String, String)>,
     CsrfForm(input): CsrfForm<EditInput>,
-) -> Response {
-    let auth = match require(
+) -> PageResult {
+    let auth = require(
         &page,
         UPDATE_FEATURE,
         Scope::project(&project),
         "edit flags here",
-    ) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    )?;
     let description = if input.description.trim().is_empty() {
         None
     } else {
@@ -413,12 +410,12 @@ async fn save(
         ..UpdateFeature::default()
     };
     match features::update(&state, &auth, &project, &flag, change).await {
-        Ok(_) => redirect_with_flash(
+        Ok(_) => Ok(redirect_with_flash(
             &state,
             &flag_path(&project, &flag),
             &format!("Flag \"{flag}\" saved"),
-        ),
-        Err(e @ AppError::NotFound(_)) => error_page(page.base.clone(), e),
+        )),
+        Err(e @ AppError::NotFound(_)) => Err(page.fail()(e)),
         Err(e) => {
             let message = error_text(&e);
             let about_type = is_about(&e, "/body/type");
@@ -430,11 +427,10 @@ async fn save(
                 type_error: about_type.then(|| message.clone()),
                 error: (!about_type).then_some(message),
             };
-            let types = match crate::service::feature_types::list(&state).await {
-                Ok(t) => t,
-                Err(e) => return error_page(page.base.clone(), e),
-            };
-            show_edit(types, &page, &project, &flag, form, e.status())
+            let types = crate::service::feature_types::list(&state)
+                .await
+                .map_err(page.fail())?;
+            Ok(show_edit(types, &page, &project, &flag, form, e.status()))
         }
     }
 }
@@ -470,17 +466,16 @@ async fn archive_page(
     State(state): State<AppState>,
     page: PageUser,
     Query(search): Query<SearchQuery>,
-) -> Response {
+) -> PageResult {
     let query = search.q.trim().to_string();
     let filter = FeatureFilter {
         archived: true,
         query: Some(query.clone()).filter(|q| !q.is_empty()),
         ..FeatureFilter::default()
     };
-    let list = match features::list_short(&state, &filter).await {
-        Ok(l) => l,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+    let list = features::list_short(&state, &filter)
+        .await
+        .map_err(page.fail())?;
     let p = &page.principal;
     let rows = list
         .iter()
@@ -503,7 +498,7 @@ async fn archive_page(
         })
         .collect();
     let ctx = page.ctx("Archive", "archive");
-    render(
+    Ok(render(
         &ctx,
         StatusCode::OK,
         &ArchivePage {
@@ -512,5 +507,5 @@ async fn archive_page(
             query,
             reason: NO_PERMISSION,
         },
-    )
+    ))
 }

@@ -482,7 +482,7 @@ async fn archive_flag(
         "archive flags here",
     )?;
     if !input.confirmed() {
-        return Ok(flag_details::archive_confirmation(&state, &page, &project, &flag).await);
+        return flag_details::archive_confirmation(&state, &page, &project, &flag).await;
     }
     features::archive(&state, &auth, &project, &flag)
         .await

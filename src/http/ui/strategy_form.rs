@@ -548,9 +548,8 @@ async fn delete_strategy(
         "delete strategies in this environment",
     )?;
     if !input.confirmed() {
-        return Ok(
-            flag_details::strategy_confirmation(&state, &page, &project, &flag, &env, &id).await,
-        );
+        return flag_details::strategy_confirmation(&state, &page, &project, &flag, &env, &id)
+            .await;
     }
     features::delete_strategy(&state, &auth, &project, &flag, &env, &id)
         .await
