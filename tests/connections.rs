@@ -176,3 +176,79 @@ async fn at_the_limit_connections_that_never_sent_a_request_make_room_first() {
     assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
     running.stop().await;
 }
+
+/// Reads one answer (head and a `Content-Length` body) from a kept-alive connection.
+async fn read_answer(stream: &mut TcpStream) -> String {
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&seen).to_string();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| {
+                    let (name, value) = l.split_once(':')?;
+                    name.eq_ignore_ascii_case("content-length")
+                        .then(|| value.trim().parse::<usize>().ok())
+                        .flatten()
+                })
+                .unwrap_or(0);
+            if seen.len() >= end + 4 + length {
+                return text;
+            }
+        }
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut buf))
+            .await
+            .expect("an answer within 5 s")
+            .expect("the connection stays open");
+        assert!(n > 0, "closed before a whole answer: {text}");
+        seen.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// Clients send `{}` to endpoints that take no body (`POST .../on`), often in a packet of
+/// its own after the head. The body arriving after the handler could have answered must
+/// not cost the connection: each answer keeps it open and the next request on it is served.
+#[tokio::test]
+async fn a_body_sent_after_the_head_to_an_endpoint_that_ignores_it_keeps_the_connection() {
+    let (app, running) = server(30_000, None).await;
+    let admin = app.admin().await;
+    app.post(
+        "/api/admin/projects/default/features",
+        serde_json::json!({"name": "late-body"}),
+        &admin,
+    )
+    .await
+    .expect(201);
+    let common::Auth::Session(cookie) = &admin else {
+        panic!("a session");
+    };
+    let mut stream = TcpStream::connect(addr(&running)).await.unwrap();
+    for state in ["on", "off", "on"] {
+        let head = format!(
+            "POST /api/admin/projects/default/features/late-body/environments/development/{state} HTTP/1.1\r\nHost: t\r\nCookie: {cookie}\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n"
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        stream.write_all(b"{}").await.unwrap();
+        let answer = read_answer(&mut stream).await;
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(
+            !answer.to_ascii_lowercase().contains("connection: close"),
+            "{answer}"
+        );
+    }
+    assert!(health_over(&mut stream).await.starts_with("HTTP/1.1 200"));
+    let flag = app
+        .get("/api/admin/projects/default/features/late-body", &admin)
+        .await
+        .expect(200);
+    let development = flag.json["environments"]
+        .as_array()
+        .expect("environments")
+        .iter()
+        .find(|e| e["name"] == "development")
+        .expect("development");
+    assert_eq!(development["enabled"], true, "the last toggle was `on`");
+    running.stop().await;
+}

@@ -638,3 +638,100 @@ async fn deleting_a_project_revokes_its_tokens() {
         1
     );
 }
+
+/// Statements prepared on one connection by the queries behind a project's flag list.
+fn cached_statements(tx: &switchyard::store::Tx) -> usize {
+    use sqlx::Connection;
+    match tx {
+        switchyard::store::Tx::Sqlite(t) => t.cached_statements_size(),
+        switchyard::store::Tx::Postgres(t) => t.cached_statements_size(),
+    }
+}
+
+/// Each connection keeps the statements it prepared, by their text. The flag-list queries
+/// take `IN (...)` lists of names and ids whose length follows the number of flags: every
+/// new flag must not add statements to every connection (the memory a long-running node
+/// grew by as flags were created).
+#[tokio::test]
+async fn flag_lists_of_every_length_share_a_few_prepared_statements() {
+    use switchyard::store::{self, features::FeatureFilter};
+    let app = TestApp::new().await;
+    let admin = app.admin().await;
+    for i in 1..=64 {
+        let name = format!("grow-{i:02}");
+        app.post(
+            "/api/admin/projects/default/features",
+            json!({"name": name}),
+            &admin,
+        )
+        .await
+        .expect(201);
+        app.post(
+            &format!("/api/admin/projects/default/features/{name}/environments/development/strategies"),
+            json!({"name": "default", "constraints": [{"contextName": "region", "operator": "IN", "values": ["eu"]}]}),
+            &admin,
+        )
+        .await
+        .expect(200);
+        if i % 8 == 0 || i < 4 {
+            // the read the lists serve, unchanged by the padding: each flag once
+            let project = app
+                .get("/api/admin/projects/default", &admin)
+                .await
+                .expect(200);
+            let mut names: Vec<&str> = project.json["features"]
+                .as_array()
+                .expect("features")
+                .iter()
+                .map(|f| f["name"].as_str().unwrap())
+                .collect();
+            names.sort_unstable();
+            let expected: Vec<String> = (1..=i).map(|n| format!("grow-{n:02}")).collect();
+            assert_eq!(names, expected);
+            let flag = &project.json["features"][0];
+            assert_eq!(
+                flag["environments"].as_array().map(Vec::len),
+                Some(2),
+                "{flag}"
+            );
+        }
+    }
+
+    // One connection (a transaction) reads the lists for 1, 2, ..., 64 flags.
+    let mut tx = app.state.db.begin().await.expect("begin");
+    let filter = FeatureFilter {
+        projects: Some(vec!["default".into()]),
+        ..Default::default()
+    };
+    let mut flags = store::features::list(&mut tx, &filter).await.expect("list");
+    flags.sort_by(|a, b| a.name.cmp(&b.name));
+    assert_eq!(flags.len(), 64);
+    let refs: Vec<&switchyard::domain::features::Feature> = flags.iter().collect();
+    let names: Vec<&str> = flags.iter().map(|f| f.name.as_str()).collect();
+    // (The connection may already hold statements of the requests above.)
+    let before = cached_statements(&tx);
+    let mut after = Vec::new();
+    for n in 1..=64 {
+        let envs = store::features::environments_of_many(&mut tx, &refs[..n])
+            .await
+            .expect("environments");
+        assert_eq!(envs.len(), n);
+        assert!(envs.values().all(|e| e.len() == 2));
+        let strategies: usize = envs.values().flatten().map(|e| e.strategies.len()).sum();
+        assert_eq!(strategies, n, "one strategy per flag, each once");
+        store::features::tags_of_many(&mut tx, &names[..n])
+            .await
+            .expect("tags");
+        store::features::dependency_roles(&mut tx, &names[..n])
+            .await
+            .expect("dependencies");
+        after.push(cached_statements(&tx));
+    }
+    // Seven lengths (1, 2, 4, ..., 64) of five list queries at most (one per length and
+    // list; the projects' list holds one project throughout). Unpadded, each of the 64
+    // lengths made five new statements, until the connection's cache (100) was full.
+    assert!(after[63] - before <= 7 * 5, "{before} then {after:?}");
+    // Lists of 33 to 64 values are padded to the same length: no new statements past 33.
+    assert_eq!(after[32], after[63], "{after:?}");
+    drop(tx);
+}

@@ -1,6 +1,7 @@
 //! Guards every request passes before routing: bounded headers, no NUL characters (which
-//! PostgreSQL cannot store in text) in the path or query, and a handler that panics answers
-//! 500 in Unleash's error shape instead of dropping the connection.
+//! PostgreSQL cannot store in text) in the path or query, small bodies read before the
+//! handler (so that kept-alive connections survive handlers that ignore them), and a handler
+//! that panics answers 500 in Unleash's error shape instead of dropping the connection.
 
 use std::any::Any;
 
@@ -51,6 +52,45 @@ pub async fn guard_request(req: Request, next: Next) -> Response {
             .into_response();
     }
     next.run(req).await
+}
+
+/// Bodies up to this many bytes, with their length declared, are read before the handler
+/// runs (see [`read_small_body`]).
+pub const SMALL_BODY_BYTES: u64 = 64 * 1024;
+
+/// Reads a request body of a declared length up to [`SMALL_BODY_BYTES`] before the handler
+/// runs, so that the connection stays usable for the client's next request.
+///
+/// hyper keeps a connection alive only when the request body was read to its end. Many
+/// endpoints take no body (`POST .../environments/{env}/on`), yet clients send one (`{}`),
+/// often in a packet of its own after the head (Python's `http.client` and urllib3 send the
+/// two separately). When a handler ignores the body, hyper drains what has arrived and, when
+/// the rest is still on its way, closes the connection after the answer; when it notices
+/// only after the answer's head went out, that head carries no `Connection: close`, and the
+/// client's next request on the connection fails with a reset or a broken pipe. Bodies
+/// without a declared length, or longer ones, are left to the handlers (which refuse those
+/// over [`crate::http::extract::MAX_BODY_BYTES`]); the small bound keeps what is read for
+/// handlers that would refuse the request unread (no credentials) to a few pages.
+pub async fn read_small_body(req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(len) if len > 0 && len <= SMALL_BODY_BYTES => {
+            let (parts, body) = req.into_parts();
+            match axum::body::to_bytes(body, SMALL_BODY_BYTES as usize).await {
+                Ok(bytes) => {
+                    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                        .await
+                }
+                Err(e) => AppError::bad_data(format!("Could not read the request body: {e}"))
+                    .into_response(),
+            }
+        }
+        _ => next.run(req).await,
+    }
 }
 
 /// Whether a URL-encoded string encodes the NUL character.

@@ -146,6 +146,7 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        .layer(axum::middleware::from_fn(limits::read_small_body))
         .layer(cors::ApiHeadersLayer::new(&state.config))
         .layer(crate::telemetry::RequestMetricsLayer::new(
             state.metrics.clone(),

@@ -85,7 +85,7 @@ async fn with_projects(
     let q = Query::select()
         .columns([ApiTokenProjects::TokenId, ApiTokenProjects::Project])
         .from(ApiTokenProjects::Table)
-        .and_where(Expr::col(ApiTokenProjects::TokenId).is_in(ids))
+        .and_where(Expr::col(ApiTokenProjects::TokenId).is_in(super::in_list(ids)))
         .order_by(ApiTokenProjects::Project, Order::Asc)
         .to_owned();
     let projects = c.all::<ProjectRow, _>(&q).await?;

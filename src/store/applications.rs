@@ -216,7 +216,7 @@ pub async fn flags_named(
     let q = Query::select()
         .columns([t("name"), t("project"), t("description"), t("type")])
         .from(t("features"))
-        .and_where(Expr::col(t("name")).is_in(names))
+        .and_where(Expr::col(t("name")).is_in(super::in_list(names)))
         .order_by(t("name"), Order::Asc)
         .to_owned();
     c.all(&q).await

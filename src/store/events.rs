@@ -109,7 +109,7 @@ fn filtered(mut q: SelectStatement, f: &EventQuery) -> SelectStatement {
         cond = cond.add(Expr::col(Events::Project).eq(v.clone()));
     }
     if let Some(v) = &f.projects {
-        cond = cond.add(Expr::col(Events::Project).is_in(v.clone()));
+        cond = cond.add(Expr::col(Events::Project).is_in(super::in_list(v.iter().cloned())));
     }
     if let Some(v) = &f.environment {
         cond = cond.add(Expr::col(Events::Environment).eq(v.clone()));
@@ -251,7 +251,7 @@ pub async fn by_ids(c: &mut impl Conn, ids: Vec<i64>) -> Result<Vec<Event>, sqlx
         return Ok(Vec::new());
     }
     let q = all_columns()
-        .and_where(Expr::col(Events::Id).is_in(ids))
+        .and_where(Expr::col(Events::Id).is_in(super::in_list(ids)))
         .to_owned();
     Ok(c.all::<EventRow, _>(&q)
         .await?

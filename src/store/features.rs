@@ -212,10 +212,10 @@ pub async fn list(c: &mut impl Conn, f: &FeatureFilter) -> Result<Vec<Feature>, 
         q.and_where(Expr::col(Features::ArchivedAt).is_null());
     }
     if let Some(p) = &f.projects {
-        q.and_where(Expr::col(Features::Project).is_in(p.clone()));
+        q.and_where(Expr::col(Features::Project).is_in(super::in_list(p.iter().cloned())));
     }
     if let Some(t) = &f.types {
-        q.and_where(Expr::col(Features::Type).is_in(t.clone()));
+        q.and_where(Expr::col(Features::Type).is_in(super::in_list(t.iter().cloned())));
     }
     if let Some(text) = f.query.as_deref().filter(|s| !s.is_empty()) {
         let escaped = text
@@ -904,7 +904,7 @@ pub async fn environments_of_many(
             )
             .and_where(
                 Expr::col((ProjectEnvironments::Table, ProjectEnvironments::ProjectId))
-                    .is_in(projects.iter().copied()),
+                    .is_in(super::in_list(projects.iter().copied())),
             )
             .order_by((Environments::Table, Environments::SortOrder), Order::Asc)
             .order_by((Environments::Table, Environments::Name), Order::Asc)
@@ -926,7 +926,10 @@ pub async fn environments_of_many(
                 FeatureEnvironments::LastSeenAt,
             ])
             .from(FeatureEnvironments::Table)
-            .and_where(Expr::col(FeatureEnvironments::FeatureName).is_in(names.iter().copied()))
+            .and_where(
+                Expr::col(FeatureEnvironments::FeatureName)
+                    .is_in(super::in_list(names.iter().copied())),
+            )
             .to_owned();
         let mut states: HashMap<(String, String), FeatureEnvRow> = c
             .all::<FeatureEnvRow, _>(&q)
@@ -936,7 +939,10 @@ pub async fn environments_of_many(
             .collect();
 
         let q = select_strategy()
-            .and_where(Expr::col(FeatureStrategies::FeatureName).is_in(names.iter().copied()))
+            .and_where(
+                Expr::col(FeatureStrategies::FeatureName)
+                    .is_in(super::in_list(names.iter().copied())),
+            )
             .order_by(FeatureStrategies::SortOrder, Order::Asc)
             .order_by(FeatureStrategies::CreatedAt, Order::Asc)
             .order_by(FeatureStrategies::Id, Order::Asc)
@@ -952,7 +958,7 @@ pub async fn environments_of_many(
                 .from(FeatureStrategySegment::Table)
                 .and_where(
                     Expr::col(FeatureStrategySegment::FeatureStrategyId)
-                        .is_in(ids.iter().map(|r| r.id.clone())),
+                        .is_in(super::in_list(ids.iter().map(|r| r.id.clone()))),
                 )
                 .order_by(FeatureStrategySegment::SegmentId, Order::Asc)
                 .to_owned();
@@ -1026,7 +1032,9 @@ pub async fn tags_of_many(
                 FeatureTag::TagValue,
             ])
             .from(FeatureTag::Table)
-            .and_where(Expr::col(FeatureTag::FeatureName).is_in(chunk.iter().copied()))
+            .and_where(
+                Expr::col(FeatureTag::FeatureName).is_in(super::in_list(chunk.iter().copied())),
+            )
             .order_by(FeatureTag::CreatedAt, Order::Asc)
             .order_by(FeatureTag::TagType, Order::Asc)
             .order_by(FeatureTag::TagValue, Order::Asc)
@@ -1059,8 +1067,14 @@ pub async fn dependency_roles(
         let q = select_dependency()
             .cond_where(
                 Cond::any()
-                    .add(Expr::col(DependentFeatures::Child).is_in(chunk.iter().copied()))
-                    .add(Expr::col(DependentFeatures::Parent).is_in(chunk.iter().copied())),
+                    .add(
+                        Expr::col(DependentFeatures::Child)
+                            .is_in(super::in_list(chunk.iter().copied())),
+                    )
+                    .add(
+                        Expr::col(DependentFeatures::Parent)
+                            .is_in(super::in_list(chunk.iter().copied())),
+                    ),
             )
             .to_owned();
         for r in c.all::<DependencyRow, _>(&q).await? {

@@ -350,6 +350,24 @@ impl Conn for Tx {
     }
 }
 
+/// The values of an `IN (...)` list, padded to the next power of two by repeating the last
+/// one (a list of 3 names becomes 4, one of 500 becomes 512; an empty list stays empty).
+///
+/// Both backends prepare each statement text once per connection and keep it in that
+/// connection's statement cache (100 statements each), and an `IN` list of n values is a
+/// different text for every n. Unpadded, every new count of flags, strategies or ids in a
+/// list prepared new statements on every connection, and the caches filled with
+/// near-duplicates (a few KiB each, tens of KiB for long lists: memory that grew with every
+/// flag created until each cache was full). Padded, a list makes at most one text per power
+/// of two. A repeated value changes no result.
+pub fn in_list<T: Clone>(values: impl IntoIterator<Item = T>) -> Vec<T> {
+    let mut list: Vec<T> = values.into_iter().collect();
+    if let Some(last) = list.last().cloned() {
+        list.resize(list.len().next_power_of_two(), last);
+    }
+    list
+}
+
 /// A single `i64` column, for counts and ids.
 #[derive(sqlx::FromRow)]
 pub struct Scalar(pub i64);
@@ -372,4 +390,21 @@ pub async fn project_exists(c: &mut impl Conn, id: &str) -> Result<bool, sqlx::E
         .and_where(sea_query::Expr::col(sea_query::Alias::new("id")).eq(id))
         .to_owned();
     Ok(c.opt::<Scalar, _>(&q).await?.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_list;
+
+    #[test]
+    fn in_lists_pad_to_a_power_of_two_with_the_last_value() {
+        assert_eq!(in_list(Vec::<i64>::new()), Vec::<i64>::new());
+        assert_eq!(in_list([7]), vec![7]);
+        assert_eq!(in_list([1, 2, 3]), vec![1, 2, 3, 3]);
+        assert_eq!(in_list(["a", "b", "c", "d"]), vec!["a", "b", "c", "d"]);
+        assert_eq!(in_list(1..=500).len(), 512);
+        let lengths: std::collections::BTreeSet<usize> =
+            (1..=500).map(|n| in_list(0..n).len()).collect();
+        assert_eq!(lengths.len(), 10, "{lengths:?}");
+    }
 }

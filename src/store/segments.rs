@@ -119,7 +119,7 @@ pub async fn get_many(c: &mut impl Conn, ids: &[i64]) -> Result<Vec<Segment>, sq
         return Ok(Vec::new());
     }
     let q = select()
-        .and_where(Expr::col(Segments::Id).is_in(ids.iter().copied()))
+        .and_where(Expr::col(Segments::Id).is_in(super::in_list(ids.iter().copied())))
         .to_owned();
     let mut found: HashMap<i64, Segment> = c
         .all::<SegmentRow, _>(&q)

@@ -115,7 +115,7 @@ pub async fn changes_in(
         c,
         "events",
         vec![
-            col("environment").is_in(environments.to_vec()),
+            col("environment").is_in(super::in_list(environments.iter().cloned())),
             col("created_at").gte(since),
         ],
     )

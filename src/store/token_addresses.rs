@@ -120,7 +120,7 @@ pub async fn of_tokens(
         .order_by(c("address"), Order::Asc)
         .to_owned();
     if let Some(ids) = ids {
-        q.and_where(Expr::col(c("token_id")).is_in(ids.iter().copied()));
+        q.and_where(Expr::col(c("token_id")).is_in(super::in_list(ids.iter().copied())));
     }
     let mut out: HashMap<i64, Vec<LastAddress>> = HashMap::new();
     for r in conn.all::<AddressRow, _>(&q).await? {

@@ -142,7 +142,7 @@ pub async fn api_tokens_due(
     let q = Query::select()
         .columns([ApiTokenProjects::TokenId, ApiTokenProjects::Project])
         .from(ApiTokenProjects::Table)
-        .and_where(Expr::col(ApiTokenProjects::TokenId).is_in(ids))
+        .and_where(Expr::col(ApiTokenProjects::TokenId).is_in(super::in_list(ids)))
         .order_by(ApiTokenProjects::Project, Order::Asc)
         .to_owned();
     for row in c.all::<ProjectRow, _>(&q).await? {

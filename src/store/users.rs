@@ -139,7 +139,7 @@ pub async fn get_many(c: &mut impl Conn, ids: &[i64]) -> Result<Vec<User>, sqlx:
         return Ok(Vec::new());
     }
     let q = select_user()
-        .and_where(Expr::col(Users::Id).is_in(ids.iter().copied()))
+        .and_where(Expr::col(Users::Id).is_in(super::in_list(ids.iter().copied())))
         .to_owned();
     Ok(c.all::<UserRow, _>(&q)
         .await?
