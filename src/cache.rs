@@ -17,6 +17,8 @@ use crate::domain::client::{build, client_body, select, with_tags, Selection};
 use crate::error::AppResult;
 use crate::store::{self, Db};
 
+pub mod views;
+
 /// How stale a node's view of the revision may be.
 pub const REVISION_TTL: Duration = Duration::from_millis(200);
 
@@ -146,30 +148,77 @@ impl EnvSnapshot {
     }
 }
 
+/// A counter stored in the database (the revision, the view epoch), as this node last read
+/// it: re-read at most every [`REVISION_TTL`], or at once after [`Watched::invalidate`], by
+/// one request while the others arriving meanwhile wait for its answer.
+#[derive(Default)]
+pub struct Watched {
+    value: Mutex<Option<(Instant, i64)>>,
+    load: tokio::sync::Mutex<()>,
+    /// Reads of the counter from the database (for the Prometheus endpoint).
+    pub reloads: crate::telemetry::Counter,
+}
+
+impl Watched {
+    /// Forgets the known value, so that the next request re-reads it (after a local change).
+    pub fn invalidate(&self) {
+        *self.value.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    fn fresh(&self) -> Option<i64> {
+        match *self.value.lock().unwrap_or_else(|e| e.into_inner()) {
+            Some((at, value)) if at.elapsed() < REVISION_TTL => Some(value),
+            _ => None,
+        }
+    }
+
+    /// The counter's value, from memory when read less than [`REVISION_TTL`] ago, else
+    /// with `read`.
+    pub async fn current<F, Fut>(&self, read: F) -> AppResult<i64>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<i64, sqlx::Error>>,
+    {
+        if let Some(value) = self.fresh() {
+            return Ok(value);
+        }
+        // Boxed: the cached path stays a small future.
+        Box::pin(self.reload(read)).await
+    }
+
+    async fn reload<F, Fut>(&self, read: F) -> AppResult<i64>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<i64, sqlx::Error>>,
+    {
+        let _one = self.load.lock().await;
+        // Read by whoever held the lock before us.
+        if let Some(value) = self.fresh() {
+            return Ok(value);
+        }
+        let value = read().await?;
+        self.reloads.inc();
+        *self.value.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), value));
+        Ok(value)
+    }
+}
+
 #[derive(Default)]
 pub struct FeatureCache {
-    revision: Mutex<Option<(Instant, i64)>>,
+    /// The state revision.
+    pub revision: Watched,
     envs: RwLock<HashMap<String, Arc<EnvSnapshot>>>,
-    /// Held while the revision or a snapshot is read from the database, so that the
-    /// requests arriving meanwhile wait for that one read instead of each making their own.
-    revision_load: tokio::sync::Mutex<()>,
+    /// Held while a snapshot is read from the database, so that the requests arriving
+    /// meanwhile wait for that one read instead of each making their own.
     snapshot_load: tokio::sync::Mutex<()>,
-    /// Snapshots rebuilt from the database, and revision re-reads (for the Prometheus endpoint).
+    /// Snapshots rebuilt from the database (for the Prometheus endpoint).
     pub snapshot_reloads: crate::telemetry::Counter,
-    pub revision_reloads: crate::telemetry::Counter,
 }
 
 impl FeatureCache {
     /// Forgets the known revision, so that the next request re-reads it (after a local change).
     pub fn invalidate(&self) {
-        *self.revision.lock().unwrap_or_else(|e| e.into_inner()) = None;
-    }
-
-    fn fresh_revision(&self) -> Option<i64> {
-        match *self.revision.lock().unwrap_or_else(|e| e.into_inner()) {
-            Some((at, value)) if at.elapsed() < REVISION_TTL => Some(value),
-            _ => None,
-        }
+        self.revision.invalidate();
     }
 
     fn cached(&self, environment: &str, revision: i64) -> Option<Arc<EnvSnapshot>> {
@@ -183,23 +232,9 @@ impl FeatureCache {
 
     /// The current revision, read from the database at most every [`REVISION_TTL`].
     pub async fn current_revision(&self, db: &Db) -> AppResult<i64> {
-        if let Some(value) = self.fresh_revision() {
-            return Ok(value);
-        }
-        // Boxed, as below: the cached path stays a small future.
-        Box::pin(self.reload_revision(db)).await
-    }
-
-    async fn reload_revision(&self, db: &Db) -> AppResult<i64> {
-        let _one = self.revision_load.lock().await;
-        // Read by whoever held the lock before us.
-        if let Some(value) = self.fresh_revision() {
-            return Ok(value);
-        }
-        let value = store::revision::current(&mut db.clone()).await?;
-        self.revision_reloads.inc();
-        *self.revision.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), value));
-        Ok(value)
+        self.revision
+            .current(|| async { store::revision::current(&mut db.clone()).await })
+            .await
     }
 
     /// The snapshot of an environment at the current revision.

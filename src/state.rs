@@ -22,6 +22,8 @@ pub struct AppState {
     pub seen: Arc<crate::auth::seen::SeenTracker>,
     /// What SDKs see, per environment.
     pub features: Arc<crate::cache::FeatureCache>,
+    /// The Admin API's project and flag reads, per view epoch.
+    pub views: Arc<crate::cache::views::ViewCache>,
     /// Recently verified API tokens.
     pub api_tokens: Arc<crate::auth::token_cache::TokenCache>,
     /// Recently verified personal access tokens with their owners' permissions.
@@ -52,6 +54,7 @@ impl AppState {
             )),
             seen: Arc::default(),
             features: Arc::default(),
+            views: Arc::default(),
             api_tokens: Arc::default(),
             principals: Arc::default(),
             token_sealer: None,

@@ -123,17 +123,25 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn({
             let principals = state.principals.clone();
             let features = state.features.clone();
+            let views = state.views.clone();
             move |req: axum::extract::Request, next: axum::middleware::Next| {
                 let principals = principals.clone();
                 let features = features.clone();
+                let views = views.clone();
                 async move {
                     // A change made through this node is seen by its next request at once,
                     // whatever it changed: once the handler has committed (and before the
                     // answer leaves), the cached token principals re-check the auth epoch
                     // and the SDK snapshots re-check the revision. Other nodes notice within
-                    // those caches' bounds.
-                    let changes = !req.method().is_safe() && !is_sdk_path(req.uri().path());
+                    // those caches' bounds. SDK writes (metrics, registrations) change no
+                    // one's access and no flag, but they do move a flag's last-seen time,
+                    // which the Admin API's views show.
+                    let writes = !req.method().is_safe();
+                    let changes = writes && !is_sdk_path(req.uri().path());
                     let res = next.run(req).await;
+                    if writes {
+                        views.invalidate();
+                    }
                     if changes {
                         principals.expire_epoch();
                         features.invalidate();

@@ -191,7 +191,25 @@ async fn prometheus(State(state): State<AppState>) -> AppResult<impl IntoRespons
         &mut out,
         "switchyard_revision_reloads_total",
         "Reads of the revision that tells this node whether anything changed",
-        state.features.revision_reloads.get(),
+        state.features.revision.reloads.get(),
+    );
+    counter(
+        &mut out,
+        "switchyard_view_cache_hits_total",
+        "Admin API project and flag reads answered from memory",
+        state.views.stats.hits.get(),
+    );
+    counter(
+        &mut out,
+        "switchyard_view_cache_loads_total",
+        "Admin API project and flag views built from the database after a change",
+        state.views.stats.loads.get(),
+    );
+    counter(
+        &mut out,
+        "switchyard_view_epoch_reloads_total",
+        "Reads of the view epoch that tells this node whether the Admin API's views are current",
+        state.views.epoch.reloads.get(),
     );
     gauge(
         &mut out,

@@ -31,6 +31,7 @@ pub mod token_policy;
 pub mod token_rotation;
 pub mod tokens;
 pub mod users;
+pub mod views;
 
 /// Ends a transaction that changed what SDKs see: bumps the stored revision (which tells
 /// every node to rebuild its snapshots), commits, and has this node re-read the revision on

@@ -52,3 +52,22 @@ pub async fn auth_epoch(c: &mut impl Conn) -> Result<i64, sqlx::Error> {
         .to_owned();
     Ok(c.one::<Scalar, _>(&q).await?.0)
 }
+
+#[derive(Iden)]
+enum ViewEpoch {
+    Table,
+    Id,
+    Value,
+}
+
+/// The counter that triggers bump with every change to what the Admin API's project and
+/// flag reads show (migration 0022).
+#[instrument(skip_all)]
+pub async fn view_epoch(c: &mut impl Conn) -> Result<i64, sqlx::Error> {
+    let q = Query::select()
+        .column(ViewEpoch::Value)
+        .from(ViewEpoch::Table)
+        .and_where(Expr::col(ViewEpoch::Id).eq(1))
+        .to_owned();
+    Ok(c.one::<Scalar, _>(&q).await?.0)
+}

@@ -146,12 +146,10 @@ async fn get_feature(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path((project_id, name)): Path<(String, String)>,
-) -> AppResult<Json<Value>> {
-    let mut flag = [features::detail(&state, &project_id, &name).await?];
-    favorites::mark(&state, &caller, false, &mut flag, "name").await?;
-    let [mut flag] = flag;
-    flag["links"] = Value::Array(crate::service::links::of_feature(&state, &name).await?);
-    Ok(Json(flag))
+) -> AppResult<Response> {
+    Ok(super::json_bytes(
+        crate::service::views::flag(&state, &caller, &project_id, &name).await?,
+    ))
 }
 
 /// Changes a flag's description, type, stale mark or impression data (UPDATE_FEATURE).

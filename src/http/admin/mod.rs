@@ -68,3 +68,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(token_policy::routes())
         .merge(addons::routes())
 }
+
+/// A JSON answer whose body is already serialized (the Admin API's cached views).
+pub(crate) fn json_bytes(body: axum::body::Bytes) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
+}

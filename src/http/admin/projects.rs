@@ -15,10 +15,9 @@ use crate::domain::permissions::{
 use crate::domain::users::iso;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{parse_id, ApiJson, Caller};
+use crate::service;
 use crate::service::projects::{self, CreateProject, UpdateProject};
-use crate::service::{self, features};
 use crate::state::AppState;
-use crate::store::features::FeatureFilter;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -44,15 +43,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 async fn list_projects(
     State(state): State<AppState>,
     Caller(caller): Caller,
-) -> AppResult<Json<Value>> {
-    let mut list: Vec<Value> = projects::list(&state)
-        .await?
-        .iter()
-        .filter(|(p, _)| caller.sees_project(&p.id))
-        .map(|(p, o)| p.to_json(o))
-        .collect();
-    service::favorites::mark(&state, &caller, true, &mut list, "id").await?;
-    Ok(Json(json!({"version": 1, "projects": list})))
+) -> AppResult<Response> {
+    Ok(super::json_bytes(
+        service::views::project_list(&state, &caller).await?,
+    ))
 }
 
 /// Creates a project (CREATE_PROJECT); the creator becomes its Owner.
@@ -84,25 +78,10 @@ async fn get_project(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(project_id): Path<String>,
-) -> AppResult<Json<Value>> {
-    let (project, owners, envs) = projects::get(&state, &project_id).await?;
-    let filter = FeatureFilter {
-        projects: Some(vec![project_id.clone()]),
-        ..Default::default()
-    };
-    let (mut flags, _) = features::search(&state, &filter, 0, usize::MAX).await?;
-    service::favorites::mark(&state, &caller, false, &mut flags, "name").await?;
-    let mut v = project.to_json(&owners);
-    v["version"] = json!(1);
-    v["environments"] = Value::Array(
-        envs.iter()
-            .map(|e| json!({"environment": e, "changeRequestsEnabled": false}))
-            .collect(),
-    );
-    v["features"] = Value::Array(flags);
-    v["members"] = json!(project.member_count);
-    v["updatedAt"] = crate::domain::users::iso_opt(project.updated_at);
-    Ok(Json(v))
+) -> AppResult<Response> {
+    Ok(super::json_bytes(
+        service::views::project(&state, &caller, &project_id).await?,
+    ))
 }
 
 /// Renames a project or changes its description (UPDATE_PROJECT).

@@ -1,0 +1,177 @@
+//! The Admin API's project list, project and flag reads, served from memory.
+//!
+//! Each read is built in two steps, both kept in the [`ViewCache`](crate::cache::views)
+//! for the current view epoch: the part everyone sees (a project's JSON, say), built from
+//! the database once; then the answer for one kind of caller (their favourites marked, the
+//! projects their token does not cover left out), serialized once. A warm request is a
+//! lookup and a copy of a reference-counted body: no query, no JSON work.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use serde_json::{json, Value};
+
+use crate::auth::Principal;
+use crate::cache::views::{Generation, ViewKey};
+use crate::error::{AppError, AppResult};
+use crate::service::{features, links, projects};
+use crate::state::AppState;
+use crate::store::{self, features::FeatureFilter};
+
+/// What tells one caller's answer from another's: whose favourites are marked, and which
+/// projects a scoped token covers.
+fn viewer(caller: &Principal, mut parts: Vec<String>) -> Vec<String> {
+    parts.push(
+        caller
+            .user()
+            .map_or_else(|| "-".to_string(), |u| u.user.id.to_string()),
+    );
+    match caller.visible_projects() {
+        None => parts.push("*".into()),
+        Some(ids) => {
+            parts.push(ids.len().to_string());
+            parts.extend(ids.iter().cloned());
+        }
+    }
+    parts
+}
+
+fn to_bytes(v: &Value) -> AppResult<Bytes> {
+    serde_json::to_vec(v)
+        .map(Bytes::from)
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// The caller's favourite flags (`of_projects = false`) or projects, once per epoch.
+async fn favourites_of(
+    g: &Generation,
+    state: &AppState,
+    caller: &Principal,
+    of_projects: bool,
+) -> AppResult<Arc<HashSet<String>>> {
+    let Some(user) = caller.user() else {
+        return Ok(Arc::default());
+    };
+    let id = user.user.id;
+    let key = ViewKey::new("favourites", vec![id.to_string(), of_projects.to_string()]);
+    g.get(key, || async move {
+        let mut db = state.db.clone();
+        Ok(store::favorites::of_user(&mut db, of_projects, id)
+            .await?
+            .into_iter()
+            .collect())
+    })
+    .await
+}
+
+/// Sets `favorite` on each item whose `key` field is one of `favourites`.
+fn mark(items: &mut [Value], key: &str, favourites: &HashSet<String>) {
+    for item in items.iter_mut() {
+        let is = item
+            .get(key)
+            .and_then(Value::as_str)
+            .is_some_and(|k| favourites.contains(k));
+        if let Some(o) = item.as_object_mut() {
+            o.insert("favorite".into(), Value::Bool(is));
+        }
+    }
+}
+
+/// `GET /api/admin/projects`: `{version, projects}`, the projects the caller sees.
+pub async fn project_list(state: &AppState, caller: &Principal) -> AppResult<Bytes> {
+    let g = state.views.generation(&state.db).await?;
+    let key = ViewKey::new("projects:body", viewer(caller, vec![]));
+    let body = g
+        .get(key, || async {
+            let all = g
+                .get(ViewKey::new("projects", vec![]), || async {
+                    Ok(projects::list(state)
+                        .await?
+                        .iter()
+                        .map(|(p, o)| (p.id.clone(), p.to_json(o)))
+                        .collect::<Vec<_>>())
+                })
+                .await?;
+            let favourites = favourites_of(&g, state, caller, true).await?;
+            let mut list: Vec<Value> = all
+                .iter()
+                .filter(|(id, _)| caller.sees_project(id))
+                .map(|(_, v)| v.clone())
+                .collect();
+            mark(&mut list, "id", &favourites);
+            to_bytes(&json!({"version": 1, "projects": list}))
+        })
+        .await?;
+    Ok((*body).clone())
+}
+
+/// `GET /api/admin/projects/{id}`: the project with its environments and flags.
+pub async fn project(state: &AppState, caller: &Principal, id: &str) -> AppResult<Bytes> {
+    let g = state.views.generation(&state.db).await?;
+    let key = ViewKey::new("project:body", viewer(caller, vec![id.to_string()]));
+    let body = g
+        .get(key, || async {
+            let base = g
+                .get(ViewKey::new("project", vec![id.to_string()]), || {
+                    project_json(state, id)
+                })
+                .await?;
+            let favourites = favourites_of(&g, state, caller, false).await?;
+            let mut v = (*base).clone();
+            if let Some(Value::Array(flags)) = v.get_mut("features") {
+                mark(flags, "name", &favourites);
+            }
+            to_bytes(&v)
+        })
+        .await?;
+    Ok((*body).clone())
+}
+
+async fn project_json(state: &AppState, id: &str) -> AppResult<Value> {
+    let (project, owners, envs) = projects::get(state, id).await?;
+    let filter = FeatureFilter {
+        projects: Some(vec![id.to_string()]),
+        ..Default::default()
+    };
+    let (flags, _) = features::search(state, &filter, 0, usize::MAX).await?;
+    let mut v = project.to_json(&owners);
+    v["version"] = json!(1);
+    v["environments"] = Value::Array(
+        envs.iter()
+            .map(|e| json!({"environment": e, "changeRequestsEnabled": false}))
+            .collect(),
+    );
+    v["features"] = Value::Array(flags);
+    v["members"] = json!(project.member_count);
+    v["updatedAt"] = crate::domain::users::iso_opt(project.updated_at);
+    Ok(v)
+}
+
+/// `GET /api/admin/projects/{project}/features/{name}`: the flag in full.
+pub async fn flag(
+    state: &AppState,
+    caller: &Principal,
+    project: &str,
+    name: &str,
+) -> AppResult<Bytes> {
+    let g = state.views.generation(&state.db).await?;
+    let parts = vec![project.to_string(), name.to_string()];
+    let key = ViewKey::new("flag:body", viewer(caller, parts.clone()));
+    let body = g
+        .get(key, || async {
+            let base = g
+                .get(ViewKey::new("flag", parts), || async {
+                    let mut v = features::detail(state, project, name).await?;
+                    v["links"] = Value::Array(links::of_feature(state, name).await?);
+                    Ok(v)
+                })
+                .await?;
+            let favourites = favourites_of(&g, state, caller, false).await?;
+            let mut one = [(*base).clone()];
+            mark(&mut one, "name", &favourites);
+            to_bytes(&one[0])
+        })
+        .await?;
+    Ok((*body).clone())
+}
