@@ -128,6 +128,30 @@ pub async fn project(state: &AppState, caller: &Principal, id: &str) -> AppResul
     Ok((*body).clone())
 }
 
+/// `GET /api/admin/projects/{id}/features`: `{version, features}`, the project's flags as
+/// the project read lists them.
+pub async fn project_flags(state: &AppState, caller: &Principal, id: &str) -> AppResult<Bytes> {
+    let g = state.views.generation(&state.db).await?;
+    let key = ViewKey::new("project-flags:body", viewer(caller, vec![id.to_string()]));
+    let body = g
+        .get(key, || async {
+            let base = g
+                .get(ViewKey::new("project", vec![id.to_string()]), || {
+                    project_json(state, id)
+                })
+                .await?;
+            let favourites = favourites_of(&g, state, caller, false).await?;
+            let mut flags = match base.get("features") {
+                Some(Value::Array(flags)) => flags.clone(),
+                _ => Vec::new(),
+            };
+            mark(&mut flags, "name", &favourites);
+            to_bytes(&json!({"version": 1, "features": flags}))
+        })
+        .await?;
+    Ok((*body).clone())
+}
+
 async fn project_json(state: &AppState, id: &str) -> AppResult<Value> {
     let (project, owners, envs) = projects::get(state, id).await?;
     let filter = FeatureFilter {

@@ -105,14 +105,10 @@ async fn list_project_features(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(project_id): Path<String>,
-) -> AppResult<Json<Value>> {
-    let filter = FeatureFilter {
-        projects: Some(vec![project_id]),
-        ..Default::default()
-    };
-    let (mut list, _) = features::search(&state, &filter, 0, usize::MAX).await?;
-    favorites::mark(&state, &caller, false, &mut list, "name").await?;
-    Ok(Json(json!({"version": 1, "features": list})))
+) -> AppResult<Response> {
+    Ok(super::json_bytes(
+        crate::service::views::project_flags(&state, &caller, &project_id).await?,
+    ))
 }
 
 /// Creates a flag in a project (CREATE_FEATURE in that project).
