@@ -1,13 +1,12 @@
 //! In-memory snapshots of what SDKs see, one per environment, keyed by the stored revision.
 //!
-//! Each node checks the database's revision at most every [`REVISION_TTL`]; a change made
+//! Each node checks the database's revision at most every [`COUNTER_TTL`]; a change made
 //! on any node is therefore served everywhere within that time, and the common case (no
 //! change) costs no database work at all.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use unleash_types::client_features::ClientFeatures;
@@ -15,12 +14,12 @@ use unleash_yggdrasil::EngineState;
 
 use crate::domain::client::{build, client_body, select, with_tags, Selection};
 use crate::error::AppResult;
+use crate::store::revision::Watched;
 use crate::store::{self, Db};
 
 pub mod views;
 
-/// How stale a node's view of the revision may be.
-pub const REVISION_TTL: Duration = Duration::from_millis(200);
+pub use crate::store::revision::COUNTER_TTL;
 
 /// A rendered response body and its ETag.
 pub struct Rendered {
@@ -148,61 +147,6 @@ impl EnvSnapshot {
     }
 }
 
-/// A counter stored in the database (the revision, the view epoch), as this node last read
-/// it: re-read at most every [`REVISION_TTL`], or at once after [`Watched::invalidate`], by
-/// one request while the others arriving meanwhile wait for its answer.
-#[derive(Default)]
-pub struct Watched {
-    value: Mutex<Option<(Instant, i64)>>,
-    load: tokio::sync::Mutex<()>,
-    /// Reads of the counter from the database (for the Prometheus endpoint).
-    pub reloads: crate::telemetry::Counter,
-}
-
-impl Watched {
-    /// Forgets the known value, so that the next request re-reads it (after a local change).
-    pub fn invalidate(&self) {
-        *self.value.lock().unwrap_or_else(|e| e.into_inner()) = None;
-    }
-
-    fn fresh(&self) -> Option<i64> {
-        match *self.value.lock().unwrap_or_else(|e| e.into_inner()) {
-            Some((at, value)) if at.elapsed() < REVISION_TTL => Some(value),
-            _ => None,
-        }
-    }
-
-    /// The counter's value, from memory when read less than [`REVISION_TTL`] ago, else
-    /// with `read`.
-    pub async fn current<F, Fut>(&self, read: F) -> AppResult<i64>
-    where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<i64, sqlx::Error>>,
-    {
-        if let Some(value) = self.fresh() {
-            return Ok(value);
-        }
-        // Boxed: the cached path stays a small future.
-        Box::pin(self.reload(read)).await
-    }
-
-    async fn reload<F, Fut>(&self, read: F) -> AppResult<i64>
-    where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<i64, sqlx::Error>>,
-    {
-        let _one = self.load.lock().await;
-        // Read by whoever held the lock before us.
-        if let Some(value) = self.fresh() {
-            return Ok(value);
-        }
-        let value = read().await?;
-        self.reloads.inc();
-        *self.value.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), value));
-        Ok(value)
-    }
-}
-
 #[derive(Default)]
 pub struct FeatureCache {
     /// The state revision.
@@ -230,11 +174,12 @@ impl FeatureCache {
             .cloned()
     }
 
-    /// The current revision, read from the database at most every [`REVISION_TTL`].
+    /// The current revision, read from the database at most every [`COUNTER_TTL`].
     pub async fn current_revision(&self, db: &Db) -> AppResult<i64> {
-        self.revision
+        Ok(self
+            .revision
             .current(|| async { store::revision::current(&mut db.clone()).await })
-            .await
+            .await?)
     }
 
     /// The snapshot of an environment at the current revision.

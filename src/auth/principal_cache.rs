@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
@@ -24,8 +24,8 @@ use super::principal::UserPrincipal;
 use crate::store::{self, Db};
 
 /// How stale a node's view of the auth epoch may be: how long a change made on another node
-/// (or by a background job) may take to reach requests here.
-pub const EPOCH_TTL: Duration = Duration::from_millis(200);
+/// (or by a background job) may take to reach requests here, plus one read of the epoch.
+pub const EPOCH_TTL: Duration = store::revision::COUNTER_TTL;
 
 /// Entries kept at most; past it, the cache starts afresh (it refills from the database).
 const MAX_ENTRIES: usize = 50_000;
@@ -41,16 +41,12 @@ pub struct CachedPrincipal {
 }
 
 #[derive(Default)]
-struct Epoch {
-    value: i64,
-    read_at: Option<Instant>,
-}
-
-#[derive(Default)]
 pub struct PrincipalCache {
     keys: super::token::SecretHasher,
     entries: Mutex<HashMap<u128, (i64, CachedPrincipal)>>,
-    epoch: Mutex<Epoch>,
+    epoch: store::revision::Watched,
+    /// The epoch the entries were last pruned for.
+    pruned_for: Mutex<i64>,
     /// Lookups answered from memory, and those that were not (for the Prometheus endpoint).
     pub hits: crate::telemetry::Counter,
     pub misses: crate::telemetry::Counter,
@@ -68,40 +64,32 @@ impl PrincipalCache {
         self.keys.key(&format!("session:{value}"))
     }
 
-    /// The auth epoch: as last read when that was within [`EPOCH_TTL`], else read now.
+    /// The auth epoch: as last read when that was within [`EPOCH_TTL`], else read now (by
+    /// one request at a time; see [`store::revision::Watched`]).
     pub async fn epoch(&self, db: &Db) -> Result<i64, sqlx::Error> {
-        if let Some(e) = self.fresh_epoch() {
-            return Ok(e);
-        }
-        let e = store::revision::auth_epoch(&mut db.clone()).await?;
-        self.set_epoch(e);
+        let e = self
+            .epoch
+            .current(|| async { store::revision::auth_epoch(&mut db.clone()).await })
+            .await?;
+        self.prune(e);
         Ok(e)
     }
 
-    /// The epoch as last read, when that was within [`EPOCH_TTL`].
-    pub fn fresh_epoch(&self) -> Option<i64> {
-        let e = self.epoch.lock().unwrap_or_else(|e| e.into_inner());
-        e.read_at
-            .filter(|at| at.elapsed() < EPOCH_TTL)
-            .map(|_| e.value)
-    }
-
-    /// Records the epoch just read from the database; entries of older epochs are dropped.
-    pub fn set_epoch(&self, value: i64) {
-        let mut e = self.epoch.lock().unwrap_or_else(|e| e.into_inner());
-        if e.value != value {
+    /// Drops the entries of other epochs, once per new value.
+    fn prune(&self, epoch: i64) {
+        let mut pruned = self.pruned_for.lock().unwrap_or_else(|e| e.into_inner());
+        if *pruned != epoch {
+            *pruned = epoch;
             self.entries
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .retain(|_, (at, _)| *at == value);
+                .retain(|_, (at, _)| *at == epoch);
         }
-        e.value = value;
-        e.read_at = Some(Instant::now());
     }
 
     /// Makes the next lookup re-read the epoch (after a change made through this node).
     pub fn expire_epoch(&self) {
-        self.epoch.lock().unwrap_or_else(|e| e.into_inner()).read_at = None;
+        self.epoch.invalidate();
     }
 
     /// The principal stored for `key` under `epoch`.
@@ -163,19 +151,15 @@ mod tests {
     #[test]
     fn entries_live_only_as_long_as_their_epoch() {
         let cache = PrincipalCache::default();
-        assert_eq!(cache.fresh_epoch(), None, "never read");
-        cache.set_epoch(5);
-        assert_eq!(cache.fresh_epoch(), Some(5));
+        cache.prune(5);
         let key = cache.key("user:v2_x");
         assert_ne!(key, cache.key("user:v2_y"));
         assert_ne!(key, cache.session_key("user:v2_x"));
         cache.put(key, 5, pat());
         assert!(cache.get(key, 5).is_some());
         assert!(cache.get(key, 6).is_none(), "another epoch");
-        cache.expire_epoch();
-        assert_eq!(cache.fresh_epoch(), None, "expired by a local change");
-        cache.set_epoch(6);
-        cache.set_epoch(5);
+        cache.prune(6);
+        cache.prune(5);
         assert!(cache.get(key, 5).is_none(), "dropped when the epoch moved");
         assert_eq!((cache.hits.get(), cache.misses.get()), (1, 2));
     }

@@ -1,7 +1,7 @@
 //! The Admin API's reads kept in memory, each built once per view epoch.
 //!
 //! The view epoch is a counter that database triggers bump with every change to what those
-//! reads show (migration 0022). A node re-reads it at most every [`super::REVISION_TTL`] and at once
+//! reads show (migration 0022). A node re-reads it at most every [`COUNTER_TTL`](crate::store::revision::COUNTER_TTL) and at once
 //! after a change it made itself; when it has moved, every view is forgotten together and
 //! built again from the database the first time it is asked for, by one request while the
 //! others asking for the same view wait for it. A warm read therefore makes no query at all.
@@ -14,8 +14,8 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex, RwLock};
 
-use super::Watched;
 use crate::error::{AppError, AppResult};
+use crate::store::revision::Watched;
 use crate::store::{self, Db};
 
 /// What a view is for, and the parts that tell one instance from another (a project id, a
@@ -111,7 +111,7 @@ impl ViewCache {
     }
 
     /// The views of the current epoch, read from the database at most every
-    /// [`super::REVISION_TTL`].
+    /// [`COUNTER_TTL`](crate::store::revision::COUNTER_TTL).
     pub async fn generation(&self, db: &Db) -> AppResult<Arc<Generation>> {
         let epoch = self
             .epoch
@@ -128,9 +128,11 @@ impl ViewCache {
         }
         let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
         match current.as_ref() {
-            // Made meanwhile by another request, or newer (read by a request that saw a
-            // later epoch): either serves.
-            Some(g) if g.epoch >= epoch => Ok(g.clone()),
+            // Made meanwhile by another request.
+            Some(g) if g.epoch == epoch => Ok(g.clone()),
+            // Any other value, newer or not (a database restored from a backup moves the
+            // counter back), starts afresh: a request that read an older value than the
+            // one already held costs a rebuild, never a stale answer.
             _ => {
                 let g = Arc::new(Generation {
                     epoch,
