@@ -11,7 +11,10 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
 
-use super::{error_text, message_page, redirect_with_flash, render, CsrfForm, Ctx, PageUser};
+use super::{
+    error_text, message_page, redirect_with_flash, render, CsrfForm, Ctx, PageError, PageResult,
+    PageUser,
+};
 use crate::auth::permission::Scope;
 use crate::auth::Authorized;
 use crate::domain::addons::{Addon, MASKED, WEBHOOK, WEBHOOK_EVENTS};
@@ -114,27 +117,26 @@ fn show(
 }
 
 /// Admins only, as the other Admin pages; the change itself needs its own permission.
-fn admin_only(page: &PageUser) -> Option<Response> {
-    (!page.is_admin()).then(|| {
-        message_page(
-            &page.base,
-            StatusCode::FORBIDDEN,
-            "Admins only",
-            "Only Admins manage webhooks.",
-        )
-    })
+fn admin_only(page: &PageUser) -> Result<(), Response> {
+    if page.is_admin() {
+        return Ok(());
+    }
+    Err(message_page(
+        &page.base,
+        StatusCode::FORBIDDEN,
+        "Admins only",
+        "Only Admins manage webhooks.",
+    ))
 }
 
-fn allowed(page: &PageUser, permission: &str) -> Result<Authorized, Response> {
+fn allowed(page: &PageUser, permission: &str) -> Result<Authorized, PageError> {
     page.principal
         .require(&[permission], Scope::ROOT)
-        .map_err(|e| super::error_page(page.base.clone(), e))
+        .map_err(page.fail())
 }
 
-async fn load(state: &AppState, page: &PageUser) -> Result<Vec<Addon>, Response> {
-    addons::list(state)
-        .await
-        .map_err(|e| super::error_page(page.base.clone(), e))
+async fn load(state: &AppState, page: &PageUser) -> Result<Vec<Addon>, PageError> {
+    addons::list(state).await.map_err(page.fail())
 }
 
 fn not_found(page: &PageUser) -> Response {
@@ -196,42 +198,27 @@ fn form_of(a: &Addon) -> FormState {
     }
 }
 
-async fn list(State(state): State<AppState>, page: PageUser) -> Response {
-    if let Some(r) = admin_only(&page) {
-        return r;
-    }
-    match load(&state, &page).await {
-        Ok(list) => show(&page, StatusCode::OK, &list, None, None),
-        Err(r) => r,
-    }
+async fn list(State(state): State<AppState>, page: PageUser) -> PageResult {
+    admin_only(&page)?;
+    let list = load(&state, &page).await?;
+    Ok(show(&page, StatusCode::OK, &list, None, None))
 }
 
-async fn new_form(State(state): State<AppState>, page: PageUser) -> Response {
-    if let Some(r) = admin_only(&page) {
-        return r;
-    }
-    match load(&state, &page).await {
-        Ok(list) => show(&page, StatusCode::OK, &list, Some(blank_form()), None),
-        Err(r) => r,
-    }
+async fn new_form(State(state): State<AppState>, page: PageUser) -> PageResult {
+    admin_only(&page)?;
+    let list = load(&state, &page).await?;
+    Ok(show(&page, StatusCode::OK, &list, Some(blank_form()), None))
 }
 
 async fn edit_form(
     State(state): State<AppState>,
     page: PageUser,
     Path(raw): Path<String>,
-) -> Response {
-    if let Some(r) = admin_only(&page) {
-        return r;
-    }
-    let list = match load(&state, &page).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    match find(&list, &raw) {
-        Some(a) => show(&page, StatusCode::OK, &list, Some(form_of(&a)), None),
-        None => not_found(&page),
-    }
+) -> PageResult {
+    admin_only(&page)?;
+    let list = load(&state, &page).await?;
+    let a = find(&list, &raw).ok_or_else(|| not_found(&page))?;
+    Ok(show(&page, StatusCode::OK, &list, Some(form_of(&a)), None))
 }
 
 /// The submitted form as pairs (events come once per ticked box).
@@ -320,26 +307,16 @@ async fn create(
     State(state): State<AppState>,
     page: PageUser,
     CsrfForm(fields): CsrfForm<Fields>,
-) -> Response {
-    if let Some(r) = admin_only(&page) {
-        return r;
-    }
-    let auth = match allowed(&page, CREATE_ADDON) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    admin_only(&page)?;
+    let auth = allowed(&page, CREATE_ADDON)?;
     match addons::create(&state, &auth, &body_of(&fields, None)).await {
-        Ok(_) => redirect_with_flash(&state, PATH, "Webhook created"),
-        Err(e) => match load(&state, &page).await {
-            Ok(list) => show(
-                &page,
-                e.status(),
-                &list,
-                Some(refill(&fields, None, error_text(&e))),
-                None,
-            ),
-            Err(r) => r,
-        },
+        Ok(_) => Ok(redirect_with_flash(&state, PATH, "Webhook created")),
+        Err(e) => {
+            let list = load(&state, &page).await?;
+            let form = refill(&fields, None, error_text(&e));
+            Ok(show(&page, e.status(), &list, Some(form), None))
+        }
     }
 }
 
@@ -348,31 +325,18 @@ async fn update(
     page: PageUser,
     Path(raw): Path<String>,
     CsrfForm(fields): CsrfForm<Fields>,
-) -> Response {
-    if let Some(r) = admin_only(&page) {
-        return r;
-    }
-    let auth = match allowed(&page, UPDATE_ADDON) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let list = match load(&state, &page).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    let Some(existing) = find(&list, &raw) else {
-        return not_found(&page);
-    };
+) -> PageResult {
+    admin_only(&page)?;
+    let auth = allowed(&page, UPDATE_ADDON)?;
+    let list = load(&state, &page).await?;
+    let existing = find(&list, &raw).ok_or_else(|| not_found(&page))?;
     let body = body_of(&fields, Some(&existing));
     match addons::update(&state, &auth, existing.id, &body).await {
-        Ok(_) => redirect_with_flash(&state, PATH, "Webhook saved"),
-        Err(e) => show(
-            &page,
-            e.status(),
-            &list,
-            Some(refill(&fields, Some(&existing), error_text(&e))),
-            None,
-        ),
+        Ok(_) => Ok(redirect_with_flash(&state, PATH, "Webhook saved")),
+        Err(e) => {
+            let form = refill(&fields, Some(&existing), error_text(&e));
+            Ok(show(&page, e.status(), &list, Some(form), None))
+        }
     }
 }
 
@@ -380,21 +344,12 @@ async fn confirm_delete(
     State(state): State<AppState>,
     page: PageUser,
     Path(raw): Path<String>,
-) -> Response {
-    if let Some(r) = admin_only(&page) {
-        return r;
-    }
-    let list = match load(&state, &page).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    match find(&list, &raw) {
-        Some(a) => {
-            let row = rows(std::slice::from_ref(&a)).pop();
-            show(&page, StatusCode::OK, &list, None, row)
-        }
-        None => not_found(&page),
-    }
+) -> PageResult {
+    admin_only(&page)?;
+    let list = load(&state, &page).await?;
+    let a = find(&list, &raw).ok_or_else(|| not_found(&page))?;
+    let row = rows(std::slice::from_ref(&a)).pop();
+    Ok(show(&page, StatusCode::OK, &list, None, row))
 }
 
 async fn delete(
@@ -402,19 +357,12 @@ async fn delete(
     page: PageUser,
     Path(raw): Path<String>,
     CsrfForm(_fields): CsrfForm<Fields>,
-) -> Response {
-    if let Some(r) = admin_only(&page) {
-        return r;
-    }
-    let auth = match allowed(&page, DELETE_ADDON) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let Ok(id) = raw.parse::<i64>() else {
-        return not_found(&page);
-    };
-    match addons::delete(&state, &auth, id).await {
-        Ok(()) => redirect_with_flash(&state, PATH, "Webhook deleted"),
-        Err(e) => super::error_page(page.base.clone(), e),
-    }
+) -> PageResult {
+    admin_only(&page)?;
+    let auth = allowed(&page, DELETE_ADDON)?;
+    let id = raw.parse::<i64>().map_err(|_| not_found(&page))?;
+    addons::delete(&state, &auth, id)
+        .await
+        .map_err(page.fail())?;
+    Ok(redirect_with_flash(&state, PATH, "Webhook deleted"))
 }

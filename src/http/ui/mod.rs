@@ -98,7 +98,7 @@ async fn js() -> Response {
 async fn home(
     axum::extract::State(state): axum::extract::State<AppState>,
     page: PageUser,
-) -> Response {
+) -> PageResult {
     dashboard::show(&state, &page).await
 }
 

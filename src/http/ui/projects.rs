@@ -20,9 +20,10 @@ use super::api_tokens::{
     FRONTEND_KIND,
 };
 use super::widgets::{require, seg, ProjectTabs, NO_PERMISSION};
-use super::PageUser;
-use super::{error_page, error_text, redirect_with_flash, refusal, render, CsrfForm, Ctx};
+use super::{error_text, redirect_with_flash, refusal, render, CsrfForm, Ctx};
+use super::{PageResult, PageUser};
 use crate::auth::permission::Scope;
+use crate::auth::Authorized;
 use crate::domain::permissions::{
     CREATE_PROJECT, CREATE_PROJECT_API_TOKEN, DELETE_PROJECT, DELETE_PROJECT_API_TOKEN,
     READ_PROJECT_API_TOKEN, UPDATE_PROJECT,
@@ -100,11 +101,8 @@ struct ProjectsPage {
     can_create: bool,
 }
 
-async fn list(State(state): State<AppState>, page: PageUser) -> Response {
-    let list = match service::projects::list(&state).await {
-        Ok(l) => l,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+async fn list(State(state): State<AppState>, page: PageUser) -> PageResult {
+    let list = service::projects::list(&state).await.map_err(page.fail())?;
     let rows = list
         .into_iter()
         .map(|(p, _)| ProjectRow {
@@ -117,7 +115,7 @@ async fn list(State(state): State<AppState>, page: PageUser) -> Response {
         })
         .collect();
     let ctx = page.ctx("Projects", "projects");
-    render(
+    Ok(render(
         &ctx,
         StatusCode::OK,
         &ProjectsPage {
@@ -125,7 +123,7 @@ async fn list(State(state): State<AppState>, page: PageUser) -> Response {
             rows,
             can_create: page.principal.can(&[CREATE_PROJECT], Scope::ROOT),
         },
-    )
+    ))
 }
 
 // ---------------------------------------------------------------- new project
@@ -154,12 +152,14 @@ async fn show_new_form(
     page: &PageUser,
     status: StatusCode,
     form: Option<NewProjectForm>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("New project", "projects");
-    let all_environments: Vec<String> = match service::environments::list(state).await {
-        Ok(l) => l.into_iter().map(|(e, _)| e.name).collect(),
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+    let all_environments: Vec<String> = service::environments::list(state)
+        .await
+        .map_err(page.fail())?
+        .into_iter()
+        .map(|(e, _)| e.name)
+        .collect();
     let form = form.unwrap_or_else(|| NewProjectForm {
         id: String::new(),
         name: String::new(),
@@ -168,7 +168,7 @@ async fn show_new_form(
         error: None,
         error_field: "",
     });
-    render(
+    Ok(render(
         &ctx,
         status,
         &NewProjectPage {
@@ -176,12 +176,15 @@ async fn show_new_form(
             form,
             all_environments,
         },
-    )
+    ))
 }
 
-async fn new_form(State(state): State<AppState>, page: PageUser) -> Response {
+async fn new_form(State(state): State<AppState>, page: PageUser) -> PageResult {
     if !page.principal.can(&[CREATE_PROJECT], Scope::ROOT) {
-        return refusal(&page.ctx("Not allowed", "projects"), "create projects");
+        return Ok(refusal(
+            &page.ctx("Not allowed", "projects"),
+            "create projects",
+        ));
     }
     show_new_form(&state, &page, StatusCode::OK, None).await
 }
@@ -202,11 +205,8 @@ async fn create(
     State(state): State<AppState>,
     page: PageUser,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
-) -> Response {
-    let auth = match require(&page, CREATE_PROJECT, Scope::ROOT, "create projects") {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let auth = require(&page, CREATE_PROJECT, Scope::ROOT, "create projects")?;
     let mut form = NewProjectForm {
         id: field(&pairs, "id"),
         name: field(&pairs, "name"),
@@ -226,11 +226,11 @@ async fn create(
         environments: Some(form.environments.clone()),
     };
     match projects::create(&state, &auth, input).await {
-        Ok(p) => redirect_with_flash(
+        Ok(p) => Ok(redirect_with_flash(
             &state,
             &project_path(&p.id),
             &format!("Project \"{}\" created", p.name),
-        ),
+        )),
         Err(e) => {
             form.error = Some(error_text(&e));
             form.error_field = error_field(&e);
@@ -310,24 +310,20 @@ async fn show_settings(
     project: &str,
     status: StatusCode,
     extra: SettingsState,
-) -> Response {
-    let (p, _, _) = match projects::get(state, project).await {
-        Ok(p) => p,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
-    let envs: Vec<EnvRow> = match service::environments::of_project(state, project).await {
-        Ok(list) => list
-            .into_iter()
-            .map(|e| EnvRow {
-                link: seg(&e.environment.name),
-                name: e.environment.name,
-                kind: e.environment.env_type,
-                enabled: e.visible,
-                enabled_flags: e.enabled_flags,
-            })
-            .collect(),
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+) -> PageResult {
+    let (p, _, _) = projects::get(state, project).await.map_err(page.fail())?;
+    let envs: Vec<EnvRow> = service::environments::of_project(state, project)
+        .await
+        .map_err(page.fail())?
+        .into_iter()
+        .map(|e| EnvRow {
+            link: seg(&e.environment.name),
+            name: e.environment.name,
+            kind: e.environment.env_type,
+            enabled: e.visible,
+            enabled_flags: e.enabled_flags,
+        })
+        .collect();
     let confirm_env = match extra.confirm_env {
         Some(name) => match envs.iter().find(|e| e.name == name && e.enabled) {
             Some(e) => Some(EnvRow {
@@ -338,12 +334,9 @@ async fn show_settings(
                 enabled_flags: e.enabled_flags,
             }),
             None => {
-                return error_page(
-                    page.base.clone(),
-                    AppError::not_found(format!(
-                        "The environment \"{name}\" is not enabled in the project \"{project}\"."
-                    )),
-                )
+                return Err(page.fail()(AppError::not_found(format!(
+                    "The environment \"{name}\" is not enabled in the project \"{project}\"."
+                ))))
             }
         },
         None => None,
@@ -355,7 +348,7 @@ async fn show_settings(
         error: None,
         error_field: "",
     });
-    render(
+    Ok(render(
         &ctx,
         status,
         &SettingsPage {
@@ -374,14 +367,14 @@ async fn show_settings(
             name: p.name,
             form,
         },
-    )
+    ))
 }
 
 async fn settings(
     State(state): State<AppState>,
     page: PageUser,
     Path(project): Path<String>,
-) -> Response {
+) -> PageResult {
     show_settings(
         &state,
         &page,
@@ -400,7 +393,7 @@ struct SettingsInput {
     description: String,
 }
 
-fn may_update(page: &PageUser, project: &str) -> Result<crate::auth::Authorized, Response> {
+fn may_update(page: &PageUser, project: &str) -> Result<Authorized, Response> {
     require(
         page,
         UPDATE_PROJECT,
@@ -414,21 +407,18 @@ async fn save(
     page: PageUser,
     Path(project): Path<String>,
     CsrfForm(input): CsrfForm<SettingsInput>,
-) -> Response {
-    let auth = match may_update(&page, &project) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let auth = may_update(&page, &project)?;
     let update = projects::UpdateProject {
         name: input.name.clone(),
         description: non_empty(&input.description),
     };
     match projects::update(&state, &auth, &project, update).await {
-        Ok(p) => redirect_with_flash(
+        Ok(p) => Ok(redirect_with_flash(
             &state,
             &format!("{}/settings", project_path(&p.id)),
             "Project settings saved",
-        ),
+        )),
         Err(e) => {
             let form = SettingsForm {
                 name: input.name,
@@ -450,11 +440,8 @@ async fn enable_environment(
     page: PageUser,
     Path((project, env)): Path<(String, String)>,
     CsrfForm(_form): CsrfForm<Empty>,
-) -> Response {
-    let auth = match may_update(&page, &project) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let auth = may_update(&page, &project)?;
     let result = projects::add_environment(&state, &auth, &project, &env).await;
     environment_changed(&state, &page, &project, &env, "enabled", result).await
 }
@@ -467,13 +454,13 @@ async fn environment_changed(
     env: &str,
     done: &str,
     result: AppResult<()>,
-) -> Response {
+) -> PageResult {
     match result {
-        Ok(()) => redirect_with_flash(
+        Ok(()) => Ok(redirect_with_flash(
             state,
             &format!("{}/settings", project_path(project)),
             &format!("Environment \"{env}\" {done} in this project"),
-        ),
+        )),
         Err(e) => {
             let extra = SettingsState {
                 env_error: Some(error_text(&e)),
@@ -488,10 +475,8 @@ async fn confirm_disable(
     State(state): State<AppState>,
     page: PageUser,
     Path((project, env)): Path<(String, String)>,
-) -> Response {
-    if let Err(r) = may_update(&page, &project) {
-        return r;
-    }
+) -> PageResult {
+    may_update(&page, &project)?;
     let extra = SettingsState {
         confirm_env: Some(env),
         ..SettingsState::default()
@@ -504,16 +489,13 @@ async fn disable_environment(
     page: PageUser,
     Path((project, env)): Path<(String, String)>,
     CsrfForm(_form): CsrfForm<Empty>,
-) -> Response {
-    let auth = match may_update(&page, &project) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let auth = may_update(&page, &project)?;
     let result = projects::remove_environment(&state, &auth, &project, &env).await;
     environment_changed(&state, &page, &project, &env, "disabled", result).await
 }
 
-fn may_delete(page: &PageUser, project: &str) -> Result<crate::auth::Authorized, Response> {
+fn may_delete(page: &PageUser, project: &str) -> Result<Authorized, Response> {
     require(
         page,
         DELETE_PROJECT,
@@ -526,10 +508,8 @@ async fn confirm_delete(
     State(state): State<AppState>,
     page: PageUser,
     Path(project): Path<String>,
-) -> Response {
-    if let Err(r) = may_delete(&page, &project) {
-        return r;
-    }
+) -> PageResult {
+    may_delete(&page, &project)?;
     let extra = SettingsState {
         confirm_delete: true,
         ..SettingsState::default()
@@ -542,17 +522,14 @@ async fn delete(
     page: PageUser,
     Path(project): Path<String>,
     CsrfForm(_form): CsrfForm<Empty>,
-) -> Response {
-    let auth = match may_delete(&page, &project) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let auth = may_delete(&page, &project)?;
     match projects::delete(&state, &auth, &project).await {
-        Ok(()) => redirect_with_flash(
+        Ok(()) => Ok(redirect_with_flash(
             &state,
             "/projects",
             &format!("Project \"{project}\" deleted"),
-        ),
+        )),
         Err(e) => {
             let extra = SettingsState {
                 delete_error: Some(error_text(&e)),
@@ -601,19 +578,12 @@ async fn show_api_access(
     form: Option<TokenForm>,
     created: Option<String>,
     confirm: Option<String>,
-) -> Response {
-    if let Err(r) = may_read_tokens(page, project) {
-        return r;
-    }
-    let (p, _, environments) = match projects::get(state, project).await {
-        Ok(p) => p,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
-    let list = match tokens::list_api_tokens_reaching_project(state, &page.principal, project).await
-    {
-        Ok(l) => l,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+) -> PageResult {
+    may_read_tokens(page, project)?;
+    let (p, _, environments) = projects::get(state, project).await.map_err(page.fail())?;
+    let list = tokens::list_api_tokens_reaching_project(state, &page.principal, project)
+        .await
+        .map_err(page.fail())?;
     let may_delete = page
         .principal
         .can(&[DELETE_PROJECT_API_TOKEN], Scope::project(project));
@@ -633,15 +603,11 @@ async fn show_api_access(
         })
         .collect();
     let path = api_path(project);
-    let confirm = match confirming(&page.base, &rows, confirm.as_deref()) {
-        Ok(Some(row)) if !row.can_delete => {
-            return error_page(
-                page.base.clone(),
-                AppError::OperationDenied(row.delete_reason),
-            )
+    let confirm = match confirming(&page.base, &rows, confirm.as_deref())? {
+        Some(row) if !row.can_delete => {
+            return Err(page.fail()(AppError::OperationDenied(row.delete_reason)))
         }
-        Ok(c) => c,
-        Err(r) => return r,
+        c => c,
     };
     let kinds = if page
         .principal
@@ -658,7 +624,7 @@ async fn show_api_access(
     };
     let form = form.unwrap_or_else(|| TokenForm::empty(&default_env, vec![project.to_string()]));
     let ctx = page.ctx(format!("{} · API access", p.name), "projects");
-    render(
+    Ok(render(
         &ctx,
         status,
         &ApiAccessPage {
@@ -680,14 +646,14 @@ async fn show_api_access(
                 rotated_until: None,
             },
         },
-    )
+    ))
 }
 
 async fn api_access(
     State(state): State<AppState>,
     page: PageUser,
     Path(project): Path<String>,
-) -> Response {
+) -> PageResult {
     show_api_access(&state, &page, &project, StatusCode::OK, None, None, None).await
 }
 
@@ -696,19 +662,14 @@ async fn create_token(
     page: PageUser,
     Path(project): Path<String>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
-) -> Response {
-    let auth = match require(
+) -> PageResult {
+    let auth = require(
         &page,
         CREATE_PROJECT_API_TOKEN,
         Scope::project(&project),
         "create API tokens in this project",
-    ) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    if let Err(e) = projects::get(&state, &project).await {
-        return error_page(page.base.clone(), e);
-    }
+    )?;
+    projects::get(&state, &project).await.map_err(page.fail())?;
     let mut form = TokenForm::from_pairs(&pairs);
     // As on the Admin API's project route, the token is for this project alone.
     form.projects = vec![project.clone()];
@@ -743,7 +704,7 @@ async fn confirm_token_delete(
     State(state): State<AppState>,
     page: PageUser,
     Path((project, selector)): Path<(String, String)>,
-) -> Response {
+) -> PageResult {
     show_api_access(
         &state,
         &page,
@@ -761,28 +722,22 @@ async fn delete_token(
     page: PageUser,
     Path((project, selector)): Path<(String, String)>,
     CsrfForm(_form): CsrfForm<Empty>,
-) -> Response {
-    let auth = match require(
+) -> PageResult {
+    let auth = require(
         &page,
         DELETE_PROJECT_API_TOKEN,
         Scope::project(&project),
         "delete this project's API tokens",
-    ) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    if let Err(e) = projects::get(&state, &project).await {
-        return error_page(page.base.clone(), e);
-    }
-    let token = match token_to_delete(&state, &page, &selector).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    if let Err(e) = tokens::check_deletable_from_project(&token, &project) {
-        return error_page(page.base.clone(), e);
-    }
-    match tokens::delete_api_token(&state, &auth, &token).await {
-        Ok(()) => redirect_with_flash(&state, &api_path(&project), "API token deleted"),
-        Err(e) => error_page(page.base.clone(), e),
-    }
+    )?;
+    projects::get(&state, &project).await.map_err(page.fail())?;
+    let token = token_to_delete(&state, &page, &selector).await?;
+    tokens::check_deletable_from_project(&token, &project).map_err(page.fail())?;
+    tokens::delete_api_token(&state, &auth, &token)
+        .await
+        .map_err(page.fail())?;
+    Ok(redirect_with_flash(
+        &state,
+        &api_path(&project),
+        "API token deleted",
+    ))
 }

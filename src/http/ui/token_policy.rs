@@ -11,7 +11,7 @@ use axum::Router;
 use serde_json::{json, Value};
 
 use super::{
-    error_page, error_text, redirect_with_flash, refusal, render, CsrfForm, Ctx, PageUser,
+    error_text, redirect_with_flash, refusal, render, CsrfForm, Ctx, PageResult, PageUser,
 };
 use crate::service::token_policy;
 use crate::state::AppState;
@@ -58,24 +58,22 @@ fn text(v: Option<u32>) -> String {
     v.map(|d| d.to_string()).unwrap_or_default()
 }
 
-async fn show(State(state): State<AppState>, page: PageUser) -> Response {
+async fn show(State(state): State<AppState>, page: PageUser) -> PageResult {
     if !page.is_admin() {
-        return refusal(
+        return Ok(refusal(
             &page.ctx("Token policy", "token-policy"),
             "change the token policy",
-        );
+        ));
     }
-    match token_policy::policy(&state).await {
-        Ok(p) => page_of(
-            &page,
-            text(p.pat_max_lifetime_days),
-            text(p.revoke_unused_after_days),
-            state.config.pat_max_lifetime_days,
-            None,
-            StatusCode::OK,
-        ),
-        Err(e) => error_page(page.base.clone(), e),
-    }
+    let p = token_policy::policy(&state).await.map_err(page.fail())?;
+    Ok(page_of(
+        &page,
+        text(p.pat_max_lifetime_days),
+        text(p.revoke_unused_after_days),
+        state.config.pat_max_lifetime_days,
+        None,
+        StatusCode::OK,
+    ))
 }
 
 #[derive(serde::Deserialize)]

@@ -12,13 +12,12 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 
 use super::widgets::{flag_path, seg};
-use super::{error_page, error_text, redirect_with_flash, render, CsrfForm, Ctx, PageUser};
+use super::{error_text, redirect_with_flash, render, CsrfForm, Ctx, PageResult, PageUser};
 use crate::auth::permission::Scope;
 use crate::domain::features::{distribute_weights, weight_as_percent, TOTAL_VARIANT_WEIGHT};
 use crate::domain::permissions::UPDATE_FEATURE_ENVIRONMENT_VARIANTS;
@@ -485,19 +484,14 @@ async fn show_page(
     (project, flag, env): (&str, &str, &str),
     shown: Shown,
     status: StatusCode,
-) -> Response {
-    let stored = match features::env_variants(state, project, flag, env).await {
-        Ok(v) => v,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
-    let detail = match features::detail(state, project, flag).await {
-        Ok(d) => d,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
-    let fields = match context_stickiness(state).await {
-        Ok(f) => f,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+) -> PageResult {
+    let stored = features::env_variants(state, project, flag, env)
+        .await
+        .map_err(page.fail())?;
+    let detail = features::detail(state, project, flag)
+        .await
+        .map_err(page.fail())?;
+    let fields = context_stickiness(state).await.map_err(page.fail())?;
     let can_edit = can_edit_in(page, project, env);
     let copy_targets = if can_edit {
         detail["environments"]
@@ -518,7 +512,7 @@ async fn show_page(
         .unwrap_or_else(|| VariantEditor::of_list(&stored));
     editor.set_stickiness_options(&fields);
     let ctx = page.ctx(format!("Variants · {flag} · {env}"), "projects");
-    render(
+    Ok(render(
         &ctx,
         status,
         &VariantsPage {
@@ -537,14 +531,14 @@ async fn show_page(
             copy_targets,
             copy_error: shown.copy_error,
         },
-    )
+    ))
 }
 
 async fn variants_page(
     State(state): State<AppState>,
     page: PageUser,
     Path((project, flag, env)): Path<(String, String, String)>,
-) -> Response {
+) -> PageResult {
     let shown = Shown {
         editor: None,
         error: None,
@@ -573,19 +567,19 @@ async fn save_variants(
     page: PageUser,
     Path((project, flag, env)): Path<(String, String, String)>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
-) -> Response {
-    let auth = match page.principal.require(
-        &[UPDATE_FEATURE_ENVIRONMENT_VARIANTS],
-        Scope::environment(&project, &env),
-    ) {
-        Ok(a) => a,
-        Err(_) => {
-            return super::refusal(
+) -> PageResult {
+    let auth = page
+        .principal
+        .require(
+            &[UPDATE_FEATURE_ENVIRONMENT_VARIANTS],
+            Scope::environment(&project, &env),
+        )
+        .map_err(|_| {
+            super::refusal(
                 &page.ctx("Not allowed", "projects"),
                 "Your role does not allow changing this flag's variants in this environment.",
             )
-        }
-    };
+        })?;
     let (editor, step) = read_editor(&pairs, true);
     let list = match step {
         VariantStep::Save(list) => list,
@@ -620,21 +614,20 @@ async fn save_variants(
             .await;
         }
     };
-    let before = match features::env_variants(&state, &project, &flag, &env).await {
-        Ok(v) => v,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+    let before = features::env_variants(&state, &project, &flag, &env)
+        .await
+        .map_err(page.fail())?;
     let list = keep_if_unchanged(&before, list);
     let change = VariantChange::Replace(list);
     match features::set_env_variants(&state, &auth, &project, &flag, &env, change).await {
         Ok(saved) => {
             let n = saved.as_array().map(Vec::len).unwrap_or(0);
             let noun = if n == 1 { "variant" } else { "variants" };
-            redirect_with_flash(
+            Ok(redirect_with_flash(
                 &state,
                 &variants_path(&project, &flag, &env),
                 &format!("Variants saved in {env} ({n} {noun})"),
-            )
+            ))
         }
         Err(e) => {
             let status = e.status();
@@ -653,7 +646,7 @@ async fn copy_variants(
     page: PageUser,
     Path((project, flag, env)): Path<(String, String, String)>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
-) -> Response {
+) -> PageResult {
     let targets: Vec<String> = pairs
         .iter()
         .filter(|(k, _)| k == "target")
@@ -677,36 +670,34 @@ async fn copy_variants(
     }
     let mut proofs = Vec::new();
     for target in &targets {
-        match page.principal.require(
-            &[UPDATE_FEATURE_ENVIRONMENT_VARIANTS],
-            Scope::environment(&project, target),
-        ) {
-            Ok(a) => proofs.push(a),
-            Err(_) => {
-                return super::refusal(
+        let auth = page
+            .principal
+            .require(
+                &[UPDATE_FEATURE_ENVIRONMENT_VARIANTS],
+                Scope::environment(&project, target),
+            )
+            .map_err(|_| {
+                super::refusal(
                     &page.ctx("Not allowed", "projects"),
                     &format!("Your role does not allow changing this flag's variants in {target}."),
                 )
-            }
-        }
+            })?;
+        proofs.push(auth);
     }
-    let list = match features::env_variants(&state, &project, &flag, &env).await {
-        Ok(v) => v,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+    let list = features::env_variants(&state, &project, &flag, &env)
+        .await
+        .map_err(page.fail())?;
     for (target, auth) in targets.iter().zip(&proofs) {
         let change = VariantChange::Replace(list.clone());
-        if let Err(e) =
-            features::set_env_variants(&state, auth, &project, &flag, target, change).await
-        {
-            return error_page(page.base.clone(), e);
-        }
+        features::set_env_variants(&state, auth, &project, &flag, target, change)
+            .await
+            .map_err(page.fail())?;
     }
-    redirect_with_flash(
+    Ok(redirect_with_flash(
         &state,
         &variants_path(&project, &flag, &env),
         &format!("Variants copied to {}", targets.join(", ")),
-    )
+    ))
 }
 
 #[cfg(test)]
