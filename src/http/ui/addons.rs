@@ -11,6 +11,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
 
+use super::forms::{self, parse_id};
 use super::{
     error_text, message_page, redirect_with_flash, render, CsrfForm, Ctx, PageError, PageResult,
     PageUser,
@@ -149,7 +150,7 @@ fn not_found(page: &PageUser) -> Response {
 }
 
 fn find(list: &[Addon], raw: &str) -> Option<Addon> {
-    let id = raw.parse::<i64>().ok()?;
+    let id = parse_id(raw)?;
     list.iter().find(|a| a.id == id).cloned()
 }
 
@@ -224,12 +225,9 @@ async fn edit_form(
 /// The submitted form as pairs (events come once per ticked box).
 type Fields = Vec<(String, String)>;
 
+/// A field as typed, without the spaces around it.
 fn field(fields: &Fields, name: &str) -> String {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default()
+    forms::field(fields, name).trim().to_string()
 }
 
 /// The Admin API body the form stands for. Editing, a blank URL or authorization keeps the
@@ -256,11 +254,7 @@ fn body_of(fields: &Fields, existing: Option<&Addon>) -> Value {
     }
     parameters.insert("contentType".into(), json!(field(fields, "content_type")));
     // The template keeps its line breaks and spaces.
-    let template = fields
-        .iter()
-        .find(|(k, _)| k == "body_template")
-        .map(|(_, v)| v.replace("\r\n", "\n"))
-        .unwrap_or_default();
+    let template = forms::field(fields, "body_template").replace("\r\n", "\n");
     parameters.insert("bodyTemplate".into(), json!(template));
     let events: Vec<&str> = fields
         .iter()
@@ -292,11 +286,7 @@ fn refill(fields: &Fields, existing: Option<&Addon>, error: String) -> FormState
         has_url: existing.is_some_and(|a| a.parameters.contains_key("url")),
         has_authorization: existing.is_some_and(|a| a.parameters.contains_key("authorization")),
         content_type: field(fields, "content_type"),
-        body_template: fields
-            .iter()
-            .find(|(k, _)| k == "body_template")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default(),
+        body_template: forms::field(fields, "body_template"),
         enabled: field(fields, "enabled") == "on",
         events: event_choices(&events),
         error: Some(error),
@@ -360,7 +350,7 @@ async fn delete(
 ) -> PageResult {
     admin_only(&page)?;
     let auth = allowed(&page, DELETE_ADDON)?;
-    let id = raw.parse::<i64>().map_err(|_| not_found(&page))?;
+    let id = parse_id(&raw).ok_or_else(|| not_found(&page))?;
     addons::delete(&state, &auth, id)
         .await
         .map_err(page.fail())?;

@@ -16,6 +16,7 @@ use axum::Router;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{json, Value};
 
+use super::forms::{field, Empty};
 use super::{date, date_time, error_text, redirect_with_flash, refusal, render};
 use super::{message_page, CsrfForm, Ctx, PageError, PageResult, PageUser};
 use crate::auth::permission::Scope;
@@ -114,13 +115,6 @@ impl TokenForm {
     /// The form as posted (`name`, `type`, `environment`, `expiry`, `projects` repeated);
     /// no project ticked means every project.
     pub(super) fn from_pairs(pairs: &[(String, String)]) -> TokenForm {
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
         let mut projects: Vec<String> = pairs
             .iter()
             .filter(|(k, _)| k == "projects")
@@ -130,11 +124,11 @@ impl TokenForm {
             projects.push("*".into());
         }
         TokenForm {
-            name: get("name"),
-            kind: get("type"),
-            environment: get("environment"),
+            name: field(pairs, "name"),
+            kind: field(pairs, "type"),
+            environment: field(pairs, "environment"),
             projects,
-            expiry: get("expiry"),
+            expiry: field(pairs, "expiry"),
             error: None,
         }
     }
@@ -247,9 +241,6 @@ pub(super) async fn token_to_delete(
 pub(super) fn form_error(e: &AppError) -> String {
     super::widgets::plain_words(&error_text(e))
 }
-
-#[derive(serde::Deserialize)]
-pub(super) struct Empty {}
 
 // ---------------------------------------------------------------- the API access page
 

@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 
-use super::{date_time, refusal, render, Ctx, PageResult, PageUser};
+use super::widgets::require_admin;
+use super::{date_time, render, Ctx, PageResult, PageUser};
 use crate::domain::events::EventQuery;
 use crate::service;
 use crate::state::AppState;
@@ -104,9 +105,7 @@ async fn history(
     Query(filters): Query<Filters>,
 ) -> PageResult {
     let ctx = page.ctx("Event log", "history");
-    if page.principal.require_admin().is_err() {
-        return Ok(refusal(&ctx, "Only admins can read the event log."));
-    }
+    require_admin(&page, &ctx, "Only admins can read the event log.")?;
     let offset = filters
         .offset
         .unwrap_or(0)

@@ -13,7 +13,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::Value;
 
-use super::flag_details::{self, Confirm};
+use super::flag_details;
+use super::forms::{Confirm, Empty};
 
 use super::variants::{self};
 use super::widgets::{flag_path, require, seg, NO_PERMISSION};
@@ -294,9 +295,6 @@ struct FlagPage {
     can_edit: bool,
     reason: &'static str,
 }
-
-#[derive(serde::Deserialize)]
-struct Empty {}
 
 fn constraint_views(raw: &Value) -> Vec<ConstraintView> {
     raw.as_array()

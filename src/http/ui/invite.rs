@@ -12,12 +12,13 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::TimeDelta;
 
+use super::forms::Empty;
+use super::widgets::require_admin;
 use super::{
     constant_time_eq, cookie_path, date, error_text, message_page, read_cookie,
-    redirect_with_flash, refusal, render, CsrfForm, Ctx, PageResult, PageUser,
+    redirect_with_flash, render, CsrfForm, Ctx, PageResult, PageUser,
 };
 use crate::auth::token::random_b64;
-use crate::auth::Authorized;
 use crate::domain::users::iso;
 use crate::http::admin::invite_links::public_base;
 use crate::service::invite_links::{self, CreateInviteLink, InvitedUser};
@@ -33,12 +34,6 @@ pub fn routes() -> Router<AppState> {
 
 const NAV: &str = "users";
 const REFUSAL: &str = "Only admins can manage invite links.";
-
-fn admin(page: &PageUser, ctx: &Ctx) -> Result<Authorized, Response> {
-    page.principal
-        .require_admin()
-        .map_err(|_| refusal(ctx, REFUSAL))
-}
 
 pub struct InviteRow {
     pub id: i64,
@@ -108,7 +103,7 @@ async fn show(
 
 async fn list(State(state): State<AppState>, page: PageUser) -> PageResult {
     let ctx = page.ctx("Invite links", NAV);
-    admin(&page, &ctx)?;
+    require_admin(&page, &ctx, REFUSAL)?;
     show(&state, &page, ctx, StatusCode::OK, None, None).await
 }
 
@@ -127,7 +122,7 @@ async fn create(
     CsrfForm(form): CsrfForm<CreateForm>,
 ) -> PageResult {
     let ctx = page.ctx("Invite links", NAV);
-    let auth = admin(&page, &ctx)?;
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
     let days: i64 = form.days.trim().parse().unwrap_or(7).clamp(1, 31);
     let expires_at = state.clock.now() + TimeDelta::days(days);
     let input = CreateInviteLink {
@@ -146,9 +141,6 @@ async fn create(
     }
 }
 
-#[derive(serde::Deserialize)]
-pub struct Empty {}
-
 async fn disable(
     State(state): State<AppState>,
     page: PageUser,
@@ -156,7 +148,7 @@ async fn disable(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> PageResult {
     let ctx = page.ctx("Invite links", NAV);
-    let auth = admin(&page, &ctx)?;
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
     invite_links::disable(&state, &auth, id)
         .await
         .map_err(page.fail())?;

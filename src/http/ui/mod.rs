@@ -15,6 +15,7 @@ mod dashboard;
 mod events;
 mod flag_details;
 mod flags;
+mod forms;
 mod invite;
 mod login;
 mod pats;

@@ -13,6 +13,7 @@ use axum::Router;
 use chrono::{DateTime, Datelike, NaiveDateTime, TimeDelta, Utc};
 use serde_json::json;
 
+use super::forms::{field, parse_id, Empty};
 use super::{
     date, date_time, error_text, redirect_with_flash, render, CsrfForm, Ctx, PageError, PageResult,
     PageUser,
@@ -547,17 +548,10 @@ pub struct CreateForm {
 
 impl CreateForm {
     fn from_pairs(pairs: &[(String, String)]) -> CreateForm {
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
         CreateForm {
-            description: get("description"),
-            expiry: get("expiry"),
-            custom_expiry: get("custom_expiry"),
+            description: field(pairs, "description"),
+            expiry: field(pairs, "expiry"),
+            custom_expiry: field(pairs, "custom_expiry"),
             scope: scope_of_form(pairs),
         }
     }
@@ -633,10 +627,6 @@ async fn create(
     }
 }
 
-fn parse_id(raw: &str) -> Option<i64> {
-    raw.parse::<i64>().ok()
-}
-
 async fn confirm_delete(
     State(state): State<AppState>,
     page: PageUser,
@@ -657,9 +647,6 @@ async fn confirm_delete(
         Some(row),
     ))
 }
-
-#[derive(serde::Deserialize)]
-pub struct Empty {}
 
 async fn delete(
     State(state): State<AppState>,

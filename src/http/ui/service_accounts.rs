@@ -10,11 +10,11 @@ use axum::Router;
 use chrono::TimeDelta;
 use serde_json::json;
 
+use super::forms::{parse_id, Confirm, ConfirmPage};
+use super::widgets::require_admin;
 use super::{
-    date, date_time, error_text, redirect_with_flash, refusal, render, CsrfForm, Ctx, PageResult,
-    PageUser,
+    date, date_time, error_text, redirect_with_flash, render, CsrfForm, Ctx, PageResult, PageUser,
 };
-use crate::auth::Authorized;
 use crate::domain::permissions::Role;
 use crate::domain::service_accounts::last_seen;
 use crate::domain::tokens::{never_expires, Pat};
@@ -44,12 +44,6 @@ pub fn routes() -> Router<AppState> {
             "/admin/service-accounts/{id}/tokens/{token}/delete",
             get(confirm_delete_token).post(delete_token),
         )
-}
-
-fn admin(page: &PageUser, ctx: &Ctx) -> Result<Authorized, Response> {
-    page.principal
-        .require_admin()
-        .map_err(|_| refusal(ctx, REFUSAL))
 }
 
 pub struct AccountRow {
@@ -114,7 +108,7 @@ async fn show_list(
     error: Option<String>,
 ) -> PageResult {
     let ctx = page.ctx("Service accounts", NAV);
-    admin(page, &ctx)?;
+    require_admin(page, &ctx, REFUSAL)?;
     let (accounts, roles) = service_accounts::list(state).await.map_err(page.fail())?;
     let rows = accounts.iter().map(|a| row(a, &roles)).collect();
     Ok(render(
@@ -151,7 +145,7 @@ async fn create(
     CsrfForm(form): CsrfForm<CreateForm>,
 ) -> PageResult {
     let ctx = page.ctx("Service accounts", NAV);
-    let auth = admin(&page, &ctx)?;
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
     let input = NewAccount {
         name: Some(form.name.clone()),
         username: Some(form.username.clone()),
@@ -239,10 +233,6 @@ impl Shown {
     }
 }
 
-fn parse_id(raw: &str) -> Option<i64> {
-    raw.parse::<i64>().ok()
-}
-
 fn no_account(base: &str) -> Response {
     super::message_page(
         base,
@@ -254,7 +244,7 @@ fn no_account(base: &str) -> Response {
 
 async fn show_detail(state: &AppState, page: &PageUser, raw: &str, shown: Shown) -> PageResult {
     let ctx = page.ctx("Service account", NAV);
-    admin(page, &ctx)?;
+    require_admin(page, &ctx, REFUSAL)?;
     let id = parse_id(raw).ok_or_else(|| no_account(&page.base))?;
     let (account, roles) = match (
         service_accounts::get(state, id).await,
@@ -304,7 +294,7 @@ async fn update(
     CsrfForm(form): CsrfForm<UpdateForm>,
 ) -> PageResult {
     let ctx = page.ctx("Service account", NAV);
-    let auth = admin(&page, &ctx)?;
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
     let id = parse_id(&raw).ok_or_else(|| no_account(&page.base))?;
     let input = AccountChanges {
         name: Some(form.name),
@@ -343,7 +333,7 @@ async fn create_token(
     CsrfForm(form): CsrfForm<TokenForm>,
 ) -> PageResult {
     let ctx = page.ctx("Service account", NAV);
-    let auth = admin(&page, &ctx)?;
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
     let id = parse_id(&raw).ok_or_else(|| no_account(&page.base))?;
     let now = state.clock.now();
     let expires_at = match form.expiry.as_str() {
@@ -383,47 +373,13 @@ async fn create_token(
     }
 }
 
-/// "Heading?", a sentence naming what is affected, and a form that posts `confirm=yes`.
-#[derive(Template)]
-#[template(path = "confirm.html")]
-pub(super) struct ConfirmPage {
-    pub ctx: Ctx,
-    pub heading: &'static str,
-    pub before: &'static str,
-    pub subject: String,
-    pub after: String,
-    pub action: String,
-    pub button: &'static str,
-    pub button_id: &'static str,
-    pub cancel: String,
-}
-
-impl ConfirmPage {
-    pub fn show(self) -> Response {
-        let ctx = self.ctx.clone();
-        render(&ctx, StatusCode::OK, &self)
-    }
-}
-
-#[derive(serde::Deserialize)]
-pub struct Confirm {
-    #[serde(default)]
-    confirm: String,
-}
-
-impl Confirm {
-    pub fn confirmed(&self) -> bool {
-        self.confirm == "yes"
-    }
-}
-
 async fn confirm_delete(
     State(state): State<AppState>,
     page: PageUser,
     Path(raw): Path<String>,
 ) -> PageResult {
     let ctx = page.ctx("Delete service account?", NAV);
-    admin(&page, &ctx)?;
+    require_admin(&page, &ctx, REFUSAL)?;
     let Some(account) = (match parse_id(&raw) {
         Some(id) => service_accounts::get(&state, id).await.ok(),
         None => None,
@@ -454,7 +410,7 @@ async fn delete(
     CsrfForm(form): CsrfForm<Confirm>,
 ) -> PageResult {
     let ctx = page.ctx("Delete service account?", NAV);
-    let auth = admin(&page, &ctx)?;
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
     let id = parse_id(&raw).ok_or_else(|| no_account(&page.base))?;
     if !form.confirmed() {
         return Ok(nothing_deleted(&state, id));
@@ -476,7 +432,7 @@ async fn confirm_delete_token(
     Path((raw, raw_token)): Path<(String, String)>,
 ) -> PageResult {
     let ctx = page.ctx("Delete token?", NAV);
-    admin(&page, &ctx)?;
+    require_admin(&page, &ctx, REFUSAL)?;
     let found = match (parse_id(&raw), parse_id(&raw_token)) {
         (Some(id), Some(tid)) => service_accounts::get(&state, id)
             .await
@@ -514,7 +470,7 @@ async fn delete_token(
     CsrfForm(form): CsrfForm<Confirm>,
 ) -> PageResult {
     let ctx = page.ctx("Delete token?", NAV);
-    let auth = admin(&page, &ctx)?;
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
     let (Some(id), Some(tid)) = (parse_id(&raw), parse_id(&raw_token)) else {
         return Ok(no_account(&page.base));
     };

@@ -8,11 +8,9 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
-use super::service_accounts::{Confirm, ConfirmPage};
-use super::{
-    date, date_time, redirect_with_flash, refusal, render, CsrfForm, Ctx, PageResult, PageUser,
-};
-use crate::auth::Authorized;
+use super::forms::{parse_id, Confirm, ConfirmPage};
+use super::widgets::require_admin;
+use super::{date, date_time, redirect_with_flash, render, CsrfForm, Ctx, PageResult, PageUser};
 use crate::domain::token_inventory::{parse_days, parse_flag, parse_owner_kind, InventoryFilter};
 use crate::domain::tokens::never_expires;
 use crate::error::AppResult;
@@ -28,12 +26,6 @@ pub fn routes() -> Router<AppState> {
         "/admin/tokens/{id}/revoke",
         get(confirm_revoke).post(revoke),
     )
-}
-
-fn admin(page: &PageUser, ctx: &Ctx) -> Result<Authorized, Response> {
-    page.principal
-        .require_admin()
-        .map_err(|_| refusal(ctx, REFUSAL))
 }
 
 /// The filter form's fields, as typed (empty = not filtering).
@@ -108,7 +100,7 @@ async fn list(
     Query(f): Query<Filters>,
 ) -> PageResult {
     let ctx = page.ctx("Tokens", NAV);
-    admin(&page, &ctx)?;
+    require_admin(&page, &ctx, REFUSAL)?;
     let (status, error, entries) = match f.filter() {
         Err(e) => (
             StatusCode::BAD_REQUEST,
@@ -178,10 +170,8 @@ async fn confirm_revoke(
     Path(raw): Path<String>,
 ) -> PageResult {
     let ctx = page.ctx("Revoke token?", NAV);
-    admin(&page, &ctx)?;
-    let Ok(id) = raw.parse::<i64>() else {
-        return Ok(no_token(&page.base));
-    };
+    require_admin(&page, &ctx, REFUSAL)?;
+    let id = parse_id(&raw).ok_or_else(|| no_token(&page.base))?;
     let all = token_inventory::list(&state, None, &InventoryFilter::default())
         .await
         .map_err(page.fail())?;
@@ -212,10 +202,8 @@ async fn revoke(
     CsrfForm(form): CsrfForm<Confirm>,
 ) -> PageResult {
     let ctx = page.ctx("Revoke token?", NAV);
-    let auth = admin(&page, &ctx)?;
-    let Ok(id) = raw.parse::<i64>() else {
-        return Ok(no_token(&page.base));
-    };
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
+    let id = parse_id(&raw).ok_or_else(|| no_token(&page.base))?;
     if !form.confirmed() {
         return Ok(redirect_with_flash(&state, PATH, "Nothing was revoked"));
     }

@@ -8,11 +8,11 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 
+use super::forms::Empty;
+use super::widgets::require_admin;
 use super::{
-    date, date_time, error_text, redirect_with_flash, refusal, render, CsrfForm, Ctx, PageResult,
-    PageUser,
+    date, date_time, error_text, redirect_with_flash, render, CsrfForm, Ctx, PageResult, PageUser,
 };
-use crate::auth::Authorized;
 use crate::domain::permissions::Role;
 use crate::domain::users::User;
 use crate::service::users::{self, CreateUser, RoleRef, UpdateUser};
@@ -31,13 +31,6 @@ pub fn routes() -> Router<AppState> {
 const NAV: &str = "users";
 const REFUSAL: &str =
     "Only admins can manage users. Ask an admin of this Switchyard if you need a change.";
-
-/// The admin proof, or the refusal page to answer with.
-fn admin(page: &PageUser, ctx: &Ctx) -> Result<Authorized, Response> {
-    page.principal
-        .require_admin()
-        .map_err(|_| refusal(ctx, REFUSAL))
-}
 
 pub struct UserRow {
     pub id: i64,
@@ -84,7 +77,7 @@ struct UsersPage {
 
 async fn list(State(state): State<AppState>, page: PageUser) -> PageResult {
     let ctx = page.ctx("Users", NAV);
-    admin(&page, &ctx)?;
+    require_admin(&page, &ctx, REFUSAL)?;
     let (all, roles) = match (users::list(&state).await, root_roles(&state).await) {
         (Ok(a), Ok(r)) => (a, r),
         (Err(e), _) | (_, Err(e)) => return Err(page.fail()(e)),
@@ -135,7 +128,7 @@ fn opt(s: &str) -> Option<String> {
 
 async fn show_create(State(state): State<AppState>, page: PageUser) -> PageResult {
     let ctx = page.ctx("New user", NAV);
-    admin(&page, &ctx)?;
+    require_admin(&page, &ctx, REFUSAL)?;
     let roles = root_roles(&state).await.map_err(page.fail())?;
     let form = CreateForm {
         role: "Viewer".into(),
@@ -159,7 +152,7 @@ async fn create(
     CsrfForm(form): CsrfForm<CreateForm>,
 ) -> PageResult {
     let ctx = page.ctx("New user", NAV);
-    let auth = admin(&page, &ctx)?;
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
     let input = CreateUser {
         username: opt(&form.username),
         email: opt(&form.email),
@@ -223,7 +216,7 @@ async fn edit_page(
     confirm_delete: bool,
 ) -> PageResult {
     let ctx = page.ctx("Edit user", NAV);
-    admin(page, &ctx)?;
+    require_admin(page, &ctx, REFUSAL)?;
     let id = parse_id(page, id)?;
     let (user, roles) = match (users::get(state, id).await, root_roles(state).await) {
         (Ok(u), Ok(r)) => (u, r),
@@ -268,7 +261,7 @@ async fn change_role(
     CsrfForm(form): CsrfForm<RoleForm>,
 ) -> PageResult {
     let ctx = page.ctx("Edit user", NAV);
-    let auth = admin(&page, &ctx)?;
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
     let id = parse_id(&page, &raw)?;
     let input = UpdateUser {
         root_role: Some(RoleRef::Name(form.role.clone())),
@@ -297,7 +290,7 @@ async fn reset_password(
     CsrfForm(form): CsrfForm<ResetForm>,
 ) -> PageResult {
     let ctx = page.ctx("Edit user", NAV);
-    let auth = admin(&page, &ctx)?;
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
     let id = parse_id(&page, &raw)?;
     match users::set_password(&state, &auth, id, form.password).await {
         Ok(()) => Ok(redirect_with_flash(
@@ -309,9 +302,6 @@ async fn reset_password(
     }
 }
 
-#[derive(serde::Deserialize)]
-pub struct Empty {}
-
 async fn delete(
     State(state): State<AppState>,
     page: PageUser,
@@ -319,7 +309,7 @@ async fn delete(
     CsrfForm(_form): CsrfForm<Empty>,
 ) -> PageResult {
     let ctx = page.ctx("Edit user", NAV);
-    let auth = admin(&page, &ctx)?;
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
     let id = parse_id(&page, &raw)?;
     let name = users::get(&state, id)
         .await

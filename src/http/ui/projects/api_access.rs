@@ -14,9 +14,10 @@ use crate::domain::permissions::{
 };
 use crate::error::AppError;
 use crate::http::ui::api_tokens::{
-    confirming, form_error, token_to_delete, Empty, TokenForm, TokenRow, TokenSection, CLIENT_KIND,
+    confirming, form_error, token_to_delete, TokenForm, TokenRow, TokenSection, CLIENT_KIND,
     FRONTEND_KIND,
 };
+use crate::http::ui::forms::Empty;
 use crate::http::ui::widgets::{require, ProjectTabs};
 use crate::http::ui::{redirect_with_flash, refusal, render, CsrfForm, Ctx};
 use crate::http::ui::{PageResult, PageUser};

@@ -9,6 +9,7 @@ use axum::Router;
 use super::{error_field, non_empty, project_path};
 use crate::auth::permission::Scope;
 use crate::domain::permissions::CREATE_PROJECT;
+use crate::http::ui::forms::field;
 use crate::http::ui::widgets::{require, seg};
 use crate::http::ui::{error_text, redirect_with_flash, refusal, render, CsrfForm, Ctx};
 use crate::http::ui::{PageResult, PageUser};
@@ -124,14 +125,6 @@ async fn new_form(State(state): State<AppState>, page: PageUser) -> PageResult {
         ));
     }
     show_new_form(&state, &page, StatusCode::OK, None).await
-}
-
-fn field(pairs: &[(String, String)], name: &str) -> String {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
 }
 
 async fn create(

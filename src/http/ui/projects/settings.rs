@@ -14,7 +14,7 @@ use crate::auth::Authorized;
 use crate::domain::permissions::{DELETE_PROJECT, UPDATE_PROJECT};
 use crate::domain::projects::{Project, DEFAULT_PROJECT};
 use crate::error::{AppError, AppResult};
-use crate::http::ui::api_tokens::Empty;
+use crate::http::ui::forms::Empty;
 use crate::http::ui::widgets::{require, seg, ProjectTabs, NO_PERMISSION};
 use crate::http::ui::{error_text, redirect_with_flash, render, CsrfForm, Ctx};
 use crate::http::ui::{PageResult, PageUser};

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use super::editor::{VariantEditor, VariantRow};
 use crate::domain::features::{distribute_weights, TOTAL_VARIANT_WEIGHT};
 use crate::http::ui::error_text;
+use crate::http::ui::forms::field;
 
 /// What a press of one of the form's buttons asks for.
 #[derive(Debug, PartialEq, Eq)]
@@ -24,13 +25,7 @@ pub fn read_editor(
     pairs: &[(String, String)],
     with_overrides: bool,
 ) -> (VariantEditor, VariantStep) {
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| field(pairs, k);
     let mut indexes: Vec<usize> = pairs
         .iter()
         .filter_map(|(k, _)| k.strip_prefix('v')?.strip_suffix("_name")?.parse().ok())
