@@ -380,17 +380,17 @@ async fn create(
 ) -> PageResult {
     let mut form = TokenForm::from_pairs(&pairs);
     let ctx = page.ctx("API access", "api-tokens");
-    let auth = match page.principal.require(
-        &[
-            perm::ADMIN,
-            perm::CREATE_CLIENT_API_TOKEN,
-            perm::CREATE_FRONTEND_API_TOKEN,
-        ],
-        Scope::ROOT,
-    ) {
-        Ok(_) => page.principal.authenticated(),
-        Err(_) => return Ok(refusal(&ctx, "create API tokens")),
-    };
+    page.principal
+        .require(
+            &[
+                perm::ADMIN,
+                perm::CREATE_CLIENT_API_TOKEN,
+                perm::CREATE_FRONTEND_API_TOKEN,
+            ],
+            Scope::ROOT,
+        )
+        .map_err(|_| refusal(&ctx, "create API tokens"))?;
+    let auth = page.principal.authenticated();
     let body = match form.body(state.clock.now()) {
         Ok(b) => b,
         Err(message) => {

@@ -18,8 +18,8 @@ use super::forms::{Confirm, Empty};
 
 use super::variants::{self};
 use super::widgets::{flag_path, require, seg, NO_PERMISSION};
+use super::PageUser;
 use super::{error_text, redirect_with_flash, render, CsrfForm, Ctx, PageResult};
-use super::{refusal, PageUser};
 use crate::auth::permission::Scope;
 use crate::domain::features::FEATURE_TYPES;
 use crate::domain::permissions::{
@@ -201,18 +201,12 @@ async fn create_flag(
     Path(project): Path<String>,
     CsrfForm(input): CsrfForm<NewFlagInput>,
 ) -> PageResult {
-    let auth = match page
-        .principal
-        .require(&[CREATE_FEATURE], Scope::project(&project))
-    {
-        Ok(a) => a,
-        Err(_) => {
-            return Ok(refusal(
-                &page.ctx("Not allowed", "projects"),
-                "create flags here",
-            ))
-        }
-    };
+    let auth = require(
+        &page,
+        CREATE_FEATURE,
+        Scope::project(&project),
+        "create flags here",
+    )?;
     let create = features::CreateFeature {
         name: input.name.trim().to_string(),
         feature_type: Some(input.kind.clone()).filter(|k| !k.is_empty()),

@@ -10,6 +10,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
+use super::widgets::require_admin;
 use super::{
     error_text, redirect_with_flash, refusal, render, CsrfForm, Ctx, PageResult, PageUser,
 };
@@ -97,32 +98,28 @@ async fn save(
     State(state): State<AppState>,
     page: PageUser,
     CsrfForm(input): CsrfForm<PolicyForm>,
-) -> Response {
-    let auth = match page.principal.require_admin() {
-        Ok(a) => a,
-        Err(_) => {
-            return refusal(
-                &page.ctx("Token policy", "token-policy"),
-                "change the token policy",
-            )
-        }
-    };
+) -> PageResult {
+    let auth = require_admin(
+        &page,
+        &page.ctx("Token policy", "token-policy"),
+        "change the token policy",
+    )?;
     let body = json!({
         "patMaxLifetimeDays": field(&input.max_days),
         "revokeUnusedAfterDays": field(&input.unused_days),
     });
     match token_policy::set_policy(&state, &auth, &body).await {
-        Ok(_) => redirect_with_flash(&state, PATH, "Token policy saved"),
+        Ok(_) => Ok(redirect_with_flash(&state, PATH, "Token policy saved")),
         Err(e) => {
             let status = e.status();
-            page_of(
+            Ok(page_of(
                 &page,
                 input.max_days,
                 input.unused_days,
                 state.config.pat_max_lifetime_days,
                 Some(error_text(&e)),
                 status,
-            )
+            ))
         }
     }
 }

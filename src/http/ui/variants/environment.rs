@@ -13,8 +13,8 @@ use super::form::{keep_if_unchanged, read_editor, VariantStep};
 use crate::auth::permission::Scope;
 use crate::domain::features::weight_as_percent;
 use crate::domain::permissions::UPDATE_FEATURE_ENVIRONMENT_VARIANTS;
-use crate::http::ui::widgets::{flag_path, plain_words, seg};
-use crate::http::ui::{error_text, redirect_with_flash, refusal, render, CsrfForm, Ctx};
+use crate::http::ui::widgets::{flag_path, plain_words, require, seg};
+use crate::http::ui::{error_text, redirect_with_flash, render, CsrfForm, Ctx};
 use crate::http::ui::{PageResult, PageUser};
 use crate::service::features::{self, VariantChange};
 use crate::state::AppState;
@@ -194,18 +194,12 @@ async fn save_variants(
     Path((project, flag, env)): Path<(String, String, String)>,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> PageResult {
-    let auth = page
-        .principal
-        .require(
-            &[UPDATE_FEATURE_ENVIRONMENT_VARIANTS],
-            Scope::environment(&project, &env),
-        )
-        .map_err(|_| {
-            refusal(
-                &page.ctx("Not allowed", "projects"),
-                "Your role does not allow changing this flag's variants in this environment.",
-            )
-        })?;
+    let auth = require(
+        &page,
+        UPDATE_FEATURE_ENVIRONMENT_VARIANTS,
+        Scope::environment(&project, &env),
+        "Your role does not allow changing this flag's variants in this environment.",
+    )?;
     let (editor, step) = read_editor(&pairs, true);
     let list = match step {
         VariantStep::Save(list) => list,
@@ -296,18 +290,12 @@ async fn copy_variants(
     }
     let mut proofs = Vec::new();
     for target in &targets {
-        let auth = page
-            .principal
-            .require(
-                &[UPDATE_FEATURE_ENVIRONMENT_VARIANTS],
-                Scope::environment(&project, target),
-            )
-            .map_err(|_| {
-                refusal(
-                    &page.ctx("Not allowed", "projects"),
-                    &format!("Your role does not allow changing this flag's variants in {target}."),
-                )
-            })?;
+        let auth = require(
+            &page,
+            UPDATE_FEATURE_ENVIRONMENT_VARIANTS,
+            Scope::environment(&project, target),
+            &format!("Your role does not allow changing this flag's variants in {target}."),
+        )?;
         proofs.push(auth);
     }
     let list = features::env_variants(&state, &project, &flag, &env)
