@@ -11,7 +11,11 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Map, Value};
 
-use super::{error_text, message_page, redirect_with_flash, render, CsrfForm, Ctx, PageUser};
+use super::forms::{self, parse_id};
+use super::{
+    error_text, message_page, redirect_with_flash, render, CsrfForm, Ctx, PageError, PageResult,
+    PageUser,
+};
 use crate::auth::permission::Scope;
 use crate::auth::Authorized;
 use crate::domain::addons::{Addon, MASKED, WEBHOOK, WEBHOOK_EVENTS};
@@ -114,27 +118,26 @@ fn show(
 }
 
 /// Admins only, as the other Admin pages; the change itself needs its own permission.
-fn admin_only(page: &PageUser) -> Option<Response> {
-    (!page.is_admin()).then(|| {
-        message_page(
-            &page.base,
-            StatusCode::FORBIDDEN,
-            "Admins only",
-            "Only Admins manage webhooks.",
-        )
-    })
+fn admin_only(page: &PageUser) -> Result<(), Response> {
+    if page.is_admin() {
+        return Ok(());
+    }
+    Err(message_page(
+        &page.base,
+        StatusCode::FORBIDDEN,
+        "Admins only",
+        "Only Admins manage webhooks.",
+    ))
 }
 
-fn allowed(page: &PageUser, permission: &str) -> Result<Authorized, Response> {
+fn allowed(page: &PageUser, permission: &str) -> Result<Authorized, PageError> {
     page.principal
         .require(&[permission], Scope::ROOT)
-        .map_err(|e| super::error_page(page.base.clone(), e))
+        .map_err(page.fail())
 }
 
-async fn load(state: &AppState, page: &PageUser) -> Result<Vec<Addon>, Response> {
-    addons::list(state)
-        .await
-        .map_err(|e| super::error_page(page.base.clone(), e))
+async fn load(state: &AppState, page: &PageUser) -> Result<Vec<Addon>, PageError> {
+    addons::list(state).await.map_err(page.fail())
 }
 
 fn not_found(page: &PageUser) -> Response {
@@ -147,7 +150,7 @@ fn not_found(page: &PageUser) -> Response {
 }
 
 fn find(list: &[Addon], raw: &str) -> Option<Addon> {
-    let id = raw.parse::<i64>().ok()?;
+    let id = parse_id(raw)?;
     list.iter().find(|a| a.id == id).cloned()
 }
 
@@ -196,53 +199,35 @@ fn form_of(a: &Addon) -> FormState {
     }
 }
 
-async fn list(State(state): State<AppState>, page: PageUser) -> Response {
-    if let Some(r) = admin_only(&page) {
-        return r;
-    }
-    match load(&state, &page).await {
-        Ok(list) => show(&page, StatusCode::OK, &list, None, None),
-        Err(r) => r,
-    }
+async fn list(State(state): State<AppState>, page: PageUser) -> PageResult {
+    admin_only(&page)?;
+    let list = load(&state, &page).await?;
+    Ok(show(&page, StatusCode::OK, &list, None, None))
 }
 
-async fn new_form(State(state): State<AppState>, page: PageUser) -> Response {
-    if let Some(r) = admin_only(&page) {
-        return r;
-    }
-    match load(&state, &page).await {
-        Ok(list) => show(&page, StatusCode::OK, &list, Some(blank_form()), None),
-        Err(r) => r,
-    }
+async fn new_form(State(state): State<AppState>, page: PageUser) -> PageResult {
+    admin_only(&page)?;
+    let list = load(&state, &page).await?;
+    Ok(show(&page, StatusCode::OK, &list, Some(blank_form()), None))
 }
 
 async fn edit_form(
     State(state): State<AppState>,
     page: PageUser,
     Path(raw): Path<String>,
-) -> Response {
-    if let Some(r) = admin_only(&page) {
-        return r;
-    }
-    let list = match load(&state, &page).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    match find(&list, &raw) {
-        Some(a) => show(&page, StatusCode::OK, &list, Some(form_of(&a)), None),
-        None => not_found(&page),
-    }
+) -> PageResult {
+    admin_only(&page)?;
+    let list = load(&state, &page).await?;
+    let a = find(&list, &raw).ok_or_else(|| not_found(&page))?;
+    Ok(show(&page, StatusCode::OK, &list, Some(form_of(&a)), None))
 }
 
 /// The submitted form as pairs (events come once per ticked box).
 type Fields = Vec<(String, String)>;
 
+/// A field as typed, without the spaces around it.
 fn field(fields: &Fields, name: &str) -> String {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim().to_string())
-        .unwrap_or_default()
+    forms::field(fields, name).trim().to_string()
 }
 
 /// The Admin API body the form stands for. Editing, a blank URL or authorization keeps the
@@ -269,11 +254,7 @@ fn body_of(fields: &Fields, existing: Option<&Addon>) -> Value {
     }
     parameters.insert("contentType".into(), json!(field(fields, "content_type")));
     // The template keeps its line breaks and spaces.
-    let template = fields
-        .iter()
-        .find(|(k, _)| k == "body_template")
-        .map(|(_, v)| v.replace("\r\n", "\n"))
-        .unwrap_or_default();
+    let template = forms::field(fields, "body_template").replace("\r\n", "\n");
     parameters.insert("bodyTemplate".into(), json!(template));
     let events: Vec<&str> = fields
         .iter()
@@ -305,11 +286,7 @@ fn refill(fields: &Fields, existing: Option<&Addon>, error: String) -> FormState
         has_url: existing.is_some_and(|a| a.parameters.contains_key("url")),
         has_authorization: existing.is_some_and(|a| a.parameters.contains_key("authorization")),
         content_type: field(fields, "content_type"),
-        body_template: fields
-            .iter()
-            .find(|(k, _)| k == "body_template")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default(),
+        body_template: forms::field(fields, "body_template"),
         enabled: field(fields, "enabled") == "on",
         events: event_choices(&events),
         error: Some(error),
@@ -320,26 +297,16 @@ async fn create(
     State(state): State<AppState>,
     page: PageUser,
     CsrfForm(fields): CsrfForm<Fields>,
-) -> Response {
-    if let Some(r) = admin_only(&page) {
-        return r;
-    }
-    let auth = match allowed(&page, CREATE_ADDON) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    admin_only(&page)?;
+    let auth = allowed(&page, CREATE_ADDON)?;
     match addons::create(&state, &auth, &body_of(&fields, None)).await {
-        Ok(_) => redirect_with_flash(&state, PATH, "Webhook created"),
-        Err(e) => match load(&state, &page).await {
-            Ok(list) => show(
-                &page,
-                e.status(),
-                &list,
-                Some(refill(&fields, None, error_text(&e))),
-                None,
-            ),
-            Err(r) => r,
-        },
+        Ok(_) => Ok(redirect_with_flash(&state, PATH, "Webhook created")),
+        Err(e) => {
+            let list = load(&state, &page).await?;
+            let form = refill(&fields, None, error_text(&e));
+            Ok(show(&page, e.status(), &list, Some(form), None))
+        }
     }
 }
 
@@ -348,31 +315,18 @@ async fn update(
     page: PageUser,
     Path(raw): Path<String>,
     CsrfForm(fields): CsrfForm<Fields>,
-) -> Response {
-    if let Some(r) = admin_only(&page) {
-        return r;
-    }
-    let auth = match allowed(&page, UPDATE_ADDON) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let list = match load(&state, &page).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    let Some(existing) = find(&list, &raw) else {
-        return not_found(&page);
-    };
+) -> PageResult {
+    admin_only(&page)?;
+    let auth = allowed(&page, UPDATE_ADDON)?;
+    let list = load(&state, &page).await?;
+    let existing = find(&list, &raw).ok_or_else(|| not_found(&page))?;
     let body = body_of(&fields, Some(&existing));
     match addons::update(&state, &auth, existing.id, &body).await {
-        Ok(_) => redirect_with_flash(&state, PATH, "Webhook saved"),
-        Err(e) => show(
-            &page,
-            e.status(),
-            &list,
-            Some(refill(&fields, Some(&existing), error_text(&e))),
-            None,
-        ),
+        Ok(_) => Ok(redirect_with_flash(&state, PATH, "Webhook saved")),
+        Err(e) => {
+            let form = refill(&fields, Some(&existing), error_text(&e));
+            Ok(show(&page, e.status(), &list, Some(form), None))
+        }
     }
 }
 
@@ -380,21 +334,12 @@ async fn confirm_delete(
     State(state): State<AppState>,
     page: PageUser,
     Path(raw): Path<String>,
-) -> Response {
-    if let Some(r) = admin_only(&page) {
-        return r;
-    }
-    let list = match load(&state, &page).await {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
-    match find(&list, &raw) {
-        Some(a) => {
-            let row = rows(std::slice::from_ref(&a)).pop();
-            show(&page, StatusCode::OK, &list, None, row)
-        }
-        None => not_found(&page),
-    }
+) -> PageResult {
+    admin_only(&page)?;
+    let list = load(&state, &page).await?;
+    let a = find(&list, &raw).ok_or_else(|| not_found(&page))?;
+    let row = rows(std::slice::from_ref(&a)).pop();
+    Ok(show(&page, StatusCode::OK, &list, None, row))
 }
 
 async fn delete(
@@ -402,19 +347,12 @@ async fn delete(
     page: PageUser,
     Path(raw): Path<String>,
     CsrfForm(_fields): CsrfForm<Fields>,
-) -> Response {
-    if let Some(r) = admin_only(&page) {
-        return r;
-    }
-    let auth = match allowed(&page, DELETE_ADDON) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let Ok(id) = raw.parse::<i64>() else {
-        return not_found(&page);
-    };
-    match addons::delete(&state, &auth, id).await {
-        Ok(()) => redirect_with_flash(&state, PATH, "Webhook deleted"),
-        Err(e) => super::error_page(page.base.clone(), e),
-    }
+) -> PageResult {
+    admin_only(&page)?;
+    let auth = allowed(&page, DELETE_ADDON)?;
+    let id = parse_id(&raw).ok_or_else(|| not_found(&page))?;
+    addons::delete(&state, &auth, id)
+        .await
+        .map_err(page.fail())?;
+    Ok(redirect_with_flash(&state, PATH, "Webhook deleted"))
 }

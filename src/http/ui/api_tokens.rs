@@ -16,8 +16,9 @@ use axum::Router;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{json, Value};
 
-use super::{date, date_time, error_page, error_text, redirect_with_flash, refusal, render};
-use super::{message_page, CsrfForm, Ctx, PageUser};
+use super::forms::{field, Empty};
+use super::{date, date_time, error_text, redirect_with_flash, refusal, render};
+use super::{message_page, CsrfForm, Ctx, PageError, PageResult, PageUser};
 use crate::auth::permission::Scope;
 use crate::domain::permissions as perm;
 use crate::domain::tokens::ApiToken;
@@ -114,13 +115,6 @@ impl TokenForm {
     /// The form as posted (`name`, `type`, `environment`, `expiry`, `projects` repeated);
     /// no project ticked means every project.
     pub(super) fn from_pairs(pairs: &[(String, String)]) -> TokenForm {
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
         let mut projects: Vec<String> = pairs
             .iter()
             .filter(|(k, _)| k == "projects")
@@ -130,11 +124,11 @@ impl TokenForm {
             projects.push("*".into());
         }
         TokenForm {
-            name: get("name"),
-            kind: get("type"),
-            environment: get("environment"),
+            name: field(pairs, "name"),
+            kind: field(pairs, "type"),
+            environment: field(pairs, "environment"),
             projects,
-            expiry: get("expiry"),
+            expiry: field(pairs, "expiry"),
             error: None,
         }
     }
@@ -227,16 +221,19 @@ pub(super) async fn token_to_delete(
     state: &AppState,
     page: &PageUser,
     selector: &str,
-) -> Result<ApiToken, Response> {
-    match tokens::find_api_token(state, selector).await {
-        Ok(Some(t)) if selector.len() <= 22 => Ok(t),
-        Ok(_) => Err(message_page(
+) -> Result<ApiToken, PageError> {
+    match tokens::find_api_token(state, selector)
+        .await
+        .map_err(page.fail())?
+    {
+        Some(t) if selector.len() <= 22 => Ok(t),
+        _ => Err(message_page(
             &page.base,
             StatusCode::NOT_FOUND,
             "No such token",
             "There is no API token with that id.",
-        )),
-        Err(e) => Err(error_page(page.base.clone(), e)),
+        )
+        .into()),
     }
 }
 
@@ -244,9 +241,6 @@ pub(super) async fn token_to_delete(
 pub(super) fn form_error(e: &AppError) -> String {
     super::widgets::plain_words(&error_text(e))
 }
-
-#[derive(serde::Deserialize)]
-pub(super) struct Empty {}
 
 // ---------------------------------------------------------------- the API access page
 
@@ -264,7 +258,7 @@ async fn show(
     form: TokenForm,
     created: Option<String>,
     confirm: Option<String>,
-) -> Response {
+) -> PageResult {
     show_with(state, page, status, form, created, confirm, None, None).await
 }
 
@@ -280,23 +274,26 @@ async fn show_with(
     confirm: Option<String>,
     rotate: Option<String>,
     rotated_until: Option<String>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("API access", "api-tokens");
     if !page.principal.can(&READ, Scope::ROOT) {
-        return refusal(&ctx, "see API tokens");
+        return Ok(refusal(&ctx, "see API tokens"));
     }
-    let list = match tokens::list_api_tokens(state, &page.principal, None).await {
-        Ok(l) => l,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
-    let environments = match service::environments::list(state).await {
-        Ok(l) => l.into_iter().map(|(e, _)| e.name).collect(),
-        Err(e) => return error_page(page.base.clone(), e),
-    };
-    let projects = match service::projects::list(state).await {
-        Ok(l) => l.into_iter().map(|(p, _)| p.id).collect(),
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+    let list = tokens::list_api_tokens(state, &page.principal, None)
+        .await
+        .map_err(page.fail())?;
+    let environments = service::environments::list(state)
+        .await
+        .map_err(page.fail())?
+        .into_iter()
+        .map(|(e, _)| e.name)
+        .collect();
+    let projects = service::projects::list(state)
+        .await
+        .map_err(page.fail())?
+        .into_iter()
+        .map(|(p, _)| p.id)
+        .collect();
     let now = state.clock.now();
     let rows: Vec<TokenRow> = list
         .iter()
@@ -320,22 +317,18 @@ async fn show_with(
             row
         })
         .collect();
-    let confirm = match confirming(&page.base, &rows, confirm.as_deref()) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let rotate = match confirming(&page.base, &rows, rotate.as_deref()) {
-        Ok(Some(r)) if r.can_rotate => Some(r),
-        Ok(Some(_)) => {
-            return message_page(
+    let confirm = confirming(&page.base, &rows, confirm.as_deref())?;
+    let rotate = match confirming(&page.base, &rows, rotate.as_deref())? {
+        Some(r) if r.can_rotate => Some(r),
+        Some(_) => {
+            return Ok(message_page(
                 &page.base,
                 StatusCode::BAD_REQUEST,
                 "Cannot rotate this token",
                 "It was already rotated, has expired, or your role does not allow creating tokens of its type.",
-            )
+            ))
         }
-        Ok(None) => None,
-        Err(r) => return r,
+        None => None,
     };
     let mut kinds = Vec::new();
     if page
@@ -350,7 +343,7 @@ async fn show_with(
     {
         kinds.push(FRONTEND_KIND);
     }
-    render(
+    Ok(render(
         &ctx,
         status,
         &Page {
@@ -369,14 +362,14 @@ async fn show_with(
                 rotated_until,
             },
         },
-    )
+    ))
 }
 
 fn empty_form() -> TokenForm {
     TokenForm::empty("development", vec!["*".into()])
 }
 
-async fn list(State(state): State<AppState>, page: PageUser) -> Response {
+async fn list(State(state): State<AppState>, page: PageUser) -> PageResult {
     show(&state, &page, StatusCode::OK, empty_form(), None, None).await
 }
 
@@ -384,20 +377,20 @@ async fn create(
     State(state): State<AppState>,
     page: PageUser,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
-) -> Response {
+) -> PageResult {
     let mut form = TokenForm::from_pairs(&pairs);
     let ctx = page.ctx("API access", "api-tokens");
-    let auth = match page.principal.require(
-        &[
-            perm::ADMIN,
-            perm::CREATE_CLIENT_API_TOKEN,
-            perm::CREATE_FRONTEND_API_TOKEN,
-        ],
-        Scope::ROOT,
-    ) {
-        Ok(_) => page.principal.authenticated(),
-        Err(_) => return refusal(&ctx, "create API tokens"),
-    };
+    page.principal
+        .require(
+            &[
+                perm::ADMIN,
+                perm::CREATE_CLIENT_API_TOKEN,
+                perm::CREATE_FRONTEND_API_TOKEN,
+            ],
+            Scope::ROOT,
+        )
+        .map_err(|_| refusal(&ctx, "create API tokens"))?;
+    let auth = page.principal.authenticated();
     let body = match form.body(state.clock.now()) {
         Ok(b) => b,
         Err(message) => {
@@ -443,7 +436,7 @@ async fn confirm(
     State(state): State<AppState>,
     page: PageUser,
     Path(selector): Path<String>,
-) -> Response {
+) -> PageResult {
     show(
         &state,
         &page,
@@ -460,30 +453,24 @@ async fn delete(
     page: PageUser,
     Path(selector): Path<String>,
     CsrfForm(_form): CsrfForm<Empty>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("API access", "api-tokens");
-    let token = match token_to_delete(&state, &page, &selector).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    let auth = match page
+    let token = token_to_delete(&state, &page, &selector).await?;
+    let auth = page
         .principal
         .require(&[tokens::delete_permission(token.kind)], Scope::ROOT)
-    {
-        Ok(a) => a,
-        Err(_) => return refusal(&ctx, &format!("delete {} tokens", token.kind.as_str())),
-    };
-    match tokens::delete_api_token(&state, &auth, &token).await {
-        Ok(()) => redirect_with_flash(&state, PATH, "API token deleted"),
-        Err(e) => error_page(page.base.clone(), e),
-    }
+        .map_err(|_| refusal(&ctx, &format!("delete {} tokens", token.kind.as_str())))?;
+    tokens::delete_api_token(&state, &auth, &token)
+        .await
+        .map_err(page.fail())?;
+    Ok(redirect_with_flash(&state, PATH, "API token deleted"))
 }
 
 async fn confirm_rotate(
     State(state): State<AppState>,
     page: PageUser,
     Path(selector): Path<String>,
-) -> Response {
+) -> PageResult {
     show_with(
         &state,
         &page,
@@ -508,55 +495,47 @@ async fn rotate(
     page: PageUser,
     Path(selector): Path<String>,
     CsrfForm(input): CsrfForm<RotateForm>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("API access", "api-tokens");
     let hours = match input.grace_hours.trim().parse::<u32>() {
         Ok(h) if GRACE_CHOICES.iter().any(|(v, _)| v.parse() == Ok(h)) => h,
         _ => {
-            return message_page(
+            return Ok(message_page(
                 &page.base,
                 StatusCode::BAD_REQUEST,
                 "Choose a grace period",
                 "Choose how long the old token keeps working: none, 1 hour, 1 day or 7 days.",
-            )
+            ))
         }
     };
-    let token = match token_to_delete(&state, &page, &selector).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    let auth = match page
+    let token = token_to_delete(&state, &page, &selector).await?;
+    let auth = page
         .principal
         .require(&[tokens::create_permission(token.kind)], Scope::ROOT)
-    {
-        Ok(a) => a,
-        Err(_) => return refusal(&ctx, &format!("rotate {} tokens", token.kind.as_str())),
-    };
+        .map_err(|_| refusal(&ctx, &format!("rotate {} tokens", token.kind.as_str())))?;
     let body = json!({ "graceHours": hours });
-    match service::token_rotation::rotate_api_token(&state, &auth, &token, &body).await {
-        Ok((_, secret)) => {
-            let until = if hours == 0 {
-                String::new()
-            } else {
-                let end = crate::domain::tokens::grace_end(
-                    token.expires_at,
-                    TimeDelta::hours(i64::from(hours)),
-                    state.clock.now(),
-                );
-                date_time(end)
-            };
-            show_with(
-                &state,
-                &page,
-                StatusCode::OK,
-                empty_form(),
-                Some(secret.expose().to_string()),
-                None,
-                None,
-                Some(until),
-            )
-            .await
-        }
-        Err(e) => error_page(page.base.clone(), e),
-    }
+    let (_, secret) = service::token_rotation::rotate_api_token(&state, &auth, &token, &body)
+        .await
+        .map_err(page.fail())?;
+    let until = if hours == 0 {
+        String::new()
+    } else {
+        let end = crate::domain::tokens::grace_end(
+            token.expires_at,
+            TimeDelta::hours(i64::from(hours)),
+            state.clock.now(),
+        );
+        date_time(end)
+    };
+    show_with(
+        &state,
+        &page,
+        StatusCode::OK,
+        empty_form(),
+        Some(secret.expose().to_string()),
+        None,
+        None,
+        Some(until),
+    )
+    .await
 }

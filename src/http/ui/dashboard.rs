@@ -4,10 +4,9 @@
 
 use askama::Template;
 use axum::http::StatusCode;
-use axum::response::Response;
 
 use super::widgets::flag_path;
-use super::{date_time, error_page, render, Ctx, PageUser};
+use super::{date_time, render, Ctx, PageResult, PageUser};
 use crate::domain::tokens::expiry_counts;
 use crate::service;
 use crate::state::AppState;
@@ -39,24 +38,17 @@ struct DashboardPage {
     recent: Vec<RecentRow>,
 }
 
-pub async fn show(state: &AppState, page: &PageUser) -> Response {
-    let base = page.base.clone();
-    let projects = match service::projects::list(state).await {
-        Ok(p) => p,
-        Err(e) => return error_page(base, e),
-    };
-    let (flags, archived) = match service::features::counts(state).await {
-        Ok(c) => c,
-        Err(e) => return error_page(base, e),
-    };
-    let pats = match service::tokens::list_pats(state, page.user().user.id).await {
-        Ok(p) => p,
-        Err(e) => return error_page(base, e),
-    };
-    let recent = match service::events::latest_flag_changes(state, RECENT_FLAGS).await {
-        Ok(r) => r,
-        Err(e) => return error_page(base, e),
-    };
+pub async fn show(state: &AppState, page: &PageUser) -> PageResult {
+    let projects = service::projects::list(state).await.map_err(page.fail())?;
+    let (flags, archived) = service::features::counts(state)
+        .await
+        .map_err(page.fail())?;
+    let pats = service::tokens::list_pats(state, page.user().user.id)
+        .await
+        .map_err(page.fail())?;
+    let recent = service::events::latest_flag_changes(state, RECENT_FLAGS)
+        .await
+        .map_err(page.fail())?;
     let now = state.clock.now();
     // The same rule as the token page's "expires soon" and the API's `expiryWarning`.
     let lead_days = &state.config.token_expiry_notification_days;
@@ -83,7 +75,7 @@ pub async fn show(state: &AppState, page: &PageUser) -> Response {
         })
         .collect();
     let ctx = page.ctx("Dashboard", "dashboard");
-    render(
+    Ok(render(
         &ctx,
         StatusCode::OK,
         &DashboardPage {
@@ -97,5 +89,5 @@ pub async fn show(state: &AppState, page: &PageUser) -> Response {
             expired,
             recent,
         },
-    )
+    ))
 }

@@ -3,11 +3,11 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
-use super::{date_time, refusal, render, Ctx, PageUser};
+use super::widgets::require_admin;
+use super::{date_time, render, Ctx, PageResult, PageUser};
 use crate::domain::events::EventQuery;
 use crate::service;
 use crate::state::AppState;
@@ -103,11 +103,9 @@ async fn history(
     State(state): State<AppState>,
     page: PageUser,
     Query(filters): Query<Filters>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("Event log", "history");
-    if page.principal.require_admin().is_err() {
-        return refusal(&ctx, "Only admins can read the event log.");
-    }
+    require_admin(&page, &ctx, "Only admins can read the event log.")?;
     let offset = filters
         .offset
         .unwrap_or(0)
@@ -121,10 +119,9 @@ async fn history(
         limit: PAGE_SIZE,
         ..Default::default()
     };
-    let (events, total) = match service::events::search(&state, &q).await {
-        Ok(r) => r,
-        Err(e) => return super::error_page(page.base.clone(), e),
-    };
+    let (events, total) = service::events::search(&state, &q)
+        .await
+        .map_err(page.fail())?;
     let rows: Vec<EventRow> = events
         .iter()
         .map(|e| EventRow {
@@ -152,5 +149,5 @@ async fn history(
         prev,
         next,
     };
-    render(&ctx, StatusCode::OK, &p)
+    Ok(render(&ctx, StatusCode::OK, &p))
 }

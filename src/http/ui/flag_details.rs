@@ -22,6 +22,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
+use super::forms::{Confirm, ConfirmPage};
 use super::widgets::{flag_path, require, seg, NO_PERMISSION};
 use super::{
     error_text, redirect_with_flash, render, CsrfForm, Ctx, PageError, PageResult, PageUser,
@@ -59,44 +60,6 @@ pub fn routes() -> Router<AppState> {
 }
 
 // ---------------------------------------------------------------- confirmations
-
-/// The answer of a destructive form: the action runs only with `confirm=yes`.
-#[derive(serde::Deserialize)]
-pub struct Confirm {
-    #[serde(default)]
-    confirm: String,
-}
-
-impl Confirm {
-    pub fn confirmed(&self) -> bool {
-        self.confirm == "yes"
-    }
-}
-
-/// "Heading?", a sentence naming what is affected, and a form that posts `confirm=yes`.
-#[derive(Template)]
-#[template(path = "confirm.html")]
-struct ConfirmPage {
-    ctx: Ctx,
-    heading: &'static str,
-    /// The sentence is `before` + **subject** + `after`.
-    before: &'static str,
-    subject: String,
-    after: String,
-    /// Where the form posts (below the base path).
-    action: String,
-    button: &'static str,
-    button_id: &'static str,
-    /// Where **Cancel** leads.
-    cancel: String,
-}
-
-impl ConfirmPage {
-    fn show(self) -> Response {
-        let ctx = self.ctx.clone();
-        render(&ctx, StatusCode::OK, &self)
-    }
-}
 
 /// The page that asks before a flag is archived.
 pub(super) async fn archive_confirmation(

@@ -13,12 +13,13 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::Value;
 
-use super::flag_details::{self, Confirm};
+use super::flag_details;
+use super::forms::{Confirm, Empty};
 
 use super::variants::{self};
 use super::widgets::{flag_path, require, seg, NO_PERMISSION};
+use super::PageUser;
 use super::{error_text, redirect_with_flash, render, CsrfForm, Ctx, PageResult};
-use super::{refusal, PageUser};
 use crate::auth::permission::Scope;
 use crate::domain::features::FEATURE_TYPES;
 use crate::domain::permissions::{
@@ -200,18 +201,12 @@ async fn create_flag(
     Path(project): Path<String>,
     CsrfForm(input): CsrfForm<NewFlagInput>,
 ) -> PageResult {
-    let auth = match page
-        .principal
-        .require(&[CREATE_FEATURE], Scope::project(&project))
-    {
-        Ok(a) => a,
-        Err(_) => {
-            return Ok(refusal(
-                &page.ctx("Not allowed", "projects"),
-                "create flags here",
-            ))
-        }
-    };
+    let auth = require(
+        &page,
+        CREATE_FEATURE,
+        Scope::project(&project),
+        "create flags here",
+    )?;
     let create = features::CreateFeature {
         name: input.name.trim().to_string(),
         feature_type: Some(input.kind.clone()).filter(|k| !k.is_empty()),
@@ -294,9 +289,6 @@ struct FlagPage {
     can_edit: bool,
     reason: &'static str,
 }
-
-#[derive(serde::Deserialize)]
-struct Empty {}
 
 fn constraint_views(raw: &Value) -> Vec<ConstraintView> {
     raw.as_array()

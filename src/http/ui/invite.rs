@@ -12,12 +12,13 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::TimeDelta;
 
+use super::forms::Empty;
+use super::widgets::require_admin;
 use super::{
     constant_time_eq, cookie_path, date, error_text, message_page, read_cookie,
-    redirect_with_flash, refusal, render, CsrfForm, Ctx, PageUser,
+    redirect_with_flash, render, CsrfForm, Ctx, PageResult, PageUser,
 };
 use crate::auth::token::random_b64;
-use crate::auth::Authorized;
 use crate::domain::users::iso;
 use crate::http::admin::invite_links::public_base;
 use crate::service::invite_links::{self, CreateInviteLink, InvitedUser};
@@ -33,12 +34,6 @@ pub fn routes() -> Router<AppState> {
 
 const NAV: &str = "users";
 const REFUSAL: &str = "Only admins can manage invite links.";
-
-fn admin(page: &PageUser, ctx: &Ctx) -> Result<Authorized, Response> {
-    page.principal
-        .require_admin()
-        .map_err(|_| refusal(ctx, REFUSAL))
-}
 
 pub struct InviteRow {
     pub id: i64,
@@ -84,19 +79,17 @@ async fn rows(state: &AppState) -> Result<Vec<InviteRow>, crate::error::AppError
     Ok(out)
 }
 
-fn show(
-    state_rows: Result<Vec<InviteRow>, crate::error::AppError>,
+/// The list page, read after any change the caller has just made.
+async fn show(
+    state: &AppState,
     page: &PageUser,
     ctx: Ctx,
     status: StatusCode,
     created_url: Option<String>,
     error: Option<String>,
-) -> Response {
-    let rows = match state_rows {
-        Ok(r) => r,
-        Err(e) => return super::error_page(page.base.clone(), e),
-    };
-    render(
+) -> PageResult {
+    let rows = rows(state).await.map_err(page.fail())?;
+    Ok(render(
         &ctx,
         status,
         &InviteLinksPage {
@@ -105,15 +98,13 @@ fn show(
             created_url,
             error,
         },
-    )
+    ))
 }
 
-async fn list(State(state): State<AppState>, page: PageUser) -> Response {
+async fn list(State(state): State<AppState>, page: PageUser) -> PageResult {
     let ctx = page.ctx("Invite links", NAV);
-    if let Err(r) = admin(&page, &ctx) {
-        return r;
-    }
-    show(rows(&state).await, &page, ctx, StatusCode::OK, None, None)
+    require_admin(&page, &ctx, REFUSAL)?;
+    show(&state, &page, ctx, StatusCode::OK, None, None).await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -129,12 +120,9 @@ async fn create(
     page: PageUser,
     headers: HeaderMap,
     CsrfForm(form): CsrfForm<CreateForm>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("Invite links", NAV);
-    let auth = match admin(&page, &ctx) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
     let days: i64 = form.days.trim().parse().unwrap_or(7).clamp(1, 31);
     let expires_at = state.clock.now() + TimeDelta::days(days);
     let input = CreateInviteLink {
@@ -144,44 +132,31 @@ async fn create(
     match invite_links::create(&state, &auth, input).await {
         Ok((_, secret)) => {
             let url = invite_links::invite_url(&public_base(&state, &headers), &secret);
-            show(
-                rows(&state).await,
-                &page,
-                ctx,
-                StatusCode::OK,
-                Some(url),
-                None,
-            )
+            show(&state, &page, ctx, StatusCode::OK, Some(url), None).await
         }
-        Err(e) => show(
-            rows(&state).await,
-            &page,
-            ctx,
-            StatusCode::BAD_REQUEST,
-            None,
-            Some(error_text(&e)),
-        ),
+        Err(e) => {
+            let error = Some(error_text(&e));
+            show(&state, &page, ctx, StatusCode::BAD_REQUEST, None, error).await
+        }
     }
 }
-
-#[derive(serde::Deserialize)]
-pub struct Empty {}
 
 async fn disable(
     State(state): State<AppState>,
     page: PageUser,
     Path(id): Path<i64>,
     CsrfForm(_): CsrfForm<Empty>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("Invite links", NAV);
-    let auth = match admin(&page, &ctx) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    match invite_links::disable(&state, &auth, id).await {
-        Ok(()) => redirect_with_flash(&state, "/admin/invite-links", "Invite link disabled."),
-        Err(e) => super::error_page(page.base.clone(), e),
-    }
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
+    invite_links::disable(&state, &auth, id)
+        .await
+        .map_err(page.fail())?;
+    Ok(redirect_with_flash(
+        &state,
+        "/admin/invite-links",
+        "Invite link disabled.",
+    ))
 }
 
 // ------------------------------------------------------------------ public sign-up page

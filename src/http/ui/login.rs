@@ -10,6 +10,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
+use super::forms::Empty;
 use super::{constant_time_eq, cookie_path, read_cookie, safe_redirect, CsrfForm};
 use crate::auth::session;
 use crate::auth::token::random_b64;
@@ -195,9 +196,6 @@ async fn submit(
     )
         .into_response()
 }
-
-#[derive(serde::Deserialize)]
-pub struct Empty {}
 
 async fn sign_out(
     State(state): State<AppState>,

@@ -15,6 +15,7 @@ mod dashboard;
 mod events;
 mod flag_details;
 mod flags;
+mod forms;
 mod invite;
 mod login;
 mod pats;
@@ -98,7 +99,7 @@ async fn js() -> Response {
 async fn home(
     axum::extract::State(state): axum::extract::State<AppState>,
     page: PageUser,
-) -> Response {
+) -> PageResult {
     dashboard::show(&state, &page).await
 }
 

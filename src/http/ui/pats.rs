@@ -13,7 +13,11 @@ use axum::Router;
 use chrono::{DateTime, Datelike, NaiveDateTime, TimeDelta, Utc};
 use serde_json::json;
 
-use super::{date, date_time, error_text, redirect_with_flash, render, CsrfForm, Ctx, PageUser};
+use super::forms::{field, parse_id, Empty};
+use super::{
+    date, date_time, error_text, redirect_with_flash, render, CsrfForm, Ctx, PageError, PageResult,
+    PageUser,
+};
 use crate::domain::token_scope::{Access, TokenScope};
 use crate::domain::tokens::{Expiry, Pat};
 use crate::domain::users::iso;
@@ -235,26 +239,26 @@ struct PatsPage {
     taken: String,
 }
 
-async fn load(state: &AppState, page: &PageUser) -> Result<PatList, Response> {
+async fn load(state: &AppState, page: &PageUser) -> Result<PatList, PageError> {
     if state.config.pat_kill_switch {
         return Err(super::message_page(
             &page.base,
             StatusCode::NOT_FOUND,
             "Personal access tokens are disabled",
             "This server does not offer personal access tokens (UNLEASH_PAT_KILL_SWITCH is on).",
-        ));
+        )
+        .into());
     }
-    let fail = |e| super::error_page(page.base.clone(), e);
     let pats = tokens::list_pats(state, page.user().user.id)
         .await
-        .map_err(fail)?;
+        .map_err(page.fail())?;
     let ids: Vec<i64> = pats.iter().map(|p| p.id).collect();
     let addresses = crate::service::token_inventory::pat_addresses(state, &ids)
         .await
-        .map_err(fail)?;
+        .map_err(page.fail())?;
     let revoked = crate::service::token_inventory::revocations_of(state, page.user().user.id)
         .await
-        .map_err(fail)?
+        .map_err(page.fail())?
         .into_iter()
         .map(|r| (r.description, r.by, date_time(r.at)))
         .collect();
@@ -324,11 +328,9 @@ fn show_with(
     render(&ctx, status, &p)
 }
 
-async fn list(State(state): State<AppState>, page: PageUser) -> Response {
-    match load(&state, &page).await {
-        Ok(pats) => show(&state, &page, StatusCode::OK, &pats, None, None, None),
-        Err(r) => r,
-    }
+async fn list(State(state): State<AppState>, page: PageUser) -> PageResult {
+    let pats = load(&state, &page).await?;
+    Ok(show(&state, &page, StatusCode::OK, &pats, None, None, None))
 }
 
 /// The Admin API address for the curl example, as the browser reached us.
@@ -501,16 +503,10 @@ async fn max_days(state: &AppState) -> Option<u32> {
         .flatten()
 }
 
-async fn new_form(State(state): State<AppState>, page: PageUser, headers: HeaderMap) -> Response {
-    let pats = match load(&state, &page).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+async fn new_form(State(state): State<AppState>, page: PageUser, headers: HeaderMap) -> PageResult {
+    let pats = load(&state, &page).await?;
     let limit = max_days(&state).await;
-    let choices = match scope_choices(&state).await {
-        Ok(c) => c,
-        Err(e) => return super::error_page(page.base.clone(), e),
-    };
+    let choices = scope_choices(&state).await.map_err(page.fail())?;
     let mut form = form_state(
         &state,
         &headers,
@@ -524,7 +520,15 @@ async fn new_form(State(state): State<AppState>, page: PageUser, headers: Header
     if at_limit(&state, &pats) {
         form.error = Some(limit_reason(&state));
     }
-    show(&state, &page, StatusCode::OK, &pats, Some(form), None, None)
+    Ok(show(
+        &state,
+        &page,
+        StatusCode::OK,
+        &pats,
+        Some(form),
+        None,
+        None,
+    ))
 }
 
 fn limit_reason(state: &AppState) -> String {
@@ -544,17 +548,10 @@ pub struct CreateForm {
 
 impl CreateForm {
     fn from_pairs(pairs: &[(String, String)]) -> CreateForm {
-        let get = |k: &str| {
-            pairs
-                .iter()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default()
-        };
         CreateForm {
-            description: get("description"),
-            expiry: get("expiry"),
-            custom_expiry: get("custom_expiry"),
+            description: field(pairs, "description"),
+            expiry: field(pairs, "expiry"),
+            custom_expiry: field(pairs, "custom_expiry"),
             scope: scope_of_form(pairs),
         }
     }
@@ -565,14 +562,11 @@ async fn create(
     page: PageUser,
     headers: HeaderMap,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
-) -> Response {
+) -> PageResult {
     let input = CreateForm::from_pairs(&pairs);
     let now = state.clock.now();
     let limit = max_days(&state).await;
-    let choices = match scope_choices(&state).await {
-        Ok(c) => c,
-        Err(e) => return super::error_page(page.base.clone(), e),
-    };
+    let choices = scope_choices(&state).await.map_err(page.fail())?;
     let mut form = form_state(
         &state,
         &headers,
@@ -585,12 +579,9 @@ async fn create(
     );
     let fail =
         |state: &AppState, page: &PageUser, pats: &PatList, form: FormState, status: StatusCode| {
-            show(state, page, status, pats, Some(form), None, None)
+            Ok(show(state, page, status, pats, Some(form), None, None))
         };
-    let pats = match load(&state, &page).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+    let pats = load(&state, &page).await?;
     if input.description.trim().is_empty() {
         form.description_error = Some("A description is required.".into());
         return fail(&state, &page, &pats, form, StatusCode::BAD_REQUEST);
@@ -605,15 +596,12 @@ async fn create(
     let body = json!({"description": input.description, "expiresAt": iso(expires_at), "scope": input.scope.to_json()});
     match tokens::create_pat(&state, &page.principal.authenticated(), &body).await {
         Ok((_, secret)) => {
-            let pats = match load(&state, &page).await {
-                Ok(p) => p,
-                Err(r) => return r,
-            };
+            let pats = load(&state, &page).await?;
             let created = Created {
                 secret: secret.expose().to_string(),
                 rotated_until: None,
             };
-            show(
+            Ok(show(
                 &state,
                 &page,
                 StatusCode::OK,
@@ -621,7 +609,7 @@ async fn create(
                 None,
                 Some(created),
                 None,
-            )
+            ))
         }
         Err(AppError::NameExists(_)) => {
             form.description_error = Some("A token with that description already exists.".into());
@@ -639,69 +627,52 @@ async fn create(
     }
 }
 
-fn parse_id(raw: &str) -> Option<i64> {
-    raw.parse::<i64>().ok()
-}
-
 async fn confirm_delete(
     State(state): State<AppState>,
     page: PageUser,
     Path(raw): Path<String>,
-) -> Response {
-    let pats = match load(&state, &page).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let pats = load(&state, &page).await?;
     let all = rows(&state, &pats);
-    let Some(row) = parse_id(&raw).and_then(|id| all.into_iter().find(|r| r.id == id)) else {
-        return super::message_page(
-            &page.base,
-            StatusCode::NOT_FOUND,
-            "No such token",
-            "You have no personal access token with that id.",
-        );
-    };
-    show(&state, &page, StatusCode::OK, &pats, None, None, Some(row))
+    let row = parse_id(&raw)
+        .and_then(|id| all.into_iter().find(|r| r.id == id))
+        .ok_or_else(|| no_such_token(&page))?;
+    Ok(show(
+        &state,
+        &page,
+        StatusCode::OK,
+        &pats,
+        None,
+        None,
+        Some(row),
+    ))
 }
-
-#[derive(serde::Deserialize)]
-pub struct Empty {}
 
 async fn delete(
     State(state): State<AppState>,
     page: PageUser,
     Path(raw): Path<String>,
     CsrfForm(_form): CsrfForm<Empty>,
-) -> Response {
-    let Some(id) = parse_id(&raw) else {
-        return super::message_page(
-            &page.base,
-            StatusCode::NOT_FOUND,
-            "No such token",
-            "You have no personal access token with that id.",
-        );
-    };
-    match tokens::delete_pat(&state, &page.principal.authenticated(), id).await {
-        Ok(()) => redirect_with_flash(&state, PATH, "Token deleted"),
-        Err(e) => super::error_page(page.base.clone(), e),
-    }
+) -> PageResult {
+    let id = parse_id(&raw).ok_or_else(|| no_such_token(&page))?;
+    tokens::delete_pat(&state, &page.principal.authenticated(), id)
+        .await
+        .map_err(page.fail())?;
+    Ok(redirect_with_flash(&state, PATH, "Token deleted"))
 }
 
 async fn confirm_rotate(
     State(state): State<AppState>,
     page: PageUser,
     Path(raw): Path<String>,
-) -> Response {
-    let pats = match load(&state, &page).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let pats = load(&state, &page).await?;
     let all = rows(&state, &pats);
-    let Some(row) = parse_id(&raw).and_then(|id| all.into_iter().find(|r| r.id == id)) else {
-        return no_such_token(&page);
-    };
+    let row = parse_id(&raw)
+        .and_then(|id| all.into_iter().find(|r| r.id == id))
+        .ok_or_else(|| no_such_token(&page))?;
     let limit = max_days(&state).await;
-    show_with(
+    Ok(show_with(
         &state,
         &page,
         StatusCode::OK,
@@ -711,7 +682,7 @@ async fn confirm_rotate(
         None,
         Some(row),
         limit,
-    )
+    ))
 }
 
 fn no_such_token(page: &PageUser) -> Response {
@@ -734,50 +705,43 @@ async fn rotate(
     page: PageUser,
     Path(raw): Path<String>,
     CsrfForm(input): CsrfForm<RotateForm>,
-) -> Response {
-    let Some(id) = parse_id(&raw) else {
-        return no_such_token(&page);
-    };
+) -> PageResult {
+    let id = parse_id(&raw).ok_or_else(|| no_such_token(&page))?;
     let hours = match input.grace_hours.trim().parse::<u32>() {
         Ok(h) if GRACE_CHOICES.iter().any(|(v, _)| v.parse() == Ok(h)) => h,
         _ => {
-            return super::message_page(
+            return Ok(super::message_page(
                 &page.base,
                 StatusCode::BAD_REQUEST,
                 "Choose a grace period",
                 "Choose how long the old token keeps working: none, 1 hour, 1 day or 7 days.",
-            )
+            ))
         }
     };
     let body = json!({ "graceHours": hours });
     let auth = page.principal.authenticated();
-    match crate::service::token_rotation::rotate_pat(&state, &auth, id, &body).await {
-        Ok((_, secret)) => {
-            let pats = match load(&state, &page).await {
-                Ok(p) => p,
-                Err(r) => return r,
-            };
-            let until = pats
-                .iter()
-                .find(|p| p.id == id && hours > 0)
-                .map(|p| date_time(p.expires_at))
-                .unwrap_or_default();
-            let created = Created {
-                secret: secret.expose().to_string(),
-                rotated_until: Some(until),
-            };
-            show(
-                &state,
-                &page,
-                StatusCode::OK,
-                &pats,
-                None,
-                Some(created),
-                None,
-            )
-        }
-        Err(e) => super::error_page(page.base.clone(), e),
-    }
+    let (_, secret) = crate::service::token_rotation::rotate_pat(&state, &auth, id, &body)
+        .await
+        .map_err(page.fail())?;
+    let pats = load(&state, &page).await?;
+    let until = pats
+        .iter()
+        .find(|p| p.id == id && hours > 0)
+        .map(|p| date_time(p.expires_at))
+        .unwrap_or_default();
+    let created = Created {
+        secret: secret.expose().to_string(),
+        rotated_until: Some(until),
+    };
+    Ok(show(
+        &state,
+        &page,
+        StatusCode::OK,
+        &pats,
+        None,
+        Some(created),
+        None,
+    ))
 }
 
 #[cfg(test)]

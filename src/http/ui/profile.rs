@@ -7,7 +7,9 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
-use super::{date, date_time, error_text, redirect_with_flash, render, CsrfForm, Ctx, PageUser};
+use super::{
+    date, date_time, error_text, redirect_with_flash, render, CsrfForm, Ctx, PageResult, PageUser,
+};
 use crate::service;
 use crate::state::AppState;
 
@@ -31,17 +33,16 @@ struct ProfilePage {
     seen: String,
 }
 
-async fn profile(State(state): State<AppState>, page: PageUser) -> Response {
+async fn profile(State(state): State<AppState>, page: PageUser) -> PageResult {
     let ctx = page.ctx("Profile", "profile");
     let u = &page.user().user;
-    let role = match service::users::roles(&state).await {
-        Ok(roles) => roles
-            .into_iter()
-            .find(|r| r.id == u.root_role_id)
-            .map(|r| r.name)
-            .unwrap_or_default(),
-        Err(e) => return super::error_page(page.base.clone(), e),
-    };
+    let role = service::users::roles(&state)
+        .await
+        .map_err(page.fail())?
+        .into_iter()
+        .find(|r| r.id == u.root_role_id)
+        .map(|r| r.name)
+        .unwrap_or_default();
     let p = ProfilePage {
         ctx: ctx.clone(),
         tab: "profile",
@@ -52,7 +53,7 @@ async fn profile(State(state): State<AppState>, page: PageUser) -> Response {
         created: date(u.created_at),
         seen: u.seen_at.map(date_time).unwrap_or_else(|| "Never".into()),
     };
-    render(&ctx, StatusCode::OK, &p)
+    Ok(render(&ctx, StatusCode::OK, &p))
 }
 
 #[derive(Template)]

@@ -10,11 +10,11 @@ use axum::Router;
 use chrono::TimeDelta;
 use serde_json::json;
 
+use super::forms::{parse_id, Confirm, ConfirmPage};
+use super::widgets::require_admin;
 use super::{
-    date, date_time, error_page, error_text, redirect_with_flash, refusal, render, CsrfForm, Ctx,
-    PageUser,
+    date, date_time, error_text, redirect_with_flash, render, CsrfForm, Ctx, PageResult, PageUser,
 };
-use crate::auth::Authorized;
 use crate::domain::permissions::Role;
 use crate::domain::service_accounts::last_seen;
 use crate::domain::tokens::{never_expires, Pat};
@@ -44,12 +44,6 @@ pub fn routes() -> Router<AppState> {
             "/admin/service-accounts/{id}/tokens/{token}/delete",
             get(confirm_delete_token).post(delete_token),
         )
-}
-
-fn admin(page: &PageUser, ctx: &Ctx) -> Result<Authorized, Response> {
-    page.principal
-        .require_admin()
-        .map_err(|_| refusal(ctx, REFUSAL))
 }
 
 pub struct AccountRow {
@@ -112,17 +106,12 @@ async fn show_list(
     status: StatusCode,
     form: CreateForm,
     error: Option<String>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("Service accounts", NAV);
-    if let Err(r) = admin(page, &ctx) {
-        return r;
-    }
-    let (accounts, roles) = match service_accounts::list(state).await {
-        Ok(x) => x,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+    require_admin(page, &ctx, REFUSAL)?;
+    let (accounts, roles) = service_accounts::list(state).await.map_err(page.fail())?;
     let rows = accounts.iter().map(|a| row(a, &roles)).collect();
-    render(
+    Ok(render(
         &ctx,
         status,
         &ListPage {
@@ -132,10 +121,10 @@ async fn show_list(
             form,
             error,
         },
-    )
+    ))
 }
 
-async fn list(State(state): State<AppState>, page: PageUser) -> Response {
+async fn list(State(state): State<AppState>, page: PageUser) -> PageResult {
     show_list(&state, &page, StatusCode::OK, CreateForm::default(), None).await
 }
 
@@ -154,23 +143,20 @@ async fn create(
     State(state): State<AppState>,
     page: PageUser,
     CsrfForm(form): CsrfForm<CreateForm>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("Service accounts", NAV);
-    let auth = match admin(&page, &ctx) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
     let input = NewAccount {
         name: Some(form.name.clone()),
         username: Some(form.username.clone()),
         root_role: role_ref(&form.role),
     };
     match service_accounts::create(&state, &auth, input).await {
-        Ok(user) => redirect_with_flash(
+        Ok(user) => Ok(redirect_with_flash(
             &state,
             &format!("{LIST}/{}", user.id),
             "Service account created. Create a token for it below.",
-        ),
+        )),
         Err(e) => {
             let status = e.status();
             show_list(&state, &page, status, form, Some(error_text(&e))).await
@@ -247,10 +233,6 @@ impl Shown {
     }
 }
 
-fn parse_id(raw: &str) -> Option<i64> {
-    raw.parse::<i64>().ok()
-}
-
 fn no_account(base: &str) -> Response {
     super::message_page(
         base,
@@ -260,21 +242,17 @@ fn no_account(base: &str) -> Response {
     )
 }
 
-async fn show_detail(state: &AppState, page: &PageUser, raw: &str, shown: Shown) -> Response {
+async fn show_detail(state: &AppState, page: &PageUser, raw: &str, shown: Shown) -> PageResult {
     let ctx = page.ctx("Service account", NAV);
-    if let Err(r) = admin(page, &ctx) {
-        return r;
-    }
-    let Some(id) = parse_id(raw) else {
-        return no_account(&page.base);
-    };
+    require_admin(page, &ctx, REFUSAL)?;
+    let id = parse_id(raw).ok_or_else(|| no_account(&page.base))?;
     let (account, roles) = match (
         service_accounts::get(state, id).await,
         service_accounts::list(state).await,
     ) {
         (Ok(a), Ok((_, roles))) => (a, roles),
-        (Err(crate::error::AppError::NotFound(_)), _) => return no_account(&page.base),
-        (Err(e), _) | (_, Err(e)) => return error_page(page.base.clone(), e),
+        (Err(crate::error::AppError::NotFound(_)), _) => return Ok(no_account(&page.base)),
+        (Err(e), _) | (_, Err(e)) => return Err(page.fail()(e)),
     };
     let ctx = page.ctx(
         format!("Service account {}", account.user.display_name()),
@@ -290,14 +268,14 @@ async fn show_detail(state: &AppState, page: &PageUser, raw: &str, shown: Shown)
         token_error: shown.token_error,
         created: shown.created,
     };
-    render(&ctx, shown.status, &p)
+    Ok(render(&ctx, shown.status, &p))
 }
 
 async fn detail(
     State(state): State<AppState>,
     page: PageUser,
     Path(raw): Path<String>,
-) -> Response {
+) -> PageResult {
     show_detail(&state, &page, &raw, Shown::ok()).await
 }
 
@@ -314,22 +292,21 @@ async fn update(
     page: PageUser,
     Path(raw): Path<String>,
     CsrfForm(form): CsrfForm<UpdateForm>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("Service account", NAV);
-    let auth = match admin(&page, &ctx) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let Some(id) = parse_id(&raw) else {
-        return no_account(&page.base);
-    };
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
+    let id = parse_id(&raw).ok_or_else(|| no_account(&page.base))?;
     let input = AccountChanges {
         name: Some(form.name),
         username: None,
         root_role: role_ref(&form.role),
     };
     match service_accounts::update(&state, &auth, id, input).await {
-        Ok(_) => redirect_with_flash(&state, &format!("{LIST}/{id}"), "Service account updated"),
+        Ok(_) => Ok(redirect_with_flash(
+            &state,
+            &format!("{LIST}/{id}"),
+            "Service account updated",
+        )),
         Err(e) => {
             let shown = Shown {
                 status: e.status(),
@@ -354,15 +331,10 @@ async fn create_token(
     page: PageUser,
     Path(raw): Path<String>,
     CsrfForm(form): CsrfForm<TokenForm>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("Service account", NAV);
-    let auth = match admin(&page, &ctx) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let Some(id) = parse_id(&raw) else {
-        return no_account(&page.base);
-    };
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
+    let id = parse_id(&raw).ok_or_else(|| no_account(&page.base))?;
     let now = state.clock.now();
     let expires_at = match form.expiry.as_str() {
         "never" => chrono::DateTime::parse_from_rfc3339("9999-12-31T23:59:59Z")
@@ -401,56 +373,20 @@ async fn create_token(
     }
 }
 
-/// "Heading?", a sentence naming what is affected, and a form that posts `confirm=yes`.
-#[derive(Template)]
-#[template(path = "confirm.html")]
-pub(super) struct ConfirmPage {
-    pub ctx: Ctx,
-    pub heading: &'static str,
-    pub before: &'static str,
-    pub subject: String,
-    pub after: String,
-    pub action: String,
-    pub button: &'static str,
-    pub button_id: &'static str,
-    pub cancel: String,
-}
-
-impl ConfirmPage {
-    pub fn show(self) -> Response {
-        let ctx = self.ctx.clone();
-        render(&ctx, StatusCode::OK, &self)
-    }
-}
-
-#[derive(serde::Deserialize)]
-pub struct Confirm {
-    #[serde(default)]
-    confirm: String,
-}
-
-impl Confirm {
-    pub fn confirmed(&self) -> bool {
-        self.confirm == "yes"
-    }
-}
-
 async fn confirm_delete(
     State(state): State<AppState>,
     page: PageUser,
     Path(raw): Path<String>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("Delete service account?", NAV);
-    if let Err(r) = admin(&page, &ctx) {
-        return r;
-    }
+    require_admin(&page, &ctx, REFUSAL)?;
     let Some(account) = (match parse_id(&raw) {
         Some(id) => service_accounts::get(&state, id).await.ok(),
         None => None,
     }) else {
-        return no_account(&page.base);
+        return Ok(no_account(&page.base));
     };
-    ConfirmPage {
+    Ok(ConfirmPage {
         ctx,
         heading: "Delete service account?",
         before: "The service account ",
@@ -464,7 +400,7 @@ async fn confirm_delete(
         button_id: "confirm-delete-account",
         cancel: format!("{LIST}/{}", account.user.id),
     }
-    .show()
+    .show())
 }
 
 async fn delete(
@@ -472,33 +408,31 @@ async fn delete(
     page: PageUser,
     Path(raw): Path<String>,
     CsrfForm(form): CsrfForm<Confirm>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("Delete service account?", NAV);
-    let auth = match admin(&page, &ctx) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let Some(id) = parse_id(&raw) else {
-        return no_account(&page.base);
-    };
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
+    let id = parse_id(&raw).ok_or_else(|| no_account(&page.base))?;
     if !form.confirmed() {
-        return redirect_with_flash(&state, &format!("{LIST}/{id}"), "Nothing was deleted");
+        return Ok(nothing_deleted(&state, id));
     }
-    match service_accounts::delete(&state, &auth, id).await {
-        Ok(()) => redirect_with_flash(&state, LIST, "Service account deleted"),
-        Err(e) => error_page(page.base.clone(), e),
-    }
+    service_accounts::delete(&state, &auth, id)
+        .await
+        .map_err(page.fail())?;
+    Ok(redirect_with_flash(&state, LIST, "Service account deleted"))
+}
+
+/// Back to the account after a confirmation was declined.
+fn nothing_deleted(state: &AppState, id: i64) -> Response {
+    redirect_with_flash(state, &format!("{LIST}/{id}"), "Nothing was deleted")
 }
 
 async fn confirm_delete_token(
     State(state): State<AppState>,
     page: PageUser,
     Path((raw, raw_token)): Path<(String, String)>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("Delete token?", NAV);
-    if let Err(r) = admin(&page, &ctx) {
-        return r;
-    }
+    require_admin(&page, &ctx, REFUSAL)?;
     let found = match (parse_id(&raw), parse_id(&raw_token)) {
         (Some(id), Some(tid)) => service_accounts::get(&state, id)
             .await
@@ -507,14 +441,14 @@ async fn confirm_delete_token(
         _ => None,
     };
     let Some(token) = found else {
-        return super::message_page(
+        return Ok(super::message_page(
             &page.base,
             StatusCode::NOT_FOUND,
             "No such token",
             "This service account has no token with that id.",
-        );
+        ));
     };
-    ConfirmPage {
+    Ok(ConfirmPage {
         ctx,
         heading: "Delete token?",
         before: "Any applications or scripts using this token \"",
@@ -526,7 +460,7 @@ async fn confirm_delete_token(
         button_id: "confirm-delete-token",
         cancel: format!("{LIST}/{}", token.user_id),
     }
-    .show()
+    .show())
 }
 
 async fn delete_token(
@@ -534,20 +468,21 @@ async fn delete_token(
     page: PageUser,
     Path((raw, raw_token)): Path<(String, String)>,
     CsrfForm(form): CsrfForm<Confirm>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("Delete token?", NAV);
-    let auth = match admin(&page, &ctx) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
     let (Some(id), Some(tid)) = (parse_id(&raw), parse_id(&raw_token)) else {
-        return no_account(&page.base);
+        return Ok(no_account(&page.base));
     };
     if !form.confirmed() {
-        return redirect_with_flash(&state, &format!("{LIST}/{id}"), "Nothing was deleted");
+        return Ok(nothing_deleted(&state, id));
     }
-    match service_accounts::delete_token(&state, &auth, id, tid).await {
-        Ok(()) => redirect_with_flash(&state, &format!("{LIST}/{id}"), "Token deleted"),
-        Err(e) => error_page(page.base.clone(), e),
-    }
+    service_accounts::delete_token(&state, &auth, id, tid)
+        .await
+        .map_err(page.fail())?;
+    Ok(redirect_with_flash(
+        &state,
+        &format!("{LIST}/{id}"),
+        "Token deleted",
+    ))
 }

@@ -9,7 +9,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Map, Value};
 
-use super::flag_details::{self, Confirm};
+use super::flag_details;
+use super::forms::Confirm;
 
 use super::variants::{self, VariantEditor, VariantStep};
 use super::widgets::{flag_path, plain_words, require, seg};

@@ -8,11 +8,9 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 
-use super::service_accounts::{Confirm, ConfirmPage};
-use super::{
-    date, date_time, error_page, redirect_with_flash, refusal, render, CsrfForm, Ctx, PageUser,
-};
-use crate::auth::Authorized;
+use super::forms::{parse_id, Confirm, ConfirmPage};
+use super::widgets::require_admin;
+use super::{date, date_time, redirect_with_flash, render, CsrfForm, Ctx, PageResult, PageUser};
 use crate::domain::token_inventory::{parse_days, parse_flag, parse_owner_kind, InventoryFilter};
 use crate::domain::tokens::never_expires;
 use crate::error::AppResult;
@@ -28,12 +26,6 @@ pub fn routes() -> Router<AppState> {
         "/admin/tokens/{id}/revoke",
         get(confirm_revoke).post(revoke),
     )
-}
-
-fn admin(page: &PageUser, ctx: &Ctx) -> Result<Authorized, Response> {
-    page.principal
-        .require_admin()
-        .map_err(|_| refusal(ctx, REFUSAL))
 }
 
 /// The filter form's fields, as typed (empty = not filtering).
@@ -102,21 +94,25 @@ struct InventoryPage {
     error: Option<String>,
 }
 
-async fn list(State(state): State<AppState>, page: PageUser, Query(f): Query<Filters>) -> Response {
+async fn list(
+    State(state): State<AppState>,
+    page: PageUser,
+    Query(f): Query<Filters>,
+) -> PageResult {
     let ctx = page.ctx("Tokens", NAV);
-    if let Err(r) = admin(&page, &ctx) {
-        return r;
-    }
+    require_admin(&page, &ctx, REFUSAL)?;
     let (status, error, entries) = match f.filter() {
         Err(e) => (
             StatusCode::BAD_REQUEST,
             Some(super::error_text(&e)),
             Vec::new(),
         ),
-        Ok(filter) => match token_inventory::list(&state, Some(&f.owner), &filter).await {
-            Ok(list) => (StatusCode::OK, None, list),
-            Err(e) => return error_page(page.base.clone(), e),
-        },
+        Ok(filter) => {
+            let list = token_inventory::list(&state, Some(&f.owner), &filter)
+                .await
+                .map_err(page.fail())?;
+            (StatusCode::OK, None, list)
+        }
     };
     let now = state.clock.now();
     let rows = entries
@@ -147,7 +143,7 @@ async fn list(State(state): State<AppState>, page: PageUser, Query(f): Query<Fil
             }
         })
         .collect();
-    render(
+    Ok(render(
         &ctx,
         status,
         &InventoryPage {
@@ -156,7 +152,7 @@ async fn list(State(state): State<AppState>, page: PageUser, Query(f): Query<Fil
             f,
             error,
         },
-    )
+    ))
 }
 
 fn no_token(base: &str) -> Response {
@@ -172,22 +168,17 @@ async fn confirm_revoke(
     State(state): State<AppState>,
     page: PageUser,
     Path(raw): Path<String>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("Revoke token?", NAV);
-    if let Err(r) = admin(&page, &ctx) {
-        return r;
-    }
-    let Ok(id) = raw.parse::<i64>() else {
-        return no_token(&page.base);
-    };
-    let all = match token_inventory::list(&state, None, &InventoryFilter::default()).await {
-        Ok(l) => l,
-        Err(e) => return error_page(page.base.clone(), e),
-    };
+    require_admin(&page, &ctx, REFUSAL)?;
+    let id = parse_id(&raw).ok_or_else(|| no_token(&page.base))?;
+    let all = token_inventory::list(&state, None, &InventoryFilter::default())
+        .await
+        .map_err(page.fail())?;
     let Some(entry) = all.into_iter().find(|e| e.token.id == id) else {
-        return no_token(&page.base);
+        return Ok(no_token(&page.base));
     };
-    ConfirmPage {
+    Ok(ConfirmPage {
         ctx,
         heading: "Revoke token?",
         before: "The token \"",
@@ -201,7 +192,7 @@ async fn confirm_revoke(
         button_id: "confirm-revoke",
         cancel: PATH.to_string(),
     }
-    .show()
+    .show())
 }
 
 async fn revoke(
@@ -209,28 +200,23 @@ async fn revoke(
     page: PageUser,
     Path(raw): Path<String>,
     CsrfForm(form): CsrfForm<Confirm>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("Revoke token?", NAV);
-    let auth = match admin(&page, &ctx) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let Ok(id) = raw.parse::<i64>() else {
-        return no_token(&page.base);
-    };
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
+    let id = parse_id(&raw).ok_or_else(|| no_token(&page.base))?;
     if !form.confirmed() {
-        return redirect_with_flash(&state, PATH, "Nothing was revoked");
+        return Ok(redirect_with_flash(&state, PATH, "Nothing was revoked"));
     }
-    match token_inventory::revoke(&state, &auth, id).await {
-        Ok(t) => redirect_with_flash(
-            &state,
-            PATH,
-            &format!(
-                "Token \"{}\" of {} revoked",
-                t.description,
-                t.owner_display()
-            ),
+    let t = token_inventory::revoke(&state, &auth, id)
+        .await
+        .map_err(page.fail())?;
+    Ok(redirect_with_flash(
+        &state,
+        PATH,
+        &format!(
+            "Token \"{}\" of {} revoked",
+            t.description,
+            t.owner_display()
         ),
-        Err(e) => error_page(page.base.clone(), e),
-    }
+    ))
 }

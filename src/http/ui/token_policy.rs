@@ -10,8 +10,9 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
+use super::widgets::require_admin;
 use super::{
-    error_page, error_text, redirect_with_flash, refusal, render, CsrfForm, Ctx, PageUser,
+    error_text, redirect_with_flash, refusal, render, CsrfForm, Ctx, PageResult, PageUser,
 };
 use crate::service::token_policy;
 use crate::state::AppState;
@@ -58,24 +59,22 @@ fn text(v: Option<u32>) -> String {
     v.map(|d| d.to_string()).unwrap_or_default()
 }
 
-async fn show(State(state): State<AppState>, page: PageUser) -> Response {
+async fn show(State(state): State<AppState>, page: PageUser) -> PageResult {
     if !page.is_admin() {
-        return refusal(
+        return Ok(refusal(
             &page.ctx("Token policy", "token-policy"),
             "change the token policy",
-        );
+        ));
     }
-    match token_policy::policy(&state).await {
-        Ok(p) => page_of(
-            &page,
-            text(p.pat_max_lifetime_days),
-            text(p.revoke_unused_after_days),
-            state.config.pat_max_lifetime_days,
-            None,
-            StatusCode::OK,
-        ),
-        Err(e) => error_page(page.base.clone(), e),
-    }
+    let p = token_policy::policy(&state).await.map_err(page.fail())?;
+    Ok(page_of(
+        &page,
+        text(p.pat_max_lifetime_days),
+        text(p.revoke_unused_after_days),
+        state.config.pat_max_lifetime_days,
+        None,
+        StatusCode::OK,
+    ))
 }
 
 #[derive(serde::Deserialize)]
@@ -99,32 +98,28 @@ async fn save(
     State(state): State<AppState>,
     page: PageUser,
     CsrfForm(input): CsrfForm<PolicyForm>,
-) -> Response {
-    let auth = match page.principal.require_admin() {
-        Ok(a) => a,
-        Err(_) => {
-            return refusal(
-                &page.ctx("Token policy", "token-policy"),
-                "change the token policy",
-            )
-        }
-    };
+) -> PageResult {
+    let auth = require_admin(
+        &page,
+        &page.ctx("Token policy", "token-policy"),
+        "change the token policy",
+    )?;
     let body = json!({
         "patMaxLifetimeDays": field(&input.max_days),
         "revokeUnusedAfterDays": field(&input.unused_days),
     });
     match token_policy::set_policy(&state, &auth, &body).await {
-        Ok(_) => redirect_with_flash(&state, PATH, "Token policy saved"),
+        Ok(_) => Ok(redirect_with_flash(&state, PATH, "Token policy saved")),
         Err(e) => {
             let status = e.status();
-            page_of(
+            Ok(page_of(
                 &page,
                 input.max_days,
                 input.unused_days,
                 state.config.pat_max_lifetime_days,
                 Some(error_text(&e)),
                 status,
-            )
+            ))
         }
     }
 }

@@ -8,10 +8,11 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::Router;
 
+use super::forms::Empty;
+use super::widgets::require_admin;
 use super::{
-    date, date_time, error_text, redirect_with_flash, refusal, render, CsrfForm, Ctx, PageUser,
+    date, date_time, error_text, redirect_with_flash, render, CsrfForm, Ctx, PageResult, PageUser,
 };
-use crate::auth::Authorized;
 use crate::domain::permissions::Role;
 use crate::domain::users::User;
 use crate::service::users::{self, CreateUser, RoleRef, UpdateUser};
@@ -30,13 +31,6 @@ pub fn routes() -> Router<AppState> {
 const NAV: &str = "users";
 const REFUSAL: &str =
     "Only admins can manage users. Ask an admin of this Switchyard if you need a change.";
-
-/// The admin proof, or the refusal page to answer with.
-fn admin(page: &PageUser, ctx: &Ctx) -> Result<Authorized, Response> {
-    page.principal
-        .require_admin()
-        .map_err(|_| refusal(ctx, REFUSAL))
-}
 
 pub struct UserRow {
     pub id: i64,
@@ -81,14 +75,12 @@ struct UsersPage {
     rows: Vec<UserRow>,
 }
 
-async fn list(State(state): State<AppState>, page: PageUser) -> Response {
+async fn list(State(state): State<AppState>, page: PageUser) -> PageResult {
     let ctx = page.ctx("Users", NAV);
-    if let Err(r) = admin(&page, &ctx) {
-        return r;
-    }
+    require_admin(&page, &ctx, REFUSAL)?;
     let (all, roles) = match (users::list(&state).await, root_roles(&state).await) {
         (Ok(a), Ok(r)) => (a, r),
-        (Err(e), _) | (_, Err(e)) => return super::error_page(page.base.clone(), e),
+        (Err(e), _) | (_, Err(e)) => return Err(page.fail()(e)),
     };
     let me = page.user().user.id;
     let rows = all
@@ -96,14 +88,14 @@ async fn list(State(state): State<AppState>, page: PageUser) -> Response {
         .filter(|u| !u.is_service)
         .map(|u| row(u, &roles, me))
         .collect();
-    render(
+    Ok(render(
         &ctx,
         StatusCode::OK,
         &UsersPage {
             ctx: ctx.clone(),
             rows,
         },
-    )
+    ))
 }
 
 #[derive(Template)]
@@ -134,20 +126,15 @@ fn opt(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_string())
 }
 
-async fn show_create(State(state): State<AppState>, page: PageUser) -> Response {
+async fn show_create(State(state): State<AppState>, page: PageUser) -> PageResult {
     let ctx = page.ctx("New user", NAV);
-    if let Err(r) = admin(&page, &ctx) {
-        return r;
-    }
-    let roles = match root_roles(&state).await {
-        Ok(r) => r,
-        Err(e) => return super::error_page(page.base.clone(), e),
-    };
+    require_admin(&page, &ctx, REFUSAL)?;
+    let roles = root_roles(&state).await.map_err(page.fail())?;
     let form = CreateForm {
         role: "Viewer".into(),
         ..Default::default()
     };
-    render(
+    Ok(render(
         &ctx,
         StatusCode::OK,
         &CreatePage {
@@ -156,19 +143,16 @@ async fn show_create(State(state): State<AppState>, page: PageUser) -> Response 
             form,
             error: None,
         },
-    )
+    ))
 }
 
 async fn create(
     State(state): State<AppState>,
     page: PageUser,
     CsrfForm(form): CsrfForm<CreateForm>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("New user", NAV);
-    let auth = match admin(&page, &ctx) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
     let input = CreateUser {
         username: opt(&form.username),
         email: opt(&form.email),
@@ -177,18 +161,18 @@ async fn create(
         root_role: RoleRef::Name(form.role.clone()),
     };
     match users::create(&state, &auth, input).await {
-        Ok(u) => redirect_with_flash(
+        Ok(u) => Ok(redirect_with_flash(
             &state,
             "/admin/users",
             &format!("User {} created.", u.display_name()),
-        ),
+        )),
         Err(e) => {
             let roles = root_roles(&state).await.unwrap_or_default();
             let form = CreateForm {
                 password: String::new(),
                 ..form
             };
-            render(
+            Ok(render(
                 &ctx,
                 StatusCode::BAD_REQUEST,
                 &CreatePage {
@@ -197,7 +181,7 @@ async fn create(
                     form,
                     error: Some(error_text(&e)),
                 },
-            )
+            ))
         }
     }
 }
@@ -230,21 +214,16 @@ async fn edit_page(
     status: StatusCode,
     error: Option<String>,
     confirm_delete: bool,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("Edit user", NAV);
-    if let Err(r) = admin(page, &ctx) {
-        return r;
-    }
-    let id = match parse_id(page, id) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    require_admin(page, &ctx, REFUSAL)?;
+    let id = parse_id(page, id)?;
     let (user, roles) = match (users::get(state, id).await, root_roles(state).await) {
         (Ok(u), Ok(r)) => (u, r),
-        (Err(e), _) | (_, Err(e)) => return super::error_page(page.base.clone(), e),
+        (Err(e), _) | (_, Err(e)) => return Err(page.fail()(e)),
     };
     let user = row(&user, &roles, page.user().user.id);
-    render(
+    Ok(render(
         &ctx,
         status,
         &EditPage {
@@ -254,10 +233,10 @@ async fn edit_page(
             error,
             confirm_delete,
         },
-    )
+    ))
 }
 
-async fn edit(State(state): State<AppState>, page: PageUser, Path(id): Path<String>) -> Response {
+async fn edit(State(state): State<AppState>, page: PageUser, Path(id): Path<String>) -> PageResult {
     edit_page(&state, &page, &id, StatusCode::OK, None, false).await
 }
 
@@ -265,7 +244,7 @@ async fn confirm_delete(
     State(state): State<AppState>,
     page: PageUser,
     Path(id): Path<String>,
-) -> Response {
+) -> PageResult {
     edit_page(&state, &page, &id, StatusCode::OK, None, true).await
 }
 
@@ -280,26 +259,20 @@ async fn change_role(
     page: PageUser,
     Path(raw): Path<String>,
     CsrfForm(form): CsrfForm<RoleForm>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("Edit user", NAV);
-    let auth = match admin(&page, &ctx) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let id = match parse_id(&page, &raw) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
+    let id = parse_id(&page, &raw)?;
     let input = UpdateUser {
         root_role: Some(RoleRef::Name(form.role.clone())),
         ..Default::default()
     };
     match users::update(&state, &auth, id, input).await {
-        Ok(u) => redirect_with_flash(
+        Ok(u) => Ok(redirect_with_flash(
             &state,
             "/admin/users",
             &format!("{} is now {}.", u.display_name(), form.role),
-        ),
+        )),
         Err(e) => edit_page(&state, &page, &raw, e.status(), Some(error_text(&e)), false).await,
     }
 }
@@ -315,50 +288,39 @@ async fn reset_password(
     page: PageUser,
     Path(raw): Path<String>,
     CsrfForm(form): CsrfForm<ResetForm>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("Edit user", NAV);
-    let auth = match admin(&page, &ctx) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let id = match parse_id(&page, &raw) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
+    let id = parse_id(&page, &raw)?;
     match users::set_password(&state, &auth, id, form.password).await {
-        Ok(()) => redirect_with_flash(
+        Ok(()) => Ok(redirect_with_flash(
             &state,
             &format!("/admin/users/{id}/edit"),
             "The password has been reset.",
-        ),
+        )),
         Err(e) => edit_page(&state, &page, &raw, e.status(), Some(error_text(&e)), false).await,
     }
 }
-
-#[derive(serde::Deserialize)]
-pub struct Empty {}
 
 async fn delete(
     State(state): State<AppState>,
     page: PageUser,
     Path(raw): Path<String>,
     CsrfForm(_form): CsrfForm<Empty>,
-) -> Response {
+) -> PageResult {
     let ctx = page.ctx("Edit user", NAV);
-    let auth = match admin(&page, &ctx) {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let id = match parse_id(&page, &raw) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let auth = require_admin(&page, &ctx, REFUSAL)?;
+    let id = parse_id(&page, &raw)?;
     let name = users::get(&state, id)
         .await
         .map(|u| u.display_name())
         .unwrap_or_default();
     match users::delete(&state, &auth, id).await {
-        Ok(()) => redirect_with_flash(&state, "/admin/users", &format!("User {name} deleted.")),
+        Ok(()) => Ok(redirect_with_flash(
+            &state,
+            "/admin/users",
+            &format!("User {name} deleted."),
+        )),
         Err(e) => edit_page(&state, &page, &raw, e.status(), Some(error_text(&e)), false).await,
     }
 }

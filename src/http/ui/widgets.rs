@@ -3,7 +3,7 @@
 
 use axum::response::Response;
 
-use super::{refusal, PageUser};
+use super::{refusal, Ctx, PageUser};
 use crate::auth::permission::Scope;
 use crate::auth::Authorized;
 use crate::domain::permissions::READ_PROJECT_API_TOKEN;
@@ -30,6 +30,13 @@ pub(super) fn require(
     page.principal
         .require(&[perm], scope)
         .map_err(|_| refusal(&page.ctx("Not allowed", "projects"), what))
+}
+
+/// The admin proof for the Admin-only pages, or the refusal that says `why` not.
+pub(super) fn require_admin(page: &PageUser, ctx: &Ctx, why: &str) -> Result<Authorized, Response> {
+    page.principal
+        .require_admin()
+        .map_err(|_| refusal(ctx, why))
 }
 
 /// The tabs above a project's pages (`project_tabs.html`).
