@@ -7,6 +7,7 @@
 //! lookup and a copy of a reference-counted body: no query, no JSON work.
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -78,78 +79,122 @@ fn mark(items: &mut [Value], key: &str, favourites: &HashSet<String>) {
     }
 }
 
-/// `GET /api/admin/projects`: `{version, projects}`, the projects the caller sees.
-pub async fn project_list(state: &AppState, caller: &Principal) -> AppResult<Bytes> {
+/// One caller's answer: `shape` makes it from the view everyone shares (`base`, built with
+/// `load`) and the caller's favourite flags or projects; both the shared view and the
+/// serialized answer are kept for the epoch.
+#[allow(clippy::too_many_arguments)]
+async fn answer<B, L, Fut>(
+    state: &AppState,
+    caller: &Principal,
+    kind: &'static str,
+    parts: Vec<String>,
+    base: ViewKey,
+    load: L,
+    of_projects: bool,
+    shape: impl FnOnce(&B, &HashSet<String>) -> Value,
+) -> AppResult<Bytes>
+where
+    B: Send + Sync + 'static,
+    L: FnOnce() -> Fut,
+    Fut: Future<Output = AppResult<B>>,
+{
     let g = state.views.generation(&state.db).await?;
-    let key = ViewKey::new("projects:body", viewer(caller, vec![]));
+    let key = ViewKey::new(kind, viewer(caller, parts));
     let body = g
         .get(key, || async {
-            let all = g
-                .get(ViewKey::new("projects", vec![]), || async {
-                    Ok(projects::list(state)
-                        .await?
-                        .iter()
-                        .map(|(p, o)| (p.id.clone(), p.to_json(o)))
-                        .collect::<Vec<_>>())
-                })
-                .await?;
-            let favourites = favourites_of(&g, state, caller, true).await?;
-            let mut list: Vec<Value> = all
-                .iter()
-                .filter(|(id, _)| caller.sees_project(id))
-                .map(|(_, v)| v.clone())
-                .collect();
-            mark(&mut list, "id", &favourites);
-            to_bytes(&json!({"version": 1, "projects": list}))
+            let base = g.get(base, load).await?;
+            let favourites = favourites_of(&g, state, caller, of_projects).await?;
+            to_bytes(&shape(&base, &favourites))
         })
         .await?;
     Ok((*body).clone())
 }
 
+/// `GET /api/admin/projects`: `{version, projects}`, the projects the caller sees.
+pub async fn project_list(state: &AppState, caller: &Principal) -> AppResult<Bytes> {
+    let load = || async {
+        Ok(projects::list(state)
+            .await?
+            .iter()
+            .map(|(p, o)| (p.id.clone(), p.to_json(o)))
+            .collect::<Vec<_>>())
+    };
+    let shape = |all: &Vec<(String, Value)>, favourites: &HashSet<String>| {
+        let mut list: Vec<Value> = all
+            .iter()
+            .filter(|(id, _)| caller.sees_project(id))
+            .map(|(_, v)| v.clone())
+            .collect();
+        mark(&mut list, "id", favourites);
+        json!({"version": 1, "projects": list})
+    };
+    let base = ViewKey::new("projects", vec![]);
+    answer(
+        state,
+        caller,
+        "projects:body",
+        vec![],
+        base,
+        load,
+        true,
+        shape,
+    )
+    .await
+}
+
+fn project_key(id: &str) -> ViewKey {
+    ViewKey::new("project", vec![id.to_string()])
+}
+
 /// `GET /api/admin/projects/{id}`: the project with its environments and flags.
 pub async fn project(state: &AppState, caller: &Principal, id: &str) -> AppResult<Bytes> {
-    let g = state.views.generation(&state.db).await?;
-    let key = ViewKey::new("project:body", viewer(caller, vec![id.to_string()]));
-    let body = g
-        .get(key, || async {
-            let base = g
-                .get(ViewKey::new("project", vec![id.to_string()]), || {
-                    project_json(state, id)
-                })
-                .await?;
-            let favourites = favourites_of(&g, state, caller, false).await?;
-            let mut v = (*base).clone();
-            if let Some(Value::Array(flags)) = v.get_mut("features") {
-                mark(flags, "name", &favourites);
-            }
-            to_bytes(&v)
-        })
-        .await?;
-    Ok((*body).clone())
+    let shape = |base: &Value, favourites: &HashSet<String>| {
+        let mut v = base.clone();
+        if let Some(Value::Array(flags)) = v.get_mut("features") {
+            mark(flags, "name", favourites);
+        }
+        v
+    };
+    let load = || project_json(state, id);
+    let parts = vec![id.to_string()];
+    answer(
+        state,
+        caller,
+        "project:body",
+        parts,
+        project_key(id),
+        load,
+        false,
+        shape,
+    )
+    .await
 }
 
 /// `GET /api/admin/projects/{id}/features`: `{version, features}`, the project's flags as
 /// the project read lists them.
 pub async fn project_flags(state: &AppState, caller: &Principal, id: &str) -> AppResult<Bytes> {
-    let g = state.views.generation(&state.db).await?;
-    let key = ViewKey::new("project-flags:body", viewer(caller, vec![id.to_string()]));
-    let body = g
-        .get(key, || async {
-            let base = g
-                .get(ViewKey::new("project", vec![id.to_string()]), || {
-                    project_json(state, id)
-                })
-                .await?;
-            let favourites = favourites_of(&g, state, caller, false).await?;
-            let mut flags = match base.get("features") {
-                Some(Value::Array(flags)) => flags.clone(),
-                _ => Vec::new(),
-            };
-            mark(&mut flags, "name", &favourites);
-            to_bytes(&json!({"version": 1, "features": flags}))
-        })
-        .await?;
-    Ok((*body).clone())
+    let shape = |base: &Value, favourites: &HashSet<String>| {
+        let mut flags = match base.get("features") {
+            Some(Value::Array(flags)) => flags.clone(),
+            _ => Vec::new(),
+        };
+        mark(&mut flags, "name", favourites);
+        json!({"version": 1, "features": flags})
+    };
+    let load = || project_json(state, id);
+    let parts = vec![id.to_string()];
+    let kind = "project-flags:body";
+    answer(
+        state,
+        caller,
+        kind,
+        parts,
+        project_key(id),
+        load,
+        false,
+        shape,
+    )
+    .await
 }
 
 async fn project_json(state: &AppState, id: &str) -> AppResult<Value> {
@@ -179,23 +224,18 @@ pub async fn flag(
     project: &str,
     name: &str,
 ) -> AppResult<Bytes> {
-    let g = state.views.generation(&state.db).await?;
+    let load = || async {
+        let mut v = features::detail(state, project, name).await?;
+        v["links"] = Value::Array(links::of_feature(state, name).await?);
+        Ok(v)
+    };
+    let shape = |base: &Value, favourites: &HashSet<String>| {
+        let mut one = [base.clone()];
+        mark(&mut one, "name", favourites);
+        let [v] = one;
+        v
+    };
     let parts = vec![project.to_string(), name.to_string()];
-    let key = ViewKey::new("flag:body", viewer(caller, parts.clone()));
-    let body = g
-        .get(key, || async {
-            let base = g
-                .get(ViewKey::new("flag", parts), || async {
-                    let mut v = features::detail(state, project, name).await?;
-                    v["links"] = Value::Array(links::of_feature(state, name).await?);
-                    Ok(v)
-                })
-                .await?;
-            let favourites = favourites_of(&g, state, caller, false).await?;
-            let mut one = [(*base).clone()];
-            mark(&mut one, "name", &favourites);
-            to_bytes(&one[0])
-        })
-        .await?;
-    Ok((*body).clone())
+    let base = ViewKey::new("flag", parts.clone());
+    answer(state, caller, "flag:body", parts, base, load, false, shape).await
 }
