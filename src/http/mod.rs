@@ -16,6 +16,7 @@ pub mod prometheus;
 pub mod serve;
 pub mod token_throttle;
 pub mod ui;
+pub mod wire;
 
 #[cfg(test)]
 mod location_tests {

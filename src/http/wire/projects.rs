@@ -1,0 +1,1 @@
+//! Answers about projects: the project list, a project, its settings and members.

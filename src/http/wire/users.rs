@@ -1,0 +1,2 @@
+//! Answers about users: the signed-in user, user administration, invitations and
+//! instance administration.
