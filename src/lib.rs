@@ -98,10 +98,22 @@ pub async fn serve(
     );
     let background = spawn_background(state.clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let server = http::serve::serve_connections(listener, app(state.clone()), limits, async move {
+    let shutdown = async move {
         shutdown.await;
         let _ = tx.send(());
-    });
+    };
+    let server: std::pin::Pin<Box<dyn Future<Output = ()> + Send>> =
+        if state.config.base_path().is_empty() {
+            let service = http::service(state.clone());
+            Box::pin(http::serve::serve_connections(
+                listener, service, limits, shutdown,
+            ))
+        } else {
+            let router = app(state.clone());
+            Box::pin(http::serve::serve_connections(
+                listener, router, limits, shutdown,
+            ))
+        };
     let drain = async move {
         // Only starts counting once shutdown has begun.
         let _ = rx.await;

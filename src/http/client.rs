@@ -216,23 +216,25 @@ fn selection(
 ))]
 async fn get_client_features(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
+    // The request itself rather than copies of its headers and query: this is the route
+    // SDKs poll.
+    req: axum::extract::Request,
 ) -> AppResult<Response> {
-    let token = sdk_principal(&state, &headers, ApiTokenKind::Client).await?;
-    let sel = selection(&headers, query.as_deref(), token.projects.clone())?;
+    let headers = req.headers();
+    let token = sdk_principal(&state, headers, ApiTokenKind::Client).await?;
+    let sel = selection(headers, req.uri().query(), token.projects.clone())?;
     let snap = state
         .features
         .snapshot(&state.db, &token.environment)
         .await?;
     let rendered = snap.client_features(&sel);
     let etag = HeaderValue::from_str(&rendered.etag).map_err(AppError::internal)?;
-    if etag_matches(&headers, &rendered.etag) {
+    if etag_matches(headers, &rendered.etag) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
     let json = HeaderValue::from_static("application/json; charset=utf-8");
     let vary = HeaderValue::from_static("Accept-Encoding");
-    if let Some(gzip) = accepts_gzip(&headers).then(|| rendered.gzip()).flatten() {
+    if let Some(gzip) = accepts_gzip(headers).then(|| rendered.gzip()).flatten() {
         return Ok((
             [
                 (header::CONTENT_TYPE, json),

@@ -7,7 +7,6 @@ use std::any::Any;
 
 use axum::extract::Request;
 use axum::http::StatusCode;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -18,16 +17,19 @@ pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 /// The most header lines one request may carry.
 pub const MAX_HEADER_COUNT: usize = 100;
 
-/// Refuses, before any handler or authentication runs, requests whose headers are larger
-/// than [`MAX_HEADER_BYTES`] or more than [`MAX_HEADER_COUNT`] (431), and requests whose path
-/// or query string encodes a NUL character (400).
-pub async fn guard_request(req: Request, next: Next) -> Response {
+/// The answer refusing a request before any handler or authentication runs, if it must be:
+/// headers larger than [`MAX_HEADER_BYTES`] or more than [`MAX_HEADER_COUNT`] (431), or a
+/// path or query string that encodes a NUL character (400). Checked by
+/// [`super::gate`] for every request.
+pub fn refusal(req: &Request) -> Option<Response> {
     let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("");
     if has_encoded_nul(target) {
-        return AppError::bad_data(
-            "The request's path or query contains a NUL character (%00), which no name or value may contain.",
-        )
-        .into_response();
+        return Some(
+            AppError::bad_data(
+                "The request's path or query contains a NUL character (%00), which no name or value may contain.",
+            )
+            .into_response(),
+        );
     }
     let headers = req.headers();
     let bytes: usize = headers
@@ -45,21 +47,20 @@ pub async fn guard_request(req: Request, next: Next) -> Response {
             "message": message,
             "details": [{"message": message}],
         });
-        return (
-            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            axum::Json(body),
-        )
-            .into_response();
+        return Some(
+            (
+                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+                axum::Json(body),
+            )
+                .into_response(),
+        );
     }
-    next.run(req).await
+    None
 }
 
 /// Bodies up to this many bytes, with their length declared, are read before the handler
-/// runs (see [`read_small_body`]).
-pub const SMALL_BODY_BYTES: u64 = 64 * 1024;
-
-/// Reads a request body of a declared length up to [`SMALL_BODY_BYTES`] before the handler
-/// runs, so that the connection stays usable for the client's next request.
+/// runs (by [`super::gate`]), so that the connection stays usable for the client's next
+/// request.
 ///
 /// hyper keeps a connection alive only when the request body was read to its end. Many
 /// endpoints take no body (`POST .../environments/{env}/on`), yet clients send one (`{}`),
@@ -71,27 +72,7 @@ pub const SMALL_BODY_BYTES: u64 = 64 * 1024;
 /// without a declared length, or longer ones, are left to the handlers (which refuse those
 /// over [`crate::http::extract::MAX_BODY_BYTES`]); the small bound keeps what is read for
 /// handlers that would refuse the request unread (no credentials) to a few pages.
-pub async fn read_small_body(req: Request, next: Next) -> Response {
-    let declared = req
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    match declared {
-        Some(len) if len > 0 && len <= SMALL_BODY_BYTES => {
-            let (parts, body) = req.into_parts();
-            match axum::body::to_bytes(body, SMALL_BODY_BYTES as usize).await {
-                Ok(bytes) => {
-                    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
-                        .await
-                }
-                Err(e) => AppError::bad_data(format!("Could not read the request body: {e}"))
-                    .into_response(),
-            }
-        }
-        _ => next.run(req).await,
-    }
-}
+pub const SMALL_BODY_BYTES: u64 = 64 * 1024;
 
 /// Whether a URL-encoded string encodes the NUL character.
 pub fn has_encoded_nul(encoded: &str) -> bool {

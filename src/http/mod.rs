@@ -8,6 +8,7 @@ pub mod cors;
 pub mod edge;
 pub mod extract;
 pub mod frontend;
+pub mod gate;
 pub mod health;
 pub mod leaked_tokens;
 pub mod limits;
@@ -34,13 +35,11 @@ mod location_tests {
 }
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::OriginalUri;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -93,6 +92,29 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// The complete application router, mounted under `BASE_URI_PATH`.
 pub fn router(state: AppState) -> Router {
+    let base = state.config.base_path();
+    let app = Router::new().fallback_service(service(state));
+    if base.is_empty() {
+        app
+    } else {
+        Router::new().nest(&base, app)
+    }
+}
+
+/// The application as one service, every route behind the shared layers, without a base path
+/// (what [`router`] mounts). Served as it is when `BASE_URI_PATH` is not set: the router
+/// that [`router`] wraps it in would clone and box the whole stack for every request.
+pub fn service(
+    state: AppState,
+) -> impl tower::Service<
+    axum::extract::Request,
+    Response = Response,
+    Error = std::convert::Infallible,
+    Future: Send + 'static,
+> + Clone
+       + Send
+       + Sync
+       + 'static {
     let (routes, mut doc) = api_routes().split_for_parts();
     openapi::complete(&mut doc);
     state.metrics.install_routes(&doc);
@@ -110,7 +132,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.clone());
     // The shared layers wrap the router once, outside routing, rather than each route
     // (`Router::layer`): every layer there is boxed per route and cloned per request.
-    let layered = tower::ServiceBuilder::new()
+    tower::ServiceBuilder::new()
+        .map_response(IntoResponse::into_response)
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
                 // Path only: query strings may carry context values, never logged.
@@ -120,42 +143,11 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             limits::panic_response,
         ))
-        .layer(axum::middleware::from_fn(limits::guard_request))
-        .layer(axum::middleware::from_fn({
-            let principals = state.principals.clone();
-            let features = state.features.clone();
-            let views = state.views.clone();
-            move |req: axum::extract::Request, next: axum::middleware::Next| {
-                let principals = principals.clone();
-                let features = features.clone();
-                let views = views.clone();
-                async move {
-                    // A change made through this node is seen by its next request at once,
-                    // whatever it changed: once the handler has committed (and before the
-                    // answer leaves), the cached token principals re-check the auth epoch
-                    // and the SDK snapshots re-check the revision. Other nodes notice within
-                    // those caches' bounds. SDK writes (metrics, registrations) change no
-                    // one's access and no flag, but they do move a flag's last-seen time,
-                    // which the Admin API's views show.
-                    let writes = !req.method().is_safe();
-                    let changes = writes && !is_sdk_path(req.uri().path());
-                    let res = next.run(req).await;
-                    if writes {
-                        views.invalidate();
-                    }
-                    if changes {
-                        principals.expire_epoch();
-                        features.invalidate();
-                    }
-                    res
-                }
-            }
+        .layer(gate::GateLayer::new(gate::LocalCaches {
+            principals: state.principals.clone(),
+            features: state.features.clone(),
+            views: state.views.clone(),
         }))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
-        ))
-        .layer(axum::middleware::from_fn(limits::read_small_body))
         .layer(cors::ApiHeadersLayer::new(&state.config))
         .layer(crate::telemetry::RequestMetricsLayer::new(
             state.metrics.clone(),
@@ -167,14 +159,7 @@ pub fn router(state: AppState) -> Router {
         .layer(client_address::ClientAddressLayer::new(
             state.config.trusted_proxy_header.as_deref(),
         ))
-        .service(app);
-    let app = Router::new().fallback_service(layered);
-    let base = state.config.base_path();
-    if base.is_empty() {
-        app
-    } else {
-        Router::new().nest(&base, app)
-    }
+        .service(app)
 }
 
 /// A relative `Location` for a created resource, each segment percent-encoded: names and
@@ -198,13 +183,6 @@ pub fn location(segments: &[&str]) -> String {
         .map(|s| utf8_percent_encode(s, SEGMENT).to_string())
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// The routes SDKs and Edge call, whose writes (metrics, registrations) change no one's access.
-fn is_sdk_path(path: &str) -> bool {
-    path.starts_with("/api/client/")
-        || path.starts_with("/api/frontend")
-        || path.starts_with("/edge/")
 }
 
 async fn not_found(OriginalUri(uri): OriginalUri) -> Response {

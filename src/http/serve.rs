@@ -12,7 +12,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::ConnectInfo;
-use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -194,17 +193,27 @@ pub fn raise_file_limit() -> Option<u64> {
 
 /// Serves `router` on `listener` until `shutdown` completes, then waits for open
 /// connections to finish their requests.
-pub async fn serve_connections(
+pub async fn serve_connections<S>(
     listener: TcpListener,
-    router: Router,
+    router: S,
     limits: ConnectionLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) {
+) where
+    S: tower::Service<
+            axum::extract::Request,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(limits.headers_timeout)
-        .max_headers(crate::http::limits::MAX_HEADER_COUNT * 2);
+        // hyper's own bound on header lines (100) is left as it is: a larger bound makes it
+        // fill a heap buffer of that many entries for every request head it parses.
+        .header_read_timeout(limits.headers_timeout);
     let builder = Arc::new(builder);
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let graceful = GracefulShutdown::new();
@@ -264,8 +273,9 @@ pub async fn serve_connections(
             let connections = connections.clone();
             let service = tower::ServiceExt::map_request(
                 router.clone(),
-                move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                move |req: axum::http::Request<hyper::body::Incoming>| {
                     busy.busy.store(true, Ordering::Relaxed);
+                    let mut req = req.map(axum::body::Body::new);
                     req.extensions_mut().insert(ConnectInfo(peer));
                     req
                 },
