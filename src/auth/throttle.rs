@@ -15,13 +15,18 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::BuildHasher;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::telemetry::Counter;
+
+/// Hashing for the throttle's maps, whose keys are addresses and token keys.
+type FastState = foldhash::fast::RandomState;
+/// Hashing of presented tokens into [`TokenKey`]s.
+type KeyState = foldhash::quality::RandomState;
 
 /// What token authentication concluded while a request was handled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,15 +54,18 @@ pub fn note_verified() {
     let _ = OUTCOME.try_with(|c| c.set(Outcome::Verified));
 }
 
-/// Runs `f` (the handling of one request) and reports what token authentication concluded
-/// during it.
-pub async fn observe<F: std::future::Future>(f: F) -> (F::Output, Outcome) {
-    OUTCOME
-        .scope(Cell::new(Outcome::NotTried), async move {
-            let out = f.await;
-            (out, OUTCOME.with(Cell::get))
-        })
-        .await
+/// `f` (the handling of one request), run so that what token authentication concludes
+/// during it can be read with [`outcome`] once it is done.
+pub fn observe<F: std::future::Future>(f: F) -> Observed<F> {
+    OUTCOME.scope(Cell::new(Outcome::NotTried), f)
+}
+
+/// A request's handling, watched by [`observe`].
+pub type Observed<F> = tokio::task::futures::TaskLocalFuture<Cell<Outcome>, F>;
+
+/// What token authentication concluded during an [`observe`]d future that has completed.
+pub fn outcome<F: std::future::Future>(observed: std::pin::Pin<&mut Observed<F>>) -> Outcome {
+    observed.take_value().map_or(Outcome::NotTried, |c| c.get())
 }
 
 const SHARDS: usize = 16;
@@ -83,9 +91,9 @@ pub struct TokenThrottle {
     limit: u32,
     window: Duration,
     epoch: Instant,
-    failures: Box<[Mutex<HashMap<IpAddr, Window>>]>,
-    known: Box<[Mutex<HashMap<u128, Instant>>]>,
-    keys: (RandomState, RandomState),
+    failures: Box<[Mutex<HashMap<IpAddr, Window, FastState>>]>,
+    known: Box<[Mutex<HashMap<u128, Instant, FastState>>]>,
+    keys: (KeyState, KeyState),
     /// The latest end of any block, in milliseconds since `epoch`: when it lies in the
     /// past no address is blocked, and the check costs one atomic read.
     blocked_until_ms: AtomicU64,
@@ -94,7 +102,10 @@ pub struct TokenThrottle {
     pub failed: Counter,
 }
 
-/// A token as the throttle knows it: a 128-bit keyed hash, never the secret.
+/// A token as the throttle knows it: a 128-bit keyed hash, never the secret. The hash is
+/// fast rather than cryptographic (it is computed for every request that carries a token):
+/// two tokens with the same key would only let one skip the throttle when the other is
+/// known, never authenticate, and with random keys no one can aim for that.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TokenKey(u128);
 
@@ -107,7 +118,7 @@ impl TokenThrottle {
             epoch: Instant::now(),
             failures: (0..SHARDS).map(|_| Mutex::default()).collect(),
             known: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            keys: (RandomState::new(), RandomState::new()),
+            keys: (KeyState::default(), KeyState::default()),
             blocked_until_ms: AtomicU64::new(0),
             throttled: Counter::default(),
             failed: Counter::default(),
@@ -131,7 +142,8 @@ impl TokenThrottle {
     /// Whether a request from `addr` carrying `token` may proceed to authentication;
     /// `Err(seconds)` until the address's window ends. Never touches the database.
     pub fn check(&self, addr: Option<IpAddr>, token: TokenKey) -> Result<(), u64> {
-        if !self.enabled() {
+        // No address was ever blocked: the common case costs one atomic read.
+        if !self.enabled() || self.blocked_until_ms.load(Ordering::Relaxed) == 0 {
             return Ok(());
         }
         let now = Instant::now();
@@ -230,7 +242,7 @@ impl TokenThrottle {
 
 /// Makes room in a full shard of failure windows: first drops ended windows, then windows
 /// below the limit, then the oldest half of what remains.
-fn evict_windows(map: &mut HashMap<IpAddr, Window>, now: Instant, window: Duration, limit: u32) {
+fn evict_windows(map: &mut HashMap<IpAddr, Window, FastState>, now: Instant, window: Duration, limit: u32) {
     map.retain(|_, w| now.duration_since(w.start) < window);
     if map.len() >= ADDRESSES_PER_SHARD {
         map.retain(|_, w| w.failures >= limit);

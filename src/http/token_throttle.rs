@@ -11,12 +11,11 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::extract::Request;
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use futures_util::future::{BoxFuture, Either};
 use tower::{Layer, Service};
 
-use crate::auth::throttle::{observe, TokenKey, TokenThrottle};
+use crate::auth::throttle::{observe, outcome, Observed, TokenKey, TokenThrottle};
 use crate::auth::token::strip_bearer;
 use crate::error::AppError;
 
@@ -58,7 +57,7 @@ where
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Either<S::Future, BoxFuture<'static, Result<Response, Infallible>>>;
+    type Future = ThrottleFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -67,10 +66,14 @@ where
     fn call(&mut self, req: Request) -> Self::Future {
         let throttle = &self.layer.throttle;
         if !throttle.enabled() {
-            return Either::Left(self.inner.call(req));
+            return ThrottleFuture::Passed {
+                future: self.inner.call(req),
+            };
         }
         let Some(token) = presented_token(throttle, &req) else {
-            return Either::Left(self.inner.call(req));
+            return ThrottleFuture::Passed {
+                future: self.inner.call(req),
+            };
         };
         let addr: Option<IpAddr> = crate::http::client_address::client_ip_of(
             req.headers(),
@@ -79,15 +82,58 @@ where
         );
         if let Err(retry_after_secs) = throttle.check(addr, token) {
             let refused = AppError::TooManyRequests { retry_after_secs }.into_response();
-            return Either::Right(Box::pin(std::future::ready(Ok(refused))));
+            return ThrottleFuture::Refused {
+                response: Some(refused),
+            };
         }
-        let handled = self.inner.call(req);
-        let throttle = throttle.clone();
-        Either::Right(Box::pin(async move {
-            let (res, outcome) = observe(handled).await;
-            throttle.record(addr, token, outcome);
-            res
-        }))
+        ThrottleFuture::Observed {
+            future: observe(self.inner.call(req)),
+            throttle: throttle.clone(),
+            addr,
+            token,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A request's handling: passed untouched, refused, or watched for what token
+    /// authentication concluded (recorded when it completes).
+    #[project = ThrottleProj]
+    pub enum ThrottleFuture<F: std::future::Future> {
+        Passed { #[pin] future: F },
+        Refused { response: Option<Response> },
+        Observed {
+            #[pin] future: Observed<F>,
+            throttle: Arc<TokenThrottle>,
+            addr: Option<IpAddr>,
+            token: TokenKey,
+        },
+    }
+}
+
+impl<F> std::future::Future for ThrottleFuture<F>
+where
+    F: std::future::Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            ThrottleProj::Passed { future } => future.poll(cx),
+            ThrottleProj::Refused { response } => Poll::Ready(Ok(response
+                .take()
+                .unwrap_or_else(|| StatusCode::TOO_MANY_REQUESTS.into_response()))),
+            ThrottleProj::Observed {
+                mut future,
+                throttle,
+                addr,
+                token,
+            } => {
+                let res = std::task::ready!(future.as_mut().poll(cx));
+                throttle.record(*addr, *token, outcome(future));
+                Poll::Ready(res)
+            }
+        }
     }
 }
 
