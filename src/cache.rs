@@ -21,6 +21,8 @@ pub mod views;
 
 pub use crate::store::revision::COUNTER_TTL;
 
+type FastState = foldhash::fast::RandomState;
+
 /// A rendered response body and its ETag.
 pub struct Rendered {
     pub body: Bytes,
@@ -59,8 +61,9 @@ pub struct EnvSnapshot {
     pub all: Arc<ClientFeatures>,
     /// Each flag's tags, for `?tag=` filters.
     tags: HashMap<String, Vec<(String, String)>>,
-    responses: Mutex<HashMap<Selection, Arc<Rendered>>>,
-    engines: Mutex<HashMap<Vec<String>, Arc<ProjectEngine>>>,
+    /// Looked up on every SDK request: hashed with a fast hasher (the maps are bounded).
+    responses: Mutex<HashMap<Selection, Arc<Rendered>, FastState>>,
+    engines: Mutex<HashMap<Vec<String>, Arc<ProjectEngine>, FastState>>,
 }
 
 /// An evaluation engine loaded with the flags of some projects, and those flags' names in
@@ -151,7 +154,7 @@ impl EnvSnapshot {
 pub struct FeatureCache {
     /// The state revision.
     pub revision: Watched,
-    envs: RwLock<HashMap<String, Arc<EnvSnapshot>>>,
+    envs: RwLock<HashMap<String, Arc<EnvSnapshot>, FastState>>,
     /// Held while a snapshot is read from the database, so that the requests arriving
     /// meanwhile wait for that one read instead of each making their own.
     snapshot_load: tokio::sync::Mutex<()>,

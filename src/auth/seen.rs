@@ -48,7 +48,7 @@ struct LastUse {
 /// Last use of tokens, kept in memory and written in batches off the request path.
 #[derive(Default)]
 pub struct SeenTracker {
-    pending: Mutex<HashMap<SeenKey, LastUse>>,
+    pending: Mutex<HashMap<SeenKey, LastUse, foldhash::fast::RandomState>>,
 }
 
 impl SeenTracker {

@@ -15,7 +15,8 @@ pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(
 #[derive(Default)]
 pub struct TokenCache {
     keys: super::token::SecretHasher,
-    entries: Mutex<HashMap<u128, CachedToken>>,
+    /// The keys are already random: the map hashes them with a fast hasher.
+    entries: Mutex<HashMap<u128, CachedToken, foldhash::fast::RandomState>>,
     /// Lookups answered from memory, and those that were not (for the Prometheus endpoint).
     pub hits: crate::telemetry::Counter,
     pub misses: crate::telemetry::Counter,
