@@ -57,21 +57,22 @@ async fn validate_reset_token(
     }))
 }
 
+/// A reset token and the new password.
 #[derive(serde::Deserialize, utoipa::ToSchema)]
-pub struct ResetPasswordBody {
+pub struct NewPasswordBody {
     token: String,
     password: String,
 }
 
 /// Sets a new password with a reset token; the token then stops working.
-#[utoipa::path(post, path = "/auth/reset/password", tag = "Auth", request_body = ResetPasswordBody, responses(
+#[utoipa::path(post, path = "/auth/reset/password", tag = "Auth", request_body = NewPasswordBody, responses(
     (status = 200, description = "Password changed"),
     (status = 400, description = "The password does not meet the rules"),
     (status = 401, description = "Invalid, used or expired token"),
 ))]
 async fn reset_password(
     State(state): State<AppState>,
-    ApiJson(body): ApiJson<ResetPasswordBody>,
+    ApiJson(body): ApiJson<NewPasswordBody>,
 ) -> AppResult<()> {
     service::password_reset::reset(&state, &body.token, body.password).await
 }

@@ -8,7 +8,8 @@ use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{ApiJson, Caller};
 use crate::http::wire::users::{
-    roles, ApiTokenUserBody, CallerBody, MeBody, PermissionBody, ProfileBody, RoleBody, RolesBody,
+    roles, ApiTokenUserBody, CallerBody, MeBody, PermissionBody, ProfileBody, RoleBody,
+    RoleListBody,
 };
 use crate::service;
 use crate::state::AppState;
@@ -131,13 +132,13 @@ async fn change_my_password(
 
 /// Every role.
 #[utoipa::path(get, path = "/api/admin/user/roles", tag = "Users", responses(
-    (status = 200, description = "Every role", body = RolesBody),
+    (status = 200, description = "Every role", body = RoleListBody),
 ))]
 async fn get_user_roles(
     State(state): State<AppState>,
     Caller(_caller): Caller,
-) -> AppResult<Json<RolesBody>> {
-    Ok(Json(RolesBody {
+) -> AppResult<Json<RoleListBody>> {
+    Ok(Json(RoleListBody {
         version: 1,
         roles: roles(&service::users::roles(&state).await?),
     }))

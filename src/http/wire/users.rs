@@ -219,7 +219,7 @@ pub struct ProfileBody {
 
 /// Every role (`GET /api/admin/user/roles`).
 #[derive(Serialize, ToSchema)]
-pub struct RolesBody {
+pub struct RoleListBody {
     /// Always 1.
     pub version: u32,
     pub roles: Vec<RoleBody>,
