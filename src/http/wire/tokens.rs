@@ -8,9 +8,9 @@ use utoipa::ToSchema;
 
 use super::users::{RoleBody, UserBody};
 use crate::domain::token_inventory::InventoryToken;
-use crate::domain::token_scope::TokenScope;
+use crate::domain::token_scope::{Access, TokenScope};
 use crate::domain::tokens::{
-    effective_pat_limit, expiry_warning, never_expires, ApiToken, LastAddress, Pat, TokenPolicy,
+    effective_pat_limit, never_expires, ApiToken, Expiry, LastAddress, Pat, TokenPolicy,
 };
 use crate::domain::users::{iso, User};
 
@@ -35,11 +35,20 @@ pub fn last_addresses(list: &[LastAddress]) -> Vec<LastAddressBody> {
         .collect()
 }
 
+/// Whether a personal access token may change anything.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum TokenAccess {
+    /// Everything its owner may do, within its projects and environments.
+    ReadWrite,
+    /// Only reads, and the POSTs that only read (evaluate, validate, export).
+    ReadOnly,
+}
+
 /// What part of its owner's permissions a personal access token carries.
 #[derive(Serialize, ToSchema)]
 pub struct TokenScopeBody {
-    /// `read-write`, or `read-only` (only reads, and the POSTs that only read).
-    pub access: String,
+    pub access: TokenAccess,
     /// The projects it reaches; `["*"]` for all of the owner's.
     pub projects: Vec<String>,
     /// The environments it reaches; `["*"]` for all.
@@ -50,11 +59,25 @@ impl From<&TokenScope> for TokenScopeBody {
     fn from(s: &TokenScope) -> Self {
         let list = |l: &Option<Vec<String>>| l.clone().unwrap_or_else(|| vec!["*".to_string()]);
         TokenScopeBody {
-            access: s.access.as_str().to_string(),
+            access: match s.access {
+                Access::ReadWrite => TokenAccess::ReadWrite,
+                Access::ReadOnly => TokenAccess::ReadOnly,
+            },
             projects: list(&s.projects),
             environments: list(&s.environments),
         }
     }
+}
+
+/// Where a token stands with regard to its expiry.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExpiryWarning {
+    /// The expiry has passed.
+    Expired,
+    /// The expiry is within one of the configured lead times, in the second half of the
+    /// token's life.
+    ExpiresSoon,
 }
 
 /// A personal access token (Unleash's `patSchema`). Never its secret, except in the answer
@@ -75,21 +98,23 @@ pub struct PatBody {
     #[schema(required = true, format = DateTime)]
     pub seen_at: Option<String>,
     pub scope: TokenScopeBody,
-    /// `expired` once the expiry has passed; `expires-soon` within the configured lead
-    /// times, in the second half of the token's life. Absent otherwise.
+    /// Absent while the token is far from its expiry.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub expiry_warning: Option<String>,
+    #[schema(nullable = false)]
+    pub expiry_warning: Option<ExpiryWarning>,
     /// When the token was replaced by a rotation: it then works until `expiresAt`, the end
     /// of the grace period. Absent for a token that was not rotated.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(format = DateTime)]
+    #[schema(nullable = false, format = DateTime)]
     pub rotated_at: Option<String>,
     /// The token's last client addresses, newest first; only in the caller's token list.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub last_addresses: Option<Vec<LastAddressBody>>,
     /// The secret to send in the `Authorization` header; only in the answer that creates
     /// or rotates the token, and never shown again.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub secret: Option<String>,
 }
 
@@ -104,8 +129,10 @@ impl PatBody {
             created_at: iso(p.created_at),
             seen_at: p.seen_at.map(iso),
             scope: (&p.scope).into(),
-            expiry_warning: expiry_warning(p.created_at, p.expires_at, now, lead_days)
-                .map(str::to_string),
+            expiry_warning: p.expiry(now, lead_days).map(|e| match e {
+                Expiry::Expired => ExpiryWarning::Expired,
+                Expiry::ExpiresSoon => ExpiryWarning::ExpiresSoon,
+            }),
             rotated_at: p.rotated_at.map(iso),
             last_addresses: None,
             secret: None,
@@ -168,10 +195,11 @@ pub struct ApiTokenBody {
     /// When the token was replaced by a rotation; it works until `expiresAt`. Absent for a
     /// token that was not rotated.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(format = DateTime)]
+    #[schema(nullable = false, format = DateTime)]
     pub rotated_at: Option<String>,
     /// The token's last client addresses, newest first (beyond Unleash); only in lists.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub last_addresses: Option<Vec<LastAddressBody>>,
 }
 

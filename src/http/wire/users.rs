@@ -39,12 +39,15 @@ pub struct UserBody {
     pub product_updates_email_consent: Option<bool>,
     /// The display name, when set.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     /// The username, when set.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub username: Option<String>,
     /// The email address (lower-cased), when set.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub email: Option<String>,
 }
 
@@ -104,6 +107,7 @@ pub struct ChangedUserBody {
     /// Whether a welcome email was sent: always false (Switchyard sends no email). Only in
     /// the answer to a creation.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub email_sent: Option<bool>,
 }
 
@@ -142,9 +146,11 @@ pub struct PermissionBody {
     pub permission: String,
     /// The project it applies to, when it is a project permission.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub project: Option<String>,
     /// The environment it applies to, when it is an environment permission.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub environment: Option<String>,
 }
 
@@ -245,10 +251,13 @@ pub struct AccessUserBody {
     /// `User` or `Service Account`.
     pub account_type: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub email: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub username: Option<String>,
 }
 
