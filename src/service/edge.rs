@@ -10,8 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::service::{metrics, tokens};
 use crate::state::AppState;
 
-/// A token found valid, with what it may reach.
-#[derive(Debug, Clone)]
+/// A token found valid, with what it may reach. (No `Debug`: it holds the secret.)
 pub struct ValidToken {
     /// The token exactly as it was sent.
     pub token: String,
