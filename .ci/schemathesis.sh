@@ -2,7 +2,9 @@
 # Property-based API testing: schemathesis (a pinned version) reads the server's own OpenAPI
 # document and sends generated requests, valid and invalid, to every operation of a real
 # server on SQLite, signed in with an Admin API token. The run fails on any 5xx, any dropped
-# connection or timeout, and any status code the document does not declare for the operation.
+# connection or timeout, any status code the document does not declare for the operation,
+# any answer whose body does not match the schema the document declares for it, and any
+# answer whose Content-Type the document does not declare.
 #
 #   bash .ci/schemathesis.sh            # a few examples per operation (what CI runs)
 #   EXAMPLES=50 bash .ci/schemathesis.sh
@@ -11,6 +13,7 @@
 # answers every later change with 503, as it should, which would hide the rest of the run.
 #
 # Knobs: EXAMPLES (examples per operation, 5), SEED (1), PHASES (examples,coverage,fuzzing),
+#        INCLUDE (a regular expression: only the operations whose path matches it),
 #        KEEP=1 keeps the server's folder and log.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +22,7 @@ VERSION=4.32.5
 EXAMPLES="${EXAMPLES:-5}"
 SEED="${SEED:-1}"
 PHASES="${PHASES:-examples,coverage,fuzzing}"
+INCLUDE="${INCLUDE:-}"
 VENV="target/schemathesis-$VERSION"
 
 if [ ! -x "$VENV/bin/schemathesis" ]; then
@@ -55,13 +59,16 @@ for _ in $(seq 1 150); do
 done
 
 status=0
+include=()
+if [ -n "$INCLUDE" ]; then include=(--include-path-regex "$INCLUDE"); fi
 "$VENV/bin/schemathesis" run "$BASE/docs/openapi.json" \
   --header "Authorization: $TOKEN" \
-  --checks not_a_server_error,status_code_conformance \
+  --checks not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance \
   --phases "$PHASES" \
   --max-examples "$EXAMPLES" \
   --seed "$SEED" \
   --exclude-name "POST /api/admin/maintenance" \
+  "${include[@]}" \
   --request-timeout 10 \
   --workers 2 \
   --suppress-health-check all \

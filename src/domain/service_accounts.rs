@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use super::tokens::Pat;
-use super::users::{iso, iso_opt, User};
+use super::users::User;
 use crate::error::{AppError, AppResult};
 
 pub const SERVICE_ACCOUNT_CREATED: &str = "service-account-created";
@@ -55,18 +55,6 @@ pub fn last_seen(user: &User, tokens: &[Pat]) -> Option<DateTime<Utc>> {
         .filter_map(|t| t.seen_at)
         .chain(user.seen_at)
         .max()
-}
-
-/// Unleash's `serviceAccountSchema`: the account with its root role and its tokens
-/// (`patSchema`, never their secrets).
-pub fn to_json(user: &User, tokens: &[Pat], now: DateTime<Utc>, lead_days: &[u32]) -> Value {
-    let mut v = user.to_json();
-    v["isAPI"] = json!(false);
-    v["rootRole"] = json!(user.root_role_id);
-    v["createdAt"] = json!(iso(user.created_at));
-    v["seenAt"] = iso_opt(last_seen(user, tokens));
-    v["tokens"] = Value::Array(tokens.iter().map(|t| t.to_json(now, lead_days)).collect());
-    v
 }
 
 /// What service-account events record about the account.

@@ -4,8 +4,8 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{json, Value};
 
-use super::tokens::{last_addresses_json, never_expires, LastAddress};
-use super::users::{iso, iso_opt};
+use super::tokens::never_expires;
+use super::users::iso;
 use crate::error::{AppError, AppResult};
 
 /// A personal access token with its owner (never its secret).
@@ -44,30 +44,6 @@ impl InventoryToken {
     /// The last time the token was used, or when it was created if never.
     pub fn last_activity(&self) -> DateTime<Utc> {
         self.seen_at.unwrap_or(self.created_at).max(self.created_at)
-    }
-
-    /// What the inventory route answers for one token.
-    pub fn to_json(&self, now: DateTime<Utc>, addresses: &[LastAddress]) -> Value {
-        let never = never_expires(self.expires_at, now);
-        json!({
-            "id": self.id,
-            "description": self.description,
-            "owner": {
-                "id": self.user_id,
-                "name": self.owner_name,
-                "username": self.owner_username,
-                "email": self.owner_email,
-                "serviceAccount": self.owner_is_service,
-            },
-            "scopes": self.scopes,
-            "createdAt": iso(self.created_at),
-            "createdByUserId": self.created_by_user_id,
-            "expiresAt": iso(self.expires_at),
-            "neverExpires": never,
-            "expired": self.expired(now),
-            "seenAt": iso_opt(self.seen_at),
-            "lastAddresses": last_addresses_json(addresses),
-        })
     }
 
     /// What a revocation event records: never the secret or its digest.

@@ -4,7 +4,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{json, Value};
 
 use super::token_scope::{scope_of_body, TokenScope};
-use super::users::{iso, iso_opt};
+use super::users::iso;
 use crate::error::{AppError, AppResult};
 
 /// Longest description a personal access token may have (Unleash has no limit).
@@ -72,26 +72,6 @@ impl Pat {
             Some(_) => Some(Expiry::ExpiresSoon),
             None => None,
         }
-    }
-
-    /// Unleash's `patSchema`, without the secret.
-    pub fn to_json(&self, now: DateTime<Utc>, lead_days: &[u32]) -> Value {
-        let mut v = json!({
-            "id": self.id,
-            "description": self.description,
-            "expiresAt": iso(self.expires_at),
-            "userId": self.user_id,
-            "createdAt": iso(self.created_at),
-            "seenAt": iso_opt(self.seen_at),
-            "scope": self.scope.to_json(),
-        });
-        if let Some(w) = expiry_warning(self.created_at, self.expires_at, now, lead_days) {
-            v["expiryWarning"] = json!(w);
-        }
-        if let Some(at) = self.rotated_at {
-            v["rotatedAt"] = json!(iso(at));
-        }
-        v
     }
 
     /// What events record about a token: never the secret or its digest.
@@ -400,30 +380,7 @@ pub struct ApiToken {
     pub rotated_at: Option<DateTime<Utc>>,
 }
 
-impl ApiToken {
-    /// Unleash's `apiTokenSchema`. The secret is `null`: only its digest is stored; the
-    /// `selector` identifies the token in the management routes.
-    pub fn to_json(&self, secret: Option<&str>, type_label: Option<&str>) -> Value {
-        let mut v = json!({
-            "secret": secret,
-            "selector": self.selector,
-            "tokenName": self.token_name,
-            "type": type_label.unwrap_or(self.kind.as_str()),
-            "project": self.projects.join(","),
-            "projects": self.projects,
-            "environment": self.environment,
-            "expiresAt": iso_opt(self.expires_at),
-            "createdAt": iso(self.created_at),
-            "seenAt": iso_opt(self.seen_at),
-            "alias": null,
-            "secure": self.secure,
-        });
-        if let Some(at) = self.rotated_at {
-            v["rotatedAt"] = json!(iso(at));
-        }
-        v
-    }
-}
+impl ApiToken {}
 
 /// A validated request for a new API token.
 #[derive(Debug, Clone)]
@@ -575,17 +532,6 @@ pub const MAX_LAST_ADDRESSES: usize = 5;
 pub struct LastAddress {
     pub address: String,
     pub seen_at: DateTime<Utc>,
-}
-
-impl LastAddress {
-    pub fn to_json(&self) -> Value {
-        json!({"address": self.address, "seenAt": iso(self.seen_at)})
-    }
-}
-
-/// The addresses as the Admin API shows them (`lastAddresses`), newest first.
-pub fn last_addresses_json(list: &[LastAddress]) -> Value {
-    Value::Array(list.iter().map(LastAddress::to_json).collect())
 }
 
 /// Remembers a use from `address` at `at` in a newest-first list of distinct addresses

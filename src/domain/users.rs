@@ -50,8 +50,8 @@ impl User {
             .unwrap_or_else(|| self.display_name())
     }
 
-    /// The user as Unleash's `userSchema` shows it.
-    pub fn to_json(&self) -> Value {
+    /// The user's picture: a Gravatar address derived from the email (or username).
+    pub fn image_url(&self) -> String {
         let seed = self
             .email
             .as_deref()
@@ -60,10 +60,15 @@ impl User {
             .to_lowercase();
         let hash = Sha256::digest(seed.as_bytes());
         let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        format!("https://gravatar.com/avatar/{hex}?s=42&d=retro&r=g")
+    }
+
+    /// The user as Unleash's `userSchema` shows it.
+    pub fn to_json(&self) -> Value {
         let mut v = json!({
             "accountType": if self.is_service { "Service Account" } else { "User" },
             "id": self.id,
-            "imageUrl": format!("https://gravatar.com/avatar/{hex}?s=42&d=retro&r=g"),
+            "imageUrl": self.image_url(),
             "seenAt": iso_opt(self.seen_at),
             "loginAttempts": self.login_attempts,
             "createdAt": iso(self.created_at),
@@ -82,13 +87,6 @@ impl User {
         if let Some(e) = &self.email {
             obj.insert("email".into(), json!(e));
         }
-        v
-    }
-
-    /// As [`User::to_json`], plus the root role id, as the user-admin routes show it.
-    pub fn to_admin_json(&self) -> Value {
-        let mut v = self.to_json();
-        v["rootRole"] = json!(self.root_role_id);
         v
     }
 }

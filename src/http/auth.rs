@@ -8,6 +8,7 @@ use axum::Json;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::extract::ApiJson;
+use super::wire::users::{ResetTokenUserBody, RoleBody, UserBody};
 use crate::auth::session;
 use crate::error::{AppError, AppResult};
 use crate::service;
@@ -29,44 +30,49 @@ pub struct ResetTokenQuery {
 
 /// The user a password reset token belongs to, if the token is unused and unexpired.
 #[utoipa::path(get, path = "/auth/reset/validate", tag = "Auth", params(ResetTokenQuery), responses(
-    (status = 200, description = "`{id, name, email, token, createdBy, role}`"),
+    (status = 200, description = "The user the token belongs to", body = ResetTokenUserBody),
     (status = 401, description = "Invalid, used or expired token"),
 ))]
 async fn validate_reset_token(
     State(state): State<AppState>,
     axum::extract::Query(q): axum::extract::Query<ResetTokenQuery>,
-) -> AppResult<Json<serde_json::Value>> {
+) -> AppResult<Json<ResetTokenUserBody>> {
     let token = q.token.unwrap_or_default();
     let (user, created_by) = service::password_reset::validate(&state, &token).await?;
     let role = service::users::roles(&state)
         .await?
         .into_iter()
         .find(|r| r.id == user.root_role_id);
-    Ok(Json(serde_json::json!({
-        "id": user.id,
-        "name": user.name,
-        "email": user.email.clone().or(user.username.clone()).unwrap_or_default(),
-        "token": token,
-        "createdBy": created_by,
-        "role": role,
-    })))
+    Ok(Json(ResetTokenUserBody {
+        id: user.id,
+        name: user.name.clone(),
+        email: user
+            .email
+            .clone()
+            .or(user.username.clone())
+            .unwrap_or_default(),
+        token,
+        created_by,
+        role: role.as_ref().map(RoleBody::from),
+    }))
 }
 
+/// A reset token and the new password.
 #[derive(serde::Deserialize, utoipa::ToSchema)]
-pub struct ResetPasswordBody {
+pub struct NewPasswordBody {
     token: String,
     password: String,
 }
 
 /// Sets a new password with a reset token; the token then stops working.
-#[utoipa::path(post, path = "/auth/reset/password", tag = "Auth", request_body = ResetPasswordBody, responses(
+#[utoipa::path(post, path = "/auth/reset/password", tag = "Auth", request_body = NewPasswordBody, responses(
     (status = 200, description = "Password changed"),
     (status = 400, description = "The password does not meet the rules"),
     (status = 401, description = "Invalid, used or expired token"),
 ))]
 async fn reset_password(
     State(state): State<AppState>,
-    ApiJson(body): ApiJson<ResetPasswordBody>,
+    ApiJson(body): ApiJson<NewPasswordBody>,
 ) -> AppResult<()> {
     service::password_reset::reset(&state, &body.token, body.password).await
 }
@@ -99,7 +105,7 @@ pub struct LoginBody {
 
 /// Signs in and sets the session cookie.
 #[utoipa::path(post, path = "/auth/simple/login", tag = "Auth", request_body = LoginBody, responses(
-    (status = 200, description = "The signed-in user; sets the `unleash-session` cookie"),
+    (status = 200, description = "The signed-in user; sets the `unleash-session` cookie", body = UserBody),
     (status = 401, description = "Wrong username or password (PasswordMismatch)"),
     (status = 429, description = "Too many attempts from this address; see Retry-After"),
 ))]
@@ -121,7 +127,7 @@ async fn login(
         session::is_https(&headers),
         &cookie_path(&state),
     );
-    Ok(([(header::SET_COOKIE, cookie)], Json(user.to_json())).into_response())
+    Ok(([(header::SET_COOKIE, cookie)], Json(UserBody::from(&user))).into_response())
 }
 
 fn cookie_path(state: &AppState) -> String {

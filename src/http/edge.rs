@@ -11,6 +11,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::ClientAddr;
 use super::extract::ApiJson;
+use super::wire::tokens::ValidatedEdgeTokens;
 use crate::auth::ApiTokenKind;
 use crate::error::AppResult;
 use crate::service::caller::sdk_principal;
@@ -31,28 +32,6 @@ pub struct TokenStringList {
     tokens: Vec<String>,
 }
 
-/// One valid token with what it may reach.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-pub struct EdgeToken {
-    /// The token exactly as it was sent.
-    token: String,
-    /// `client`, `frontend` or `admin`.
-    #[schema(rename = "type")]
-    kind: String,
-    /// `["*"]` for every project.
-    projects: Vec<String>,
-    /// `*` for admin tokens.
-    environment: String,
-}
-
-/// The valid tokens among those sent.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-pub struct ValidatedEdgeTokens {
-    tokens: Vec<EdgeToken>,
-}
-
 /// Which of these tokens are valid. Unknown, deleted, expired and malformed tokens (and
 /// personal access tokens) are left out of the answer; they are not errors. Needs no
 /// authentication, as in Unleash: the caller must already hold each secret it asks about.
@@ -66,9 +45,9 @@ pub struct ValidatedEdgeTokens {
 async fn validate_tokens(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<Value>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ValidatedEdgeTokens>> {
     let tokens = edge::parse_token_list(&body)?;
-    Ok(Json(edge::validate_tokens(&state, &tokens).await?))
+    Ok(Json(edge::validate_tokens(&state, &tokens).await?.into()))
 }
 
 /// Unleash Edge reports itself (identifier, version, traffic, upstream latency). Switchyard

@@ -3,9 +3,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde_json::{json, Value};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::http::wire::operations::HealthBody;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -15,23 +15,30 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// The server is up.
-#[utoipa::path(get, path = "/health", tag = "Operational", responses((status = 200, description = "`{\"health\":\"GOOD\"}`")))]
-async fn health() -> Json<Value> {
-    Json(json!({"health": "GOOD"}))
+#[utoipa::path(get, path = "/health", tag = "Operational", responses(
+    (status = 200, description = "Always `GOOD`", body = HealthBody),
+))]
+async fn health() -> Json<HealthBody> {
+    Json(HealthBody {
+        health: "GOOD".into(),
+    })
 }
 
 /// The server can reach its database.
 #[utoipa::path(get, path = "/ready", tag = "Operational", responses(
-    (status = 200, description = "The database answers"),
-    (status = 503, description = "The database does not answer"),
+    (status = 200, description = "The database answers: `GOOD`", body = HealthBody),
+    (status = 503, description = "The database does not answer: `BAD`", body = HealthBody),
 ))]
-async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    if state.db.ping().await {
-        (StatusCode::OK, Json(json!({"health": "GOOD"})))
+async fn ready(State(state): State<AppState>) -> (StatusCode, Json<HealthBody>) {
+    let (status, health) = if state.db.ping().await {
+        (StatusCode::OK, "GOOD")
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"health": "BAD"})),
-        )
-    }
+        (StatusCode::SERVICE_UNAVAILABLE, "BAD")
+    };
+    (
+        status,
+        Json(HealthBody {
+            health: health.into(),
+        }),
+    )
 }

@@ -3,11 +3,11 @@
 
 use axum::extract::State;
 use axum::Json;
-use serde_json::{json, Value};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::ClientAddr;
 use super::extract::{ApiJson, Caller};
+use super::wire::tokens::TokenEventsBody;
 use crate::error::{AppError, AppResult};
 use crate::service::leaked_tokens::{self, LeakReportOutcome};
 use crate::state::AppState;
@@ -51,19 +51,19 @@ async fn revoke_leaked_tokens(
 /// (`pat-revoked-leaked`, `api-token-revoked-leaked` for API tokens the caller created),
 /// newest first.
 #[utoipa::path(get, path = "/api/admin/user/token-events", tag = "Leaked tokens", responses(
-    (status = 200, description = "`{events: [event]}`"),
+    (status = 200, description = "The events, newest first", body = TokenEventsBody),
     (status = 401, description = "Not signed in"),
     (status = 403, description = "The caller is not a user (an API token)"),
 ))]
 async fn own_token_events(
     State(state): State<AppState>,
     Caller(p): Caller,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<TokenEventsBody>> {
     let user_id = p.user().map(|u| u.user.id).ok_or_else(|| {
         AppError::Forbidden(
             "Token events belong to users; sign in or use a personal access token.".into(),
         )
     })?;
     let events = leaked_tokens::events_for_owner(&state, user_id).await?;
-    Ok(Json(json!({"events": events})))
+    Ok(Json(TokenEventsBody { events }))
 }

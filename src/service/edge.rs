@@ -5,9 +5,21 @@
 use serde_json::{json, Value};
 
 use crate::auth::token::{classify, Presented};
+use crate::auth::ApiTokenKind;
 use crate::error::{AppError, AppResult};
 use crate::service::{metrics, tokens};
 use crate::state::AppState;
+
+/// A token found valid, with what it may reach. (No `Debug`: it holds the secret.)
+pub struct ValidToken {
+    /// The token exactly as it was sent.
+    pub token: String,
+    pub kind: ApiTokenKind,
+    /// `["*"]` for every project.
+    pub projects: Vec<String>,
+    /// `*` for admin tokens.
+    pub environment: String,
+}
 
 /// How many tokens one validation request may name. Edge sends the handful it was started
 /// with (or one it has just been shown); a larger list is refused rather than hashed.
@@ -52,7 +64,10 @@ pub fn parse_token_list(body: &Value) -> AppResult<Vec<String>> {
 /// The valid API tokens among `candidates`, in the order given, each with its type,
 /// environment and projects, as Unleash answers them. Unknown, deleted, expired and
 /// malformed tokens (and personal access tokens) are left out; they are not errors.
-pub async fn validate_tokens(state: &AppState, candidates: &[String]) -> AppResult<Value> {
+pub async fn validate_tokens(
+    state: &AppState,
+    candidates: &[String],
+) -> AppResult<Vec<ValidToken>> {
     let mut valid = Vec::new();
     for token in candidates {
         let token = token.as_str();
@@ -65,14 +80,14 @@ pub async fn validate_tokens(state: &AppState, candidates: &[String]) -> AppResu
         let Some(found) = tokens::authenticate_api_token_cached(state, token).await? else {
             continue;
         };
-        valid.push(json!({
-            "token": token,
-            "type": found.kind.as_str(),
-            "projects": found.projects,
-            "environment": found.environment,
-        }));
+        valid.push(ValidToken {
+            token: token.to_string(),
+            kind: found.kind,
+            projects: found.projects.clone(),
+            environment: found.environment.clone(),
+        });
     }
-    Ok(json!({ "tokens": valid }))
+    Ok(valid)
 }
 
 fn required_text<'a>(body: &'a Value, field: &str) -> AppResult<&'a str> {

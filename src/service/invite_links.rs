@@ -3,10 +3,11 @@
 //! secret is shown once, when the link is created; only its digest is stored.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::auth::{token, Authorized};
 use crate::domain::events::NewEvent;
+use crate::domain::permissions::Role;
 use crate::domain::users::{iso, User};
 use crate::error::{AppError, AppResult};
 use crate::service::users::{self, CreateUser, RoleRef};
@@ -43,32 +44,29 @@ pub struct InvitedUser {
     pub password: Option<String>,
 }
 
-/// A link as the Admin API shows it. `secret` and `url` are known only when the caller
-/// presented the secret (or just created it).
-pub async fn to_json(
-    c: &mut impl Conn,
-    link: &InviteLinkRow,
-    secret: Option<&str>,
-    base_url: &str,
-) -> AppResult<Value> {
+/// A link with what the Admin API shows beside it: the users who signed up through it and
+/// its role (`None` if the role no longer exists).
+#[derive(Debug, Clone)]
+pub struct LinkDetails {
+    pub link: InviteLinkRow,
+    pub users: Vec<User>,
+    pub role: Option<Role>,
+}
+
+/// The link's users and role.
+pub async fn details(c: &mut impl Conn, link: &InviteLinkRow) -> AppResult<LinkDetails> {
     let role = store::roles::get(c, link.role_id).await?;
     let mut users = Vec::new();
     for id in store::invite_links::user_ids(c, link.id).await? {
         if let Some(u) = store::users::get(c, id).await? {
-            users.push(u.to_json());
+            users.push(u);
         }
     }
-    Ok(json!({
-        "secret": secret,
-        "url": secret.map(|s| invite_url(base_url, s)),
-        "name": link.name,
-        "enabled": link.enabled,
-        "expiresAt": iso(link.expires_at),
-        "createdAt": iso(link.created_at),
-        "createdBy": link.created_by,
-        "users": users,
-        "role": role,
-    }))
+    Ok(LinkDetails {
+        link: link.clone(),
+        users,
+        role,
+    })
 }
 
 /// The sign-up page for a secret.

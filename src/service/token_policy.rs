@@ -43,16 +43,6 @@ pub async fn pat_lifetime_limit(state: &AppState) -> AppResult<Option<u32>> {
     ))
 }
 
-/// The policy as `GET /api/admin/token-policy` shows it: the stored fields, plus the
-/// operator's ceiling and the limit in force.
-pub fn policy_json(state: &AppState, p: TokenPolicy) -> Value {
-    let mut v = p.to_json();
-    v["patMaxLifetimeDaysCeiling"] = json!(state.config.pat_max_lifetime_days);
-    v["effectivePatMaxLifetimeDays"] =
-        json!(effective_pat_limit(state.config.pat_max_lifetime_days, &p));
-    v
-}
-
 /// Replaces the policy from a `{patMaxLifetimeDays, revokeUnusedAfterDays}` body (Admin
 /// only; the caller checked). Writes `token-policy-updated`.
 pub async fn set_policy(

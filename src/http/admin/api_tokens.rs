@@ -11,6 +11,7 @@ use crate::domain::permissions as perm;
 use crate::domain::tokens::{parse_date_time, ApiToken};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{optional_json, ApiJson, Caller};
+use crate::http::wire::tokens::{ApiTokenBody, ApiTokenListBody};
 use crate::service::tokens;
 use crate::state::AppState;
 use crate::store;
@@ -39,30 +40,30 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// `{tokens: [...]}`; `secret` is null unless token encryption is on and the token was
 /// created while it was (then the caller, who may read tokens, sees it as Unleash shows it).
 /// Beyond Unleash, `lastAddresses` lists the token's last client addresses.
-async fn list_json(state: &AppState, list: &[ApiToken]) -> AppResult<Json<Value>> {
+async fn list_json(state: &AppState, list: &[ApiToken]) -> AppResult<Json<ApiTokenListBody>> {
     let secrets = tokens::readable_secrets(state, list).await?;
     let ids: Vec<i64> = list.iter().map(|t| t.id).collect();
     let mut addresses = crate::service::token_inventory::api_token_addresses(state, &ids).await?;
-    Ok(Json(json!({"tokens": list
+    let tokens = list
         .iter()
         .map(|t| {
-            let mut v = t.to_json(secrets.get(&t.selector).map(String::as_str), None);
             let seen = addresses.remove(&t.id).unwrap_or_default();
-            v["lastAddresses"] = crate::domain::tokens::last_addresses_json(&seen);
-            v
+            ApiTokenBody::new(t, secrets.get(&t.selector).map(String::as_str), None)
+                .with_addresses(&seen)
         })
-        .collect::<Vec<_>>()})))
+        .collect();
+    Ok(Json(ApiTokenListBody { tokens }))
 }
 
 /// The API tokens the caller may see (filtered per type by their permissions).
 #[utoipa::path(get, path = "/api/admin/api-tokens", tag = "API tokens", responses(
-    (status = 200, description = "`{tokens: [...]}`; `secret` is null unless TOKEN_ENCRYPTION_KEY is set; `lastAddresses: [{address, seenAt}]` beyond Unleash"),
+    (status = 200, description = "The tokens; `secret` is null unless TOKEN_ENCRYPTION_KEY is set; `lastAddresses` beyond Unleash", body = ApiTokenListBody),
     (status = 403, description = "Needs ADMIN, READ_CLIENT_API_TOKEN or READ_FRONTEND_API_TOKEN"),
 ))]
 async fn get_api_tokens(
     State(state): State<AppState>,
     Caller(p): Caller,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ApiTokenListBody>> {
     p.require(
         &[
             perm::ADMIN,
@@ -77,7 +78,7 @@ async fn get_api_tokens(
 
 /// Creates a client (backend) or frontend token; the answer holds its secret, shown once.
 #[utoipa::path(post, path = "/api/admin/api-tokens", tag = "API tokens", responses(
-    (status = 201, description = "The token with its `secret`"),
+    (status = 201, description = "The token with its `secret`", body = ApiTokenBody),
     (status = 400, description = "Invalid type, environment or project"),
     (status = 403, description = "Missing the create permission for this type"),
 ))]
@@ -85,7 +86,7 @@ async fn create_api_token(
     State(state): State<AppState>,
     Caller(p): Caller,
     ApiJson(body): ApiJson<Value>,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<(StatusCode, Json<ApiTokenBody>)> {
     p.require(
         &[
             perm::ADMIN,
@@ -107,19 +108,23 @@ async fn create_api_token(
     let (token, secret) = tokens::create_api_token(&state, &auth, new).await?;
     Ok((
         StatusCode::CREATED,
-        Json(token.to_json(Some(secret.expose()), Some(&label))),
+        Json(ApiTokenBody::new(
+            &token,
+            Some(secret.expose()),
+            Some(&label),
+        )),
     ))
 }
 
 /// The tokens with this name (a list, possibly empty).
 #[utoipa::path(get, path = "/api/admin/api-tokens/{token}", tag = "API tokens", params(("token" = String, Path, description = "Token name")), responses(
-    (status = 200, description = "`{tokens: [...]}`"),
+    (status = 200, description = "The tokens", body = ApiTokenListBody),
 ))]
 async fn get_api_tokens_by_name(
     State(state): State<AppState>,
     Caller(p): Caller,
     Path(name): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ApiTokenListBody>> {
     p.require(
         &[
             perm::ADMIN,
@@ -233,14 +238,14 @@ async fn known_project(state: &AppState, project: &str) -> AppResult<()> {
 
 /// The tokens that reach this project.
 #[utoipa::path(get, path = "/api/admin/projects/{projectId}/api-tokens", tag = "API tokens", params(("projectId" = String, Path, description = "Project id")), responses(
-    (status = 200, description = "`{tokens: [...]}`"),
+    (status = 200, description = "The tokens", body = ApiTokenListBody),
     (status = 404, description = "No such project"),
 ))]
 async fn get_project_api_tokens(
     State(state): State<AppState>,
     Caller(p): Caller,
     Path(project): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ApiTokenListBody>> {
     p.require(&[perm::READ_PROJECT_API_TOKEN], Scope::project(&project))?;
     known_project(&state, &project).await?;
     let list = tokens::list_project_api_tokens(&state, &project).await?;
@@ -249,7 +254,7 @@ async fn get_project_api_tokens(
 
 /// Creates a token for this project only.
 #[utoipa::path(post, path = "/api/admin/projects/{projectId}/api-tokens", tag = "API tokens", params(("projectId" = String, Path, description = "Project id")), responses(
-    (status = 201, description = "The token with its `secret`"),
+    (status = 201, description = "The token with its `secret`", body = ApiTokenBody),
     (status = 404, description = "No such project"),
 ))]
 async fn create_project_api_token(
@@ -257,7 +262,7 @@ async fn create_project_api_token(
     Caller(p): Caller,
     Path(project): Path<String>,
     ApiJson(mut body): ApiJson<Value>,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<(StatusCode, Json<ApiTokenBody>)> {
     let auth = p.require(&[perm::CREATE_PROJECT_API_TOKEN], Scope::project(&project))?;
     known_project(&state, &project).await?;
     if let Some(obj) = body.as_object_mut() {
@@ -269,7 +274,11 @@ async fn create_project_api_token(
     let (token, secret) = tokens::create_api_token(&state, &auth, new).await?;
     Ok((
         StatusCode::CREATED,
-        Json(token.to_json(Some(secret.expose()), Some(&label))),
+        Json(ApiTokenBody::new(
+            &token,
+            Some(secret.expose()),
+            Some(&label),
+        )),
     ))
 }
 
@@ -314,13 +323,13 @@ async fn rotate(
     p: &crate::auth::Principal,
     token: &ApiToken,
     body: &Value,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<(StatusCode, Json<ApiTokenBody>)> {
     let auth = require_create(p, token)?;
     let (new, secret) =
         crate::service::token_rotation::rotate_api_token(state, &auth, token, body).await?;
     Ok((
         StatusCode::CREATED,
-        Json(new.to_json(Some(secret.expose()), None)),
+        Json(ApiTokenBody::new(&new, Some(secret.expose()), None)),
     ))
 }
 
@@ -341,7 +350,7 @@ fn require_any_create(p: &crate::auth::Principal) -> AppResult<()> {
 /// secret, shown once. The old token keeps working for the grace period (`graceDays` 0 to 7,
 /// default 1; or `graceHours`), then is refused, on every node within two seconds.
 #[utoipa::path(post, path = "/api/admin/api-tokens/{selector}/rotate", tag = "API tokens", params(("selector" = String, Path, description = "Token selector")), request_body(content = Value, description = "`{graceDays?: 0..7, graceHours?: 0..168, expiresAt?}`"), responses(
-    (status = 201, description = "The new token with its `secret`"),
+    (status = 201, description = "The new token with its `secret`", body = ApiTokenBody),
     (status = 400, description = "A secret in the URL, a grace out of range, or the token was already rotated or has expired"),
     (status = 403, description = "Missing the permission to create tokens of this type"),
     (status = 404, description = "No token with this selector"),
@@ -352,7 +361,7 @@ async fn rotate_api_token_by_selector(
     Path(selector): Path<String>,
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<(StatusCode, Json<ApiTokenBody>)> {
     require_any_create(&p)?;
     if selector.contains(':') {
         return Err(AppError::bad_data(
@@ -367,7 +376,7 @@ async fn rotate_api_token_by_selector(
 /// As the selector route, for a caller who holds the token's secret: `{secret, graceDays?,
 /// graceHours?, expiresAt?}`.
 #[utoipa::path(post, path = "/api/admin/api-tokens/rotate", tag = "API tokens", request_body(content = Value, description = "`{secret, graceDays?: 0..7, graceHours?: 0..168, expiresAt?}`"), responses(
-    (status = 201, description = "The new token with its `secret`"),
+    (status = 201, description = "The new token with its `secret`", body = ApiTokenBody),
     (status = 400, description = "secret missing, a grace out of range, or the token was already rotated or has expired"),
     (status = 403, description = "Missing the permission to create tokens of this type"),
     (status = 404, description = "No token with this secret"),
@@ -376,7 +385,7 @@ async fn rotate_api_token_by_secret(
     State(state): State<AppState>,
     Caller(p): Caller,
     ApiJson(body): ApiJson<Value>,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<(StatusCode, Json<ApiTokenBody>)> {
     require_any_create(&p)?;
     let secret = body
         .get("secret")

@@ -7,8 +7,9 @@ use axum::Json;
 use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::http::extract::Caller;
+use crate::http::wire::operations::InstanceStatsBody;
 use crate::service::stats;
 use crate::state::AppState;
 
@@ -21,16 +22,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// What this installation holds, counted: users, flags, projects, environments, segments,
 /// API tokens, recent production changes and more (ADMIN).
 #[utoipa::path(get, path = "/api/admin/instance-admin/statistics", tag = "Instance Admin", responses(
-    (status = 200, description = "`instanceAdminStatsSchema`"),
+    (status = 200, description = "`instanceAdminStatsSchema`", body = InstanceStatsBody),
     (status = 401, description = "Not signed in"),
     (status = 403, description = "Needs ADMIN"),
 ))]
 async fn instance_statistics(
     State(state): State<AppState>,
     Caller(p): Caller,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<InstanceStatsBody>> {
     p.require_admin()?;
-    Ok(Json(stats::instance_statistics(&state).await?))
+    Ok(Json(stats::instance_statistics(&state).await?.into()))
 }
 
 /// The same statistics as one CSV header line and one value line, for reports (ADMIN).
@@ -45,7 +46,8 @@ async fn instance_statistics_csv(
     Caller(p): Caller,
 ) -> AppResult<Response> {
     p.require_admin()?;
-    let stats = stats::instance_statistics(&state).await?;
+    let body = InstanceStatsBody::from(stats::instance_statistics(&state).await?);
+    let stats = serde_json::to_value(body).map_err(AppError::internal)?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

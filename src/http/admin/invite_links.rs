@@ -5,11 +5,11 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::AppResult;
 use crate::http::extract::{ApiJson, Caller};
+use crate::http::wire::users::{InviteLinkBody, InviteLinkListBody, UserBody};
 use crate::service::invite_links::{self, CreateInviteLink, InvitedUser, UpdateInviteLink};
 use crate::state::AppState;
 
@@ -62,28 +62,29 @@ pub fn public_base(state: &AppState, headers: &HeaderMap) -> String {
 /// Every invite link (ADMIN). Secrets are stored only as digests, so `secret` and `url` are
 /// null here; they are shown once, when a link is created.
 #[utoipa::path(get, path = "/api/admin/invite-link/tokens", tag = "Public signup tokens", responses(
-    (status = 200, description = "`publicSignupTokensSchema`: `{tokens}`"),
+    (status = 200, description = "Every link, without secrets", body = InviteLinkListBody),
     (status = 403, description = "Needs ADMIN"),
 ))]
 async fn list_links(
     State(state): State<AppState>,
     Caller(p): Caller,
     headers: HeaderMap,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<InviteLinkListBody>> {
     p.require_admin()?;
     let base = public_base(&state, &headers);
     let mut db = state.db.clone();
     let mut tokens = Vec::new();
     for link in invite_links::list(&state).await? {
-        tokens.push(invite_links::to_json(&mut db, &link, None, &base).await?);
+        let details = invite_links::details(&mut db, &link).await?;
+        tokens.push(InviteLinkBody::new(&details, None, &base));
     }
-    Ok(Json(json!({ "tokens": tokens })))
+    Ok(Json(InviteLinkListBody { tokens }))
 }
 
 /// Creates an invite link (ADMIN): sign-ups get the Viewer role; it expires at `expiresAt`,
 /// at most a month from now. The answer carries the secret and the link, this once.
 #[utoipa::path(post, path = "/api/admin/invite-link/tokens", tag = "Public signup tokens", request_body = CreateInviteLink, responses(
-    (status = 201, description = "`publicSignupTokenSchema` with `secret` and `url`"),
+    (status = 201, description = "`publicSignupTokenSchema` with `secret` and `url`", body = InviteLinkBody),
     (status = 400, description = "No name, or no valid expiresAt"),
     (status = 403, description = "Needs ADMIN"),
 ))]
@@ -96,24 +97,19 @@ async fn create_link(
     let auth = p.require_admin()?;
     let (link, secret) = invite_links::create(&state, &auth, body).await?;
     let mut db = state.db.clone();
-    let v = invite_links::to_json(
-        &mut db,
-        &link,
-        Some(&secret),
-        &public_base(&state, &headers),
-    )
-    .await?;
+    let details = invite_links::details(&mut db, &link).await?;
+    let body = InviteLinkBody::new(&details, Some(&secret), &public_base(&state, &headers));
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, format!("tokens/{secret}"))],
-        Json(v),
+        Json(body),
     )
         .into_response())
 }
 
 /// One invite link, by its secret (ADMIN).
 #[utoipa::path(get, path = "/api/admin/invite-link/tokens/{token}", tag = "Public signup tokens", params(("token" = String, Path, description = "The link's secret")), responses(
-    (status = 200, description = "`publicSignupTokenSchema`"),
+    (status = 200, description = "`publicSignupTokenSchema`", body = InviteLinkBody),
     (status = 403, description = "Needs ADMIN"),
     (status = 404, description = "No link with that secret"),
 ))]
@@ -122,24 +118,21 @@ async fn get_link(
     Caller(p): Caller,
     headers: HeaderMap,
     Path(secret): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<InviteLinkBody>> {
     p.require_admin()?;
     let link = invite_links::get(&state, &secret).await?;
     let mut db = state.db.clone();
-    Ok(Json(
-        invite_links::to_json(
-            &mut db,
-            &link,
-            Some(&secret),
-            &public_base(&state, &headers),
-        )
-        .await?,
-    ))
+    let details = invite_links::details(&mut db, &link).await?;
+    Ok(Json(InviteLinkBody::new(
+        &details,
+        Some(&secret),
+        &public_base(&state, &headers),
+    )))
 }
 
 /// Enables, disables or re-dates an invite link (ADMIN).
 #[utoipa::path(put, path = "/api/admin/invite-link/tokens/{token}", tag = "Public signup tokens", params(("token" = String, Path, description = "The link's secret")), request_body = UpdateInviteLink, responses(
-    (status = 200, description = "`publicSignupTokenSchema`"),
+    (status = 200, description = "`publicSignupTokenSchema`", body = InviteLinkBody),
     (status = 400, description = "Neither enabled nor expiresAt"),
     (status = 403, description = "Needs ADMIN"),
     (status = 404, description = "No link with that secret"),
@@ -150,19 +143,16 @@ async fn update_link(
     headers: HeaderMap,
     Path(secret): Path<String>,
     ApiJson(body): ApiJson<UpdateInviteLink>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<InviteLinkBody>> {
     let auth = p.require_admin()?;
     let link = invite_links::update(&state, &auth, &secret, body).await?;
     let mut db = state.db.clone();
-    Ok(Json(
-        invite_links::to_json(
-            &mut db,
-            &link,
-            Some(&secret),
-            &public_base(&state, &headers),
-        )
-        .await?,
-    ))
+    let details = invite_links::details(&mut db, &link).await?;
+    Ok(Json(InviteLinkBody::new(
+        &details,
+        Some(&secret),
+        &public_base(&state, &headers),
+    )))
 }
 
 /// Whether an invite link may be used: 200 if so, 400 if it is unknown, disabled or expired.
@@ -184,16 +174,16 @@ async fn validate_link(
 /// Creates an account through an invite link, with the link's role (`createInvitedUserSchema`:
 /// email, name, password, optional username).
 #[utoipa::path(post, path = "/invite/{token}/signup", tag = "Public signup tokens", params(("token" = String, Path, description = "The link's secret")), request_body = InvitedUser, responses(
-    (status = 200, description = "`userSchema` of the new user"),
+    (status = 200, description = "`userSchema` of the new user", body = UserBody),
     (status = 400, description = "The link is not usable, a field is missing or too weak, or a user with that email or username exists"),
 ))]
 async fn sign_up(
     State(state): State<AppState>,
     Path(secret): Path<String>,
     ApiJson(body): ApiJson<InvitedUser>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<UserBody>> {
     let user = invite_links::sign_up(&state, &secret, body).await?;
-    Ok(Json(user.to_json()))
+    Ok(Json((&user).into()))
 }
 
 #[cfg(test)]

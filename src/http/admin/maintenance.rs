@@ -3,11 +3,11 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde_json::{json, Value};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::AppResult;
 use crate::http::extract::{ApiJson, Caller};
+use crate::http::wire::operations::MaintenanceBody;
 use crate::service::maintenance;
 use crate::state::AppState;
 
@@ -25,16 +25,16 @@ pub struct ToggleMaintenance {
 
 /// Whether maintenance mode is on (any signed-in caller).
 #[utoipa::path(get, path = "/api/admin/maintenance", tag = "Maintenance", responses(
-    (status = 200, description = "`{enabled}`"),
+    (status = 200, description = "Whether it is on", body = MaintenanceBody),
     (status = 401, description = "Not signed in"),
 ))]
 async fn get_maintenance(
     State(state): State<AppState>,
     Caller(_caller): Caller,
-) -> AppResult<Json<Value>> {
-    Ok(Json(
-        json!({ "enabled": maintenance::is_enabled(&state).await? }),
-    ))
+) -> AppResult<Json<MaintenanceBody>> {
+    Ok(Json(MaintenanceBody {
+        enabled: maintenance::is_enabled(&state).await?,
+    }))
 }
 
 /// Turns maintenance mode on or off (ADMIN). While it is on, every other write to the Admin

@@ -3,12 +3,13 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{optional_json, parse_id, ApiJson, Caller};
+use crate::http::wire::tokens::{PatBody, PatListBody};
 use crate::service::tokens;
 use crate::state::AppState;
 
@@ -27,12 +28,15 @@ fn owner(p: &Principal) -> AppResult<i64> {
 
 /// The caller's personal access tokens, newest first (never their secrets).
 #[utoipa::path(get, path = "/api/admin/user/tokens", tag = "Personal access tokens", responses(
-    (status = 200, description = "`{pats: [{id, description, expiresAt, createdAt, seenAt, userId, scope, expiryWarning?, lastAddresses: [{address, seenAt}]}]}`"),
+    (status = 200, description = "The caller's tokens, each with its last client addresses", body = PatListBody),
     (status = 401, description = "Not signed in"),
     (status = 403, description = "The caller is not a user (an API token)"),
     (status = 404, description = "UNLEASH_PAT_KILL_SWITCH is on"),
 ))]
-async fn get_pats(State(state): State<AppState>, Caller(p): Caller) -> AppResult<Json<Value>> {
+async fn get_pats(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+) -> AppResult<Json<PatListBody>> {
     let user_id = owner(&p)?;
     crate::service::token_policy::ensure_pats_enabled(&state)?;
     let now = state.clock.now();
@@ -40,16 +44,14 @@ async fn get_pats(State(state): State<AppState>, Caller(p): Caller) -> AppResult
     let list = tokens::list_pats(&state, user_id).await?;
     let ids: Vec<i64> = list.iter().map(|t| t.id).collect();
     let mut addresses = crate::service::token_inventory::pat_addresses(&state, &ids).await?;
-    let pats: Vec<Value> = list
+    let pats = list
         .iter()
         .map(|t| {
-            let mut v = t.to_json(now, leads);
             let seen = addresses.remove(&t.id).unwrap_or_default();
-            v["lastAddresses"] = crate::domain::tokens::last_addresses_json(&seen);
-            v
+            PatBody::new(t, now, leads).with_addresses(&seen)
         })
         .collect();
-    Ok(Json(json!({"pats": pats})))
+    Ok(Json(PatListBody { pats }))
 }
 
 /// Creates a personal access token for the caller. The answer holds the secret; it is
@@ -57,7 +59,7 @@ async fn get_pats(State(state): State<AppState>, Caller(p): Caller) -> AppResult
 /// environments}` (lists of ids, or `["*"]` for all) narrows what the token may do; without
 /// it the token carries all of the owner's permissions.
 #[utoipa::path(post, path = "/api/admin/user/tokens", tag = "Personal access tokens", responses(
-    (status = 201, description = "The token, with `secret` and `scope`"),
+    (status = 201, description = "The token, with `secret` and `scope`", body = PatBody),
     (status = 400, description = "Description missing, empty or too long; expiresAt missing, malformed, not in the future or past the token policy's lifetime limit; scope with an unknown access value, project or environment"),
     (status = 403, description = "The caller already holds PAT_LIMIT unexpired tokens, is a service account, or calls with a scoped token (OperationDeniedError)"),
     (status = 404, description = "UNLEASH_PAT_KILL_SWITCH is on"),
@@ -67,7 +69,7 @@ async fn create_pat(
     State(state): State<AppState>,
     Caller(p): Caller,
     ApiJson(body): ApiJson<Value>,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<(StatusCode, Json<PatBody>)> {
     owner(&p)?;
     // Otherwise a leaked service-account token could mint itself successors.
     if p.user().is_some_and(|u| u.user.is_service) {
@@ -76,12 +78,13 @@ async fn create_pat(
         ));
     }
     let (pat, secret) = tokens::create_pat(&state, &p.authenticated(), &body).await?;
-    let mut v = pat.to_json(
+    let body = PatBody::new(
+        &pat,
         state.clock.now(),
         &state.config.token_expiry_notification_days,
-    );
-    v["secret"] = json!(secret.expose());
-    Ok((StatusCode::CREATED, Json(v)))
+    )
+    .with_secret(secret.expose());
+    Ok((StatusCode::CREATED, Json(body)))
 }
 
 /// Deletes one of the caller's tokens; it stops working at once.
@@ -106,7 +109,7 @@ async fn delete_pat(
 /// token's expiry is `expiresAt`, or by default the old token's lifetime counted from now,
 /// within the token policy.
 #[utoipa::path(post, path = "/api/admin/user/tokens/{id}/rotate", tag = "Personal access tokens", params(("id" = i64, Path, description = "Token id")), request_body(content = Value, description = "`{graceDays?: 0..7, graceHours?: 0..168, expiresAt?}`"), responses(
-    (status = 201, description = "The new token, with `secret`"),
+    (status = 201, description = "The new token, with `secret`", body = PatBody),
     (status = 400, description = "Grace out of range, expiry malformed or past the lifetime limit, or the token was already rotated or has expired"),
     (status = 401, description = "Not signed in"),
     (status = 404, description = "The caller has no token with this id, or UNLEASH_PAT_KILL_SWITCH is on"),
@@ -117,16 +120,17 @@ async fn rotate_pat(
     Path(id): Path<String>,
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<(StatusCode, Json<PatBody>)> {
     let id = parse_id("id", &id)?;
     owner(&p)?;
     let body = optional_json(&headers, &body)?;
     let (pat, secret) =
         crate::service::token_rotation::rotate_pat(&state, &p.authenticated(), id, &body).await?;
-    let mut v = pat.to_json(
+    let body = PatBody::new(
+        &pat,
         state.clock.now(),
         &state.config.token_expiry_notification_days,
-    );
-    v["secret"] = json!(secret.expose());
-    Ok((StatusCode::CREATED, Json(v)))
+    )
+    .with_secret(secret.expose());
+    Ok((StatusCode::CREATED, Json(body)))
 }

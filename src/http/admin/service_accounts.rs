@@ -4,12 +4,13 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::domain::service_accounts as sa;
 use crate::error::AppResult;
 use crate::http::extract::{parse_id, ApiJson, Caller};
+use crate::http::wire::tokens::{PatBody, PatListBody, ServiceAccountBody, ServiceAccountListBody};
+use crate::http::wire::users::roles;
 use crate::service::service_accounts::{self, AccountChanges, NewAccount};
 use crate::state::AppState;
 
@@ -42,8 +43,8 @@ pub struct UpdateServiceAccountBody {
     root_role: Option<crate::service::users::RoleRef>,
 }
 
-fn account_json(state: &AppState, a: &service_accounts::Account) -> Value {
-    sa::to_json(
+fn account_json(state: &AppState, a: &service_accounts::Account) -> ServiceAccountBody {
+    ServiceAccountBody::new(
         &a.user,
         &a.tokens,
         state.clock.now(),
@@ -53,21 +54,26 @@ fn account_json(state: &AppState, a: &service_accounts::Account) -> Value {
 
 /// Every service account with its tokens, and the root roles (`serviceAccountsSchema`).
 #[utoipa::path(get, path = "/api/admin/service-account", tag = "Service accounts", responses(
-    (status = 200, description = "`{serviceAccounts: [{id, name, username, rootRole, createdAt, seenAt, tokens}], rootRoles}`"),
+    (status = 200, description = "The service accounts and the root roles", body = ServiceAccountListBody),
     (status = 401, description = "Not signed in"),
     (status = 403, description = "Needs ADMIN"),
 ))]
-async fn list_accounts(State(state): State<AppState>, Caller(p): Caller) -> AppResult<Json<Value>> {
+async fn list_accounts(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+) -> AppResult<Json<ServiceAccountListBody>> {
     p.require_admin()?;
-    let (accounts, roles) = service_accounts::list(&state).await?;
-    let list: Vec<Value> = accounts.iter().map(|a| account_json(&state, a)).collect();
-    Ok(Json(json!({"serviceAccounts": list, "rootRoles": roles})))
+    let (accounts, root_roles) = service_accounts::list(&state).await?;
+    Ok(Json(ServiceAccountListBody {
+        service_accounts: accounts.iter().map(|a| account_json(&state, a)).collect(),
+        root_roles: roles(&root_roles),
+    }))
 }
 
 /// Creates a service account: it has no password, cannot sign in, and acts through the
 /// tokens minted for it with the permissions of its root role.
 #[utoipa::path(post, path = "/api/admin/service-account", tag = "Service accounts", request_body = CreateServiceAccountBody, responses(
-    (status = 201, description = "The service account (`serviceAccountSchema`)"),
+    (status = 201, description = "The service account (`serviceAccountSchema`)", body = ServiceAccountBody),
     (status = 400, description = "name, username or rootRole missing or invalid"),
     (status = 403, description = "Needs ADMIN"),
     (status = 409, description = "The username is taken by a user or service account"),
@@ -76,7 +82,7 @@ async fn create_account(
     State(state): State<AppState>,
     Caller(p): Caller,
     ApiJson(body): ApiJson<CreateServiceAccountBody>,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<(StatusCode, Json<ServiceAccountBody>)> {
     let auth = p.require_admin()?;
     let input = NewAccount {
         name: body.name,
@@ -93,7 +99,7 @@ async fn create_account(
 
 /// Changes a service account's name or root role; its tokens act with the new role at once.
 #[utoipa::path(put, path = "/api/admin/service-account/{id}", tag = "Service accounts", request_body = UpdateServiceAccountBody, params(("id" = i64, Path, description = "Service account id")), responses(
-    (status = 200, description = "The service account"),
+    (status = 200, description = "The service account", body = ServiceAccountBody),
     (status = 400, description = "Invalid name or role, or a different username"),
     (status = 403, description = "Needs ADMIN"),
     (status = 404, description = "No service account with this id"),
@@ -103,7 +109,7 @@ async fn update_account(
     Caller(p): Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateServiceAccountBody>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ServiceAccountBody>> {
     let id = parse_id("id", &id)?;
     let auth = p.require_admin()?;
     let input = AccountChanges {
@@ -134,7 +140,7 @@ async fn delete_account(
 
 /// The service account's tokens (`patsSchema`, never their secrets).
 #[utoipa::path(get, path = "/api/admin/service-account/{id}/token", tag = "Service accounts", params(("id" = i64, Path, description = "Service account id")), responses(
-    (status = 200, description = "`{pats: [...]}`"),
+    (status = 200, description = "The account's tokens", body = PatListBody),
     (status = 403, description = "Needs ADMIN"),
     (status = 404, description = "No service account with this id"),
 ))]
@@ -142,24 +148,24 @@ async fn list_tokens(
     State(state): State<AppState>,
     Caller(p): Caller,
     Path(id): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<PatListBody>> {
     let id = parse_id("id", &id)?;
     p.require_admin()?;
     let now = state.clock.now();
     let leads = &state.config.token_expiry_notification_days;
-    let pats: Vec<Value> = service_accounts::list_tokens(&state, id)
+    let pats = service_accounts::list_tokens(&state, id)
         .await?
         .iter()
-        .map(|t| t.to_json(now, leads))
+        .map(|t| PatBody::new(t, now, leads))
         .collect();
-    Ok(Json(json!({ "pats": pats })))
+    Ok(Json(PatListBody { pats }))
 }
 
 /// Mints a token for the service account from `{description, expiresAt}`. The answer
 /// holds the secret; it is never shown again. The token keeps working when the Admin who
 /// minted it is deleted.
 #[utoipa::path(post, path = "/api/admin/service-account/{id}/token", tag = "Service accounts", params(("id" = i64, Path, description = "Service account id")), responses(
-    (status = 201, description = "The token (`patSchema`) with `secret`"),
+    (status = 201, description = "The token (`patSchema`) with `secret`", body = PatBody),
     (status = 400, description = "Description missing, empty or too long; expiresAt missing, malformed or not in the future"),
     (status = 403, description = "Needs ADMIN, or the account already holds PAT_LIMIT unexpired tokens"),
     (status = 404, description = "No service account with this id"),
@@ -170,16 +176,17 @@ async fn create_token(
     Caller(p): Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
-) -> AppResult<(StatusCode, Json<Value>)> {
+) -> AppResult<(StatusCode, Json<PatBody>)> {
     let id = parse_id("id", &id)?;
     let auth = p.require_admin()?;
     let (pat, secret) = service_accounts::create_token(&state, &auth, id, &body).await?;
-    let mut v = pat.to_json(
+    let body = PatBody::new(
+        &pat,
         state.clock.now(),
         &state.config.token_expiry_notification_days,
-    );
-    v["secret"] = json!(secret.expose());
-    Ok((StatusCode::CREATED, Json(v)))
+    )
+    .with_secret(secret.expose());
+    Ok((StatusCode::CREATED, Json(body)))
 }
 
 /// Deletes one of the service account's tokens; it stops working at once.

@@ -2,12 +2,12 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use serde_json::{json, Value};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::domain::token_inventory::{parse_days, parse_flag, parse_owner_kind, InventoryFilter};
 use crate::error::AppResult;
 use crate::http::extract::{parse_id, ApiQuery, Caller};
+use crate::http::wire::tokens::{InventoryBody, InventoryTokenBody};
 use crate::service::token_inventory;
 use crate::state::AppState;
 
@@ -69,7 +69,7 @@ impl InventoryParams {
 /// Every personal access token and service-account token (Admin only): owner, description,
 /// scope as stored, created, expires, last use and last client addresses; never a secret.
 #[utoipa::path(get, path = "/api/admin/personal-access-tokens", tag = "Personal access tokens", params(InventoryParams), responses(
-    (status = 200, description = "`{tokens: [{id, description, owner: {id, name, username, email, serviceAccount}, scopes, createdAt, createdByUserId, expiresAt, neverExpires, expired, seenAt, lastAddresses: [{address, seenAt}]}], total}`"),
+    (status = 200, description = "The tokens that match the filters, and how many", body = InventoryBody),
     (status = 400, description = "A filter is malformed (the message names it)"),
     (status = 401, description = "Not signed in"),
     (status = 403, description = "Needs ADMIN"),
@@ -78,16 +78,19 @@ async fn list_tokens(
     State(state): State<AppState>,
     Caller(p): Caller,
     ApiQuery(params): ApiQuery<InventoryParams>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<InventoryBody>> {
     p.require_admin()?;
     let filter = params.filter()?;
     let entries = token_inventory::list(&state, params.owner.as_deref(), &filter).await?;
     let now = state.clock.now();
-    let list: Vec<Value> = entries
+    let tokens: Vec<InventoryTokenBody> = entries
         .iter()
-        .map(|e| e.token.to_json(now, &e.addresses))
+        .map(|e| InventoryTokenBody::new(&e.token, now, &e.addresses))
         .collect();
-    Ok(Json(json!({"total": list.len(), "tokens": list})))
+    Ok(Json(InventoryBody {
+        total: tokens.len(),
+        tokens,
+    }))
 }
 
 /// Revokes any personal access token or service-account token (Admin only). It stops

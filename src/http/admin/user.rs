@@ -2,12 +2,15 @@
 
 use axum::extract::State;
 use axum::Json;
-use serde_json::{json, Value};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{ApiJson, Caller};
+use crate::http::wire::users::{
+    roles, ApiTokenUserBody, CallerBody, MeBody, PermissionBody, ProfileBody, RoleBody,
+    RoleListBody,
+};
 use crate::service;
 use crate::state::AppState;
 
@@ -21,50 +24,70 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// The signed-in user and their permissions.
 #[utoipa::path(get, path = "/api/admin/user", tag = "Users", responses(
-    (status = 200, description = "`{user, permissions, feedback, splash}`"),
+    (status = 200, description = "The caller and their permissions", body = MeBody),
     (status = 401, description = "Not signed in"),
 ))]
-async fn get_me(Caller(p): Caller) -> AppResult<Json<Value>> {
-    match &p {
-        Principal::User(u) => Ok(Json(json!({
-            "user": u.user.to_json(),
-            "permissions": u.scope.narrow_grants(&u.grants),
-            "feedback": [],
-            "splash": {},
-        }))),
-        Principal::ApiToken(t) => Ok(Json(json!({
-            "user": {"id": crate::auth::principal::ADMIN_TOKEN_USER_ID, "username": t.name, "isAPI": true, "accountType": "API token"},
-            "permissions": [{"permission": "ADMIN"}],
-            "feedback": [],
-            "splash": {},
-        }))),
-    }
+async fn get_me(Caller(p): Caller) -> AppResult<Json<MeBody>> {
+    let (user, permissions) = match &p {
+        Principal::User(u) => (
+            CallerBody::User((&u.user).into()),
+            u.scope
+                .narrow_grants(&u.grants)
+                .iter()
+                .map(PermissionBody::from)
+                .collect(),
+        ),
+        Principal::ApiToken(t) => (
+            CallerBody::ApiToken(ApiTokenUserBody {
+                id: crate::auth::principal::ADMIN_TOKEN_USER_ID,
+                username: t.name.clone(),
+                is_api: true,
+                account_type: "API token".into(),
+            }),
+            vec![PermissionBody {
+                permission: "ADMIN".into(),
+                project: None,
+                environment: None,
+            }],
+        ),
+    };
+    Ok(Json(MeBody {
+        user,
+        permissions,
+        feedback: Vec::new(),
+        splash: serde_json::Value::Object(Default::default()),
+    }))
 }
 
 /// The signed-in user's root role and projects.
-#[utoipa::path(get, path = "/api/admin/user/profile", tag = "Users", responses((status = 200, description = "Profile")))]
-async fn get_profile(State(state): State<AppState>, Caller(p): Caller) -> AppResult<Json<Value>> {
+#[utoipa::path(get, path = "/api/admin/user/profile", tag = "Users", responses(
+    (status = 200, description = "The profile", body = ProfileBody),
+))]
+async fn get_profile(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+) -> AppResult<Json<ProfileBody>> {
     let u = p.user().ok_or_else(|| {
         AppError::Forbidden("Profiles belong to users; API tokens have none.".into())
     })?;
     let roles = service::users::roles(&state).await?;
     let root = roles.iter().find(|r| r.id == u.user.root_role_id);
     let grants = u.scope.narrow_grants(&u.grants);
-    let mut projects: Vec<&str> = grants
+    let mut projects: Vec<String> = grants
         .iter()
-        .filter_map(|g| g.project.as_deref())
-        .filter(|p| *p != "*")
+        .filter_map(|g| g.project.clone())
+        .filter(|p| p != "*")
         .collect();
     projects.sort_unstable();
     projects.dedup();
-    Ok(Json(json!({
-        "rootRole": root,
-        "projects": projects,
-        "groups": [],
-        "subscriptions": [],
-        "features": [],
-        "canChangePassword": true,
-    })))
+    Ok(Json(ProfileBody {
+        root_role: root.map(RoleBody::from),
+        projects,
+        groups: Vec::new(),
+        subscriptions: Vec::new(),
+        features: Vec::new(),
+        can_change_password: true,
+    }))
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -108,12 +131,15 @@ async fn change_my_password(
 }
 
 /// Every role.
-#[utoipa::path(get, path = "/api/admin/user/roles", tag = "Users", responses((status = 200, description = "`{version, roles}`")))]
+#[utoipa::path(get, path = "/api/admin/user/roles", tag = "Users", responses(
+    (status = 200, description = "Every role", body = RoleListBody),
+))]
 async fn get_user_roles(
     State(state): State<AppState>,
     Caller(_caller): Caller,
-) -> AppResult<Json<Value>> {
-    Ok(Json(
-        json!({"version": 1, "roles": service::users::roles(&state).await?}),
-    ))
+) -> AppResult<Json<RoleListBody>> {
+    Ok(Json(RoleListBody {
+        version: 1,
+        roles: roles(&service::users::roles(&state).await?),
+    }))
 }

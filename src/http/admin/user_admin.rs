@@ -4,12 +4,16 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::user::PasswordBody;
 use crate::error::AppResult;
 use crate::http::extract::{parse_id, ApiJson, Caller};
+use crate::http::wire::users::{
+    roles, AccessUserBody, AccessUsersBody, AdminCountBody, AdminUserBody, ChangedUserBody,
+    InactiveUserBody, InactiveUsersBody, ResetPasswordUrlBody, UserListBody,
+};
 use crate::service::users::{self, CreateUser, UpdateUser};
 use crate::state::AppState;
 
@@ -28,48 +32,52 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// How many Admins there are: with a password, without one, and service accounts
 /// (`adminCountSchema`; ADMIN).
 #[utoipa::path(get, path = "/api/admin/user-admin/admin-count", tag = "Users", responses(
-    (status = 200, description = "`{password, noPassword, service}`"),
+    (status = 200, description = "The counts", body = AdminCountBody),
     (status = 403, description = "Needs ADMIN"),
 ))]
-async fn admin_count(State(state): State<AppState>, Caller(p): Caller) -> AppResult<Json<Value>> {
+async fn admin_count(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+) -> AppResult<Json<AdminCountBody>> {
     p.require_admin()?;
     let (password, no_password, service) = users::admin_counts(&state).await?;
-    Ok(Json(
-        json!({"password": password, "noPassword": no_password, "service": service}),
-    ))
+    Ok(Json(AdminCountBody {
+        password,
+        no_password,
+        service,
+    }))
 }
 
 /// The people one may grant access to, for any signed-in user (`usersGroupsBaseSchema`):
 /// id, name, email, username and account type; Switchyard has no groups.
 #[utoipa::path(get, path = "/api/admin/user-admin/access", tag = "Users", responses(
-    (status = 200, description = "`{users, groups}`"),
+    (status = 200, description = "Everyone access may be granted to", body = AccessUsersBody),
     (status = 401, description = "Not signed in"),
 ))]
 async fn users_for_access(
     State(state): State<AppState>,
     Caller(_caller): Caller,
-) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = users::list(&state)
+) -> AppResult<Json<AccessUsersBody>> {
+    let list = users::list(&state)
         .await?
         .iter()
-        .map(|u| {
-            let mut v = json!({
-                "id": u.id,
-                "accountType": if u.is_service { "Service Account" } else { "User" },
-            });
-            for (key, value) in [
-                ("name", &u.name),
-                ("email", &u.email),
-                ("username", &u.username),
-            ] {
-                if let Some(value) = value {
-                    v[key] = json!(value);
-                }
+        .map(|u| AccessUserBody {
+            id: u.id,
+            account_type: if u.is_service {
+                "Service Account"
+            } else {
+                "User"
             }
-            v
+            .into(),
+            name: u.name.clone(),
+            email: u.email.clone(),
+            username: u.username.clone(),
         })
         .collect();
-    Ok(Json(json!({"users": list, "groups": []})))
+    Ok(Json(AccessUsersBody {
+        users: list,
+        groups: Vec::new(),
+    }))
 }
 
 /// `{id}`: the user's email (as Unleash documents it), username or numeric id.
@@ -82,7 +90,7 @@ pub struct ResetPasswordBody {
 /// Creates a single-use password reset link for a user (valid 24 hours). No email is sent:
 /// hand the link to the user.
 #[utoipa::path(post, path = "/api/admin/user-admin/reset-password", tag = "Users", request_body = ResetPasswordBody, responses(
-    (status = 200, description = "`{resetPasswordUrl}`"),
+    (status = 200, description = "The link", body = ResetPasswordUrlBody),
     (status = 400, description = "No id given, or a service account"),
     (status = 403, description = "Needs ADMIN"),
     (status = 404, description = "No such user"),
@@ -91,7 +99,7 @@ async fn reset_user_password(
     State(state): State<AppState>,
     Caller(p): Caller,
     ApiJson(body): ApiJson<ResetPasswordBody>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ResetPasswordUrlBody>> {
     let auth = p.require_admin()?;
     let ident = match &body.id {
         Value::String(s) if !s.trim().is_empty() => s.clone(),
@@ -104,33 +112,37 @@ async fn reset_user_password(
         }
     };
     let url = crate::service::password_reset::create_link(&state, &auth, &ident).await?;
-    Ok(Json(json!({ "resetPasswordUrl": url })))
+    Ok(Json(ResetPasswordUrlBody {
+        reset_password_url: url,
+    }))
 }
 
 /// Every user; service accounts are listed at `/api/admin/service-account` instead.
 #[utoipa::path(get, path = "/api/admin/user-admin", tag = "Users", responses(
-    (status = 200, description = "`{users, rootRoles}`"),
+    (status = 200, description = "The users and the root roles", body = UserListBody),
     (status = 403, description = "Needs ADMIN"),
 ))]
-async fn list_users(State(state): State<AppState>, Caller(p): Caller) -> AppResult<Json<Value>> {
+async fn list_users(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+) -> AppResult<Json<UserListBody>> {
     p.require_admin()?;
-    let list: Vec<Value> = users::list(&state)
+    let list = users::list(&state)
         .await?
         .iter()
         .filter(|u| !u.is_service)
-        .map(|u| u.to_admin_json())
+        .map(AdminUserBody::from)
         .collect();
-    let roles: Vec<_> = users::roles(&state)
-        .await?
-        .into_iter()
-        .filter(|r| r.role_type == "root")
-        .collect();
-    Ok(Json(json!({"users": list, "rootRoles": roles})))
+    let all_roles = users::roles(&state).await?;
+    Ok(Json(UserListBody {
+        users: list,
+        root_roles: roles(all_roles.iter().filter(|r| r.role_type == "root")),
+    }))
 }
 
 /// Creates a user with a root role (id or name).
 #[utoipa::path(post, path = "/api/admin/user-admin", tag = "Users", responses(
-    (status = 201, description = "The new user"),
+    (status = 201, description = "The new user, with its root role's name; `Location` holds its id", body = ChangedUserBody),
     (status = 400, description = "Invalid input, weak password or name taken"),
     (status = 403, description = "Needs ADMIN"),
 ))]
@@ -141,13 +153,15 @@ async fn create_user(
 ) -> AppResult<Response> {
     let auth = p.require_admin()?;
     let user = users::create(&state, &auth, body).await?;
-    let mut v = user.to_json();
-    v["rootRole"] = json!(role_name(&state, user.root_role_id).await?);
-    v["emailSent"] = json!(false);
+    let body = ChangedUserBody {
+        user: (&user).into(),
+        root_role: role_name(&state, user.root_role_id).await?,
+        email_sent: Some(false),
+    };
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, user.id.to_string())],
-        Json(v),
+        Json(body),
     )
         .into_response())
 }
@@ -163,22 +177,22 @@ async fn role_name(state: &AppState, id: i64) -> AppResult<String> {
 
 /// One user.
 #[utoipa::path(get, path = "/api/admin/user-admin/{id}", tag = "Users", params(("id" = i64, Path, description = "User id")), responses(
-    (status = 200, description = "The user"),
+    (status = 200, description = "The user", body = AdminUserBody),
     (status = 404, description = "No such user"),
 ))]
 async fn get_user(
     State(state): State<AppState>,
     Caller(p): Caller,
     Path(id): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<AdminUserBody>> {
     p.require_admin()?;
     let id = parse_id("id", &id)?;
-    Ok(Json(users::get(&state, id).await?.to_admin_json()))
+    Ok(Json((&users::get(&state, id).await?).into()))
 }
 
 /// Changes a user's name, email or root role. A role change applies to their next request.
 #[utoipa::path(put, path = "/api/admin/user-admin/{id}", tag = "Users", params(("id" = i64, Path, description = "User id")), responses(
-    (status = 200, description = "The updated user"),
+    (status = 200, description = "The updated user, with its root role's name", body = ChangedUserBody),
     (status = 404, description = "No such user"),
 ))]
 async fn update_user(
@@ -186,13 +200,15 @@ async fn update_user(
     Caller(p): Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<UpdateUser>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ChangedUserBody>> {
     let auth = p.require_admin()?;
     let id = parse_id("id", &id)?;
     let user = users::update(&state, &auth, id, body).await?;
-    let mut v = user.to_json();
-    v["rootRole"] = json!(role_name(&state, user.root_role_id).await?);
-    Ok(Json(v))
+    Ok(Json(ChangedUserBody {
+        user: (&user).into(),
+        root_role: role_name(&state, user.root_role_id).await?,
+        email_sent: None,
+    }))
 }
 
 /// Deletes a user; their sessions and tokens stop working at once.
@@ -229,26 +245,31 @@ async fn change_user_password(
 /// People who have neither signed in nor used a personal access token for 180 days
 /// (`inactiveUsersSchema`; ADMIN).
 #[utoipa::path(get, path = "/api/admin/user-admin/inactive", tag = "Users", responses(
-    (status = 200, description = "`{version, inactiveUsers}`"),
+    (status = 200, description = "The inactive people", body = InactiveUsersBody),
     (status = 403, description = "Needs ADMIN"),
 ))]
-async fn list_inactive(State(state): State<AppState>, Caller(p): Caller) -> AppResult<Json<Value>> {
+async fn list_inactive(
+    State(state): State<AppState>,
+    Caller(p): Caller,
+) -> AppResult<Json<InactiveUsersBody>> {
+    use crate::domain::users::iso;
     p.require_admin()?;
-    let list: Vec<Value> = users::inactive(&state)
+    let list = users::inactive(&state)
         .await?
         .iter()
-        .map(|u| {
-            json!({
-                "id": u.id,
-                "name": u.name,
-                "email": u.email,
-                "username": u.username,
-                "seenAt": crate::domain::users::iso_opt(u.seen_at),
-                "createdAt": crate::domain::users::iso(u.created_at),
-            })
+        .map(|u| InactiveUserBody {
+            id: u.id,
+            name: u.name.clone(),
+            email: u.email.clone(),
+            username: u.username.clone(),
+            seen_at: u.seen_at.map(iso),
+            created_at: iso(u.created_at),
         })
         .collect();
-    Ok(Json(json!({"version": 1, "inactiveUsers": list})))
+    Ok(Json(InactiveUsersBody {
+        version: 1,
+        inactive_users: list,
+    }))
 }
 
 /// Unleash's `idsSchema`.

@@ -3,11 +3,11 @@
 
 use axum::extract::State;
 use axum::Json;
-use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::AppResult;
 use crate::http::extract::{ApiQuery, Caller};
+use crate::http::wire::users::UserBody;
 use crate::service::users;
 use crate::state::AppState;
 
@@ -26,20 +26,18 @@ pub struct SearchQuery {
 /// caller, as in Unleash; service accounts are not listed). Fewer than two characters
 /// find nothing.
 #[utoipa::path(get, path = "/api/admin/user-admin/search", tag = "Users", params(SearchQuery), responses(
-    (status = 200, description = "A list of users"),
+    (status = 200, description = "The users found", body = Vec<UserBody>),
     (status = 401, description = "Not signed in"),
 ))]
 async fn search_users(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     ApiQuery(query): ApiQuery<SearchQuery>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Vec<UserBody>>> {
     let q = query.q.unwrap_or_default();
     if q.chars().count() < 2 {
-        return Ok(Json(Value::Array(Vec::new())));
+        return Ok(Json(Vec::new()));
     }
     let found = users::search(&state, &q).await?;
-    Ok(Json(Value::Array(
-        found.iter().map(|u| u.to_json()).collect(),
-    )))
+    Ok(Json(found.iter().map(UserBody::from).collect()))
 }

@@ -6,6 +6,7 @@
 //! follow Unleash's camelCase. Grouped by the resource they describe.
 
 pub mod flags;
+pub mod operations;
 pub mod projects;
 pub mod sdk;
 pub mod tokens;
