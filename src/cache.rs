@@ -27,6 +27,8 @@ type FastState = foldhash::fast::RandomState;
 pub struct Rendered {
     pub body: Bytes,
     pub etag: String,
+    /// The ETag as a header value, made once.
+    pub etag_header: axum::http::HeaderValue,
     /// The body gzip-compressed, made the first time a client accepts it.
     gzip: std::sync::OnceLock<Option<Bytes>>,
 }
@@ -104,8 +106,12 @@ impl EnvSnapshot {
             query_hash: Some(query_hash),
         });
         let body = Bytes::from(client_body(&features));
+        // The ETag is hex digits, a colon and a number in quotes: always a valid header value.
+        let etag_header = axum::http::HeaderValue::from_str(&etag)
+            .unwrap_or_else(|_| axum::http::HeaderValue::from_static("\"\""));
         let rendered = Arc::new(Rendered {
             body,
+            etag_header,
             etag,
             gzip: std::sync::OnceLock::new(),
         });

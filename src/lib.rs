@@ -63,7 +63,7 @@ pub async fn open(config: Config) -> anyhow::Result<AppState> {
         tracing::info!(
             "API token secrets created from now on are stored encrypted (TOKEN_ENCRYPTION_KEY)"
         );
-        state.token_sealer = Some(std::sync::Arc::new(sealer));
+        state.set_token_sealer(sealer);
     }
     Ok(state)
 }

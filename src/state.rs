@@ -8,8 +8,23 @@ use crate::config::Config;
 use crate::domain::Clock;
 use crate::store::Db;
 
+/// Shared state handed to every request: one reference-counted pointer, so that handing it
+/// to a request (which every handler's `State` extractor does) is one counter increment,
+/// not one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+#[derive(Clone)]
+pub struct Shared {
     pub db: Db,
     pub config: Arc<Config>,
     pub clock: Clock,
@@ -39,7 +54,7 @@ impl AppState {
         let limit = config.login_limit_per_minute;
         let token_failure_limit = config.token_auth_failure_limit_per_minute;
         let leak_report_limit = config.leaked_token_report_limit_per_minute;
-        AppState {
+        AppState(Arc::new(Shared {
             db,
             config: Arc::new(config),
             clock: Clock::default(),
@@ -59,7 +74,12 @@ impl AppState {
             principals: Arc::default(),
             token_sealer: None,
             metrics: Arc::default(),
-        }
+        }))
+    }
+
+    /// Keeps API token secrets sealed from now on (at start-up, before the state is shared).
+    pub fn set_token_sealer(&mut self, sealer: crate::auth::sealing::TokenSealer) {
+        Arc::make_mut(&mut self.0).token_sealer = Some(Arc::new(sealer));
     }
 }
 

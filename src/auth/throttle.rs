@@ -242,7 +242,12 @@ impl TokenThrottle {
 
 /// Makes room in a full shard of failure windows: first drops ended windows, then windows
 /// below the limit, then the oldest half of what remains.
-fn evict_windows(map: &mut HashMap<IpAddr, Window, FastState>, now: Instant, window: Duration, limit: u32) {
+fn evict_windows(
+    map: &mut HashMap<IpAddr, Window, FastState>,
+    now: Instant,
+    window: Duration,
+    limit: u32,
+) {
     map.retain(|_, w| now.duration_since(w.start) < window);
     if map.len() >= ADDRESSES_PER_SHARD {
         map.retain(|_, w| w.failures >= limit);

@@ -228,33 +228,27 @@ async fn get_client_features(
         .snapshot(&state.db, &token.environment)
         .await?;
     let rendered = snap.client_features(&sel);
-    let etag = HeaderValue::from_str(&rendered.etag).map_err(AppError::internal)?;
+    let etag = rendered.etag_header.clone();
     if etag_matches(headers, &rendered.etag) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
-    let json = HeaderValue::from_static("application/json; charset=utf-8");
-    let vary = HeaderValue::from_static("Accept-Encoding");
-    if let Some(gzip) = accepts_gzip(headers).then(|| rendered.gzip()).flatten() {
-        return Ok((
-            [
-                (header::CONTENT_TYPE, json),
-                (header::CONTENT_ENCODING, HeaderValue::from_static("gzip")),
-                (header::VARY, vary),
-                (header::ETAG, etag),
-            ],
-            gzip,
-        )
-            .into_response());
+    let gzip = accepts_gzip(headers).then(|| rendered.gzip()).flatten();
+    let mut res = Response::new(axum::body::Body::from(
+        gzip.clone().unwrap_or_else(|| rendered.body.clone()),
+    ));
+    // Room for these, the shared layers' and hyper's headers at once, instead of growing.
+    let h = res.headers_mut();
+    h.reserve(8);
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json; charset=utf-8"),
+    );
+    if gzip.is_some() {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
-    Ok((
-        [
-            (header::CONTENT_TYPE, json),
-            (header::VARY, vary),
-            (header::ETAG, etag),
-        ],
-        rendered.body.clone(),
-    )
-        .into_response())
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    h.insert(header::ETAG, etag);
+    Ok(res)
 }
 
 /// True when `Accept-Encoding` lists gzip (and does not refuse it with `q=0`).
