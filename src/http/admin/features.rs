@@ -887,7 +887,7 @@ async fn parent_variant_options(
 /// Whether any flag of the project depends on another.
 #[utoipa::path(get, path = "/api/admin/projects/{projectId}/dependencies", tag = "Dependencies", params(
     ("projectId" = String, Path, description = "Project id"),
-), responses((status = 200, description = "Whether any flag of the project depends on another", body = bool), (status = 404, description = "No such project")))]
+), responses((status = 200, description = "Whether any flag of the project depends on another", body = bool, content_type = "application/json"), (status = 404, description = "No such project")))]
 async fn dependencies_exist(
     State(state): State<AppState>,
     Caller(_caller): Caller,
