@@ -776,6 +776,17 @@ pub struct TagOne {
     pub version: i64,
 }
 
+/// `POST /api/admin/projects/{projectId}/archive/validate`: what archiving some flags
+/// would do to dependencies.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ArchiveValidation {
+    /// Whether any of the flags depends on another or is depended on.
+    pub has_deleted_dependencies: bool,
+    /// Parents among the flags whose children would stay active.
+    pub parents_with_child_features: Vec<String>,
+}
+
 /// An answer with nothing to say: `{}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EmptyObject {}
