@@ -5,6 +5,8 @@
 //! and a client (or a property-based tester) can check real answers against it. Field names
 //! follow Unleash's camelCase. Grouped by the resource they describe.
 
+pub mod addons;
+pub mod applications;
 pub mod events;
 pub mod flags;
 pub mod projects;
