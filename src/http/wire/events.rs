@@ -19,14 +19,12 @@ pub struct EventSchema {
     pub created_by: String,
     /// The id of the user who made the change, when a user did.
     pub created_by_user_id: Option<i64>,
-    /// The thing after the change, as the event type records it.
-    #[schema(value_type = Option<Object>)]
+    /// The thing after the change, as the event type records it (any JSON).
     pub data: Option<Value>,
     pub environment: Option<String>,
     pub feature_name: Option<String>,
     pub id: i64,
-    /// The thing before the change.
-    #[schema(value_type = Option<Object>)]
+    /// The thing before the change (any JSON).
     pub pre_data: Option<Value>,
     pub project: Option<String>,
     /// Tags of the flag concerned, as `{type, value}`.
