@@ -11,7 +11,7 @@ use crate::domain::permissions::{CREATE_ADDON, DELETE_ADDON, UPDATE_ADDON};
 use crate::error::AppResult;
 use crate::http::extract::{parse_id, ApiJson, ApiQuery, Caller};
 use crate::http::wire::addons::{
-    AddonList, AddonSchema, DeliveredEvent, IntegrationEvent, IntegrationEventList,
+    AddonList, AddonSchema, DeliveredEvent, GoneEvent, IntegrationEvent, IntegrationEventList,
 };
 use crate::http::wire::events::EventSchema;
 use crate::service::addons;
@@ -150,7 +150,7 @@ async fn addon_events(
             details: Map::new(),
             event: match ev {
                 Some(e) => DeliveredEvent::Event(EventSchema::from(&e)),
-                None => DeliveredEvent::Gone { id: d.event_id },
+                None => DeliveredEvent::Gone(GoneEvent { id: d.event_id }),
             },
             id: d.id.to_string(),
             integration_id: d.addon_id,

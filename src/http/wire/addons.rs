@@ -63,10 +63,16 @@ pub struct AddonList {
 #[serde(untagged)]
 pub enum DeliveredEvent {
     Event(EventSchema),
-    Gone {
-        /// The event's id.
-        id: i64,
-    },
+    Gone(GoneEvent),
+}
+
+/// An event that is no longer stored: only its id. It has no other field, which tells it
+/// from a whole event in the document.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GoneEvent {
+    /// The event's id.
+    pub id: i64,
 }
 
 /// One delivery of an addon (Unleash's `integrationEventSchema`).

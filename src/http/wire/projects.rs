@@ -41,9 +41,10 @@ pub struct UserOwner {
     pub owner_type: &'static str,
 }
 
-/// The owner of a project nobody holds the Owner role in.
+/// The owner of a project nobody holds the Owner role in. It has no other field, which
+/// tells it from a user owner in the document.
 #[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SystemOwner {
     /// Always `system`.
     pub owner_type: &'static str,
