@@ -10,6 +10,7 @@ use crate::auth::principal::ApiTokenKind;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{ApiJson, Caller};
+use crate::http::wire::flags::ImportValidation;
 use crate::service::export_import::{self, ExportQuery, ImportRequest, Importer};
 use crate::state::AppState;
 
@@ -77,7 +78,7 @@ async fn export_features(
 /// Checks an import document against this server and the caller's permissions, changing
 /// nothing: `{errors, warnings, permissions}`, each a list of `{message, affectedItems}`.
 #[utoipa::path(post, path = "/api/admin/features-batch/validate", tag = "Import/Export", responses(
-    (status = 200, description = "`importTogglesValidateSchema`"),
+    (status = 200, description = "What importing the document would meet", body = ImportValidation),
     (status = 400, description = "The body is not an `importTogglesSchema`"),
     (status = 404, description = "No such project or environment"),
 ))]
@@ -87,7 +88,7 @@ async fn validate_import(
     ApiJson(req): ApiJson<ImportRequest>,
 ) -> AppResult<Response> {
     let v = export_import::validate(&state, &p, &req).await?;
-    Ok(Json(v).into_response())
+    Ok(Json(ImportValidation::from(v)).into_response())
 }
 
 /// Imports an export document into a project and environment, all or nothing, with an

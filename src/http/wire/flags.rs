@@ -787,6 +787,46 @@ pub struct ArchiveValidation {
     pub parents_with_child_features: Vec<String>,
 }
 
+/// One finding of an import check (Unleash's `importTogglesValidateItemSchema`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportFinding {
+    pub message: String,
+    /// The flags, strategies, context fields, ... it concerns.
+    pub affected_items: Vec<String>,
+}
+
+/// `POST /api/admin/features-batch/validate`: what importing a document would meet. Unlike
+/// the other answers here, its fields are in this (Unleash's) order, as it always was.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportValidation {
+    /// What stops the import.
+    pub errors: Vec<ImportFinding>,
+    /// What the import would change that the caller may not expect.
+    pub warnings: Vec<ImportFinding>,
+    /// Permissions the caller lacks for the import.
+    pub permissions: Vec<ImportFinding>,
+}
+
+impl From<crate::service::export_import::Validation> for ImportValidation {
+    fn from(v: crate::service::export_import::Validation) -> ImportValidation {
+        let list = |items: Vec<crate::service::export_import::ValidationItem>| {
+            items
+                .into_iter()
+                .map(|i| ImportFinding {
+                    message: i.message,
+                    affected_items: i.affected_items,
+                })
+                .collect()
+        };
+        ImportValidation {
+            errors: list(v.errors),
+            warnings: list(v.warnings),
+            permissions: list(v.permissions),
+        }
+    }
+}
+
 /// An answer with nothing to say: `{}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EmptyObject {}
