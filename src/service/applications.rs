@@ -593,8 +593,11 @@ pub struct UnknownFlag {
     /// The newest event about a flag of that name (one deleted, say).
     pub last_event_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Per application, the environments it was reported in and when.
-    pub reports: Vec<(String, Vec<(String, chrono::DateTime<chrono::Utc>)>)>,
+    pub reports: Vec<(String, Vec<Sighting>)>,
 }
+
+/// An environment an unknown flag was reported in, and when.
+pub type Sighting = (String, chrono::DateTime<chrono::Utc>);
 
 pub async fn unknown_flags(state: &AppState) -> AppResult<Vec<UnknownFlag>> {
     let mut db = state.db.clone();

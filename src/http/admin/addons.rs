@@ -149,7 +149,7 @@ async fn addon_events(
             created_at: crate::domain::users::iso(d.created_at),
             details: Map::new(),
             event: match ev {
-                Some(e) => DeliveredEvent::Event(EventSchema::from(&e)),
+                Some(e) => DeliveredEvent::Event(Box::new(EventSchema::from(&e))),
                 None => DeliveredEvent::Gone(GoneEvent { id: d.event_id }),
             },
             id: d.id.to_string(),

@@ -62,7 +62,7 @@ pub struct AddonList {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum DeliveredEvent {
-    Event(EventSchema),
+    Event(Box<EventSchema>),
     Gone(GoneEvent),
 }
 
