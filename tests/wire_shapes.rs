@@ -389,6 +389,40 @@ async fn answers_fit_the_schemas_the_document_declares() {
     .await;
     c.get(&app, &strategy, &admin).await;
 
+    // A custom strategy makes the playground's outcome `unknown`.
+    c.check(
+        &app,
+        "POST",
+        &format!("{a}/projects/shop/features/basket/environments/development/strategies"),
+        Some(json!({"name": "custom", "parameters": {"p": "x"}})),
+        &admin,
+    )
+    .await;
+    c.check(
+        &app,
+        "POST",
+        &format!("{a}/projects/shop/features/basket/environments/development/on"),
+        None,
+        &admin,
+    )
+    .await;
+    c.check(
+        &app,
+        "POST",
+        &format!("{a}/playground"),
+        Some(json!({"environment": "development", "projects": "*", "context": {"appName": "web", "userId": "7", "properties": {"region": "eu"}}})),
+        &admin,
+    )
+    .await;
+    c.check(
+        &app,
+        "POST",
+        &format!("{a}/playground/advanced"),
+        Some(json!({"environments": ["development", "staging"], "projects": ["shop"], "context": {"appName": "web", "userId": "1,2", "region": ["eu"]}})),
+        &admin,
+    )
+    .await;
+
     assert!(c.checked > 60, "only {} answers were checked", c.checked);
     assert!(
         c.failures.is_empty(),

@@ -9,6 +9,7 @@ pub mod addons;
 pub mod applications;
 pub mod events;
 pub mod flags;
+pub mod playground;
 pub mod projects;
 pub mod sdk;
 pub mod tokens;
