@@ -423,6 +423,15 @@ async fn answers_fit_the_schemas_the_document_declares() {
     )
     .await;
 
+    c.check(
+        &app,
+        "POST",
+        &format!("{a}/features-batch/export"),
+        Some(json!({"environment": "development", "project": "shop"})),
+        &admin,
+    )
+    .await;
+
     assert!(c.checked > 60, "only {} answers were checked", c.checked);
     assert!(
         c.failures.is_empty(),

@@ -25,7 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Unleash). Select them by `tag` (a tag value), a `features` list or a `project`; with
 /// none of these, every flag. `downloadFile: true` adds a `Content-Disposition` header.
 #[utoipa::path(post, path = "/api/admin/features-batch/export", tag = "Import/Export", responses(
-    (status = 200, description = "`exportResultSchema`: features, featureStrategies, featureEnvironments, contextFields, featureTags, segments, tagTypes, dependencies, links"),
+    (status = 200, description = "The flags, their strategies, environments, tags and dependencies, and the context fields, segments and tag types they use", body = crate::http::wire::export::ExportDocument),
     (status = 400, description = "The query is not an `exportQuerySchema`"),
     (status = 401, description = "Not signed in"),
 ))]

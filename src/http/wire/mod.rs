@@ -8,6 +8,7 @@
 pub mod addons;
 pub mod applications;
 pub mod events;
+pub mod export;
 pub mod flags;
 pub mod playground;
 pub mod projects;
