@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
 use super::template;
-use super::users::iso;
 use crate::error::{AppError, AppResult};
 
 pub const ADDON_CONFIG_CREATED: &str = "addon-config-created";
@@ -147,10 +146,10 @@ impl std::fmt::Debug for Addon {
 }
 
 impl Addon {
-    /// Unleash's `addonSchema`, sensitive parameters masked.
-    pub fn to_json(&self) -> Value {
-        let parameters: Map<String, Value> = self
-            .parameters
+    /// The parameters with the sensitive ones (the URL, headers) masked: what the Admin API
+    /// shows.
+    pub fn masked_parameters(&self) -> Map<String, Value> {
+        self.parameters
             .iter()
             .map(|(k, v)| {
                 if SENSITIVE.contains(&k.as_str()) {
@@ -159,18 +158,7 @@ impl Addon {
                     (k.clone(), v.clone())
                 }
             })
-            .collect();
-        json!({
-            "id": self.id,
-            "provider": self.provider,
-            "description": self.description,
-            "enabled": self.enabled,
-            "parameters": parameters,
-            "events": self.events,
-            "projects": self.projects,
-            "environments": self.environments,
-            "createdAt": iso(self.created_at),
-        })
+            .collect()
     }
 
     /// What audit events record: everything but the parameters.
@@ -520,6 +508,6 @@ mod tests {
             "https://hooks.example.com/secret-path"
         );
         assert!(!format!("{stored:?}").contains("secret-path"));
-        assert_eq!(stored.to_json()["parameters"]["url"], MASKED);
+        assert_eq!(stored.masked_parameters()["url"], MASKED);
     }
 }

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::strategies::is_url_friendly;
-use super::users::iso;
 use crate::error::{AppError, AppResult};
 
 pub const CONTEXT_FIELD_CREATED: &str = "context-field-created";
@@ -53,24 +52,6 @@ pub struct Usage {
 }
 
 impl ContextField {
-    /// Unleash's `contextFieldSchema`.
-    pub fn to_json(&self, usage: Usage) -> Value {
-        let mut v = json!({
-            "name": self.name,
-            "description": self.description,
-            "stickiness": self.stickiness,
-            "sortOrder": self.sort_order,
-            "createdAt": iso(self.created_at),
-            "usedInFeatures": usage.features,
-            "usedInProjects": usage.projects,
-            "legalValues": self.legal_values,
-        });
-        if let Some(p) = &self.project {
-            v["project"] = json!(p);
-        }
-        v
-    }
-
     /// What audit events record.
     pub fn event_data(&self) -> Value {
         json!({

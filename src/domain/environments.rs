@@ -41,13 +41,6 @@ impl Environment {
             "sortOrder": self.sort_order,
         })
     }
-
-    pub fn to_json_with(&self, counts: EnvironmentCounts) -> Value {
-        let mut v = self.to_json();
-        v["projectCount"] = json!(counts.projects);
-        v["enabledToggleCount"] = json!(counts.enabled_flags);
-        v
-    }
 }
 
 /// Checks an environment name: present, at most 100 URL-friendly characters.

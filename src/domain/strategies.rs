@@ -43,22 +43,6 @@ pub struct StrategyDefinition {
 }
 
 impl StrategyDefinition {
-    /// Unleash's `strategySchema`.
-    pub fn to_json(&self) -> Value {
-        let mut v = json!({
-            "displayName": self.display_name,
-            "name": self.name,
-            "editable": !self.built_in,
-            "description": self.description,
-            "parameters": self.parameters,
-            "deprecated": self.deprecated,
-        });
-        if let Some(t) = &self.title {
-            v["title"] = json!(t);
-        }
-        v
-    }
-
     /// What audit events record about a strategy.
     pub fn event_data(&self) -> Value {
         json!({

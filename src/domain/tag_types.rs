@@ -41,12 +41,6 @@ pub struct Tag {
     pub color: Option<String>,
 }
 
-impl Tag {
-    pub fn to_json(&self) -> Value {
-        json!({"value": self.value, "type": self.tag_type, "color": self.color})
-    }
-}
-
 /// A create, update or validate request.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct TagTypeInput {

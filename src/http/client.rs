@@ -36,7 +36,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// The whole state as one hydration event (the Node SDK's delta mode). `If-None-Match`
 /// with the current event id answers 304.
 #[utoipa::path(get, path = "/api/client/delta", tag = "Client API", responses(
-    (status = 200, description = "`{events: [{type: \"hydration\", eventId, features, segments}]}`"),
+    (status = 200, description = "One `hydration` event with the whole state", body = crate::http::wire::sdk::ClientDelta),
     (status = 304, description = "Nothing changed since the event id in If-None-Match"),
 ))]
 async fn get_client_delta(
@@ -208,7 +208,7 @@ fn selection(
     ("namePrefix" = Option<String>, Query, description = "Only flags whose name starts with this"),
     ("tag" = Option<String>, Query, description = "Only flags with one of these tags (`type:value`, repeatable)"),
 ), responses(
-    (status = 200, description = "`{version, features, segments, query, meta}`"),
+    (status = 200, description = "Every flag of the token's projects in its environment", body = crate::http::wire::sdk::ClientFeatures),
     (status = 304, description = "Unchanged since the ETag given in If-None-Match"),
     (status = 400, description = "A `tag` that is not `type:value`"),
     (status = 401, description = "No or unknown token"),
@@ -272,7 +272,7 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 
 /// One flag, in Unleash's client format.
 #[utoipa::path(get, path = "/api/client/features/{featureName}", tag = "Client API", params(("featureName" = String, Path, description = "Flag name")), responses(
-    (status = 200, description = "The flag"),
+    (status = 200, description = "The flag", body = crate::http::wire::sdk::ClientFeature),
     (status = 404, description = "No such flag for this token"),
 ))]
 async fn get_client_feature(

@@ -16,6 +16,7 @@ use super::client::etag_matches;
 use super::extract::ApiJson;
 use crate::auth::ApiTokenKind;
 use crate::error::{AppError, AppResult};
+use crate::http::wire::sdk::{FrontendToggle, FrontendToggles, FrontendVariant};
 use crate::service::caller::sdk_principal;
 use crate::service::metrics;
 use crate::state::AppState;
@@ -121,33 +122,6 @@ pub fn context_from_body(body: &Value) -> AppResult<Context> {
     Ok(ctx)
 }
 
-/// One enabled flag of a frontend API answer. Fields are in alphabetical order, as a JSON
-/// map would write them, so the body (and its ETag) does not depend on how it was built.
-#[derive(serde::Serialize)]
-struct FrontendToggle<'a> {
-    enabled: bool,
-    #[serde(rename = "impressionData")]
-    impression_data: bool,
-    name: &'a str,
-    variant: FrontendVariant,
-}
-
-#[derive(serde::Serialize)]
-struct FrontendVariant {
-    enabled: bool,
-    #[serde(rename = "featureEnabled")]
-    feature_enabled_camel: bool,
-    feature_enabled: bool,
-    name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    payload: Option<unleash_types::client_features::Payload>,
-}
-
-#[derive(serde::Serialize)]
-struct FrontendBody<'a> {
-    toggles: Vec<FrontendToggle<'a>>,
-}
-
 /// Evaluates every flag of the token's projects and environment for the context exactly as
 /// sent: nothing is invented (no session id, no environment the client did not give).
 async fn evaluate(state: &AppState, headers: &HeaderMap, ctx: Context) -> AppResult<Response> {
@@ -178,7 +152,7 @@ async fn evaluate(state: &AppState, headers: &HeaderMap, ctx: Context) -> AppRes
             })
         })
         .collect();
-    let body = serde_json::to_vec(&FrontendBody { toggles }).map_err(AppError::internal)?;
+    let body = serde_json::to_vec(&FrontendToggles { toggles }).map_err(AppError::internal)?;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     body.hash(&mut h);
     let etag = format!("\"{:016x}\"", h.finish());
@@ -201,7 +175,7 @@ async fn evaluate(state: &AppState, headers: &HeaderMap, ctx: Context) -> AppRes
 
 /// The enabled flags for the context in the query string.
 #[utoipa::path(get, path = "/api/frontend", tag = "Frontend API", responses(
-    (status = 200, description = "`{toggles: [{name, enabled, variant, impressionData}]}`"),
+    (status = 200, description = "The flags enabled for the context in the query", body = FrontendToggles),
     (status = 304, description = "Same result as the ETag in If-None-Match"),
     (status = 401, description = "No or unknown token"),
     (status = 403, description = "Not a frontend token"),
@@ -221,7 +195,7 @@ async fn get_frontend(
 
 /// The enabled flags for the context in the body (`{"context": {...}}`).
 #[utoipa::path(post, path = "/api/frontend", tag = "Frontend API", responses(
-    (status = 200, description = "`{toggles: [...]}`"),
+    (status = 200, description = "The flags enabled for the context in the body", body = FrontendToggles),
     (status = 400, description = "The context is not an object"),
 ))]
 async fn post_frontend(

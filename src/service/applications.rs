@@ -8,7 +8,6 @@ use serde_json::{json, Value};
 
 use crate::auth::Authorized;
 use crate::domain::events::NewEvent;
-use crate::domain::users::iso;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store;
@@ -127,51 +126,54 @@ fn strategy_names(raw: &str) -> Vec<String> {
         .collect()
 }
 
+/// Something an application named: found here, or only its name when it does not exist.
+#[derive(Debug)]
+pub enum Known<T> {
+    Found(T),
+    Missing(String),
+}
+
+/// One application in full: its details, the strategies it registered with, its instances
+/// and the flags it reported.
+#[derive(Debug)]
+pub struct ApplicationDetail {
+    pub app: store::metrics::ApplicationRow,
+    pub strategies: Vec<Known<store::applications::StrategyBrief>>,
+    pub instances: Vec<store::applications::AllInstanceRow>,
+    pub seen_flags: Vec<Known<store::applications::FlagBrief>>,
+}
+
 /// `GET /api/admin/metrics/applications/{appName}`
-pub async fn get(state: &AppState, app_name: &str) -> AppResult<Value> {
+pub async fn get(state: &AppState, app_name: &str) -> AppResult<ApplicationDetail> {
     let mut db = state.db.clone();
     let app = store::applications::application(&mut db, app_name)
         .await?
         .ok_or_else(|| not_found(app_name))?;
     let instances = store::applications::instances(&mut db, Some(app_name)).await?;
     let known = store::applications::strategies(&mut db).await?;
-    let strategies: Vec<Value> = strategy_names(&app.strategies)
+    let strategies = strategy_names(&app.strategies)
         .into_iter()
         .map(|name| match known.iter().find(|s| s.name == name) {
-            Some(s) => json!({"name": name, "description": s.description}),
-            None => json!({"name": name, "notFound": true}),
+            Some(s) => Known::Found(s.clone()),
+            None => Known::Missing(name),
         })
         .collect();
     let seen = store::applications::seen(&mut db, Some(app_name), None).await?;
     let names: BTreeSet<String> = seen.iter().map(|s| s.feature_name.clone()).collect();
     let flags = store::applications::flags_named(&mut db, names.iter().cloned().collect()).await?;
-    let seen_toggles: Vec<Value> = names
-        .iter()
-        .map(|name| match flags.iter().find(|f| &f.name == name) {
-            Some(f) => json!({"name": f.name, "project": f.project, "description": f.description, "type": f.kind}),
-            None => json!({"name": name, "notFound": true}),
+    let seen_flags = names
+        .into_iter()
+        .map(|name| match flags.iter().find(|f| f.name == name) {
+            Some(f) => Known::Found(f.clone()),
+            None => Known::Missing(name),
         })
         .collect();
-    Ok(json!({
-        "appName": app.app_name,
-        "createdAt": iso(app.created_at),
-        "description": app.description,
-        "url": app.url,
-        "color": app.color,
-        "icon": app.icon,
-        "strategies": strategies,
-        "instances": instances.iter().map(|i| json!({
-            "appName": i.app_name,
-            "instanceId": i.instance_id,
-            "environment": i.environment,
-            "sdkVersion": i.sdk_version,
-            "clientIp": i.client_ip,
-            "createdAt": iso(i.created_at),
-            "lastSeen": iso(i.last_seen),
-        })).collect::<Vec<_>>(),
-        "seenToggles": seen_toggles,
-        "links": {"self": format!("/api/applications/{}", app.app_name)},
-    }))
+    Ok(ApplicationDetail {
+        app,
+        strategies,
+        instances,
+        seen_flags,
+    })
 }
 
 fn optional_text<'a>(body: &'a Value, field: &str) -> AppResult<Option<&'a str>> {
@@ -257,8 +259,37 @@ pub async fn delete(state: &AppState, app_name: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// Where an application runs and what may be wrong there.
+#[derive(Debug)]
+pub struct ApplicationOverview {
+    /// Projects of the flags it reported.
+    pub projects: Vec<String>,
+    /// Existing flags it reported.
+    pub feature_count: usize,
+    pub environments: Vec<OverviewEnvironment>,
+    /// Strategies it registered with that do not exist here.
+    pub missing_strategies: Vec<String>,
+}
+
+/// One environment an application reported usage in.
+#[derive(Debug)]
+pub struct OverviewEnvironment {
+    pub name: String,
+    /// Instances seen there in the last 24 hours.
+    pub instance_count: usize,
+    /// Their `sdk:version`s, all, then split into frontend and backend SDKs.
+    pub sdks: Vec<String>,
+    pub frontend_sdks: Vec<String>,
+    pub backend_sdks: Vec<String>,
+    pub last_seen: Option<chrono::DateTime<chrono::Utc>>,
+    /// Flags it reported there that do not exist.
+    pub missing_features: Vec<String>,
+    /// Its SDK versions older than the supported minimum.
+    pub outdated_sdks: Vec<String>,
+}
+
 /// `GET /api/admin/metrics/applications/{appName}/overview`
-pub async fn overview(state: &AppState, app_name: &str) -> AppResult<Value> {
+pub async fn overview(state: &AppState, app_name: &str) -> AppResult<ApplicationOverview> {
     let mut db = state.db.clone();
     let app = store::applications::application(&mut db, app_name)
         .await?
@@ -279,7 +310,7 @@ pub async fn overview(state: &AppState, app_name: &str) -> AppResult<Value> {
         .collect();
     // Environments are those the application reported usage in.
     let env_names: BTreeSet<&str> = seen.iter().map(|s| s.environment.as_str()).collect();
-    let environments: Vec<Value> = env_names
+    let environments = env_names
         .iter()
         .map(|env| {
             let here: Vec<_> = instances.iter().filter(|i| i.environment == *env).collect();
@@ -292,18 +323,22 @@ pub async fn overview(state: &AppState, app_name: &str) -> AppResult<Value> {
                 .filter(|s| s.environment == *env && s.project.is_none())
                 .map(|s| s.feature_name.as_str())
                 .collect();
-            json!({
-                "name": env,
-                "instanceCount": here.len(),
-                "sdks": sdks,
-                "frontendSdks": sdks.iter().filter(|s| is_frontend(s)).collect::<Vec<_>>(),
-                "backendSdks": sdks.iter().filter(|s| !is_frontend(s)).collect::<Vec<_>>(),
-                "lastSeen": here.iter().map(|i| i.last_seen).max().map(iso),
-                "issues": {
-                    "missingFeatures": missing,
-                    "outdatedSdks": sdks.iter().filter(|s| is_outdated(s)).collect::<Vec<_>>(),
-                },
-            })
+            let owned = |pick: &dyn Fn(&str) -> bool| -> Vec<String> {
+                sdks.iter()
+                    .filter(|s| pick(s))
+                    .map(|s| s.to_string())
+                    .collect()
+            };
+            OverviewEnvironment {
+                name: env.to_string(),
+                instance_count: here.len(),
+                sdks: owned(&|_| true),
+                frontend_sdks: owned(&is_frontend),
+                backend_sdks: owned(&|s| !is_frontend(s)),
+                last_seen: here.iter().map(|i| i.last_seen).max(),
+                missing_features: missing.iter().map(|s| s.to_string()).collect(),
+                outdated_sdks: owned(&is_outdated),
+            }
         })
         .collect();
     let known = store::applications::strategies(&mut db).await?;
@@ -312,12 +347,23 @@ pub async fn overview(state: &AppState, app_name: &str) -> AppResult<Value> {
         .filter(|n| !DEPRECATED_STRATEGIES.contains(&n.as_str()))
         .filter(|n| !known.iter().any(|s| &s.name == n))
         .collect();
-    Ok(json!({
-        "projects": projects,
-        "featureCount": features.len(),
-        "environments": environments,
-        "issues": {"missingStrategies": missing_strategies},
-    }))
+    Ok(ApplicationOverview {
+        projects: projects.iter().map(|p| p.to_string()).collect(),
+        feature_count: features.len(),
+        environments,
+        missing_strategies,
+    })
+}
+
+/// An application that reported usage of a project's flags.
+#[derive(Debug)]
+pub struct ProjectApplication {
+    pub name: String,
+    pub environments: Vec<String>,
+    /// Instance ids.
+    pub instances: Vec<String>,
+    /// SDK names with their versions.
+    pub sdks: Vec<(String, Vec<String>)>,
 }
 
 /// `GET /api/admin/projects/{projectId}/applications`: applications that reported usage of
@@ -329,7 +375,7 @@ pub async fn project_applications(
     state: &AppState,
     project: &str,
     params: &HashMap<String, String>,
-) -> AppResult<Value> {
+) -> AppResult<(usize, Vec<ProjectApplication>)> {
     let offset = bounded(params, "offset", 0, 1_000_000, 0)?;
     let limit = bounded(params, "limit", 1, 100, 50)?;
     let descending = params
@@ -402,7 +448,7 @@ pub async fn project_applications(
     for r in &rows {
         apps.entry(r.app).or_default().push(r);
     }
-    let mut list: Vec<Value> = apps
+    let mut list: Vec<ProjectApplication> = apps
         .iter()
         .map(|(name, rows)| {
             let envs: BTreeSet<&str> = rows.iter().map(|r| r.env).collect();
@@ -415,31 +461,51 @@ pub async fn project_applications(
                     e.insert(ver);
                 }
             }
-            json!({
-                "name": name,
-                "environments": envs,
-                "instances": ids,
-                "sdks": sdks.iter().map(|(n, v)| json!({"name": n, "versions": v})).collect::<Vec<_>>(),
-            })
+            ProjectApplication {
+                name: name.to_string(),
+                environments: envs.iter().map(|e| e.to_string()).collect(),
+                instances: ids.iter().map(|i| i.to_string()).collect(),
+                sdks: sdks
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.iter().map(|v| v.to_string()).collect()))
+                    .collect(),
+            }
         })
         .collect();
     if descending {
         list.reverse();
     }
     let total = list.len();
-    let page: Vec<Value> = list
+    let page = list
         .into_iter()
         .skip(offset as usize)
         .take(limit as usize)
         .collect();
-    Ok(json!({"total": total, "applications": page}))
+    Ok((total, page))
+}
+
+/// A flag's counts in one hour, application and environment; `variants` is `None` for an
+/// hour nothing was reported in.
+#[derive(Debug)]
+pub struct RawUsage {
+    pub feature_name: String,
+    pub app_name: String,
+    pub environment: String,
+    pub hour: chrono::DateTime<chrono::Utc>,
+    pub yes: i64,
+    pub no: i64,
+    pub variants: Option<Value>,
 }
 
 /// `GET /api/admin/client-metrics/features/{name}/raw`: for each environment and
 /// application (at most 100) that reported the flag in the last `hoursBack` hours, one row per
 /// hour of that window (zero counts where nothing was reported), oldest first. An unknown
 /// flag has no rows.
-pub async fn raw_usage(state: &AppState, feature: &str, hours_back: i64) -> AppResult<Value> {
+pub async fn raw_usage(
+    state: &AppState,
+    feature: &str,
+    hours_back: i64,
+) -> AppResult<Vec<RawUsage>> {
     let mut db = state.db.clone();
     let now = state.clock.now();
     let hour = now.duration_trunc(TimeDelta::hours(1)).unwrap_or(now);
@@ -454,7 +520,7 @@ pub async fn raw_usage(state: &AppState, feature: &str, hours_back: i64) -> AppR
             apps.push(&r.app_name);
         }
     }
-    let mut data: Vec<(chrono::DateTime<chrono::Utc>, Value)> = Vec::new();
+    let mut data: Vec<RawUsage> = Vec::new();
     for env in &environments {
         for app in &apps {
             for i in 0..hours_back {
@@ -462,41 +528,32 @@ pub async fn raw_usage(state: &AppState, feature: &str, hours_back: i64) -> AppR
                 let row = rows
                     .iter()
                     .find(|r| r.environment == *env && r.app_name == *app && r.hour == at);
-                let v = match row {
-                    Some(r) => json!({
-                        "featureName": feature,
-                        "appName": app,
-                        "environment": env,
-                        "timestamp": iso(at),
-                        "yes": r.yes,
-                        "no": r.no,
-                        "variants": serde_json::from_str::<Value>(&r.variants).unwrap_or_else(|_| json!({})),
+                data.push(RawUsage {
+                    feature_name: feature.to_string(),
+                    app_name: app.to_string(),
+                    environment: env.to_string(),
+                    hour: at,
+                    yes: row.map_or(0, |r| r.yes),
+                    no: row.map_or(0, |r| r.no),
+                    variants: row.map(|r| {
+                        serde_json::from_str::<Value>(&r.variants).unwrap_or_else(|_| json!({}))
                     }),
-                    None => json!({
-                        "featureName": feature,
-                        "appName": app,
-                        "environment": env,
-                        "timestamp": iso(at),
-                        "yes": 0,
-                        "no": 0,
-                    }),
-                };
-                data.push((at, v));
+                });
             }
         }
     }
-    data.sort_by_key(|(at, _)| *at);
-    Ok(json!({
-        "version": 1,
-        "maturity": "stable",
-        "data": data.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
-    }))
+    data.sort_by_key(|d| d.hour);
+    Ok(data)
 }
 
 /// `GET /api/admin/metrics/sdks/outdated` (every application) and
 /// `GET /api/admin/projects/{projectId}/sdks/outdated` (applications that reported usage of
 /// the project's flags).
-pub async fn outdated_sdks(state: &AppState, project: Option<&str>) -> AppResult<Value> {
+/// Returns each outdated `sdk:version` with the names of the applications using it.
+pub async fn outdated_sdks(
+    state: &AppState,
+    project: Option<&str>,
+) -> AppResult<Vec<(String, Vec<String>)>> {
     let mut db = state.db.clone();
     let instances = store::applications::instances(&mut db, None).await?;
     let in_project: Option<BTreeSet<String>> = match project {
@@ -520,14 +577,29 @@ pub async fn outdated_sdks(state: &AppState, project: Option<&str>) -> AppResult
             sdks.entry(v).or_default().insert(&i.app_name);
         }
     }
-    Ok(json!({
-        "sdks": sdks.iter().map(|(v, apps)| json!({"sdkVersion": v, "applications": apps})).collect::<Vec<_>>(),
-    }))
+    Ok(sdks
+        .iter()
+        .map(|(v, apps)| (v.to_string(), apps.iter().map(|a| a.to_string()).collect()))
+        .collect())
 }
 
 /// `GET /api/admin/metrics/unknown-flags`: flags reported in the last 24 hours that do not
 /// exist (at most 1000 reports).
-pub async fn unknown_flags(state: &AppState) -> AppResult<Value> {
+/// A flag SDKs reported that does not exist.
+#[derive(Debug)]
+pub struct UnknownFlag {
+    pub name: String,
+    pub last_seen_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The newest event about a flag of that name (one deleted, say).
+    pub last_event_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Per application, the environments it was reported in and when.
+    pub reports: Vec<(String, Vec<Sighting>)>,
+}
+
+/// An environment an unknown flag was reported in, and when.
+pub type Sighting = (String, chrono::DateTime<chrono::Utc>);
+
+pub async fn unknown_flags(state: &AppState) -> AppResult<Vec<UnknownFlag>> {
     let mut db = state.db.clone();
     let since = state.clock.now() - TimeDelta::hours(24);
     let rows = store::applications::unknown_flags(&mut db, since).await?;
@@ -556,17 +628,24 @@ pub async fn unknown_flags(state: &AppState) -> AppResult<Value> {
         let apps = &by_name[name];
         let last_seen = apps.values().flatten().map(|r| r.seen_at).max();
         let last_event = store::applications::last_event_for_flag(&mut db, name).await?;
-        list.push(json!({
-            "name": name,
-            "lastSeenAt": last_seen.map(iso),
-            "lastEventAt": last_event.map(iso),
-            "reports": apps.iter().map(|(app, rs)| json!({
-                "appName": app,
-                "environments": rs.iter().map(|r| json!({"environment": r.environment, "seenAt": iso(r.seen_at)})).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-        }));
+        list.push(UnknownFlag {
+            name: name.to_string(),
+            last_seen_at: last_seen,
+            last_event_at: last_event,
+            reports: apps
+                .iter()
+                .map(|(app, rs)| {
+                    (
+                        app.to_string(),
+                        rs.iter()
+                            .map(|r| (r.environment.clone(), r.seen_at))
+                            .collect(),
+                    )
+                })
+                .collect(),
+        });
     }
-    Ok(json!({ "unknownFlags": list }))
+    Ok(list)
 }
 
 #[cfg(test)]

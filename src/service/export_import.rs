@@ -415,9 +415,8 @@ pub async fn export(state: &AppState, auth: &Authorized, q: &ExportQuery) -> App
 
 // ---------------------------------------------------------------- validation
 
-/// One entry of a validation answer (`importTogglesValidateItemSchema`).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
+/// One finding of an import check: a message and what it concerns.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidationItem {
     pub message: String,
     pub affected_items: Vec<String>,
@@ -605,8 +604,8 @@ fn missing_permissions(
         .collect()
 }
 
-/// The answer of `POST /api/admin/features-batch/validate`.
-#[derive(Debug, Clone, Serialize)]
+/// What importing a document would meet: errors, warnings and missing permissions.
+#[derive(Debug, Clone)]
 pub struct Validation {
     pub errors: Vec<ValidationItem>,
     pub warnings: Vec<ValidationItem>,

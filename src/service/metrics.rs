@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use serde_json::{json, Value};
 
-use crate::domain::users::iso;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::store;
@@ -417,37 +416,24 @@ pub async fn record_bulk(
     Ok(())
 }
 
-/// `GET /api/admin/metrics/applications`
-pub async fn applications(state: &AppState) -> AppResult<Value> {
+/// `GET /api/admin/metrics/applications`: every application that registered or reported
+/// metrics, with its instances.
+pub async fn applications(
+    state: &AppState,
+) -> AppResult<
+    Vec<(
+        store::metrics::ApplicationRow,
+        Vec<store::metrics::InstanceRow>,
+    )>,
+> {
     let mut db = state.db.clone();
     let apps = store::metrics::applications(&mut db).await?;
     let mut list = Vec::new();
     for a in apps {
         let instances = store::metrics::instances(&mut db, &a.app_name).await?;
-        let mut environments: Vec<&str> =
-            instances.iter().map(|i| i.environment.as_str()).collect();
-        environments.sort_unstable();
-        environments.dedup();
-        list.push(json!({
-            "appName": a.app_name,
-            "description": a.description,
-            "url": a.url,
-            "color": a.color,
-            "icon": a.icon,
-            "createdAt": iso(a.created_at),
-            "strategies": serde_json::from_str::<Value>(&a.strategies).unwrap_or_else(|_| json!([])),
-            "usage": environments.iter().map(|e| json!({"project": "*", "environments": [e]})).collect::<Vec<_>>(),
-            "instances": instances.iter().map(|i| json!({
-                "instanceId": i.instance_id,
-                "environment": i.environment,
-                "sdkVersion": i.sdk_version,
-                "clientIp": i.client_ip,
-                "lastSeen": iso(i.last_seen),
-            })).collect::<Vec<_>>(),
-        }));
+        list.push((a, instances));
     }
-    let total = list.len();
-    Ok(json!({"applications": list, "total": total}))
+    Ok(list)
 }
 
 /// `GET /api/admin/metrics/instances/{appName}/environment/{environment}`: the instances of
@@ -457,46 +443,24 @@ pub async fn environment_instances(
     state: &AppState,
     app_name: &str,
     environment: &str,
-) -> AppResult<Value> {
+) -> AppResult<Vec<store::metrics::InstanceRow>> {
     let mut db = state.db.clone();
     let since = state.clock.now() - TimeDelta::hours(24);
-    let instances: Vec<Value> = store::metrics::instances(&mut db, app_name)
+    Ok(store::metrics::instances(&mut db, app_name)
         .await?
-        .iter()
+        .into_iter()
         .filter(|i| i.environment == environment && i.last_seen >= since)
         .take(1000)
-        .map(|i| {
-            json!({
-                "instanceId": i.instance_id,
-                "sdkVersion": i.sdk_version,
-                "clientIp": i.client_ip,
-                "lastSeen": iso(i.last_seen),
-            })
-        })
-        .collect();
-    Ok(json!({ "instances": instances }))
+        .collect())
 }
 
-/// `GET /api/admin/client-metrics/features/{name}`: the last 48 hours of usage.
-pub async fn feature_usage(state: &AppState, feature: &str) -> AppResult<Value> {
+/// `GET /api/admin/client-metrics/features/{name}`: the last 48 hours of usage, newest
+/// first.
+pub async fn feature_usage(
+    state: &AppState,
+    feature: &str,
+) -> AppResult<Vec<store::metrics::UsageRow>> {
     let mut db = state.db.clone();
     let since = hour_of(state.clock.now()) - TimeDelta::hours(48);
-    let rows = store::metrics::usage(&mut db, feature, since).await?;
-    let mut apps: Vec<&str> = rows.iter().map(|r| r.app_name.as_str()).collect();
-    apps.sort_unstable();
-    apps.dedup();
-    Ok(json!({
-        "version": 1,
-        "maturity": "stable",
-        "featureName": feature,
-        "lastHourUsage": rows.iter().map(|r| json!({
-            "environment": r.environment,
-            "appName": r.app_name,
-            "timestamp": iso(r.hour),
-            "yes": r.yes,
-            "no": r.no,
-            "variants": serde_json::from_str::<Value>(&r.variants).unwrap_or_else(|_| json!({})),
-        })).collect::<Vec<_>>(),
-        "seenApplications": apps,
-    }))
+    Ok(store::metrics::usage(&mut db, feature, since).await?)
 }

@@ -196,7 +196,7 @@ pub async fn seen(
     c.all(&q).await
 }
 
-#[derive(sqlx::FromRow, Debug)]
+#[derive(sqlx::FromRow, Debug, Clone)]
 pub struct FlagBrief {
     pub name: String,
     pub project: String,
@@ -222,7 +222,7 @@ pub async fn flags_named(
     c.all(&q).await
 }
 
-#[derive(sqlx::FromRow, Debug)]
+#[derive(sqlx::FromRow, Debug, Clone)]
 pub struct StrategyBrief {
     pub name: String,
     pub description: Option<String>,

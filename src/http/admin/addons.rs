@@ -2,15 +2,18 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::{Map, Value};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::permission::Scope;
 use crate::domain::addons::webhook_definition;
 use crate::domain::permissions::{CREATE_ADDON, DELETE_ADDON, UPDATE_ADDON};
-use crate::domain::users::iso;
 use crate::error::AppResult;
 use crate::http::extract::{parse_id, ApiJson, ApiQuery, Caller};
+use crate::http::wire::addons::{
+    AddonList, AddonSchema, DeliveredEvent, GoneEvent, IntegrationEvent, IntegrationEventList,
+};
+use crate::http::wire::events::EventSchema;
 use crate::service::addons;
 use crate::state::AppState;
 
@@ -23,26 +26,23 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Every addon (sensitive parameters masked) and the providers on offer (`addonsSchema`).
 #[utoipa::path(get, path = "/api/admin/addons", tag = "Addons", responses(
-    (status = 200, description = "`{addons: [addonSchema], providers: [addonTypeSchema]}`"),
+    (status = 200, description = "Every addon and the providers on offer", body = AddonList),
     (status = 401, description = "Not signed in"),
 ))]
 async fn list_addons(
     State(state): State<AppState>,
     Caller(_caller): Caller,
-) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = addons::list(&state)
-        .await?
-        .iter()
-        .map(|a| a.to_json())
-        .collect();
-    Ok(Json(
-        json!({"addons": list, "providers": [webhook_definition()]}),
-    ))
+) -> AppResult<Json<AddonList>> {
+    let list = addons::list(&state).await?;
+    Ok(Json(AddonList {
+        addons: list.iter().map(AddonSchema::from).collect(),
+        providers: vec![webhook_definition()],
+    }))
 }
 
 /// Creates an addon (CREATE_ADDON). Only the `webhook` provider exists; `url` is required.
 #[utoipa::path(post, path = "/api/admin/addons", tag = "Addons", responses(
-    (status = 200, description = "The new `addonSchema`"),
+    (status = 200, description = "The new addon", body = AddonSchema),
     (status = 400, description = "Unknown provider, missing or invalid parameters, events not a list"),
     (status = 401, description = "Not signed in"),
     (status = 403, description = "Needs CREATE_ADDON"),
@@ -52,14 +52,15 @@ async fn create_addon(
     State(state): State<AppState>,
     Caller(p): Caller,
     ApiJson(body): ApiJson<Value>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<AddonSchema>> {
     let auth = p.require(&[CREATE_ADDON], Scope::ROOT)?;
-    Ok(Json(addons::create(&state, &auth, &body).await?.to_json()))
+    let addon = addons::create(&state, &auth, &body).await?;
+    Ok(Json(AddonSchema::from(&addon)))
 }
 
 /// One addon, sensitive parameters masked (`addonSchema`).
 #[utoipa::path(get, path = "/api/admin/addons/{id}", tag = "Addons", params(("id" = i64, Path, description = "Addon id")), responses(
-    (status = 200, description = "`addonSchema`"),
+    (status = 200, description = "The addon", body = AddonSchema),
     (status = 400, description = "The id is not an integer"),
     (status = 401, description = "Not signed in"),
     (status = 404, description = "No such addon"),
@@ -68,15 +69,16 @@ async fn get_addon(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path(id): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<AddonSchema>> {
     let id = parse_id("id", &id)?;
-    Ok(Json(addons::get(&state, id).await?.to_json()))
+    let addon = addons::get(&state, id).await?;
+    Ok(Json(AddonSchema::from(&addon)))
 }
 
 /// Replaces an addon's configuration (UPDATE_ADDON); a sensitive parameter sent back as
 /// `*****` keeps its stored value.
 #[utoipa::path(put, path = "/api/admin/addons/{id}", tag = "Addons", params(("id" = i64, Path, description = "Addon id")), responses(
-    (status = 200, description = "The updated `addonSchema`"),
+    (status = 200, description = "The updated addon", body = AddonSchema),
     (status = 400, description = "Unknown provider, missing or invalid parameters"),
     (status = 401, description = "Not signed in"),
     (status = 403, description = "Needs UPDATE_ADDON"),
@@ -88,12 +90,11 @@ async fn update_addon(
     Caller(p): Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Value>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<AddonSchema>> {
     let id = parse_id("id", &id)?;
     let auth = p.require(&[UPDATE_ADDON], Scope::ROOT)?;
-    Ok(Json(
-        addons::update(&state, &auth, id, &body).await?.to_json(),
-    ))
+    let addon = addons::update(&state, &auth, id, &body).await?;
+    Ok(Json(AddonSchema::from(&addon)))
 }
 
 /// Deletes an addon (DELETE_ADDON); it receives no more events.
@@ -125,7 +126,7 @@ pub struct PageParams {
 
 /// What an addon delivered, newest first (`integrationEventsSchema`; ADMIN).
 #[utoipa::path(get, path = "/api/admin/addons/{id}/events", tag = "Addons", params(("id" = i64, Path, description = "Addon id"), PageParams), responses(
-    (status = 200, description = "`{integrationEvents: [{id, integrationId, createdAt, state, stateDetails, event, details}]}`"),
+    (status = 200, description = "The addon's deliveries, newest first", body = IntegrationEventList),
     (status = 400, description = "The id, limit or offset is not a number"),
     (status = 401, description = "Not signed in"),
     (status = 403, description = "Needs ADMIN"),
@@ -136,25 +137,28 @@ async fn addon_events(
     Caller(p): Caller,
     Path(id): Path<String>,
     ApiQuery(page): ApiQuery<PageParams>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<IntegrationEventList>> {
     let id = parse_id("id", &id)?;
     p.require_admin()?;
     let limit = u64::from(page.limit.unwrap_or(50).clamp(1, 1000));
     let offset = u64::from(page.offset.unwrap_or(0));
-    let list: Vec<Value> = addons::deliveries(&state, id, limit, offset)
+    let list = addons::deliveries(&state, id, limit, offset)
         .await?
         .into_iter()
-        .map(|(d, ev)| {
-            json!({
-                "id": d.id.to_string(),
-                "integrationId": d.addon_id,
-                "createdAt": iso(d.created_at),
-                "state": d.state,
-                "stateDetails": d.state_details,
-                "event": ev.map(|e| e.to_json()).unwrap_or_else(|| json!({"id": d.event_id})),
-                "details": {},
-            })
+        .map(|(d, ev)| IntegrationEvent {
+            created_at: crate::domain::users::iso(d.created_at),
+            details: Map::new(),
+            event: match ev {
+                Some(e) => DeliveredEvent::Event(Box::new(EventSchema::from(&e))),
+                None => DeliveredEvent::Gone(GoneEvent { id: d.event_id }),
+            },
+            id: d.id.to_string(),
+            integration_id: d.addon_id,
+            state: d.state,
+            state_details: d.state_details,
         })
         .collect();
-    Ok(Json(json!({"integrationEvents": list})))
+    Ok(Json(IntegrationEventList {
+        integration_events: list,
+    }))
 }

@@ -13,6 +13,11 @@ use crate::auth::permission::Scope;
 use crate::domain::permissions::UPDATE_APPLICATION;
 use crate::error::AppResult;
 use crate::http::extract::{ApiJson, Caller};
+use crate::http::wire::applications::{
+    ApplicationOverviewSchema, ApplicationSchema, OutdatedSdk, OutdatedSdks,
+    ProjectApplicationSchema, ProjectApplications, RawFeatureUsage, RawUsageSchema,
+    UnknownFlagSchema, UnknownFlags,
+};
 use crate::service::applications;
 use crate::state::AppState;
 
@@ -35,15 +40,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/admin/metrics/applications/{appName}", tag = "Metrics", params(
     ("appName" = String, Path, description = "Application name"),
 ), responses(
-    (status = 200, description = "`applicationSchema`: `{appName, createdAt, description, url, color, icon, strategies, instances, seenToggles, links}`"),
+    (status = 200, description = "The application", body = ApplicationSchema),
     (status = 404, description = "No such application"),
 ))]
 async fn get_application(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path(app_name): Path<String>,
-) -> AppResult<Json<Value>> {
-    Ok(Json(applications::get(&state, &app_name).await?))
+) -> AppResult<Json<ApplicationSchema>> {
+    let detail = applications::get(&state, &app_name).await?;
+    Ok(Json(ApplicationSchema::from(detail)))
 }
 
 /// Creates an application or changes its description, url, colour or icon (UPDATE_APPLICATION).
@@ -89,15 +95,16 @@ async fn delete_application(
 #[utoipa::path(get, path = "/api/admin/metrics/applications/{appName}/overview", tag = "Metrics", params(
     ("appName" = String, Path, description = "Application name"),
 ), responses(
-    (status = 200, description = "`applicationOverviewSchema`"),
+    (status = 200, description = "Where the application runs and what may be wrong", body = ApplicationOverviewSchema),
     (status = 404, description = "No such application"),
 ))]
 async fn get_overview(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path(app_name): Path<String>,
-) -> AppResult<Json<Value>> {
-    Ok(Json(applications::overview(&state, &app_name).await?))
+) -> AppResult<Json<ApplicationOverviewSchema>> {
+    let overview = applications::overview(&state, &app_name).await?;
+    Ok(Json(ApplicationOverviewSchema::from(overview)))
 }
 
 /// Applications that reported usage of the project's flags (paged).
@@ -109,7 +116,7 @@ async fn get_overview(
     ("sortBy" = Option<String>, Query, description = "Sorted by application name"),
     ("sortOrder" = Option<String>, Query, description = "`desc`, otherwise ascending"),
 ), responses(
-    (status = 200, description = "`projectApplicationsSchema`: `{total, applications}`"),
+    (status = 200, description = "One page of the applications", body = ProjectApplications),
     (status = 400, description = "A query parameter out of range"),
     (status = 401, description = "Not signed in"),
 ))]
@@ -118,10 +125,15 @@ async fn project_applications(
     Caller(_caller): Caller,
     Path(project): Path<String>,
     Query(params): Query<HashMap<String, String>>,
-) -> AppResult<Json<Value>> {
-    Ok(Json(
-        applications::project_applications(&state, &project, &params).await?,
-    ))
+) -> AppResult<Json<ProjectApplications>> {
+    let (total, page) = applications::project_applications(&state, &project, &params).await?;
+    Ok(Json(ProjectApplications {
+        applications: page
+            .into_iter()
+            .map(ProjectApplicationSchema::from)
+            .collect(),
+        total,
+    }))
 }
 
 /// A flag's usage per application, environment and hour.
@@ -129,7 +141,7 @@ async fn project_applications(
     ("name" = String, Path, description = "Flag name"),
     ("hoursBack" = Option<i64>, Query, description = "Hours of usage to return (1 to 48, default 24)"),
 ), responses(
-    (status = 200, description = "`featureMetricsSchema`: `{version, maturity, data}`"),
+    (status = 200, description = "The flag's hourly counts", body = RawFeatureUsage),
     (status = 400, description = "`hoursBack` out of range"),
     (status = 401, description = "Not signed in"),
 ))]
@@ -138,51 +150,72 @@ async fn raw_feature_usage(
     Caller(caller): Caller,
     Path(name): Path<String>,
     Query(params): Query<HashMap<String, String>>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<RawFeatureUsage>> {
     super::features::require_visible_flag(&state, &caller, &name).await?;
     let hours_back = applications::bounded(&params, "hoursBack", 1, 48, 24)?;
-    Ok(Json(
-        applications::raw_usage(&state, &name, hours_back).await?,
-    ))
+    let data = applications::raw_usage(&state, &name, hours_back).await?;
+    Ok(Json(RawFeatureUsage {
+        data: data.into_iter().map(RawUsageSchema::from).collect(),
+        maturity: "stable".to_string(),
+        version: 1,
+    }))
 }
 
 /// SDK versions older than the supported minimum, with the applications using them.
 #[utoipa::path(get, path = "/api/admin/metrics/sdks/outdated", tag = "Metrics", responses(
-    (status = 200, description = "`outdatedSdksSchema`: `{sdks: [{sdkVersion, applications}]}`"),
+    (status = 200, description = "The outdated SDK versions", body = OutdatedSdks),
     (status = 401, description = "Not signed in"),
 ))]
 async fn outdated_sdks(
     State(state): State<AppState>,
     Caller(_caller): Caller,
-) -> AppResult<Json<Value>> {
-    Ok(Json(applications::outdated_sdks(&state, None).await?))
+) -> AppResult<Json<OutdatedSdks>> {
+    Ok(Json(outdated(
+        applications::outdated_sdks(&state, None).await?,
+    )))
 }
 
 /// Outdated SDK versions among applications that reported usage of the project's flags.
 #[utoipa::path(get, path = "/api/admin/projects/{projectId}/sdks/outdated", tag = "Projects", params(
     ("projectId" = String, Path, description = "Project id"),
 ), responses(
-    (status = 200, description = "`outdatedSdksSchema`"),
+    (status = 200, description = "The outdated SDK versions", body = OutdatedSdks),
     (status = 401, description = "Not signed in"),
 ))]
 async fn project_outdated_sdks(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path(project): Path<String>,
-) -> AppResult<Json<Value>> {
-    Ok(Json(
+) -> AppResult<Json<OutdatedSdks>> {
+    Ok(Json(outdated(
         applications::outdated_sdks(&state, Some(&project)).await?,
-    ))
+    )))
 }
 
 /// Flags that SDKs reported usage for in the last 24 hours but that do not exist.
 #[utoipa::path(get, path = "/api/admin/metrics/unknown-flags", tag = "Metrics", responses(
-    (status = 200, description = "`unknownFlagsResponseSchema`: `{unknownFlags: [{name, lastSeenAt, lastEventAt, reports}]}`"),
+    (status = 200, description = "The unknown flags", body = UnknownFlags),
     (status = 401, description = "Not signed in"),
 ))]
 async fn unknown_flags(
     State(state): State<AppState>,
     Caller(_caller): Caller,
-) -> AppResult<Json<Value>> {
-    Ok(Json(applications::unknown_flags(&state).await?))
+) -> AppResult<Json<UnknownFlags>> {
+    let list = applications::unknown_flags(&state).await?;
+    Ok(Json(UnknownFlags {
+        unknown_flags: list.into_iter().map(UnknownFlagSchema::from).collect(),
+    }))
+}
+
+/// The outdated SDK versions with the applications running each.
+fn outdated(list: Vec<(String, Vec<String>)>) -> OutdatedSdks {
+    OutdatedSdks {
+        sdks: list
+            .into_iter()
+            .map(|(sdk_version, applications)| OutdatedSdk {
+                applications,
+                sdk_version,
+            })
+            .collect(),
+    }
 }

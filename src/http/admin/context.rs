@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::permission::Scope;
@@ -14,6 +13,7 @@ use crate::domain::permissions::{
 };
 use crate::error::AppResult;
 use crate::http::extract::{ApiJson, Caller};
+use crate::http::wire::flags::{ContextFieldSchema, ContextFieldStrategies, SegmentStrategy};
 use crate::service::context;
 use crate::state::AppState;
 
@@ -39,24 +39,24 @@ pub struct NameBody {
 
 /// Every context field, built-in and custom, by sort order.
 #[utoipa::path(get, path = "/api/admin/context", tag = "Context", responses(
-    (status = 200, description = "A list of `contextFieldSchema`"),
+    (status = 200, description = "Every context field", body = Vec<ContextFieldSchema>),
     (status = 401, description = "Not signed in"),
 ))]
 async fn list_context_fields(
     State(state): State<AppState>,
     Caller(_caller): Caller,
-) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = context::list(&state)
+) -> AppResult<Json<Vec<ContextFieldSchema>>> {
+    let list = context::list(&state)
         .await?
         .iter()
-        .map(|(f, u)| f.to_json(*u))
+        .map(|(f, u)| ContextFieldSchema::new(f, *u))
         .collect();
-    Ok(Json(Value::Array(list)))
+    Ok(Json(list))
 }
 
 /// Creates a context field (CREATE_CONTEXT_FIELD).
 #[utoipa::path(post, path = "/api/admin/context", tag = "Context", responses(
-    (status = 201, description = "The new `contextFieldSchema`"),
+    (status = 201, description = "The new context field", body = ContextFieldSchema),
     (status = 400, description = "Invalid name, legal values or project"),
     (status = 403, description = "Needs CREATE_CONTEXT_FIELD"),
     (status = 409, description = "The name is taken"),
@@ -72,7 +72,7 @@ async fn create_context_field(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(field.to_json(Default::default())),
+        Json(ContextFieldSchema::new(&field, Default::default())),
     )
         .into_response())
 }
@@ -94,16 +94,16 @@ async fn validate_context_field_name(
 
 /// One context field.
 #[utoipa::path(get, path = "/api/admin/context/{contextField}", tag = "Context", params(("contextField" = String, Path, description = "Field name")), responses(
-    (status = 200, description = "`contextFieldSchema`"),
+    (status = 200, description = "The context field", body = ContextFieldSchema),
     (status = 404, description = "No such field"),
 ))]
 async fn get_context_field(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path(context_field): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ContextFieldSchema>> {
     let (field, usage) = context::get(&state, &context_field).await?;
-    Ok(Json(field.to_json(usage)))
+    Ok(Json(ContextFieldSchema::new(&field, usage)))
 }
 
 /// Changes a context field (UPDATE_CONTEXT_FIELD).
@@ -141,16 +141,18 @@ async fn delete_context_field(
 
 /// The flag strategies whose constraints use this field.
 #[utoipa::path(get, path = "/api/admin/context/{contextField}/strategies", tag = "Context", params(("contextField" = String, Path, description = "Field name")), responses(
-    (status = 200, description = "`{strategies: [{id, featureName, projectId, environment, strategyName}]}`"),
+    (status = 200, description = "The strategies whose constraints use the field", body = ContextFieldStrategies),
     (status = 404, description = "No such field"),
 ))]
 async fn get_strategies_by_context_field(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path(context_field): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ContextFieldStrategies>> {
     let list = context::strategies_using(&state, &context_field).await?;
-    Ok(Json(json!({"strategies": list})))
+    Ok(Json(ContextFieldStrategies {
+        strategies: list.into_iter().map(SegmentStrategy::from).collect(),
+    }))
 }
 
 /// Adds a legal value, or updates its description (UPDATE_CONTEXT_FIELD).

@@ -7,11 +7,11 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::error::AppResult;
 use crate::http::extract::{ApiJson, Caller};
+use crate::http::wire::flags::{EnvironmentList, EnvironmentSchema};
 use crate::service::environments::{self, EnvironmentInput};
 use crate::state::AppState;
 
@@ -32,24 +32,31 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Every environment, by sort order (`environmentsSchema`).
 #[utoipa::path(get, path = "/api/admin/environments", tag = "Environments", responses(
-    (status = 200, description = "`{version: 1, environments}`"),
+    (status = 200, description = "Every environment, with the projects and enabled flags it counts", body = EnvironmentList),
     (status = 401, description = "Not signed in"),
 ))]
 async fn list_environments(
     State(state): State<AppState>,
     Caller(_caller): Caller,
-) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = environments::list(&state)
+) -> AppResult<Json<EnvironmentList>> {
+    let list = environments::list(&state)
         .await?
         .iter()
-        .map(|(e, c)| e.to_json_with(*c))
+        .map(|(e, c)| EnvironmentSchema {
+            enabled_toggle_count: Some(c.enabled_flags),
+            project_count: Some(c.projects),
+            ..EnvironmentSchema::from(e)
+        })
         .collect();
-    Ok(Json(json!({"version": 1, "environments": list})))
+    Ok(Json(EnvironmentList {
+        environments: list,
+        version: 1,
+    }))
 }
 
 /// Creates an environment, available in every project at once (ADMIN).
 #[utoipa::path(post, path = "/api/admin/environments", tag = "Environments", responses(
-    (status = 201, description = "The new `environmentSchema`"),
+    (status = 201, description = "The new environment", body = EnvironmentSchema),
     (status = 400, description = "Invalid name or type"),
     (status = 403, description = "Needs ADMIN"),
     (status = 409, description = "The name is taken"),
@@ -65,7 +72,7 @@ async fn create_environment(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(env.to_json()),
+        Json(EnvironmentSchema::from(&env)),
     )
         .into_response())
 }
@@ -87,20 +94,21 @@ async fn update_sort_order(
 
 /// One environment.
 #[utoipa::path(get, path = "/api/admin/environments/{name}", tag = "Environments", params(("name" = String, Path, description = "Environment name")), responses(
-    (status = 200, description = "`environmentSchema`"),
+    (status = 200, description = "The environment", body = EnvironmentSchema),
     (status = 404, description = "No such environment"),
 ))]
 async fn get_environment(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path(name): Path<String>,
-) -> AppResult<Json<Value>> {
-    Ok(Json(environments::get(&state, &name).await?.to_json()))
+) -> AppResult<Json<EnvironmentSchema>> {
+    let env = environments::get(&state, &name).await?;
+    Ok(Json(EnvironmentSchema::from(&env)))
 }
 
 /// Changes an environment's type or sort order (ADMIN).
 #[utoipa::path(put, path = "/api/admin/environments/{name}", tag = "Environments", params(("name" = String, Path, description = "Environment name")), responses(
-    (status = 200, description = "The updated `environmentSchema`"),
+    (status = 200, description = "The updated environment", body = EnvironmentSchema),
     (status = 403, description = "Needs ADMIN, or the environment is protected"),
     (status = 404, description = "No such environment"),
 ))]
@@ -109,18 +117,15 @@ async fn update_environment(
     Caller(p): Caller,
     Path(name): Path<String>,
     ApiJson(body): ApiJson<EnvironmentInput>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<EnvironmentSchema>> {
     let auth = p.require_admin()?;
-    Ok(Json(
-        environments::update(&state, &auth, &name, body)
-            .await?
-            .to_json(),
-    ))
+    let env = environments::update(&state, &auth, &name, body).await?;
+    Ok(Json(EnvironmentSchema::from(&env)))
 }
 
 /// The same as `PUT /api/admin/environments/{name}`, at the path Unleash Enterprise uses.
 #[utoipa::path(put, path = "/api/admin/environments/update/{name}", tag = "Environments", params(("name" = String, Path, description = "Environment name")), responses(
-    (status = 200, description = "The updated `environmentSchema`"),
+    (status = 200, description = "The updated environment", body = EnvironmentSchema),
     (status = 403, description = "Needs ADMIN, or the environment is protected"),
     (status = 404, description = "No such environment"),
 ))]
@@ -129,13 +134,10 @@ async fn update_environment_legacy(
     Caller(p): Caller,
     Path(name): Path<String>,
     ApiJson(body): ApiJson<EnvironmentInput>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<EnvironmentSchema>> {
     let auth = p.require_admin()?;
-    Ok(Json(
-        environments::update(&state, &auth, &name, body)
-            .await?
-            .to_json(),
-    ))
+    let env = environments::update(&state, &auth, &name, body).await?;
+    Ok(Json(EnvironmentSchema::from(&env)))
 }
 
 /// Deletes an environment with every flag setting in it (ADMIN).
@@ -187,23 +189,25 @@ async fn toggle_environment_off(
 
 /// Every environment as seen from a project (`environmentsProjectSchema`).
 #[utoipa::path(get, path = "/api/admin/environments/project/{projectId}", tag = "Environments", params(("projectId" = String, Path, description = "Project id")), responses(
-    (status = 200, description = "`{version: 1, environments}` with `visible` and the project's enabled flag count"),
+    (status = 200, description = "Every environment, with whether the project uses it and the project's flags enabled in it", body = EnvironmentList),
     (status = 404, description = "No such project"),
 ))]
 async fn get_project_environments(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path(project_id): Path<String>,
-) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = environments::of_project(&state, &project_id)
+) -> AppResult<Json<EnvironmentList>> {
+    let list = environments::of_project(&state, &project_id)
         .await?
         .into_iter()
-        .map(|pe| {
-            let mut v = pe.environment.to_json();
-            v["visible"] = json!(pe.visible);
-            v["projectEnabledToggleCount"] = json!(pe.enabled_flags);
-            v
+        .map(|pe| EnvironmentSchema {
+            project_enabled_toggle_count: Some(pe.enabled_flags),
+            visible: Some(pe.visible),
+            ..EnvironmentSchema::from(&pe.environment)
         })
         .collect();
-    Ok(Json(json!({"version": 1, "environments": list})))
+    Ok(Json(EnvironmentList {
+        environments: list,
+        version: 1,
+    }))
 }

@@ -3,7 +3,6 @@
 use axum::extract::{Path, State};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
-use serde_json::{json, Value};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::permission::Scope;
@@ -12,6 +11,9 @@ use crate::domain::permissions::ADMIN;
 use crate::domain::token_scope::narrow_projects;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{bounded_query, ApiQuery, Caller, MAX_OFFSET};
+use crate::http::wire::events::{
+    EventCreator, EventList, EventSchema, EventSearchResult, FlagEventList,
+};
 use crate::service;
 use crate::state::AppState;
 
@@ -26,19 +28,19 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// The users who have written events (`eventCreatorsSchema`: `[{id, name}]`), for filtering
 /// the event log by creator.
 #[utoipa::path(get, path = "/api/admin/event-creators", tag = "Events", responses(
-    (status = 200, description = "`[{id, name}]`"),
+    (status = 200, description = "The users who have written events", body = Vec<EventCreator>),
     (status = 401, description = "Not signed in"),
 ))]
 async fn event_creators(
     State(state): State<AppState>,
     Caller(_caller): Caller,
-) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = service::events::creators(&state)
+) -> AppResult<Json<Vec<EventCreator>>> {
+    let list = service::events::creators(&state)
         .await?
         .into_iter()
-        .map(|(id, name)| json!({"id": id, "name": name}))
+        .map(|(id, name)| EventCreator { id, name })
         .collect();
-    Ok(Json(Value::Array(list)))
+    Ok(Json(list))
 }
 
 const MAX_LIMIT: u64 = 1000;
@@ -56,7 +58,7 @@ pub struct EventsParams {
 
 /// The newest events, optionally of one project (ADMIN).
 #[utoipa::path(get, path = "/api/admin/events", tag = "Events", params(EventsParams), responses(
-    (status = 200, description = "`{version, events, totalEvents}`"),
+    (status = 200, description = "The newest events", body = EventList),
     (status = 400, description = "`offset` out of range"),
     (status = 403, description = "Needs ADMIN"),
 ))]
@@ -64,7 +66,7 @@ async fn get_events(
     State(state): State<AppState>,
     Caller(p): Caller,
     ApiQuery(params): ApiQuery<EventsParams>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<EventList>> {
     p.require(&[ADMIN], Scope::LISTING)?;
     let q = EventQuery {
         project: params.project,
@@ -74,20 +76,22 @@ async fn get_events(
         ..Default::default()
     };
     let (events, total) = service::events::search(&state, &q).await?;
-    Ok(Json(
-        json!({"version": 1, "events": events.iter().map(|e| e.to_json()).collect::<Vec<_>>(), "totalEvents": total}),
-    ))
+    Ok(Json(EventList {
+        events: events.iter().map(EventSchema::from).collect(),
+        total_events: total,
+        version: 1,
+    }))
 }
 
 /// The events of one flag; any signed-in user may read them.
 #[utoipa::path(get, path = "/api/admin/events/{featureName}", tag = "Events", params(("featureName" = String, Path, description = "Flag name")), responses(
-    (status = 200, description = "`{version, toggleName, events, totalEvents}`"),
+    (status = 200, description = "The flag's events", body = FlagEventList),
 ))]
 async fn get_feature_events(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(feature_name): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<FlagEventList>> {
     let q = EventQuery {
         feature_name: Some(feature_name.clone()),
         projects: narrow_projects(None, caller.visible_projects()),
@@ -95,12 +99,12 @@ async fn get_feature_events(
         ..Default::default()
     };
     let (events, total) = service::events::search(&state, &q).await?;
-    Ok(Json(json!({
-        "version": 1,
-        "toggleName": feature_name,
-        "events": events.iter().map(|e| e.to_json()).collect::<Vec<_>>(),
-        "totalEvents": total,
-    })))
+    Ok(Json(FlagEventList {
+        events: events.iter().map(EventSchema::from).collect(),
+        toggle_name: feature_name,
+        total_events: total,
+        version: 1,
+    }))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -161,7 +165,7 @@ fn parse_time(
 
 /// Searches the audit log (ADMIN).
 #[utoipa::path(get, path = "/api/admin/search/events", tag = "Events", params(SearchParams), responses(
-    (status = 200, description = "`{events, total}`"),
+    (status = 200, description = "One page of the events that match", body = EventSearchResult),
     (status = 400, description = "`offset` out of range, or a date that is not one"),
     (status = 403, description = "Needs ADMIN"),
 ))]
@@ -169,7 +173,7 @@ async fn search_events(
     State(state): State<AppState>,
     Caller(p): Caller,
     ApiQuery(params): ApiQuery<SearchParams>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<EventSearchResult>> {
     p.require(&[ADMIN], Scope::LISTING)?;
     let q = EventQuery {
         feature_name: strip_is(params.feature),
@@ -184,7 +188,8 @@ async fn search_events(
         limit: params.limit.unwrap_or(50).min(MAX_LIMIT),
     };
     let (events, total) = service::events::search(&state, &q).await?;
-    Ok(Json(
-        json!({"events": events.iter().map(|e| e.to_json()).collect::<Vec<_>>(), "total": total}),
-    ))
+    Ok(Json(EventSearchResult {
+        events: events.iter().map(EventSchema::from).collect(),
+        total,
+    }))
 }

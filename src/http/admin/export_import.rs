@@ -10,6 +10,7 @@ use crate::auth::principal::ApiTokenKind;
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{ApiJson, Caller};
+use crate::http::wire::flags::ImportValidation;
 use crate::service::export_import::{self, ExportQuery, ImportRequest, Importer};
 use crate::state::AppState;
 
@@ -24,7 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Unleash). Select them by `tag` (a tag value), a `features` list or a `project`; with
 /// none of these, every flag. `downloadFile: true` adds a `Content-Disposition` header.
 #[utoipa::path(post, path = "/api/admin/features-batch/export", tag = "Import/Export", responses(
-    (status = 200, description = "`exportResultSchema`: features, featureStrategies, featureEnvironments, contextFields, featureTags, segments, tagTypes, dependencies, links"),
+    (status = 200, description = "The flags, their strategies, environments, tags and dependencies, and the context fields, segments and tag types they use", body = crate::http::wire::export::ExportDocument),
     (status = 400, description = "The query is not an `exportQuerySchema`"),
     (status = 401, description = "Not signed in"),
 ))]
@@ -77,7 +78,7 @@ async fn export_features(
 /// Checks an import document against this server and the caller's permissions, changing
 /// nothing: `{errors, warnings, permissions}`, each a list of `{message, affectedItems}`.
 #[utoipa::path(post, path = "/api/admin/features-batch/validate", tag = "Import/Export", responses(
-    (status = 200, description = "`importTogglesValidateSchema`"),
+    (status = 200, description = "What importing the document would meet", body = ImportValidation),
     (status = 400, description = "The body is not an `importTogglesSchema`"),
     (status = 404, description = "No such project or environment"),
 ))]
@@ -87,7 +88,7 @@ async fn validate_import(
     ApiJson(req): ApiJson<ImportRequest>,
 ) -> AppResult<Response> {
     let v = export_import::validate(&state, &p, &req).await?;
-    Ok(Json(v).into_response())
+    Ok(Json(ImportValidation::from(v)).into_response())
 }
 
 /// Imports an export document into a project and environment, all or nothing, with an

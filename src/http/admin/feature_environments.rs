@@ -3,17 +3,17 @@
 
 use axum::extract::{Path, State};
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::permission::Scope;
-use crate::domain::features::FeatureStrategy;
 use crate::domain::permissions::{
     CREATE_FEATURE_STRATEGY, DELETE_FEATURE_STRATEGY, UPDATE_FEATURE_ENVIRONMENT,
     UPDATE_FEATURE_STRATEGY,
 };
 use crate::error::AppResult;
 use crate::http::extract::{ApiJson, Caller};
+use crate::http::wire::flags::{FlagEnvironmentDetail, FlagStrategy};
 use crate::service::features::{self, SortOrderEntry, StrategyChange};
 use crate::state::AppState;
 
@@ -42,23 +42,26 @@ type StrategyPath = Path<(String, String, String, String)>;
     ("projectId" = String, Path, description = "Project id"),
     ("featureName" = String, Path, description = "Flag name"),
     ("environment" = String, Path, description = "Environment"),
-), responses((status = 200, description = "`featureEnvironmentSchema`"), (status = 404, description = "No such project, flag or environment")))]
+), responses((status = 200, description = "The flag in that environment", body = FlagEnvironmentDetail), (status = 404, description = "No such project, flag or environment")))]
 async fn get_feature_environment(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path((project_id, name, env)): FlagEnvPath,
-) -> AppResult<Json<Value>> {
-    let detail = features::detail(&state, &project_id, &name).await?;
-    let found = detail["environments"]
-        .as_array()
-        .and_then(|envs| envs.iter().find(|e| e["name"] == env.as_str()))
-        .cloned();
-    match found {
-        Some(mut e) => {
-            e["environment"] = json!(env);
-            e["featureName"] = json!(name);
-            Ok(Json(e))
-        }
+) -> AppResult<Json<FlagEnvironmentDetail>> {
+    match features::environment(&state, &project_id, &name, &env).await? {
+        Some(e) => Ok(Json(FlagEnvironmentDetail {
+            enabled: e.enabled,
+            environment: env,
+            feature_name: name,
+            last_seen_at: e.last_seen_at.map(crate::domain::users::iso),
+            name: e.name,
+            no: 0,
+            sort_order: e.sort_order,
+            strategies: e.strategies.iter().map(FlagStrategy::from).collect(),
+            env_type: e.env_type,
+            variants: e.variants,
+            yes: 0,
+        })),
         None => {
             features::require_environment(&state, &env).await?;
             Err(crate::error::AppError::not_found(format!(
@@ -151,16 +154,14 @@ async fn bulk_off(
     ("projectId" = String, Path, description = "Project id"),
     ("featureName" = String, Path, description = "Flag name"),
     ("environment" = String, Path, description = "Environment"),
-), responses((status = 200, description = "A list of `featureStrategySchema`")))]
+), responses((status = 200, description = "The strategies, in evaluation order", body = Vec<FlagStrategy>)))]
 async fn list_strategies(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path((project_id, name, env)): FlagEnvPath,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<Vec<FlagStrategy>>> {
     let list = features::strategies(&state, &project_id, &name, &env).await?;
-    Ok(Json(Value::Array(
-        list.iter().map(FeatureStrategy::to_json).collect(),
-    )))
+    Ok(Json(list.iter().map(FlagStrategy::from).collect()))
 }
 
 /// Adds a strategy (CREATE_FEATURE_STRATEGY in that environment).
@@ -169,7 +170,7 @@ async fn list_strategies(
     ("featureName" = String, Path, description = "Flag name"),
     ("environment" = String, Path, description = "Environment"),
 ), responses(
-    (status = 200, description = "The new strategy"),
+    (status = 200, description = "The new strategy", body = FlagStrategy),
     (status = 400, description = "Unknown strategy or segment, or invalid constraints or variants"),
     (status = 403, description = "Needs CREATE_FEATURE_STRATEGY"),
 ))]
@@ -178,16 +179,13 @@ async fn add_strategy(
     Caller(p): Caller,
     Path((project_id, name, env)): FlagEnvPath,
     ApiJson(body): ApiJson<Value>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<FlagStrategy>> {
     let auth = p.require(
         &[CREATE_FEATURE_STRATEGY],
         Scope::environment(&project_id, &env),
     )?;
-    Ok(Json(
-        features::add_strategy(&state, &auth, &project_id, &name, &env, &body)
-            .await?
-            .to_json(),
-    ))
+    let s = features::add_strategy(&state, &auth, &project_id, &name, &env, &body).await?;
+    Ok(Json(FlagStrategy::from(&s)))
 }
 
 /// One strategy.
@@ -196,17 +194,14 @@ async fn add_strategy(
     ("featureName" = String, Path, description = "Flag name"),
     ("environment" = String, Path, description = "Environment"),
     ("strategyId" = String, Path, description = "Strategy id"),
-), responses((status = 200, description = "The strategy"), (status = 404, description = "No such strategy")))]
+), responses((status = 200, description = "The strategy", body = FlagStrategy), (status = 404, description = "No such strategy")))]
 async fn get_strategy(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path((project_id, name, env, id)): StrategyPath,
-) -> AppResult<Json<Value>> {
-    Ok(Json(
-        features::strategy(&state, &project_id, &name, &env, &id)
-            .await?
-            .to_json(),
-    ))
+) -> AppResult<Json<FlagStrategy>> {
+    let s = features::strategy(&state, &project_id, &name, &env, &id).await?;
+    Ok(Json(FlagStrategy::from(&s)))
 }
 
 /// Changes a strategy (UPDATE_FEATURE_STRATEGY in that environment); absent fields stay.
@@ -215,13 +210,13 @@ async fn get_strategy(
     ("featureName" = String, Path, description = "Flag name"),
     ("environment" = String, Path, description = "Environment"),
     ("strategyId" = String, Path, description = "Strategy id"),
-), responses((status = 200, description = "The updated strategy"), (status = 400, description = "Invalid strategy"), (status = 404, description = "No such strategy")))]
+), responses((status = 200, description = "The updated strategy", body = FlagStrategy), (status = 400, description = "Invalid strategy"), (status = 404, description = "No such strategy")))]
 async fn update_strategy(
     State(state): State<AppState>,
     Caller(p): Caller,
     Path((project_id, name, env, id)): StrategyPath,
     ApiJson(body): ApiJson<Value>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<FlagStrategy>> {
     change_strategy(
         &state,
         &p,
@@ -237,13 +232,13 @@ async fn update_strategy(
     ("featureName" = String, Path, description = "Flag name"),
     ("environment" = String, Path, description = "Environment"),
     ("strategyId" = String, Path, description = "Strategy id"),
-), responses((status = 200, description = "The updated strategy"), (status = 400, description = "Invalid patch or strategy"), (status = 404, description = "No such strategy")))]
+), responses((status = 200, description = "The updated strategy", body = FlagStrategy), (status = 400, description = "Invalid patch or strategy"), (status = 404, description = "No such strategy")))]
 async fn patch_strategy(
     State(state): State<AppState>,
     Caller(p): Caller,
     Path((project_id, name, env, id)): StrategyPath,
     ApiJson(body): ApiJson<Value>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<FlagStrategy>> {
     change_strategy(
         &state,
         &p,
@@ -297,12 +292,12 @@ async fn change_strategy(
     p: &crate::auth::Principal,
     (project_id, name, env, id): (String, String, String, String),
     change: StrategyChange,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<FlagStrategy>> {
     let auth = p.require(
         &[UPDATE_FEATURE_STRATEGY],
         Scope::environment(&project_id, &env),
     )?;
     let strategy =
         features::update_strategy(state, &auth, &project_id, &name, &env, &id, change).await?;
-    Ok(Json(strategy.to_json()))
+    Ok(Json(FlagStrategy::from(&strategy)))
 }

@@ -17,6 +17,10 @@ use crate::domain::permissions::{
 use crate::domain::token_scope::narrow_projects;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{ApiJson, ApiQuery, Caller};
+use crate::http::wire::flags::{
+    FlagDetail, FlagList, FlagSchema, FlagSearchResult, FlagType, FlagTypeList, ProjectFlagList,
+    Tag, TagList, VariantList,
+};
 use crate::service::favorites;
 use crate::service::features::{
     self, AddDependency, CloneFeature, CreateFeature, TagInput, UpdateFeature, VariantChange,
@@ -98,7 +102,7 @@ pub async fn require_visible_flag(state: &AppState, p: &Principal, name: &str) -
 
 /// The flags of a project.
 #[utoipa::path(get, path = "/api/admin/projects/{projectId}/features", tag = "Features", params(("projectId" = String, Path, description = "Project id")), responses(
-    (status = 200, description = "`{version, features}`"),
+    (status = 200, description = "The project's flags", body = ProjectFlagList),
     (status = 404, description = "No such project"),
 ))]
 async fn list_project_features(
@@ -113,7 +117,7 @@ async fn list_project_features(
 
 /// Creates a flag in a project (CREATE_FEATURE in that project).
 #[utoipa::path(post, path = "/api/admin/projects/{projectId}/features", tag = "Features", params(("projectId" = String, Path, description = "Project id")), responses(
-    (status = 201, description = "The new flag"),
+    (status = 201, description = "The new flag", body = FlagSchema),
     (status = 400, description = "Invalid name or type"),
     (status = 403, description = "Needs CREATE_FEATURE"),
     (status = 404, description = "No such project"),
@@ -127,7 +131,7 @@ async fn create_feature(
 ) -> AppResult<Response> {
     let auth = p.require(&[CREATE_FEATURE], Scope::project(&project_id))?;
     let f = features::create(&state, &auth, &project_id, body).await?;
-    Ok((StatusCode::CREATED, Json(f.to_json())).into_response())
+    Ok((StatusCode::CREATED, Json(FlagSchema::from(&f))).into_response())
 }
 
 /// A flag with its environments, strategies, variants and dependencies.
@@ -135,7 +139,7 @@ async fn create_feature(
     ("projectId" = String, Path, description = "Project id"),
     ("featureName" = String, Path, description = "Flag name"),
 ), responses(
-    (status = 200, description = "The flag"),
+    (status = 200, description = "The flag", body = FlagDetail),
     (status = 404, description = "No such project or flag"),
 ))]
 async fn get_feature(
@@ -153,7 +157,7 @@ async fn get_feature(
     ("projectId" = String, Path, description = "Project id"),
     ("featureName" = String, Path, description = "Flag name"),
 ), responses(
-    (status = 200, description = "The updated flag"),
+    (status = 200, description = "The updated flag", body = FlagSchema),
     (status = 403, description = "Needs UPDATE_FEATURE"),
     (status = 404, description = "No such project or flag"),
 ))]
@@ -162,13 +166,10 @@ async fn update_feature(
     Caller(p): Caller,
     Path((project_id, name)): Path<(String, String)>,
     ApiJson(body): ApiJson<UpdateFeature>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<FlagSchema>> {
     let auth = p.require(&[UPDATE_FEATURE], Scope::project(&project_id))?;
-    Ok(Json(
-        features::update(&state, &auth, &project_id, &name, body)
-            .await?
-            .to_json(),
-    ))
+    let f = features::update(&state, &auth, &project_id, &name, body).await?;
+    Ok(Json(FlagSchema::from(&f)))
 }
 
 /// Changes a flag with a JSON Patch (UPDATE_FEATURE).
@@ -176,7 +177,7 @@ async fn update_feature(
     ("projectId" = String, Path, description = "Project id"),
     ("featureName" = String, Path, description = "Flag name"),
 ), responses(
-    (status = 200, description = "The updated flag"),
+    (status = 200, description = "The updated flag", body = FlagSchema),
     (status = 400, description = "The patch does not apply"),
     (status = 403, description = "Needs UPDATE_FEATURE"),
 ))]
@@ -185,13 +186,10 @@ async fn patch_feature(
     Caller(p): Caller,
     Path((project_id, name)): Path<(String, String)>,
     ApiJson(body): ApiJson<Value>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<FlagSchema>> {
     let auth = p.require(&[UPDATE_FEATURE], Scope::project(&project_id))?;
-    Ok(Json(
-        features::patch(&state, &auth, &project_id, &name, &body)
-            .await?
-            .to_json(),
-    ))
+    let f = features::patch(&state, &auth, &project_id, &name, &body).await?;
+    Ok(Json(FlagSchema::from(&f)))
 }
 
 /// Archives a flag (DELETE_FEATURE).
@@ -224,12 +222,12 @@ pub struct LegacyListParams {
 }
 
 /// Every active flag (the older listing).
-#[utoipa::path(get, path = "/api/admin/features", tag = "Features", params(LegacyListParams), responses((status = 200, description = "`{version, features}`")))]
+#[utoipa::path(get, path = "/api/admin/features", tag = "Features", params(LegacyListParams), responses((status = 200, description = "The flags", body = FlagList)))]
 async fn list_features(
     State(state): State<AppState>,
     Caller(caller): Caller,
     ApiQuery(params): ApiQuery<LegacyListParams>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<FlagList>> {
     let filter = FeatureFilter {
         projects: narrow_projects(params.project.map(|p| vec![p]), caller.visible_projects()),
         ..Default::default()
@@ -238,7 +236,10 @@ async fn list_features(
     if let Some(prefix) = params.name_prefix.filter(|p| !p.is_empty()) {
         list.retain(|f| f["name"].as_str().is_some_and(|n| n.starts_with(&prefix)));
     }
-    Ok(Json(json!({"version": 2, "features": list})))
+    Ok(Json(FlagList {
+        features: list,
+        version: 2,
+    }))
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
@@ -286,14 +287,14 @@ fn number(name: &str, raw: Option<String>, default: usize) -> AppResult<usize> {
 
 /// Searches flags across projects.
 #[utoipa::path(get, path = "/api/admin/search/features", tag = "Features", params(SearchParams), responses(
-    (status = 200, description = "`{features, total}`"),
+    (status = 200, description = "One page of the flags that match", body = FlagSearchResult),
     (status = 404, description = "No such project"),
 ))]
 async fn search_features(
     State(state): State<AppState>,
     Caller(caller): Caller,
     ApiQuery(params): ApiQuery<SearchParams>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<FlagSearchResult>> {
     let archived = filter_values(params.archived)
         .is_some_and(|v| v.iter().any(|s| s.eq_ignore_ascii_case("true")));
     let filter = FeatureFilter {
@@ -309,44 +310,49 @@ async fn search_features(
     let limit = number("limit", params.limit, 50)?.min(1000);
     let (mut list, total) = features::search(&state, &filter, offset, limit).await?;
     favorites::mark(&state, &caller, false, &mut list, "name").await?;
-    Ok(Json(json!({"features": list, "total": total})))
+    Ok(Json(FlagSearchResult {
+        features: list,
+        total,
+    }))
 }
 
 /// Archived flags (the older route).
-#[utoipa::path(get, path = "/api/admin/archive/features", tag = "Archive", responses((status = 200, description = "`{version, features}`")))]
+#[utoipa::path(get, path = "/api/admin/archive/features", tag = "Archive", responses((status = 200, description = "The archived flags", body = FlagList)))]
 async fn list_archived(
     State(state): State<AppState>,
     Caller(caller): Caller,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<FlagList>> {
     let filter = FeatureFilter {
         archived: true,
         projects: narrow_projects(None, caller.visible_projects()),
         ..Default::default()
     };
-    Ok(Json(
-        json!({"version": 2, "features": features::list_short(&state, &filter).await?}),
-    ))
+    Ok(Json(FlagList {
+        features: features::list_short(&state, &filter).await?,
+        version: 2,
+    }))
 }
 
 /// Archived flags of one project.
 #[utoipa::path(get, path = "/api/admin/archive/features/{projectId}", tag = "Archive", params(("projectId" = String, Path, description = "Project id")), responses(
-    (status = 200, description = "`{version, features}`"),
+    (status = 200, description = "The project's archived flags", body = FlagList),
     (status = 404, description = "No such project"),
 ))]
 async fn list_archived_of_project(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path(project_id): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<FlagList>> {
     features::require_project_exists(&state, &project_id).await?;
     let filter = FeatureFilter {
         archived: true,
         projects: Some(vec![project_id]),
         ..Default::default()
     };
-    Ok(Json(
-        json!({"version": 2, "features": features::list_short(&state, &filter).await?}),
-    ))
+    Ok(Json(FlagList {
+        features: features::list_short(&state, &filter).await?,
+        version: 2,
+    }))
 }
 
 /// Brings an archived flag back (UPDATE_FEATURE in its project).
@@ -380,13 +386,16 @@ async fn delete_feature(
 }
 
 /// The flag types with their expected lifetimes.
-#[utoipa::path(get, path = "/api/admin/feature-types", tag = "Features", responses((status = 200, description = "`{version, types}`")))]
+#[utoipa::path(get, path = "/api/admin/feature-types", tag = "Features", responses((status = 200, description = "The flag types", body = FlagTypeList)))]
 async fn feature_types(
     State(state): State<AppState>,
     Caller(_caller): Caller,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<FlagTypeList>> {
     let types = crate::service::feature_types::list(&state).await?;
-    Ok(Json(json!({"version": 1, "types": types})))
+    Ok(Json(FlagTypeList {
+        types: types.into_iter().map(FlagType::from).collect(),
+        version: 1,
+    }))
 }
 
 /// Unleash's `updateFeatureTypeLifetimeSchema`.
@@ -399,7 +408,7 @@ pub struct LifetimeBody {
 
 /// Changes a flag type's expected lifetime (ADMIN).
 #[utoipa::path(put, path = "/api/admin/feature-types/{id}/lifetime", tag = "Features", params(("id" = String, Path, description = "Flag type id, e.g. `release`")), request_body = LifetimeBody, responses(
-    (status = 200, description = "The updated `featureTypeSchema`"),
+    (status = 200, description = "The updated flag type", body = FlagType),
     (status = 400, description = "lifetimeDays is not a whole number of days, 0 or more, or null"),
     (status = 403, description = "Needs ADMIN"),
     (status = 404, description = "No such flag type"),
@@ -410,32 +419,33 @@ async fn set_feature_type_lifetime(
     Caller(p): Caller,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<LifetimeBody>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<FlagType>> {
     let auth = p.require_admin()?;
     let t =
         crate::service::feature_types::set_lifetime(&state, &auth, &id, body.lifetime_days).await?;
-    Ok(Json(json!(t)))
+    Ok(Json(FlagType::from(t)))
 }
 
 /// A flag's tags.
 #[utoipa::path(get, path = "/api/admin/features/{featureName}/tags", tag = "Tags", params(("featureName" = String, Path, description = "Flag name")), responses(
-    (status = 200, description = "`{version, tags}`"),
+    (status = 200, description = "The flag's tags", body = TagList),
     (status = 404, description = "No such flag"),
 ))]
 async fn list_tags(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(name): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<TagList>> {
     require_visible_flag(&state, &caller, &name).await?;
-    Ok(Json(
-        json!({"version": 1, "tags": features::tags(&state, &name).await?}),
-    ))
+    Ok(Json(TagList {
+        tags: Tag::list(&features::tags(&state, &name).await?),
+        version: 1,
+    }))
 }
 
 /// Tags a flag (UPDATE_FEATURE in its project).
 #[utoipa::path(post, path = "/api/admin/features/{featureName}/tags", tag = "Tags", params(("featureName" = String, Path, description = "Flag name")), responses(
-    (status = 201, description = "The tag"),
+    (status = 201, description = "The tag", body = Tag),
     (status = 400, description = "Invalid tag value"),
     (status = 404, description = "No such flag or tag type"),
 ))]
@@ -449,7 +459,10 @@ async fn add_tag(
     features::add_tag(&state, &auth, &name, &body).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"type": body.tag_type, "value": body.value.trim()})),
+        Json(Tag {
+            tag_type: body.tag_type.clone(),
+            value: body.value.trim().to_string(),
+        }),
     )
         .into_response())
 }
@@ -467,7 +480,7 @@ pub struct UpdateTagsBody {
 
 /// Adds and removes tags in one go (UPDATE_FEATURE in its project).
 #[utoipa::path(put, path = "/api/admin/features/{featureName}/tags", tag = "Tags", params(("featureName" = String, Path, description = "Flag name")), request_body = UpdateTagsBody, responses(
-    (status = 200, description = "`{version, tags}` after the change"),
+    (status = 200, description = "The flag's tags after the change", body = TagList),
     (status = 404, description = "No such flag or tag type"),
 ))]
 async fn update_tags(
@@ -475,11 +488,14 @@ async fn update_tags(
     Caller(p): Caller,
     Path(name): Path<String>,
     ApiJson(body): ApiJson<UpdateTagsBody>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<TagList>> {
     let auth = require_on_flag(&state, &p, &[UPDATE_FEATURE], &name).await?;
     let tags =
         features::update_tags(&state, &auth, &name, &body.added_tags, &body.removed_tags).await?;
-    Ok(Json(json!({"version": 1, "tags": tags})))
+    Ok(Json(TagList {
+        tags: Tag::list(&tags),
+        version: 1,
+    }))
 }
 
 /// Removes a tag from a flag (UPDATE_FEATURE in its project).
@@ -552,31 +568,34 @@ async fn remove_dependency(
 #[utoipa::path(get, path = "/api/admin/projects/{projectId}/features/{child}/parents", tag = "Dependencies", params(
     ("projectId" = String, Path, description = "Project id"),
     ("child" = String, Path, description = "The dependent flag"),
-), responses((status = 200, description = "A list of flag names")))]
+), responses((status = 200, description = "The names of the flags it could depend on", body = Vec<String>)))]
 async fn parent_options(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path((project_id, child)): Path<(String, String)>,
-) -> AppResult<Json<Value>> {
-    Ok(Json(json!(
-        features::parent_options(&state, &project_id, &child).await?
-    )))
+) -> AppResult<Json<Vec<String>>> {
+    Ok(Json(
+        features::parent_options(&state, &project_id, &child).await?,
+    ))
 }
 
-fn variants_body(variants: Value) -> Json<Value> {
-    Json(json!({"version": 1, "variants": variants}))
+fn variants_body(variants: Value) -> Json<VariantList> {
+    Json(VariantList {
+        variants,
+        version: 1,
+    })
 }
 
 /// A flag's variants (those of its first environment).
 #[utoipa::path(get, path = "/api/admin/projects/{projectId}/features/{featureName}/variants", tag = "Variants", params(
     ("projectId" = String, Path, description = "Project id"),
     ("featureName" = String, Path, description = "Flag name"),
-), responses((status = 200, description = "`{version, variants}`")))]
+), responses((status = 200, description = "The flag's variants", body = VariantList)))]
 async fn get_legacy_variants(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path((project_id, name)): Path<(String, String)>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<VariantList>> {
     Ok(variants_body(
         features::legacy_variants(&state, &project_id, &name).await?,
     ))
@@ -586,13 +605,13 @@ async fn get_legacy_variants(
 #[utoipa::path(put, path = "/api/admin/projects/{projectId}/features/{featureName}/variants", tag = "Variants", params(
     ("projectId" = String, Path, description = "Project id"),
     ("featureName" = String, Path, description = "Flag name"),
-), responses((status = 200, description = "`{version, variants}`"), (status = 400, description = "Invalid variants")))]
+), responses((status = 200, description = "The flag's variants", body = VariantList), (status = 400, description = "Invalid variants")))]
 async fn put_legacy_variants(
     State(state): State<AppState>,
     Caller(p): Caller,
     Path((project_id, name)): Path<(String, String)>,
     ApiJson(body): ApiJson<Value>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<VariantList>> {
     let auth = p.require(&[UPDATE_FEATURE_VARIANTS], Scope::project(&project_id))?;
     Ok(variants_body(
         features::set_legacy_variants(
@@ -610,13 +629,13 @@ async fn put_legacy_variants(
 #[utoipa::path(patch, path = "/api/admin/projects/{projectId}/features/{featureName}/variants", tag = "Variants", params(
     ("projectId" = String, Path, description = "Project id"),
     ("featureName" = String, Path, description = "Flag name"),
-), responses((status = 200, description = "`{version, variants}`"), (status = 400, description = "Invalid patch or variants")))]
+), responses((status = 200, description = "The flag's variants", body = VariantList), (status = 400, description = "Invalid patch or variants")))]
 async fn patch_legacy_variants(
     State(state): State<AppState>,
     Caller(p): Caller,
     Path((project_id, name)): Path<(String, String)>,
     ApiJson(body): ApiJson<Value>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<VariantList>> {
     let auth = p.require(&[UPDATE_FEATURE_VARIANTS], Scope::project(&project_id))?;
     Ok(variants_body(
         features::set_legacy_variants(
@@ -635,12 +654,12 @@ async fn patch_legacy_variants(
     ("projectId" = String, Path, description = "Project id"),
     ("featureName" = String, Path, description = "Flag name"),
     ("environment" = String, Path, description = "Environment"),
-), responses((status = 200, description = "`{version, variants}`")))]
+), responses((status = 200, description = "The flag's variants", body = VariantList)))]
 async fn get_env_variants(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path((project_id, name, env)): Path<(String, String, String)>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<VariantList>> {
     Ok(variants_body(
         features::env_variants(&state, &project_id, &name, &env).await?,
     ))
@@ -651,13 +670,13 @@ async fn get_env_variants(
     ("projectId" = String, Path, description = "Project id"),
     ("featureName" = String, Path, description = "Flag name"),
     ("environment" = String, Path, description = "Environment"),
-), responses((status = 200, description = "`{version, variants}`"), (status = 400, description = "Invalid variants")))]
+), responses((status = 200, description = "The flag's variants", body = VariantList), (status = 400, description = "Invalid variants")))]
 async fn put_env_variants(
     State(state): State<AppState>,
     Caller(p): Caller,
     Path((project_id, name, env)): Path<(String, String, String)>,
     ApiJson(body): ApiJson<Value>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<VariantList>> {
     change_env_variants(
         &state,
         &p,
@@ -672,13 +691,13 @@ async fn put_env_variants(
     ("projectId" = String, Path, description = "Project id"),
     ("featureName" = String, Path, description = "Flag name"),
     ("environment" = String, Path, description = "Environment"),
-), responses((status = 200, description = "`{version, variants}`"), (status = 400, description = "Invalid patch or variants")))]
+), responses((status = 200, description = "The flag's variants", body = VariantList), (status = 400, description = "Invalid patch or variants")))]
 async fn patch_env_variants(
     State(state): State<AppState>,
     Caller(p): Caller,
     Path((project_id, name, env)): Path<(String, String, String)>,
     ApiJson(body): ApiJson<Value>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<VariantList>> {
     change_env_variants(
         &state,
         &p,
@@ -712,7 +731,7 @@ async fn validate_name(
     ("projectId" = String, Path, description = "Project id"),
     ("featureName" = String, Path, description = "Flag to copy"),
 ), responses(
-    (status = 201, description = "The copy"),
+    (status = 201, description = "The copy", body = FlagSchema),
     (status = 403, description = "Needs CREATE_FEATURE"),
     (status = 404, description = "No such project or flag"),
     (status = 409, description = "The new name is taken"),
@@ -725,7 +744,7 @@ async fn clone_feature(
 ) -> AppResult<Response> {
     let auth = p.require(&[CREATE_FEATURE], Scope::project(&project_id))?;
     let f = features::clone(&state, &auth, &project_id, &name, body).await?;
-    Ok((StatusCode::CREATED, Json(f.to_json())).into_response())
+    Ok((StatusCode::CREATED, Json(FlagSchema::from(&f))).into_response())
 }
 
 #[derive(serde::Deserialize, utoipa::ToSchema)]
@@ -818,7 +837,7 @@ pub struct VariantsBatchBody {
     ("projectId" = String, Path, description = "Project id"),
     ("featureName" = String, Path, description = "Flag name"),
 ), request_body = VariantsBatchBody, responses(
-    (status = 200, description = "`{version, variants}`"),
+    (status = 200, description = "The flag's variants", body = VariantList),
     (status = 400, description = "Invalid variants"),
     (status = 403, description = "Needs UPDATE_FEATURE_ENVIRONMENT_VARIANTS in every environment named"),
 ))]
@@ -827,7 +846,7 @@ async fn variants_batch(
     Caller(p): Caller,
     Path((project_id, name)): Path<(String, String)>,
     ApiJson(body): ApiJson<VariantsBatchBody>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<VariantList>> {
     let mut proofs = Vec::new();
     for env in &body.environments {
         proofs.push(p.require(
@@ -854,29 +873,29 @@ async fn variants_batch(
 #[utoipa::path(get, path = "/api/admin/projects/{projectId}/features/{parent}/parent-variants", tag = "Dependencies", params(
     ("projectId" = String, Path, description = "Project id"),
     ("parent" = String, Path, description = "The parent flag"),
-), responses((status = 200, description = "A list of variant names"), (status = 404, description = "No such project or flag")))]
+), responses((status = 200, description = "The names of the flag's variants", body = Vec<String>), (status = 404, description = "No such project or flag")))]
 async fn parent_variant_options(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path((project_id, parent)): Path<(String, String)>,
-) -> AppResult<Json<Value>> {
-    Ok(Json(json!(
-        features::parent_variant_options(&state, &project_id, &parent).await?
-    )))
+) -> AppResult<Json<Vec<String>>> {
+    Ok(Json(
+        features::parent_variant_options(&state, &project_id, &parent).await?,
+    ))
 }
 
 /// Whether any flag of the project depends on another.
 #[utoipa::path(get, path = "/api/admin/projects/{projectId}/dependencies", tag = "Dependencies", params(
     ("projectId" = String, Path, description = "Project id"),
-), responses((status = 200, description = "`true` or `false`"), (status = 404, description = "No such project")))]
+), responses((status = 200, description = "Whether any flag of the project depends on another", body = bool, content_type = "application/json"), (status = 404, description = "No such project")))]
 async fn dependencies_exist(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path(project_id): Path<String>,
-) -> AppResult<Json<Value>> {
-    Ok(Json(json!(
-        features::project_has_dependencies(&state, &project_id).await?
-    )))
+) -> AppResult<Json<bool>> {
+    Ok(Json(
+        features::project_has_dependencies(&state, &project_id).await?,
+    ))
 }
 
 /// PUT and PATCH of a flag's variants in one environment: the same check, then the service.
@@ -885,7 +904,7 @@ async fn change_env_variants(
     p: &crate::auth::Principal,
     (project_id, name, env): (String, String, String),
     change: VariantChange,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<VariantList>> {
     let auth = p.require(
         &[UPDATE_FEATURE_ENVIRONMENT_VARIANTS],
         Scope::environment(&project_id, &env),

@@ -33,7 +33,7 @@ fn visible(caller: &crate::auth::Principal, chosen: Projects) -> Projects {
 /// Evaluates every flag of the chosen projects in one environment for a context, and
 /// explains each result per strategy, segment and constraint. Any signed-in user.
 #[utoipa::path(post, path = "/api/admin/playground", tag = "Playground", responses(
-    (status = 200, description = "`playgroundResponseSchema`: `{input, features}`"),
+    (status = 200, description = "Every flag of the projects, evaluated for the context", body = crate::http::wire::playground::PlaygroundResponse),
     (status = 400, description = "Invalid input, or an environment that does not exist"),
     (status = 401, description = "Not signed in"),
 ))]
@@ -50,7 +50,7 @@ async fn playground(
 /// As the playground, for several environments and every combination of comma-separated
 /// context values. Any signed-in user.
 #[utoipa::path(post, path = "/api/admin/playground/advanced", tag = "Playground", responses(
-    (status = 200, description = "`advancedPlaygroundResponseSchema`: `{input, features, warnings?}`"),
+    (status = 200, description = "Every flag of the projects, evaluated per environment and context", body = crate::http::wire::playground::AdvancedPlaygroundResponse),
     (status = 400, description = "Invalid input, too many combinations, or an unknown environment"),
     (status = 401, description = "Not signed in"),
 ))]

@@ -11,6 +11,7 @@ use crate::domain::permissions::{PROJECT_USER_ACCESS_WRITE, UPDATE_PROJECT};
 use crate::domain::projects::ProjectSettings;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{ApiJson, Caller};
+use crate::http::wire::flags::EmptyObject;
 use crate::service::projects;
 use crate::state::AppState;
 
@@ -56,7 +57,7 @@ pub struct AccessConfiguration {
 /// Replaces who holds which role in the project: afterwards exactly the listed users hold
 /// the listed roles.
 #[utoipa::path(put, path = "/api/admin/projects/{projectId}/access", tag = "Projects", params(("projectId" = String, Path, description = "Project id")), request_body = AccessConfiguration, responses(
-    (status = 200, description = "Replaced"),
+    (status = 200, description = "Replaced", body = EmptyObject),
     (status = 400, description = "Not a project role, or groups given"),
     (status = 404, description = "No such project or user"),
 ))]
@@ -65,7 +66,7 @@ pub async fn set_access(
     Caller(p): Caller,
     Path(project_id): Path<String>,
     ApiJson(body): ApiJson<AccessConfiguration>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<EmptyObject>> {
     let auth = p.require(
         &[UPDATE_PROJECT, PROJECT_USER_ACCESS_WRITE],
         Scope::project(&project_id),
@@ -78,5 +79,5 @@ pub async fn set_access(
     }
     let roles: Vec<(i64, Vec<i64>)> = body.roles.into_iter().map(|r| (r.id, r.users)).collect();
     projects::replace_access(&state, &auth, &project_id, &roles).await?;
-    Ok(Json(serde_json::json!({})))
+    Ok(Json(EmptyObject {}))
 }

@@ -5,16 +5,19 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::permission::Scope;
 use crate::domain::permissions::{
     CREATE_PROJECT, DELETE_PROJECT, PROJECT_USER_ACCESS_WRITE, UPDATE_PROJECT,
 };
-use crate::domain::users::iso;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{parse_id, ApiJson, Caller};
+use crate::http::wire::projects::{
+    FlagCreator, ProjectAccess, ProjectAccessUser, ProjectDetail, ProjectList, ProjectSchema,
+    RoleList, RoleSchema,
+};
 use crate::service;
 use crate::service::projects::{self, CreateProject, UpdateProject};
 use crate::state::AppState;
@@ -37,7 +40,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Every project.
 #[utoipa::path(get, path = "/api/admin/projects", tag = "Projects", responses(
-    (status = 200, description = "`{version, projects}`"),
+    (status = 200, description = "The projects the caller sees", body = ProjectList),
     (status = 401, description = "Not signed in"),
 ))]
 async fn list_projects(
@@ -51,7 +54,7 @@ async fn list_projects(
 
 /// Creates a project (CREATE_PROJECT); the creator becomes its Owner.
 #[utoipa::path(post, path = "/api/admin/projects", tag = "Projects", responses(
-    (status = 201, description = "The new project"),
+    (status = 201, description = "The new project, with the environments it uses", body = ProjectSchema),
     (status = 400, description = "Invalid id or name"),
     (status = 403, description = "Needs CREATE_PROJECT"),
     (status = 409, description = "The id is taken"),
@@ -64,14 +67,14 @@ async fn create_project(
     let auth = p.require(&[CREATE_PROJECT], Scope::ROOT)?;
     let created = projects::create(&state, &auth, body).await?;
     let (project, owners, envs) = projects::get(&state, &created.id).await?;
-    let mut v = project.to_json(&owners);
-    v["environments"] = json!(envs);
-    Ok((StatusCode::CREATED, Json(v)).into_response())
+    let mut answer = ProjectSchema::new(&project, &owners);
+    answer.environments = Some(envs);
+    Ok((StatusCode::CREATED, Json(answer)).into_response())
 }
 
 /// One project with its environments and flags.
 #[utoipa::path(get, path = "/api/admin/projects/{projectId}", tag = "Projects", params(("projectId" = String, Path, description = "Project id")), responses(
-    (status = 200, description = "The project"),
+    (status = 200, description = "The project", body = ProjectDetail),
     (status = 404, description = "No such project"),
 ))]
 async fn get_project(
@@ -86,7 +89,7 @@ async fn get_project(
 
 /// Renames a project or changes its description (UPDATE_PROJECT).
 #[utoipa::path(put, path = "/api/admin/projects/{projectId}", tag = "Projects", params(("projectId" = String, Path, description = "Project id")), responses(
-    (status = 200, description = "The updated project"),
+    (status = 200, description = "The updated project", body = ProjectSchema),
     (status = 403, description = "Needs UPDATE_PROJECT"),
     (status = 404, description = "No such project"),
 ))]
@@ -95,11 +98,11 @@ async fn update_project(
     Caller(p): Caller,
     Path(project_id): Path<String>,
     ApiJson(body): ApiJson<UpdateProject>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ProjectSchema>> {
     let auth = p.require(&[UPDATE_PROJECT], Scope::project(&project_id))?;
     projects::update(&state, &auth, &project_id, body).await?;
     let (project, owners, _) = projects::get(&state, &project_id).await?;
-    Ok(Json(project.to_json(&owners)))
+    Ok(Json(ProjectSchema::new(&project, &owners)))
 }
 
 /// Deletes a project without active flags (DELETE_PROJECT); `default` stays.
@@ -158,33 +161,28 @@ async fn remove_environment(
 
 /// Who holds which role in a project.
 #[utoipa::path(get, path = "/api/admin/projects/{projectId}/access", tag = "Projects", params(("projectId" = String, Path, description = "Project id")), responses(
-    (status = 200, description = "`{users, groups, roles}`"),
+    (status = 200, description = "The project roles and the users holding them", body = ProjectAccess),
     (status = 404, description = "No such project"),
 ))]
 async fn get_access(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path(project_id): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ProjectAccess>> {
     let access = projects::access(&state, &project_id).await?;
-    let users: Vec<Value> = access
+    let users = access
         .members
         .iter()
         .map(|(u, roles)| {
-            let mut v = u.to_json();
             let role_ids: Vec<i64> = roles.iter().map(|m| m.role_id).collect();
-            v["roleId"] = json!(role_ids.first());
-            v["roles"] = json!(role_ids);
-            v["addedAt"] = json!(roles.iter().map(|m| m.added_at).min().map(iso));
-            v
+            ProjectAccessUser::new(u, role_ids, roles.iter().map(|m| m.added_at).min())
         })
         .collect();
-    let roles: Vec<Value> = access
-        .roles
-        .iter()
-        .map(|r| json!({"id": r.id, "name": r.name, "type": r.role_type, "description": r.description, "project": null}))
-        .collect();
-    Ok(Json(json!({"users": users, "groups": [], "roles": roles})))
+    Ok(Json(ProjectAccess {
+        groups: Vec::new(),
+        roles: access.roles.iter().map(RoleSchema::from).collect(),
+        users,
+    }))
 }
 
 /// A user named by id or by `{id}`, as Unleash's UI sends either.
@@ -287,22 +285,21 @@ async fn remove_user_roles(
 }
 
 /// Every role, root and project.
-#[utoipa::path(get, path = "/api/admin/roles", tag = "Projects", responses((status = 200, description = "`{version, roles}`")))]
+#[utoipa::path(get, path = "/api/admin/roles", tag = "Projects", responses((status = 200, description = "Every role", body = RoleList)))]
 async fn list_roles(
     State(state): State<AppState>,
     Caller(_caller): Caller,
-) -> AppResult<Json<Value>> {
-    let roles: Vec<Value> = service::users::roles(&state)
-        .await?
-        .into_iter()
-        .map(|r| json!({"id": r.id, "name": r.name, "type": r.role_type, "description": r.description, "project": null}))
-        .collect();
-    Ok(Json(json!({"version": 1, "roles": roles})))
+) -> AppResult<Json<RoleList>> {
+    let roles = service::users::roles(&state).await?;
+    Ok(Json(RoleList {
+        roles: roles.iter().map(RoleSchema::from).collect(),
+        version: 1,
+    }))
 }
 
 /// The users who created flags in the project (`[{id, name}]`), for filtering its flags.
 #[utoipa::path(get, path = "/api/admin/projects/{projectId}/flag-creators", tag = "Projects", params(("projectId" = String, Path, description = "Project id")), responses(
-    (status = 200, description = "`[{id, name}]`"),
+    (status = 200, description = "The users who created flags in the project", body = Vec<FlagCreator>),
     (status = 401, description = "Not signed in"),
     (status = 404, description = "No such project"),
 ))]
@@ -310,11 +307,11 @@ async fn flag_creators(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path(project_id): Path<String>,
-) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = projects::flag_creators(&state, &project_id)
+) -> AppResult<Json<Vec<FlagCreator>>> {
+    let list = projects::flag_creators(&state, &project_id)
         .await?
         .into_iter()
-        .map(|(id, name)| json!({"id": id, "name": name}))
+        .map(|(id, name)| FlagCreator { id, name })
         .collect();
-    Ok(Json(Value::Array(list)))
+    Ok(Json(list))
 }

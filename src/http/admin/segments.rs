@@ -4,7 +4,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::json;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::context::NameBody;
@@ -15,6 +15,7 @@ use crate::domain::permissions::{
 };
 use crate::error::AppResult;
 use crate::http::extract::{parse_id, ApiJson, Caller};
+use crate::http::wire::flags::{SegmentList, SegmentSchema, SegmentStrategies, SegmentStrategy};
 use crate::service::segments::{self, Deleted, SegmentInput};
 use crate::state::AppState;
 
@@ -45,7 +46,7 @@ pub struct StrategySegmentsBody {
 /// Sets a strategy's segments to exactly the ones given (UPDATE_FEATURE_STRATEGY in that
 /// environment). Each segment must exist.
 #[utoipa::path(post, path = "/api/admin/segments/strategies", tag = "Segments", request_body = StrategySegmentsBody, responses(
-    (status = 201, description = "The request, as applied"),
+    (status = 201, description = "The request, as applied", body = StrategySegmentsBody),
     (status = 400, description = "Invalid body or an unknown segment"),
     (status = 403, description = "Needs UPDATE_FEATURE_STRATEGY"),
     (status = 404, description = "No such strategy in that project and environment"),
@@ -75,20 +76,18 @@ async fn set_strategy_segments(
 /// The segments a strategy uses (`segmentsSchema`); an empty list for an unknown strategy,
 /// as Unleash answers.
 #[utoipa::path(get, path = "/api/admin/segments/strategies/{strategyId}", tag = "Segments", params(("strategyId" = String, Path, description = "Strategy id")), responses(
-    (status = 200, description = "`{segments: [adminSegmentSchema]}`"),
+    (status = 200, description = "The segments the strategy uses", body = SegmentList),
     (status = 401, description = "Not signed in"),
 ))]
 async fn get_strategy_segments(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path(strategy_id): Path<String>,
-) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = segments::of_strategy(&state, &strategy_id)
-        .await?
-        .iter()
-        .map(|s| s.to_admin_json())
-        .collect();
-    Ok(Json(json!({ "segments": list })))
+) -> AppResult<Json<SegmentList>> {
+    let list = segments::of_strategy(&state, &strategy_id).await?;
+    Ok(Json(SegmentList {
+        segments: list.iter().map(SegmentSchema::from).collect(),
+    }))
 }
 
 /// A global segment needs the root permission; a project segment may also be managed with
@@ -109,29 +108,28 @@ fn require_for(
 
 /// Every segment, with how many flags and projects use it (`segmentsSchema`).
 #[utoipa::path(get, path = "/api/admin/segments", tag = "Segments", responses(
-    (status = 200, description = "`{segments: [adminSegmentSchema]}`"),
+    (status = 200, description = "Every segment, with how many flags and projects use it", body = SegmentList),
     (status = 401, description = "Not signed in"),
 ))]
 async fn list_segments(
     State(state): State<AppState>,
     Caller(_caller): Caller,
-) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = segments::list(&state)
+) -> AppResult<Json<SegmentList>> {
+    let list = segments::list(&state)
         .await?
-        .into_iter()
-        .map(|(s, (features, projects))| {
-            let mut v = s.to_admin_json();
-            v["usedInFeatures"] = json!(features);
-            v["usedInProjects"] = json!(projects);
-            v
+        .iter()
+        .map(|(s, (features, projects))| SegmentSchema {
+            used_in_features: Some(*features),
+            used_in_projects: Some(*projects),
+            ..SegmentSchema::from(s)
         })
         .collect();
-    Ok(Json(json!({"segments": list})))
+    Ok(Json(SegmentList { segments: list }))
 }
 
 /// Creates a segment (CREATE_SEGMENT, or UPDATE_PROJECT_SEGMENT for a project segment).
 #[utoipa::path(post, path = "/api/admin/segments", tag = "Segments", responses(
-    (status = 201, description = "The new `adminSegmentSchema`"),
+    (status = 201, description = "The new segment", body = SegmentSchema),
     (status = 400, description = "Invalid name, constraints or project"),
     (status = 403, description = "Needs CREATE_SEGMENT"),
     (status = 409, description = "The name is taken"),
@@ -152,7 +150,7 @@ async fn create_segment(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(segment.to_admin_json()),
+        Json(SegmentSchema::from(&segment)),
     )
         .into_response())
 }
@@ -174,20 +172,21 @@ async fn validate_segment(
 
 /// One segment.
 #[utoipa::path(get, path = "/api/admin/segments/{id}", tag = "Segments", params(("id" = i64, Path, description = "Segment id")), responses(
-    (status = 200, description = "`adminSegmentSchema`"),
+    (status = 200, description = "The segment, with how many flags and projects use it", body = SegmentSchema),
     (status = 404, description = "No such segment"),
 ))]
 async fn get_segment(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path(id): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<SegmentSchema>> {
     let id = parse_id("id", &id)?;
     let (segment, (features, projects)) = segments::get(&state, id).await?;
-    let mut v = segment.to_admin_json();
-    v["usedInFeatures"] = json!(features);
-    v["usedInProjects"] = json!(projects);
-    Ok(Json(v))
+    Ok(Json(SegmentSchema {
+        used_in_features: Some(features),
+        used_in_projects: Some(projects),
+        ..SegmentSchema::from(&segment)
+    }))
 }
 
 /// Replaces a segment's name, description, project and constraints (UPDATE_SEGMENT).
@@ -246,16 +245,17 @@ async fn delete_segment(
 
 /// The flag strategies that use a segment (`segmentStrategiesSchema`).
 #[utoipa::path(get, path = "/api/admin/segments/{id}/strategies", tag = "Segments", params(("id" = i64, Path, description = "Segment id")), responses(
-    (status = 200, description = "`{strategies, changeRequestStrategies}`"),
+    (status = 200, description = "The strategies that use the segment", body = SegmentStrategies),
 ))]
 async fn get_strategies_by_segment(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path(id): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<SegmentStrategies>> {
     let id = parse_id("id", &id)?;
     let list = segments::strategies_using(&state, id).await?;
-    Ok(Json(
-        json!({"strategies": list, "changeRequestStrategies": []}),
-    ))
+    Ok(Json(SegmentStrategies {
+        change_request_strategies: Vec::new(),
+        strategies: list.into_iter().map(SegmentStrategy::from).collect(),
+    }))
 }

@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::permission::Scope;
@@ -12,6 +11,7 @@ use crate::domain::permissions::{CREATE_STRATEGY, DELETE_STRATEGY, UPDATE_STRATE
 use crate::domain::strategies::StrategyInput;
 use crate::error::AppResult;
 use crate::http::extract::{ApiJson, Caller};
+use crate::http::wire::flags::{StrategyDefinition, StrategyDefinitionList};
 use crate::service::strategies::{self, CreateStrategy};
 use crate::state::AppState;
 
@@ -25,24 +25,23 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Every strategy definition, built-in and custom (`{version: 1, strategies}`).
 #[utoipa::path(get, path = "/api/admin/strategies", tag = "Strategies", responses(
-    (status = 200, description = "`strategiesSchema`"),
+    (status = 200, description = "Every strategy type", body = StrategyDefinitionList),
     (status = 401, description = "Not signed in"),
 ))]
 async fn list_strategies(
     State(state): State<AppState>,
     Caller(_caller): Caller,
-) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = strategies::list(&state)
-        .await?
-        .iter()
-        .map(|s| s.to_json())
-        .collect();
-    Ok(Json(json!({"version": 1, "strategies": list})))
+) -> AppResult<Json<StrategyDefinitionList>> {
+    let list = strategies::list(&state).await?;
+    Ok(Json(StrategyDefinitionList {
+        strategies: list.iter().map(StrategyDefinition::from).collect(),
+        version: 1,
+    }))
 }
 
 /// Creates a custom strategy definition (CREATE_STRATEGY).
 #[utoipa::path(post, path = "/api/admin/strategies", tag = "Strategies", responses(
-    (status = 201, description = "The new `strategySchema`"),
+    (status = 201, description = "The new strategy type", body = StrategyDefinition),
     (status = 400, description = "Invalid name or parameters"),
     (status = 403, description = "Needs CREATE_STRATEGY"),
     (status = 409, description = "The name is taken"),
@@ -59,22 +58,23 @@ async fn create_strategy(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(def.to_json()),
+        Json(StrategyDefinition::from(&def)),
     )
         .into_response())
 }
 
 /// One strategy definition.
 #[utoipa::path(get, path = "/api/admin/strategies/{name}", tag = "Strategies", params(("name" = String, Path, description = "Strategy name")), responses(
-    (status = 200, description = "`strategySchema`"),
+    (status = 200, description = "The strategy type", body = StrategyDefinition),
     (status = 404, description = "No such strategy"),
 ))]
 async fn get_strategy(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path(name): Path<String>,
-) -> AppResult<Json<Value>> {
-    Ok(Json(strategies::get(&state, &name).await?.to_json()))
+) -> AppResult<Json<StrategyDefinition>> {
+    let def = strategies::get(&state, &name).await?;
+    Ok(Json(StrategyDefinition::from(&def)))
 }
 
 /// Replaces a custom strategy's description and parameters (UPDATE_STRATEGY).

@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::{json, Value};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::permission::Scope;
@@ -14,6 +13,10 @@ use crate::domain::permissions::{
 use crate::domain::tag_types::TagTypeInput;
 use crate::error::AppResult;
 use crate::http::extract::{ApiJson, Caller};
+use crate::http::wire::flags::{
+    TagOne, TagTypeList, TagTypeOne, TagTypeSchema, TagTypeValidation, TagWithColor,
+    TagWithColorList,
+};
 use crate::service::tag_types::{self, TagInput};
 use crate::state::AppState;
 
@@ -29,24 +32,23 @@ pub fn routes() -> OpenApiRouter<AppState> {
 
 /// Every tag type (`{version: 1, tagTypes}`).
 #[utoipa::path(get, path = "/api/admin/tag-types", tag = "Tags", responses(
-    (status = 200, description = "`tagTypesSchema`"),
+    (status = 200, description = "Every tag type", body = TagTypeList),
     (status = 401, description = "Not signed in"),
 ))]
 async fn list_tag_types(
     State(state): State<AppState>,
     Caller(_caller): Caller,
-) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = tag_types::list(&state)
-        .await?
-        .iter()
-        .map(|t| t.to_json())
-        .collect();
-    Ok(Json(json!({"version": 1, "tagTypes": list})))
+) -> AppResult<Json<TagTypeList>> {
+    let list = tag_types::list(&state).await?;
+    Ok(Json(TagTypeList {
+        tag_types: list.iter().map(TagTypeSchema::from).collect(),
+        version: 1,
+    }))
 }
 
 /// Creates a tag type (CREATE_TAG_TYPE).
 #[utoipa::path(post, path = "/api/admin/tag-types", tag = "Tags", responses(
-    (status = 201, description = "The new `tagTypeSchema`"),
+    (status = 201, description = "The new tag type", body = TagTypeSchema),
     (status = 400, description = "Invalid name or colour"),
     (status = 403, description = "Needs CREATE_TAG_TYPE"),
     (status = 409, description = "The name is taken"),
@@ -62,14 +64,14 @@ async fn create_tag_type(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(t.to_json()),
+        Json(TagTypeSchema::from(&t)),
     )
         .into_response())
 }
 
 /// Checks a would-be tag type: `{valid: true, tagType}`, or 400/409.
 #[utoipa::path(post, path = "/api/admin/tag-types/validate", tag = "Tags", responses(
-    (status = 200, description = "`validateTagTypeSchema`"),
+    (status = 200, description = "The tag type is valid and free", body = TagTypeValidation),
     (status = 400, description = "Invalid name or colour"),
     (status = 403, description = "Needs CREATE_TAG_TYPE or UPDATE_TAG_TYPE"),
     (status = 409, description = "The name is taken"),
@@ -78,24 +80,30 @@ async fn validate_tag_type(
     State(state): State<AppState>,
     Caller(p): Caller,
     ApiJson(body): ApiJson<TagTypeInput>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<TagTypeValidation>> {
     p.require(&[CREATE_TAG_TYPE, UPDATE_TAG_TYPE], Scope::ROOT)?;
     let t = tag_types::validate(&state, body).await?;
-    Ok(Json(json!({"valid": true, "tagType": t.to_json()})))
+    Ok(Json(TagTypeValidation {
+        tag_type: TagTypeSchema::from(&t),
+        valid: true,
+    }))
 }
 
 /// One tag type (`{version: 1, tagType}`).
 #[utoipa::path(get, path = "/api/admin/tag-types/{name}", tag = "Tags", params(("name" = String, Path, description = "Tag type name")), responses(
-    (status = 200, description = "`{version, tagType}`"),
+    (status = 200, description = "The tag type", body = TagTypeOne),
     (status = 404, description = "No such tag type"),
 ))]
 async fn get_tag_type(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path(name): Path<String>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<TagTypeOne>> {
     let t = tag_types::get(&state, &name).await?;
-    Ok(Json(json!({"version": 1, "tagType": t.to_json()})))
+    Ok(Json(TagTypeOne {
+        tag_type: TagTypeSchema::from(&t),
+        version: 1,
+    }))
 }
 
 /// Changes a tag type's description, icon or colour (UPDATE_TAG_TYPE).
@@ -133,24 +141,23 @@ async fn delete_tag_type(
 
 /// Every tag in use on a flag (`{version: 1, tags}`).
 #[utoipa::path(get, path = "/api/admin/tags", tag = "Tags", responses(
-    (status = 200, description = "`tagsSchema`"),
+    (status = 200, description = "The tags", body = TagWithColorList),
     (status = 401, description = "Not signed in"),
 ))]
 async fn list_tags(
     State(state): State<AppState>,
     Caller(_caller): Caller,
-) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = tag_types::tags(&state)
-        .await?
-        .iter()
-        .map(|t| t.to_json())
-        .collect();
-    Ok(Json(json!({"version": 1, "tags": list})))
+) -> AppResult<Json<TagWithColorList>> {
+    let list = tag_types::tags(&state).await?;
+    Ok(Json(TagWithColorList {
+        tags: list.iter().map(TagWithColor::from).collect(),
+        version: 1,
+    }))
 }
 
 /// Creates a tag (any signed-in caller, as Unleash): `{version: 1, tag}`.
 #[utoipa::path(post, path = "/api/admin/tags", tag = "Tags", request_body = TagInput, responses(
-    (status = 201, description = "`tagWithVersionSchema`"),
+    (status = 201, description = "The new tag", body = TagOne),
     (status = 400, description = "The value is not 2 to 50 characters long"),
     (status = 401, description = "Not signed in"),
     (status = 404, description = "No such tag type"),
@@ -167,27 +174,29 @@ async fn create_tag(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(json!({"version": 1, "tag": t.to_json()})),
+        Json(TagOne {
+            tag: TagWithColor::from(&t),
+            version: 1,
+        }),
     )
         .into_response())
 }
 
 /// The tags of one type (`{version: 1, tags}`; empty for an unknown type).
 #[utoipa::path(get, path = "/api/admin/tags/{type}", tag = "Tags", params(("type" = String, Path, description = "Tag type")), responses(
-    (status = 200, description = "`tagsSchema`"),
+    (status = 200, description = "The tags", body = TagWithColorList),
     (status = 401, description = "Not signed in"),
 ))]
 async fn tags_of_type(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path(tag_type): Path<String>,
-) -> AppResult<Json<Value>> {
-    let list: Vec<Value> = tag_types::tags_of_type(&state, &tag_type)
-        .await?
-        .iter()
-        .map(|t| t.to_json())
-        .collect();
-    Ok(Json(json!({"version": 1, "tags": list})))
+) -> AppResult<Json<TagWithColorList>> {
+    let list = tag_types::tags_of_type(&state, &tag_type).await?;
+    Ok(Json(TagWithColorList {
+        tags: list.iter().map(TagWithColor::from).collect(),
+        version: 1,
+    }))
 }
 
 /// One tag (`{version: 1, tag}`).
@@ -195,7 +204,7 @@ async fn tags_of_type(
     ("type" = String, Path, description = "Tag type"),
     ("value" = String, Path, description = "Tag value"),
 ), responses(
-    (status = 200, description = "`tagWithVersionSchema`"),
+    (status = 200, description = "The tag", body = TagOne),
     (status = 401, description = "Not signed in"),
     (status = 404, description = "No such tag"),
 ))]
@@ -203,9 +212,12 @@ async fn get_tag(
     State(state): State<AppState>,
     Caller(_caller): Caller,
     Path((tag_type, value)): Path<(String, String)>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<TagOne>> {
     let t = tag_types::get_tag(&state, &tag_type, &value).await?;
-    Ok(Json(json!({"version": 1, "tag": t.to_json()})))
+    Ok(Json(TagOne {
+        tag: TagWithColor::from(&t),
+        version: 1,
+    }))
 }
 
 /// Deletes a tag and takes it off every flag (UPDATE_FEATURE).

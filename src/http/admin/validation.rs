@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde_json::{json, Value};
+use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::context::NameBody;
@@ -13,6 +13,7 @@ use crate::domain::permissions::{CREATE_CONTEXT_FIELD, DELETE_FEATURE, UPDATE_CO
 use crate::domain::users::validate_password;
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{ApiJson, Caller};
+use crate::http::wire::flags::ArchiveValidation;
 use crate::service::{context, features};
 use crate::state::AppState;
 
@@ -87,7 +88,7 @@ pub struct FeatureNames {
 /// What archiving these flags would do to dependencies (DELETE_FEATURE in the project):
 /// `{hasDeletedDependencies, parentsWithChildFeatures}`.
 #[utoipa::path(post, path = "/api/admin/projects/{projectId}/archive/validate", tag = "Features", params(("projectId" = String, Path, description = "Project id")), request_body = FeatureNames, responses(
-    (status = 200, description = "`validateArchiveFeaturesSchema`"),
+    (status = 200, description = "What archiving them would do to dependencies", body = ArchiveValidation),
     (status = 400, description = "No `features` list"),
     (status = 403, description = "Needs DELETE_FEATURE"),
 ))]
@@ -96,7 +97,7 @@ async fn validate_archive_features(
     Caller(p): Caller,
     Path(project): Path<String>,
     ApiJson(body): ApiJson<FeatureNames>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ArchiveValidation>> {
     p.require(&[DELETE_FEATURE], Scope::project(&project))?;
     let names = body.features.ok_or_else(|| {
         AppError::bad_field(
@@ -106,10 +107,10 @@ async fn validate_archive_features(
     })?;
     let (has_dependencies, orphaned_parents) =
         features::archive_dependency_impact(&state, &names).await?;
-    Ok(Json(json!({
-        "hasDeletedDependencies": has_dependencies,
-        "parentsWithChildFeatures": orphaned_parents,
-    })))
+    Ok(Json(ArchiveValidation {
+        has_deleted_dependencies: has_dependencies,
+        parents_with_child_features: orphaned_parents,
+    }))
 }
 
 /// Checks that a name is valid and free for a new context field in a project: 200, or

@@ -1,2 +1,832 @@
 //! Answers about feature flags: flags, their environments, strategies and variants, and
 //! the configuration they use (environments, segments, context fields, tags, strategies).
+//!
+//! Fields are declared in alphabetical order, the order these answers have always had (they
+//! were first built as JSON maps, which sort their keys), so the bytes stay the same.
+//!
+//! Constraints, strategy parameters and variants are kept by the domain as the validated
+//! JSON they were written as; the structs here carry that JSON unchanged and describe its
+//! shape to the document with [`Constraint`], [`Variant`] and [`StrategyVariant`].
+
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::domain::features::{Feature, FeatureStrategy};
+use crate::domain::users::iso;
+
+/// A constraint on the context (Unleash's `constraintSchema`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Constraint {
+    /// Whether string comparisons ignore case.
+    pub case_insensitive: bool,
+    /// The context field the constraint reads.
+    pub context_name: String,
+    /// Whether the outcome is negated.
+    pub inverted: bool,
+    /// The operator, e.g. `IN`, `NUM_GT`, `SEMVER_EQ`, `DATE_AFTER`.
+    pub operator: String,
+    /// The single value of single-value operators.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// The values of list operators (empty for single-value operators).
+    pub values: Vec<String>,
+}
+
+impl From<&crate::domain::constraints::Constraint> for Constraint {
+    fn from(c: &crate::domain::constraints::Constraint) -> Constraint {
+        Constraint {
+            case_insensitive: c.case_insensitive,
+            context_name: c.context_name.clone(),
+            inverted: c.inverted,
+            operator: c.operator.clone(),
+            value: c.value.clone(),
+            values: c.values.clone(),
+        }
+    }
+}
+
+/// A variant's payload.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VariantPayload {
+    /// `string`, `json`, `csv` or `number`.
+    #[serde(rename = "type")]
+    pub payload_type: String,
+    /// The payload, as text.
+    pub value: String,
+}
+
+/// Values of one context field that select a variant.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VariantOverride {
+    pub context_name: String,
+    pub values: Vec<String>,
+}
+
+/// A flag variant in one environment (Unleash's `variantSchema`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Variant {
+    pub name: String,
+    /// Context values that select this variant whatever the weights.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overrides: Option<Vec<VariantOverride>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload: Option<VariantPayload>,
+    /// The context field whose value picks the variant (`default`: user, session or random).
+    pub stickiness: String,
+    /// The share of 1000 this variant gets.
+    pub weight: i64,
+    /// `variable` (shares the rest) or `fix`.
+    pub weight_type: String,
+}
+
+/// A variant of a strategy (Unleash's `strategyVariantSchema`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StrategyVariant {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payload: Option<VariantPayload>,
+    pub stickiness: String,
+    /// The share of 1000 this variant gets.
+    pub weight: i64,
+    /// `variable` (shares the rest) or `fix`.
+    pub weight_type: String,
+}
+
+/// An activation strategy on a flag in one environment (Unleash's `featureStrategySchema`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FlagStrategy {
+    /// Constraints that must all hold for the strategy to apply.
+    #[schema(value_type = Vec<Constraint>)]
+    pub constraints: Value,
+    /// A disabled strategy is kept but not evaluated.
+    pub disabled: bool,
+    pub feature_name: String,
+    /// The strategy's id (a UUID).
+    pub id: String,
+    /// The strategy type, e.g. `flexibleRollout` or `default`.
+    pub name: String,
+    /// The strategy's parameters, all strings.
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub parameters: Value,
+    /// Ids of the segments the strategy uses.
+    pub segments: Vec<i64>,
+    /// The strategy's place in the environment's list, from 0.
+    pub sort_order: i64,
+    pub title: Option<String>,
+    #[schema(value_type = Vec<StrategyVariant>)]
+    pub variants: Value,
+}
+
+impl From<&FeatureStrategy> for FlagStrategy {
+    fn from(s: &FeatureStrategy) -> FlagStrategy {
+        FlagStrategy {
+            constraints: s.constraints.clone(),
+            disabled: s.disabled,
+            feature_name: s.feature_name.clone(),
+            id: s.id.clone(),
+            name: s.name.clone(),
+            parameters: s.parameters.clone(),
+            segments: s.segments.clone(),
+            sort_order: s.sort_order,
+            title: s.title.clone(),
+            variants: s.variants.clone(),
+        }
+    }
+}
+
+/// A flag in short: what creating, changing or copying one answers.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FlagSchema {
+    pub archived: bool,
+    pub created_at: String,
+    pub description: Option<String>,
+    /// Whether SDKs emit impression events for it.
+    pub impression_data: bool,
+    pub name: String,
+    pub project: String,
+    pub stale: bool,
+    /// The flag type, e.g. `release`.
+    #[serde(rename = "type")]
+    pub flag_type: String,
+}
+
+impl From<&Feature> for FlagSchema {
+    fn from(f: &Feature) -> FlagSchema {
+        FlagSchema {
+            archived: f.archived_at.is_some(),
+            created_at: iso(f.created_at),
+            description: f.description.clone(),
+            impression_data: f.impression_data,
+            name: f.name.clone(),
+            project: f.project.clone(),
+            stale: f.stale,
+            flag_type: f.feature_type.clone(),
+        }
+    }
+}
+
+/// The user who created a flag.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FlagCreatedBy {
+    pub id: i64,
+    /// The user's avatar; empty for the admin-token user and deleted users.
+    pub image_url: String,
+    pub name: String,
+}
+
+/// A flag's environment in flag lists and searches.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FlagEnvironmentSummary {
+    pub enabled: bool,
+    /// The environment's name.
+    pub environment: String,
+    pub feature_name: String,
+    /// Whether any strategy is enabled.
+    pub has_enabled_strategies: bool,
+    pub has_strategies: bool,
+    pub last_seen_at: Option<String>,
+    /// The environment's name.
+    pub name: String,
+    /// Always 0.
+    pub no: i64,
+    pub sort_order: i64,
+    /// The environment's type.
+    #[serde(rename = "type")]
+    pub env_type: String,
+    pub variant_count: i64,
+    /// Always 0.
+    pub yes: i64,
+}
+
+/// A tag on a flag.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Tag {
+    /// The tag type's name.
+    #[serde(rename = "type")]
+    pub tag_type: String,
+    pub value: String,
+}
+
+impl Tag {
+    pub fn list(tags: &[(String, String)]) -> Vec<Tag> {
+        tags.iter()
+            .map(|(t, v)| Tag {
+                tag_type: t.clone(),
+                value: v.clone(),
+            })
+            .collect()
+    }
+}
+
+/// A flag as a project's flag list and the search show it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FlagSummary {
+    pub archived_at: Option<String>,
+    pub created_at: String,
+    pub created_by: Option<FlagCreatedBy>,
+    /// `parent`, `child`, or null when the flag has no dependency either way.
+    pub dependency_type: Option<String>,
+    pub description: Option<String>,
+    pub environments: Vec<FlagEnvironmentSummary>,
+    /// Whether the signed-in user marked the flag as a favourite.
+    pub favorite: bool,
+    pub impression_data: bool,
+    pub last_seen_at: Option<String>,
+    pub name: String,
+    pub project: String,
+    /// Names of the segments its strategies use.
+    pub segments: Vec<String>,
+    pub stale: bool,
+    pub tags: Vec<Tag>,
+    #[serde(rename = "type")]
+    pub flag_type: String,
+}
+
+/// `GET /api/admin/projects/{projectId}/features`: a project's flags.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProjectFlagList {
+    pub features: Vec<FlagSummary>,
+    /// Always 1.
+    pub version: i64,
+}
+
+/// `GET /api/admin/search/features`: one page of the flags that match.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlagSearchResult {
+    #[schema(value_type = Vec<FlagSummary>)]
+    pub features: Vec<Value>,
+    /// How many flags match, over all pages.
+    pub total: usize,
+}
+
+/// A flag as the older listings (`/api/admin/features`, the archive) show it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FlagListItem {
+    pub archived: bool,
+    pub archived_at: Option<String>,
+    pub created_at: String,
+    pub description: Option<String>,
+    pub environments: Vec<FlagEnvironmentSummary>,
+    pub impression_data: bool,
+    pub last_seen_at: Option<String>,
+    pub name: String,
+    pub project: String,
+    pub stale: bool,
+    #[serde(rename = "type")]
+    pub flag_type: String,
+}
+
+/// The older flag listings: `{version: 2, features}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlagList {
+    #[schema(value_type = Vec<FlagListItem>)]
+    pub features: Vec<Value>,
+    /// Always 2.
+    pub version: i64,
+}
+
+/// A flag's environment as the flag read shows it, with its strategies and variants.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FlagEnvironment {
+    pub enabled: bool,
+    pub last_seen_at: Option<String>,
+    /// The environment's name.
+    pub name: String,
+    /// Always 0.
+    pub no: i64,
+    pub sort_order: i64,
+    pub strategies: Vec<FlagStrategy>,
+    /// The environment's type.
+    #[serde(rename = "type")]
+    pub env_type: String,
+    pub variants: Vec<Variant>,
+    /// Always 0.
+    pub yes: i64,
+}
+
+/// `GET /api/admin/projects/{projectId}/features/{featureName}/environments/{environment}`:
+/// a flag in one environment (Unleash's `featureEnvironmentSchema`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FlagEnvironmentDetail {
+    pub enabled: bool,
+    /// The environment's name.
+    pub environment: String,
+    pub feature_name: String,
+    pub last_seen_at: Option<String>,
+    /// The environment's name.
+    pub name: String,
+    /// Always 0.
+    pub no: i64,
+    pub sort_order: i64,
+    pub strategies: Vec<FlagStrategy>,
+    #[serde(rename = "type")]
+    pub env_type: String,
+    #[schema(value_type = Vec<Variant>)]
+    pub variants: Value,
+    /// Always 0.
+    pub yes: i64,
+}
+
+/// A parent flag this flag depends on (Unleash's `dependentFeatureSchema`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlagDependency {
+    /// Whether the parent must be enabled (true) or disabled (false).
+    pub enabled: bool,
+    /// The parent flag's name.
+    pub feature: String,
+    /// Variants of the parent, one of which must be chosen; absent when any will do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variants: Option<Vec<String>>,
+}
+
+/// A link on a flag.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlagLink {
+    /// The flag's name.
+    pub feature: String,
+    pub id: String,
+    pub title: Option<String>,
+    pub url: String,
+}
+
+/// The users who worked on a flag.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlagCollaborators {
+    pub users: Vec<FlagCreatedBy>,
+}
+
+/// `GET /api/admin/projects/{projectId}/features/{featureName}`: a flag in full.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FlagDetail {
+    pub archived: bool,
+    pub archived_at: Option<String>,
+    /// Flags that depend on this one.
+    pub children: Vec<String>,
+    pub collaborators: FlagCollaborators,
+    pub created_at: String,
+    pub created_by: Option<FlagCreatedBy>,
+    /// The flags this one depends on.
+    pub dependencies: Vec<FlagDependency>,
+    pub description: Option<String>,
+    pub environments: Vec<FlagEnvironment>,
+    /// Whether the signed-in user marked the flag as a favourite.
+    pub favorite: bool,
+    pub impression_data: bool,
+    pub last_seen_at: Option<String>,
+    pub links: Vec<FlagLink>,
+    pub name: String,
+    pub project: String,
+    pub stale: bool,
+    #[serde(rename = "type")]
+    pub flag_type: String,
+}
+
+/// A flag type (Unleash's `featureTypeSchema`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FlagType {
+    pub description: &'static str,
+    /// e.g. `release`.
+    pub id: &'static str,
+    /// Days after which a flag of this type is potentially stale; null: never.
+    pub lifetime_days: Option<i64>,
+    pub name: &'static str,
+}
+
+impl From<crate::service::feature_types::FeatureType> for FlagType {
+    fn from(t: crate::service::feature_types::FeatureType) -> FlagType {
+        FlagType {
+            description: t.description,
+            id: t.id,
+            lifetime_days: t.lifetime_days,
+            name: t.name,
+        }
+    }
+}
+
+/// `GET /api/admin/feature-types`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FlagTypeList {
+    pub types: Vec<FlagType>,
+    /// Always 1.
+    pub version: i64,
+}
+
+/// A flag's tags: `{version, tags}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagList {
+    pub tags: Vec<Tag>,
+    /// Always 1.
+    pub version: i64,
+}
+
+/// A flag's variants, in one environment or (the older routes) its first: `{version, variants}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VariantList {
+    #[schema(value_type = Vec<Variant>)]
+    pub variants: Value,
+    /// Always 1.
+    pub version: i64,
+}
+
+/// An environment (Unleash's `environmentSchema`), with the counts some listings add.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EnvironmentSchema {
+    /// Whether the environment is on; flags in an environment that is off are not served.
+    pub enabled: bool,
+    /// Only in the list of every environment: flags enabled in it, over all projects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled_toggle_count: Option<i64>,
+    pub name: String,
+    /// Only in the list of every environment: projects that use it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_count: Option<i64>,
+    /// Only in a project's list: the project's flags enabled in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project_enabled_toggle_count: Option<i64>,
+    /// A protected environment cannot be changed or deleted.
+    pub protected: bool,
+    pub sort_order: i64,
+    /// e.g. `development`, `production`.
+    #[serde(rename = "type")]
+    pub env_type: String,
+    /// Only in a project's list: whether the project uses it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visible: Option<bool>,
+}
+
+impl From<&crate::domain::environments::Environment> for EnvironmentSchema {
+    fn from(e: &crate::domain::environments::Environment) -> EnvironmentSchema {
+        EnvironmentSchema {
+            enabled: e.enabled,
+            enabled_toggle_count: None,
+            name: e.name.clone(),
+            project_count: None,
+            project_enabled_toggle_count: None,
+            protected: e.protected,
+            sort_order: e.sort_order,
+            env_type: e.env_type.clone(),
+            visible: None,
+        }
+    }
+}
+
+/// A list of environments: `{version, environments}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EnvironmentList {
+    pub environments: Vec<EnvironmentSchema>,
+    /// Always 1.
+    pub version: i64,
+}
+
+/// A segment (Unleash's `adminSegmentSchema`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SegmentSchema {
+    pub constraints: Vec<Constraint>,
+    pub created_at: String,
+    /// Who created it.
+    pub created_by: Option<String>,
+    pub description: Option<String>,
+    pub id: i64,
+    pub name: String,
+    /// The project it belongs to; null for a segment every project may use.
+    pub project: Option<String>,
+    /// Only where usage is counted: flags whose strategies use it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub used_in_features: Option<i64>,
+    /// Only where usage is counted: projects whose strategies use it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub used_in_projects: Option<i64>,
+}
+
+impl From<&crate::domain::segments::Segment> for SegmentSchema {
+    fn from(s: &crate::domain::segments::Segment) -> SegmentSchema {
+        SegmentSchema {
+            constraints: s.constraints.iter().map(Constraint::from).collect(),
+            created_at: iso(s.created_at),
+            created_by: s.created_by.clone(),
+            description: s.description.clone(),
+            id: s.id,
+            name: s.name.clone(),
+            project: s.project.clone(),
+            used_in_features: None,
+            used_in_projects: None,
+        }
+    }
+}
+
+/// A list of segments: `{segments}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SegmentList {
+    pub segments: Vec<SegmentSchema>,
+}
+
+/// A strategy on a flag that uses a segment.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SegmentStrategy {
+    pub environment: String,
+    pub feature_name: String,
+    /// The strategy's id.
+    pub id: String,
+    pub project_id: String,
+    /// The strategy type.
+    pub strategy_name: String,
+}
+
+impl From<crate::domain::segments::SegmentUsage> for SegmentStrategy {
+    fn from(u: crate::domain::segments::SegmentUsage) -> SegmentStrategy {
+        SegmentStrategy {
+            environment: u.environment,
+            feature_name: u.feature_name,
+            id: u.id,
+            project_id: u.project_id,
+            strategy_name: u.strategy_name,
+        }
+    }
+}
+
+/// `GET /api/admin/segments/{id}/strategies`: the strategies that use a segment.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SegmentStrategies {
+    /// Always empty: change requests are not supported.
+    pub change_request_strategies: Vec<SegmentStrategy>,
+    pub strategies: Vec<SegmentStrategy>,
+}
+
+/// A parameter a strategy type takes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StrategyParameter {
+    pub description: String,
+    pub name: String,
+    pub required: bool,
+    /// `string`, `percentage`, `list`, `number` or `boolean`.
+    #[serde(rename = "type")]
+    pub param_type: String,
+}
+
+/// A strategy type flags may use (Unleash's `strategySchema`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StrategyDefinition {
+    /// A deprecated strategy is kept for the flags that use it but offered no more.
+    pub deprecated: bool,
+    pub description: Option<String>,
+    pub display_name: Option<String>,
+    /// False for the built-in strategies.
+    pub editable: bool,
+    pub name: String,
+    pub parameters: Vec<StrategyParameter>,
+    /// Only when the strategy has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+impl From<&crate::domain::strategies::StrategyDefinition> for StrategyDefinition {
+    fn from(d: &crate::domain::strategies::StrategyDefinition) -> StrategyDefinition {
+        StrategyDefinition {
+            deprecated: d.deprecated,
+            description: d.description.clone(),
+            display_name: d.display_name.clone(),
+            editable: !d.built_in,
+            name: d.name.clone(),
+            parameters: d
+                .parameters
+                .iter()
+                .map(|p| StrategyParameter {
+                    description: p.description.clone(),
+                    name: p.name.clone(),
+                    required: p.required,
+                    param_type: p.param_type.clone(),
+                })
+                .collect(),
+            title: d.title.clone(),
+        }
+    }
+}
+
+/// `GET /api/admin/strategies`: every strategy type.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StrategyDefinitionList {
+    pub strategies: Vec<StrategyDefinition>,
+    /// Always 1.
+    pub version: i64,
+}
+
+/// A legal value of a context field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LegalValue {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub value: String,
+}
+
+/// A context field (Unleash's `contextFieldSchema`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ContextFieldSchema {
+    pub created_at: String,
+    pub description: Option<String>,
+    /// The values constraints on the field may use; empty: any.
+    pub legal_values: Vec<LegalValue>,
+    pub name: String,
+    /// Only for a field of one project.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    pub sort_order: i64,
+    /// Whether the field may be used for stickiness.
+    pub stickiness: bool,
+    /// Flags whose constraints use the field.
+    pub used_in_features: i64,
+    /// Projects whose constraints use the field.
+    pub used_in_projects: i64,
+}
+
+impl ContextFieldSchema {
+    pub fn new(
+        f: &crate::domain::context::ContextField,
+        usage: crate::domain::context::Usage,
+    ) -> ContextFieldSchema {
+        ContextFieldSchema {
+            created_at: iso(f.created_at),
+            description: f.description.clone(),
+            legal_values: f
+                .legal_values
+                .iter()
+                .map(|l| LegalValue {
+                    description: l.description.clone(),
+                    value: l.value.clone(),
+                })
+                .collect(),
+            name: f.name.clone(),
+            project: f.project.clone(),
+            sort_order: f.sort_order,
+            stickiness: f.stickiness,
+            used_in_features: usage.features,
+            used_in_projects: usage.projects,
+        }
+    }
+}
+
+/// `GET /api/admin/context/{contextField}/strategies`: the strategies whose constraints use
+/// a context field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContextFieldStrategies {
+    pub strategies: Vec<SegmentStrategy>,
+}
+
+/// A tag type (Unleash's `tagTypeSchema`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagTypeSchema {
+    pub color: Option<String>,
+    /// Empty when none was given.
+    pub description: String,
+    pub icon: Option<String>,
+    pub name: String,
+}
+
+impl From<&crate::domain::tag_types::TagType> for TagTypeSchema {
+    fn from(t: &crate::domain::tag_types::TagType) -> TagTypeSchema {
+        TagTypeSchema {
+            color: t.color.clone(),
+            description: t.description.clone().unwrap_or_default(),
+            icon: t.icon.clone(),
+            name: t.name.clone(),
+        }
+    }
+}
+
+/// `GET /api/admin/tag-types`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TagTypeList {
+    pub tag_types: Vec<TagTypeSchema>,
+    /// Always 1.
+    pub version: i64,
+}
+
+/// `GET /api/admin/tag-types/{name}`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TagTypeOne {
+    pub tag_type: TagTypeSchema,
+    /// Always 1.
+    pub version: i64,
+}
+
+/// `POST /api/admin/tag-types/validate`: the tag type as it would be created.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TagTypeValidation {
+    pub tag_type: TagTypeSchema,
+    /// Always true (an invalid tag type is answered with an error).
+    pub valid: bool,
+}
+
+/// A tag in use, with its type's colour (Unleash's `tagSchema`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagWithColor {
+    /// The tag type's colour.
+    pub color: Option<String>,
+    #[serde(rename = "type")]
+    pub tag_type: String,
+    pub value: String,
+}
+
+impl From<&crate::domain::tag_types::Tag> for TagWithColor {
+    fn from(t: &crate::domain::tag_types::Tag) -> TagWithColor {
+        TagWithColor {
+            color: t.color.clone(),
+            tag_type: t.tag_type.clone(),
+            value: t.value.clone(),
+        }
+    }
+}
+
+/// A list of tags in use: `{version, tags}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagWithColorList {
+    pub tags: Vec<TagWithColor>,
+    /// Always 1.
+    pub version: i64,
+}
+
+/// One tag: `{version, tag}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TagOne {
+    pub tag: TagWithColor,
+    /// Always 1.
+    pub version: i64,
+}
+
+/// `POST /api/admin/projects/{projectId}/archive/validate`: what archiving some flags
+/// would do to dependencies.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ArchiveValidation {
+    /// Whether any of the flags depends on another or is depended on.
+    pub has_deleted_dependencies: bool,
+    /// Parents among the flags whose children would stay active.
+    pub parents_with_child_features: Vec<String>,
+}
+
+/// One finding of an import check (Unleash's `importTogglesValidateItemSchema`).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportFinding {
+    pub message: String,
+    /// The flags, strategies, context fields, ... it concerns.
+    pub affected_items: Vec<String>,
+}
+
+/// `POST /api/admin/features-batch/validate`: what importing a document would meet. Unlike
+/// the other answers here, its fields are in this (Unleash's) order, as it always was.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportValidation {
+    /// What stops the import.
+    pub errors: Vec<ImportFinding>,
+    /// What the import would change that the caller may not expect.
+    pub warnings: Vec<ImportFinding>,
+    /// Permissions the caller lacks for the import.
+    pub permissions: Vec<ImportFinding>,
+}
+
+impl From<crate::service::export_import::Validation> for ImportValidation {
+    fn from(v: crate::service::export_import::Validation) -> ImportValidation {
+        let list = |items: Vec<crate::service::export_import::ValidationItem>| {
+            items
+                .into_iter()
+                .map(|i| ImportFinding {
+                    message: i.message,
+                    affected_items: i.affected_items,
+                })
+                .collect()
+        };
+        ImportValidation {
+            errors: list(v.errors),
+            warnings: list(v.warnings),
+            permissions: list(v.permissions),
+        }
+    }
+}
+
+/// An answer with nothing to say: `{}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmptyObject {}

@@ -5,8 +5,13 @@
 //! and a client (or a property-based tester) can check real answers against it. Field names
 //! follow Unleash's camelCase. Grouped by the resource they describe.
 
+pub mod addons;
+pub mod applications;
+pub mod events;
+pub mod export;
 pub mod flags;
 pub mod operations;
+pub mod playground;
 pub mod projects;
 pub mod sdk;
 pub mod tokens;

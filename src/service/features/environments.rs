@@ -76,6 +76,20 @@ pub async fn bulk_set_enabled(
     Ok(())
 }
 
+/// A flag's state in one environment, or `None` when its project does not use that
+/// environment.
+pub async fn environment(
+    state: &AppState,
+    project: &str,
+    name: &str,
+    env: &str,
+) -> AppResult<Option<crate::domain::features::FeatureEnvironment>> {
+    let mut db = state.db.clone();
+    let f = load_in_project(&mut db, project, name).await?;
+    let envs = store::features::environments(&mut db, &f).await?;
+    Ok(envs.into_iter().find(|e| e.name == env))
+}
+
 /// A flag's variants in one environment.
 pub async fn env_variants(
     state: &AppState,

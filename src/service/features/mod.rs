@@ -29,8 +29,8 @@ mod tags;
 pub use dependencies::*;
 pub use environments::*;
 pub use many::*;
+use read::detail_of;
 pub use read::*;
-use read::{detail_of, tags_json};
 pub use strategies::*;
 pub use tags::*;
 

@@ -2,10 +2,11 @@
 
 use super::*;
 
-pub async fn tags(state: &AppState, name: &str) -> AppResult<Value> {
+/// A flag's tags, as (type, value) pairs.
+pub async fn tags(state: &AppState, name: &str) -> AppResult<Vec<(String, String)>> {
     let mut db = state.db.clone();
     load(&mut db, name).await?;
-    Ok(tags_json(&store::features::tags(&mut db, name).await?))
+    Ok(store::features::tags(&mut db, name).await?)
 }
 
 pub(crate) async fn add_tag_in(
@@ -79,7 +80,7 @@ pub async fn update_tags(
     name: &str,
     added: &[TagInput],
     removed: &[TagInput],
-) -> AppResult<Value> {
+) -> AppResult<Vec<(String, String)>> {
     let mut tx = state.db.begin().await?;
     let f = load(&mut tx, name).await?;
     for t in removed {
@@ -88,7 +89,7 @@ pub async fn update_tags(
     for t in added {
         add_tag_in(&mut tx, state, auth, &f, t).await?;
     }
-    let now = tags_json(&store::features::tags(&mut tx, name).await?);
+    let now = store::features::tags(&mut tx, name).await?;
     commit(tx, state).await?;
     Ok(now)
 }
