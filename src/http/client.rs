@@ -76,7 +76,7 @@ const STREAM_CHECK: Duration = Duration::from_millis(250);
 /// Server-sent events: `unleash-connected` with the whole state, then `unleash-updated`
 /// with the changes, within a second of any change on any node.
 #[utoipa::path(get, path = "/api/client/streaming", tag = "Client API", responses(
-    (status = 200, description = "text/event-stream of `unleash-connected` and `unleash-updated` events"),
+    (status = 200, description = "Server-sent events: `unleash-connected` with the whole state, then `unleash-updated` with changes; each event's data is `{events: [...]}` as in `/api/client/delta`", content_type = "text/event-stream", body = String),
 ))]
 async fn get_client_streaming(
     State(state): State<AppState>,
