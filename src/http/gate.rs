@@ -1,4 +1,5 @@
-//! The gate every request passes before routing, as one layer: the guards of
+//! The gate every request passes before routing, as one layer: the request's log span
+//! (method and path, never the query) and the log line of a server error, the guards of
 //! [`super::limits`] (bounded headers, no NUL in the URL, small bodies read first), the
 //! request deadline, and after a write, making this node's caches re-check what changed.
 //!
@@ -137,8 +138,15 @@ where
             .clone()
             .filter(|_| !matches!(write, Write::None));
         let deadline = self.layer.deadline;
+        // Path only: query strings may carry context values, never logged. Costs nothing
+        // when the log level is above INFO.
+        let span = tracing::info_span!(
+            "request",
+            method = %req.method(),
+            path = %super::admin::invite_links::loggable_path(req.uri().path())
+        );
         if let Some(refused) = limits::refusal(&req) {
-            return GateFuture::answered(refused, caches, write, deadline);
+            return GateFuture::answered(refused, caches, write, deadline, span);
         }
         let state = match small_body_length(&req) {
             None => State::Inner {
@@ -174,6 +182,7 @@ where
             deadline,
             caches,
             write,
+            span,
         }
     }
 }
@@ -218,6 +227,7 @@ pin_project_lite::pin_project! {
         deadline: Duration,
         caches: Option<LocalCaches>,
         write: Write,
+        span: tracing::Span,
     }
 }
 
@@ -227,6 +237,7 @@ impl<F> GateFuture<F> {
         caches: Option<LocalCaches>,
         write: Write,
         deadline: Duration,
+        span: tracing::Span,
     ) -> Self {
         Self {
             state: State::Answered { res: Some(res) },
@@ -234,6 +245,7 @@ impl<F> GateFuture<F> {
             deadline,
             caches,
             write,
+            span,
         }
     }
 }
@@ -246,6 +258,7 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
+        let _entered = this.span.enter();
         let polled = match this.state.project() {
             StateProj::Answered { res } => Poll::Ready(res.take().unwrap_or_else(|| {
                 AppError::internal(anyhow::anyhow!("a request was answered twice")).into_response()
@@ -272,6 +285,9 @@ where
         };
         if let Some(caches) = this.caches.take() {
             caches.after(*this.write);
+        }
+        if res.status().is_server_error() {
+            tracing::error!(status = res.status().as_u16(), "request failed");
         }
         Poll::Ready(Ok(res))
     }

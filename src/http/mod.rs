@@ -40,7 +40,6 @@ use axum::extract::OriginalUri;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
@@ -134,12 +133,6 @@ pub fn service(
     // (`Router::layer`): every layer there is boxed per route and cloned per request.
     tower::ServiceBuilder::new()
         .map_response(IntoResponse::into_response)
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-                // Path only: query strings may carry context values, never logged.
-                tracing::info_span!("request", method = %req.method(), path = %admin::invite_links::loggable_path(req.uri().path()))
-            }),
-        )
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             limits::panic_response,
         ))
