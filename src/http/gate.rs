@@ -200,6 +200,22 @@ fn small_body_length(req: &Request) -> Option<usize> {
     (declared > 0 && declared <= limits::SMALL_BODY_BYTES).then_some(declared as usize)
 }
 
+/// The answer to a request whose handler did not answer within the deadline, in Unleash's
+/// error shape.
+fn timed_out(deadline: Duration) -> Response {
+    let message = format!(
+        "The request took longer than {} seconds and was stopped. Try again; if it keeps happening, the server's database may be overloaded.",
+        deadline.as_secs_f64()
+    );
+    let body = serde_json::json!({
+        "id": uuid::Uuid::new_v4(),
+        "name": "RequestTimeoutError",
+        "message": message,
+        "details": [{"message": message}],
+    });
+    (StatusCode::REQUEST_TIMEOUT, axum::Json(body)).into_response()
+}
+
 /// The routes SDKs and Edge call, whose writes (metrics, registrations) change no one's access.
 pub fn is_sdk_path(path: &str) -> bool {
     path.starts_with("/api/client/")
@@ -280,7 +296,7 @@ where
                 if timer.as_mut().poll(cx).is_pending() {
                     return Poll::Pending;
                 }
-                (StatusCode::REQUEST_TIMEOUT).into_response()
+                timed_out(deadline)
             }
         };
         if let Some(caches) = this.caches.take() {
@@ -332,8 +348,10 @@ mod tests {
     #[tokio::test]
     async fn a_handler_past_the_deadline_answers_408_and_others_are_untouched() {
         let started = std::time::Instant::now();
-        let (status, _) = call(Request::get("/slow").body(Body::empty()).unwrap()).await;
+        let (status, body) = call(Request::get("/slow").body(Body::empty()).unwrap()).await;
         assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(body["name"], "RequestTimeoutError");
         assert!(
             started.elapsed() < Duration::from_secs(4),
             "{:?}",

@@ -128,6 +128,23 @@ fn complete_operation(path: &str, method: &str, op: &mut Operation) {
         "500",
         "An unexpected error on the server; it has been logged",
     );
+    // A handler's own description of an error (404 for an unknown id, 409 for a taken
+    // name) comes without a body: every error answers Unleash's error body.
+    for (status, response) in op.responses.responses.iter_mut() {
+        if !(status.starts_with('4') || status.starts_with('5')) {
+            continue;
+        }
+        if let RefOr::T(response) = response {
+            if response.content.is_empty() {
+                response.content.insert(
+                    "application/json".to_string(),
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name(ERROR_SCHEMA)))
+                        .build(),
+                );
+            }
+        }
+    }
 }
 
 /// Unleash's error body: `{id, name, message, details}`; some answers carry only `message`.
@@ -183,6 +200,17 @@ mod tests {
                 let has = |s: &str| op.responses.responses.contains_key(s);
                 for s in ["400", "408", "429", "431", "500"] {
                     assert!(has(s), "{method} {path} does not declare {s}");
+                }
+                for (status, response) in &op.responses.responses {
+                    if status.starts_with('4') || status.starts_with('5') {
+                        let RefOr::T(response) = response else {
+                            continue;
+                        };
+                        assert!(
+                            response.content.contains_key("application/json"),
+                            "{method} {path}: the {status} answer declares no error body"
+                        );
+                    }
                 }
                 if !is_public(path) {
                     assert!(has("401") && has("403"), "{method} {path}");

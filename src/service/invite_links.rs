@@ -35,13 +35,25 @@ pub struct UpdateInviteLink {
     pub enabled: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InvitedUser {
     pub username: Option<String>,
     pub email: Option<String>,
     pub name: Option<String>,
     pub password: Option<String>,
+}
+
+/// Never shows the password.
+impl std::fmt::Debug for InvitedUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InvitedUser")
+            .field("username", &self.username)
+            .field("email", &self.email)
+            .field("name", &self.name)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .finish()
+    }
 }
 
 /// A link with what the Admin API shows beside it: the users who signed up through it and
@@ -279,4 +291,21 @@ pub async fn disable(state: &AppState, auth: &Authorized, id: i64) -> AppResult<
 /// Whether a link is enabled and unexpired at `now`.
 pub fn usable(link: &InviteLinkRow, now: DateTime<Utc>) -> bool {
     is_usable(link, now)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_invited_user_never_shows_the_password() {
+        let user = super::InvitedUser {
+            username: Some("ann".into()),
+            password: Some("hunter2-secret".into()),
+            ..Default::default()
+        };
+        let shown = format!("{user:?}");
+        assert!(
+            shown.contains("ann") && !shown.contains("hunter2"),
+            "{shown}"
+        );
+    }
 }

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::http::extract::{ApiJson, Caller};
 use crate::http::wire::users::{InviteLinkBody, InviteLinkListBody, UserBody};
 use crate::service::invite_links::{self, CreateInviteLink, InvitedUser, UpdateInviteLink};
@@ -164,11 +164,13 @@ async fn validate_link(
     State(state): State<AppState>,
     Path(secret): Path<String>,
 ) -> AppResult<StatusCode> {
-    Ok(if invite_links::is_valid(&state, &secret).await? {
-        StatusCode::OK
+    if invite_links::is_valid(&state, &secret).await? {
+        Ok(StatusCode::OK)
     } else {
-        StatusCode::BAD_REQUEST
-    })
+        Err(AppError::bad_data(
+            "This invite link is not valid: it is unknown, disabled or expired.",
+        ))
+    }
 }
 
 /// Creates an account through an invite link, with the link's role (`createInvitedUserSchema`:
