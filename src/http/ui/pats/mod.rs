@@ -4,6 +4,9 @@
 //! Dialogs are rendered by the server over the list, so the pages work without
 //! JavaScript; only copying to the clipboard needs it.
 
+mod form;
+mod rows;
+
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -24,6 +27,8 @@ use crate::domain::users::iso;
 use crate::error::AppError;
 use crate::service::tokens;
 use crate::state::AppState;
+use form::*;
+use rows::*;
 
 const PATH: &str = "/profile/personal-api-tokens";
 
@@ -48,166 +53,6 @@ pub const GRACE_CHOICES: [(&str, &str); 4] = [
     ("24", "1 day"),
     ("168", "7 days"),
 ];
-
-/// The expiry choices of the form, as (value, label); 30 days is the default.
-pub const EXPIRY_CHOICES: [(&str, &str); 6] = [
-    ("7", "7 days"),
-    ("30", "30 days"),
-    ("60", "60 days"),
-    ("90", "90 days"),
-    ("custom", "Custom"),
-    ("never", "Never"),
-];
-
-/// "Never" is stored as the end of year 9999, which Unleash's UI also shows as "Never".
-fn never() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("9999-12-31T23:59:59Z")
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
-}
-
-fn is_never(expires_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
-    expires_at.year() > now.year() + 100
-}
-
-pub struct TokenRow {
-    pub id: i64,
-    pub description: String,
-    pub expires: String,
-    pub created: String,
-    pub seen: String,
-    pub expired: bool,
-    pub expires_soon: bool,
-    /// Set while a rotated token still works: when its grace ends.
-    pub rotating_until: Option<String>,
-    /// Not yet rotated and not expired.
-    pub can_rotate: bool,
-    /// The last client addresses, newest first.
-    pub addresses: String,
-    /// "Read and write · all projects · all environments" and the like.
-    pub scope: String,
-    pub scope_narrowed: bool,
-}
-
-/// How the token list shows a scope.
-fn scope_label(scope: &TokenScope) -> String {
-    let access = if scope.is_read_only() {
-        "Read only"
-    } else {
-        "Read and write"
-    };
-    let list = |l: &Option<Vec<String>>, all: &str, one: &str| match l {
-        None => all.to_string(),
-        Some(v) => format!("{one} {}", v.join(", ")),
-    };
-    format!(
-        "{access} · {} · {}",
-        list(&scope.projects, "all projects", "projects:"),
-        list(&scope.environments, "all environments", "environments:")
-    )
-}
-
-/// The user's tokens with their last client addresses.
-pub struct PatList {
-    pats: Vec<Pat>,
-    addresses: std::collections::HashMap<i64, Vec<crate::domain::tokens::LastAddress>>,
-    /// The user's tokens an Admin revoked lately: (description, by whom, when).
-    revoked: Vec<(String, String, String)>,
-}
-
-impl std::ops::Deref for PatList {
-    type Target = [Pat];
-    fn deref(&self) -> &[Pat] {
-        &self.pats
-    }
-}
-
-fn rows(state: &AppState, pats: &PatList) -> Vec<TokenRow> {
-    let now = state.clock.now();
-    let lead = &state.config.token_expiry_notification_days;
-    pats.iter()
-        .map(|p| TokenRow {
-            id: p.id,
-            description: p.description.clone(),
-            expires: if is_never(p.expires_at, now) {
-                "Never".into()
-            } else {
-                date(p.expires_at)
-            },
-            created: date(p.created_at),
-            seen: p.seen_at.map(date_time).unwrap_or_else(|| "Never".into()),
-            expired: p.expiry(now, lead) == Some(Expiry::Expired),
-            expires_soon: p.expiry(now, lead) == Some(Expiry::ExpiresSoon),
-            scope: scope_label(&p.scope),
-            scope_narrowed: !p.scope.is_unrestricted(),
-            rotating_until: p
-                .rotated_at
-                .filter(|_| p.expires_at > now)
-                .map(|_| date_time(p.expires_at)),
-            can_rotate: p.rotated_at.is_none() && p.expires_at > now,
-            addresses: pats
-                .addresses
-                .get(&p.id)
-                .map(|list| {
-                    list.iter()
-                        .map(|a| a.address.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default(),
-        })
-        .collect()
-}
-
-/// What the "New token" form shows.
-pub struct FormState {
-    pub description: String,
-    pub expiry: String,
-    /// (value, label, selected) of each expiry choice.
-    pub options: Vec<(&'static str, &'static str, bool)>,
-    pub custom: String,
-    pub custom_min: String,
-    /// The latest custom expiry the token policy allows ("" without a limit).
-    pub custom_max: String,
-    /// The token policy's lifetime limit in days, if any.
-    pub max_days: Option<u32>,
-    pub expires_on: Option<String>,
-    pub error: Option<String>,
-    pub description_error: Option<String>,
-    pub curl: String,
-    pub curl_url: String,
-    /// The scope chosen: access, and the projects and environments ticked.
-    pub read_only: bool,
-    pub all_projects: bool,
-    /// (project id, ticked) of every project.
-    pub projects: Vec<(String, bool)>,
-    pub all_environments: bool,
-    /// (environment, ticked) of every environment.
-    pub environments: Vec<(String, bool)>,
-}
-
-/// The choices the scope part of the form offers.
-pub struct ScopeChoices {
-    pub projects: Vec<String>,
-    pub environments: Vec<String>,
-}
-
-async fn scope_choices(state: &AppState) -> Result<ScopeChoices, AppError> {
-    let projects = crate::service::projects::list(state)
-        .await?
-        .into_iter()
-        .map(|(p, _)| p.id)
-        .collect();
-    let environments = crate::service::environments::list(state)
-        .await?
-        .into_iter()
-        .map(|(e, _)| e.name)
-        .collect();
-    Ok(ScopeChoices {
-        projects,
-        environments,
-    })
-}
 
 /// The token just created, shown once.
 pub struct Created {
@@ -333,176 +178,6 @@ async fn list(State(state): State<AppState>, page: PageUser) -> PageResult {
     Ok(show(&state, &page, StatusCode::OK, &pats, None, None, None))
 }
 
-/// The Admin API address for the curl example, as the browser reached us.
-fn api_url(state: &AppState, headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("localhost:4242");
-    let scheme = if crate::auth::session::is_https(headers) {
-        "https"
-    } else {
-        "http"
-    };
-    format!(
-        "{scheme}://{host}{}/api/admin/user/tokens",
-        state.config.base_path()
-    )
-}
-
-fn curl(
-    url: &str,
-    description: &str,
-    expires_at: Option<DateTime<Utc>>,
-    scope: &TokenScope,
-) -> String {
-    let body = json!({"description": description, "expiresAt": expires_at.map(iso).unwrap_or_default(), "scope": scope.to_json()});
-    let body = serde_json::to_string_pretty(&body)
-        .unwrap_or_default()
-        .replace('\'', "'\\''");
-    format!(
-        "curl --location --request POST '{url}' \\\n    --header 'Authorization: INSERT_API_KEY' \\\n    --header 'Content-Type: application/json' \\\n    --data-raw '{body}'"
-    )
-}
-
-/// Parses a `datetime-local` value, taken as UTC.
-fn parse_custom(s: &str) -> Option<DateTime<Utc>> {
-    let s = s.trim();
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
-        .ok()
-        .map(|n| n.and_utc())
-}
-
-/// The expiry a choice means; `Err` with the message to show when it cannot be used.
-fn expiry_of(choice: &str, custom: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
-    match choice {
-        "never" => Ok(never()),
-        "custom" => match parse_custom(custom) {
-            None => Err("Pick a date and time for the custom expiry.".into()),
-            Some(t) if t <= now => Err("Invalid date, must be in the future".into()),
-            Some(t) => Ok(t),
-        },
-        days => match days.parse::<i64>() {
-            Ok(d @ (7 | 30 | 60 | 90)) => Ok(now + TimeDelta::days(d)),
-            _ => Err("Choose when the token will expire.".into()),
-        },
-    }
-}
-
-/// The scope a posted form asks for: `access`, and `projects`/`environments` repeated
-/// (none ticked, or `*`, means all).
-fn scope_of_form(pairs: &[(String, String)]) -> TokenScope {
-    let ticked = |k: &str| -> Option<Vec<String>> {
-        let v: Vec<String> = pairs
-            .iter()
-            .filter(|(n, _)| n == k)
-            .map(|(_, v)| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-            .collect();
-        (!v.is_empty() && !v.iter().any(|x| x == "*")).then_some(v)
-    };
-    TokenScope {
-        access: if pairs.iter().any(|(n, v)| n == "access" && v == "read-only") {
-            Access::ReadOnly
-        } else {
-            Access::ReadWrite
-        },
-        projects: ticked("projects"),
-        environments: ticked("environments"),
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn form_state(
-    state: &AppState,
-    headers: &HeaderMap,
-    description: String,
-    expiry: String,
-    custom: String,
-    max_days: Option<u32>,
-    scope: &TokenScope,
-    choices: &ScopeChoices,
-) -> FormState {
-    let now = state.clock.now();
-    let allowed = allowed_choices(max_days);
-    // A default past the limit gives way to the longest preset within it.
-    let expiry = if allowed.iter().any(|(v, _)| *v == expiry) {
-        expiry
-    } else {
-        allowed
-            .iter()
-            .rev()
-            .find(|(v, _)| v.parse::<u32>().is_ok())
-            .map_or("custom", |(v, _)| *v)
-            .to_string()
-    };
-    let at = expiry_of(&expiry, &custom, now).ok();
-    let url = api_url(state, headers);
-    let custom_default = (now + TimeDelta::minutes(30))
-        .format("%Y-%m-%dT%H:%M")
-        .to_string();
-    let ticked = |list: &Option<Vec<String>>, all: &[String]| -> Vec<(String, bool)> {
-        all.iter()
-            .map(|x| (x.clone(), list.as_ref().is_some_and(|l| l.contains(x))))
-            .collect()
-    };
-    FormState {
-        curl: curl(&url, &description, at, scope),
-        curl_url: url,
-        read_only: scope.is_read_only(),
-        all_projects: scope.projects.is_none(),
-        projects: ticked(&scope.projects, &choices.projects),
-        all_environments: scope.environments.is_none(),
-        environments: ticked(&scope.environments, &choices.environments),
-        expires_on: at.filter(|t| !is_never(*t, now)).map(date),
-        description,
-        custom: if custom.is_empty() {
-            custom_default
-        } else {
-            custom
-        },
-        custom_min: now.format("%Y-%m-%dT%H:%M").to_string(),
-        max_days,
-        custom_max: max_days
-            .map(|d| {
-                crate::domain::tokens::latest_pat_expiry(d, now)
-                    .format("%Y-%m-%dT%H:%M")
-                    .to_string()
-            })
-            .unwrap_or_default(),
-        options: allowed
-            .iter()
-            .map(|(v, l)| (*v, *l, *v == expiry))
-            .collect(),
-        expiry,
-        error: None,
-        description_error: None,
-    }
-}
-
-/// The expiry choices the token policy allows: presets past its limit, and "Never", are
-/// hidden when there is one.
-fn allowed_choices(max_days: Option<u32>) -> Vec<(&'static str, &'static str)> {
-    EXPIRY_CHOICES
-        .iter()
-        .copied()
-        .filter(|(v, _)| match (max_days, *v) {
-            (None, _) | (Some(_), "custom") => true,
-            (Some(_), "never") => false,
-            (Some(max), days) => days.parse::<u32>().is_ok_and(|d| d <= max),
-        })
-        .collect()
-}
-
-/// The lifetime limit in force (none if it cannot be read: the API still enforces it).
-async fn max_days(state: &AppState) -> Option<u32> {
-    crate::service::token_policy::pat_lifetime_limit(state)
-        .await
-        .ok()
-        .flatten()
-}
-
 async fn new_form(State(state): State<AppState>, page: PageUser, headers: HeaderMap) -> PageResult {
     let pats = load(&state, &page).await?;
     let limit = max_days(&state).await;
@@ -536,25 +211,6 @@ fn limit_reason(state: &AppState) -> String {
         "You have reached the limit of {} personal access tokens. Delete a token to create a new one.",
         state.config.pat_limit
     )
-}
-
-/// The posted "New token" form.
-pub struct CreateForm {
-    description: String,
-    expiry: String,
-    custom_expiry: String,
-    scope: TokenScope,
-}
-
-impl CreateForm {
-    fn from_pairs(pairs: &[(String, String)]) -> CreateForm {
-        CreateForm {
-            description: field(pairs, "description"),
-            expiry: field(pairs, "expiry"),
-            custom_expiry: field(pairs, "custom_expiry"),
-            scope: scope_of_form(pairs),
-        }
-    }
 }
 
 async fn create(
