@@ -59,24 +59,13 @@ PGPORT="${PGPORT:-5432}"
 PGUSER="${PGUSER:-postgres}"
 PGMAINTDB="${PGMAINTDB:-test}"
 
-say() { printf '%s\n' "$*" >&2; }
-for tool in wrk python3 curl; do
-  command -v "$tool" >/dev/null || { say "$tool is needed"; exit 1; }
-done
+. "$HERE/lib.sh"
+need_tools wrk python3 curl
 if [ "$PG" = 1 ]; then command -v psql >/dev/null || { say "psql is needed with PG=1"; exit 1; }; fi
 
 # ---- build
-if [ -n "${SWITCHYARD_BIN:-}" ]; then
-  BIN="$SWITCHYARD_BIN"
-else
-  say "building the release binary"
-  (cd "$ROOT" && cargo build --release --bin switchyard --quiet)
-  BIN="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps 2>/dev/null \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/switchyard"
-fi
-[ -x "$BIN" ] || { say "no binary at $BIN"; exit 1; }
-COMMIT="$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-if [ -n "$(cd "$ROOT" && git status --porcelain -- src Cargo.toml Cargo.lock migrations 2>/dev/null)" ]; then COMMIT="$COMMIT (with uncommitted changes)"; fi
+BIN="$(switchyard_bin)"
+COMMIT="$(build_commit)"
 
 WORK="$(mktemp -d)"
 DB="switchyard_admin_read_$$_$(date +%s)"
@@ -85,7 +74,7 @@ PIDS=()
 psql_admin() { psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$PGMAINTDB" -v ON_ERROR_STOP=1 -qAt -c "$1"; }
 cleanup() {
   for pid in "${PIDS[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+    stop_pid "$pid"
   done
   if [ "$DB_MADE" = 1 ]; then
     psql_admin "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null 2>&1 || say "could not drop database $DB"
@@ -100,19 +89,13 @@ BENCH_ADMIN_PASSWORD="bench-$(python3 -c 'import secrets; print(secrets.token_ur
 # start_node NAME DATABASE_URL: a Switchyard node on a free port; sets URL and NODE_PID
 start_node() {
   local name="$1" db="$2" port pid
-  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-  [ "$port" = 4242 ] && port=4343
+  port="$(free_port)"
   env DATABASE_URL="$db" HTTP_HOST=127.0.0.1 PORT="$port" PAT_LIMIT="$TOKENS_PER_ACCOUNT" \
     UNLEASH_DEFAULT_ADMIN_USERNAME=admin UNLEASH_DEFAULT_ADMIN_PASSWORD="$BENCH_ADMIN_PASSWORD" \
     LOG_LEVEL="warn" "$BIN" >"$WORK/$name.log" 2>&1 &
   pid=$!
   PIDS+=("$pid")
-  for _ in $(seq 1 300); do
-    curl -fsS -m 1 "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-    kill -0 "$pid" 2>/dev/null || { say "node $name exited:"; tail -20 "$WORK/$name.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  curl -fsS -m 1 "http://127.0.0.1:$port/health" >/dev/null || { say "node $name did not become healthy"; exit 1; }
+  wait_healthy "http://127.0.0.1:$port/health" "$pid" "$WORK/$name.log"
   URL="http://127.0.0.1:$port"
   NODE_PID="$pid"
 }

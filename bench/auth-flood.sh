@@ -28,25 +28,12 @@ FLOOD_ADDRESSES="${FLOOD_ADDRESSES:-1}"
 LIMIT="${LIMIT:-60}"
 export FLOOD_ADDRESSES
 
-say() { printf '%s\n' "$*" >&2; }
+. "$HERE/lib.sh"
 
-if ! command -v wrk >/dev/null 2>&1; then
-  say "wrk not found: installing it from Debian"
-  if [ "$(id -u)" = 0 ]; then apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
-  else sudo apt-get install -y wrk >/dev/null; fi
-fi
-command -v python3 >/dev/null || { say "python3 is needed"; exit 1; }
-command -v curl >/dev/null || { say "curl is needed"; exit 1; }
+install_missing wrk
+need_tools python3 curl
 
-if [ -n "${SWITCHYARD_BIN:-}" ]; then
-  BIN="$SWITCHYARD_BIN"
-else
-  say "building the release binary"
-  (cd "$ROOT" && cargo build --release --bin switchyard --quiet)
-  BIN="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps 2>/dev/null \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/switchyard"
-fi
-[ -x "$BIN" ] || { say "no binary at $BIN"; exit 1; }
+BIN="$(switchyard_bin)"
 
 WORK="$(mktemp -d)"
 PID=""
@@ -54,10 +41,7 @@ FLOOD_PID=""
 stop_server() {
   if [ -n "$FLOOD_PID" ] && kill -0 "$FLOOD_PID" 2>/dev/null; then kill "$FLOOD_PID" 2>/dev/null || true; wait "$FLOOD_PID" 2>/dev/null || true; fi
   FLOOD_PID=""
-  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-    kill -TERM "$PID" 2>/dev/null || true
-    wait "$PID" 2>/dev/null || true
-  fi
+  stop_pid "$PID"
   PID=""
 }
 cleanup() {
@@ -73,8 +57,7 @@ export BENCH_ADMIN_PASSWORD
 # start_server MODE LIMIT: a fresh SQLite database per mode
 start_server() {
   local mode="$1" limit="$2"
-  PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-  [ "$PORT" = 4242 ] && PORT=4343
+  PORT="$(free_port)"
   BASE="http://127.0.0.1:$PORT"
   mkdir -p "$WORK/$mode"
   DATABASE_URL="sqlite://$WORK/$mode/bench.db" HTTP_HOST=127.0.0.1 PORT="$PORT" \
@@ -82,12 +65,7 @@ start_server() {
     TRUSTED_PROXY_HEADER=X-Forwarded-For TOKEN_AUTH_FAILURE_LIMIT_PER_MINUTE="$limit" \
     LOG_LEVEL=warn "$BIN" >"$WORK/$mode/server.log" 2>&1 &
   PID=$!
-  for _ in $(seq 1 100); do
-    curl -fsS -m 1 "$BASE/health" >/dev/null 2>&1 && break
-    kill -0 "$PID" 2>/dev/null || { say "switchyard exited:"; tail -20 "$WORK/$mode/server.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  curl -fsS -m 1 "$BASE/health" >/dev/null || { say "switchyard did not become healthy"; exit 1; }
+  wait_healthy "$BASE/health" "$PID" "$WORK/$mode/server.log" 100
   say "[$mode] switchyard pid $PID on $BASE, TOKEN_AUTH_FAILURE_LIMIT_PER_MINUTE=$limit"
   python3 "$HERE/seed.py" "$BASE" flags 10 >/dev/null
   CLIENT="$(python3 "$HERE/seed.py" "$BASE" tokens | python3 -c 'import json,sys; print(json.load(sys.stdin)["client"])')"

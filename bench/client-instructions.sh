@@ -21,24 +21,12 @@ ROOT="$(cd "$HERE/.." && pwd)"
 FLAGS="${FLAGS:-10}"
 REQUESTS="${REQUESTS:-3000}"
 
-say() { printf '%s\n' "$*" >&2; }
-for pkg in valgrind wrk; do
-  if ! command -v "$pkg" >/dev/null 2>&1; then
-    say "$pkg not found: installing it from Debian"
-    if [ "$(id -u)" = 0 ]; then apt-get install -y "$pkg" >/dev/null || { apt-get update >/dev/null && apt-get install -y "$pkg" >/dev/null; }
-    else sudo apt-get install -y "$pkg" >/dev/null; fi
-  fi
-done
+. "$HERE/lib.sh"
+install_missing valgrind wrk
+need_tools python3 curl
 
-TARGET="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps 2>/dev/null \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
-if [ -n "${SWITCHYARD_BIN:-}" ]; then
-  BIN="$SWITCHYARD_BIN"
-else
-  say "building Switchyard's release binary"
-  (cd "$ROOT" && cargo build --release --bin switchyard --quiet)
-  BIN="$TARGET/release/switchyard"
-fi
+TARGET="$(target_dir)"
+BIN="$(switchyard_bin)"
 say "building bench/bare-axum"
 (cd "$HERE/bare-axum" && CARGO_TARGET_DIR="$TARGET/bare-axum" cargo build --release --quiet)
 BARE="$TARGET/bare-axum/release/bare-axum"
@@ -46,24 +34,10 @@ BARE="$TARGET/bare-axum/release/bare-axum"
 WORK="$(mktemp -d)"
 VPID=""
 cleanup() {
-  if [ -n "$VPID" ] && kill -0 "$VPID" 2>/dev/null; then
-    kill -TERM "$VPID" 2>/dev/null || true
-    wait "$VPID" 2>/dev/null || true
-  fi
+  stop_pid "$VPID"
   if [ "${KEEP:-0}" = 1 ]; then say "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_for() {
-  for _ in $(seq 1 300); do
-    curl -sS -m 2 -o /dev/null "$1" 2>/dev/null && return 0
-    kill -0 "$VPID" 2>/dev/null || { say "the server exited"; exit 1; }
-    sleep 0.3
-  done
-  say "no answer on $1"; exit 1
-}
 
 # Counts the instructions of REQUESTS requests to $1 with the Authorization value $2, made by
 # the callgrind process $VPID; prints the count per request.
@@ -91,7 +65,7 @@ PY
   echo $((total / REQUESTS))
 }
 
-PORT="$(free_port)"; [ "$PORT" = 4242 ] && PORT=4343
+PORT="$(free_port)"
 export BENCH_ADMIN_USER=admin
 BENCH_ADMIN_PASSWORD="bench-$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')"
 export BENCH_ADMIN_PASSWORD
@@ -103,7 +77,7 @@ DATABASE_URL="sqlite://$WORK/bench.db" HTTP_HOST=127.0.0.1 PORT="$PORT" MALLOC_A
   >"$WORK/switchyard.log" 2>&1 &
 VPID=$!
 BASE="http://127.0.0.1:$PORT"
-wait_for "$BASE/health"
+wait_healthy "$BASE/health" "$VPID" "$WORK/switchyard.log" 900
 CLIENT="$(python3 "$HERE/seed.py" "$BASE" tokens | python3 -c 'import json,sys; print(json.load(sys.stdin)["client"])')"
 python3 "$HERE/seed.py" "$BASE" flags "$FLAGS" >/dev/null
 curl -fsS -D "$WORK/headers.txt" -o "$WORK/body.json" -H "Authorization: $CLIENT" "$BASE/api/client/features"
@@ -111,11 +85,11 @@ ETAG="$(awk 'tolower($1)=="etag:"{print $2}' "$WORK/headers.txt" | tr -d '\r')"
 say "counting $REQUESTS requests to Switchyard ($FLAGS flags, $(wc -c <"$WORK/body.json") bytes)"
 SY="$(count "$BASE/api/client/features" "$CLIENT" switchyard)"
 
-BARE_PORT="$(free_port)"; [ "$BARE_PORT" = 4242 ] && BARE_PORT=4344
+BARE_PORT="$(free_port "$PORT")"
 valgrind --tool=callgrind --callgrind-out-file="$WORK/bare.out" "$BARE" "$BARE_PORT" "$WORK/body.json" "$ETAG" \
   >"$WORK/bare.log" 2>&1 &
 VPID=$!
-wait_for "http://127.0.0.1:$BARE_PORT/api/client/features"
+wait_healthy "http://127.0.0.1:$BARE_PORT/api/client/features" "$VPID" "$WORK/bare.log" 900
 say "counting $REQUESTS requests to bare-axum (the same body)"
 BARE_COUNT="$(count "http://127.0.0.1:$BARE_PORT/api/client/features" "$CLIENT" bare)"
 

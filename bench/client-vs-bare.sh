@@ -28,37 +28,19 @@ WARMUP="${WARMUP:-3s}"
 THREADS="${THREADS:-2}"
 CONNS="${CONNS:-32}"
 
-say() { printf '%s\n' "$*" >&2; }
+. "$HERE/lib.sh"
+install_missing wrk
+need_tools python3 curl
 
-if ! command -v wrk >/dev/null 2>&1; then
-  say "wrk not found: installing it from Debian"
-  if [ "$(id -u)" = 0 ]; then apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
-  else sudo apt-get install -y wrk >/dev/null; fi
-fi
-for tool in python3 curl; do
-  command -v "$tool" >/dev/null || { say "$tool is needed"; exit 1; }
-done
-
-TARGET="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps 2>/dev/null \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
-if [ -n "${SWITCHYARD_BIN:-}" ]; then
-  BIN="$SWITCHYARD_BIN"
-else
-  say "building Switchyard's release binary"
-  (cd "$ROOT" && cargo build --release --bin switchyard --quiet)
-  BIN="$TARGET/release/switchyard"
-fi
-[ -x "$BIN" ] || { say "no binary at $BIN"; exit 1; }
+TARGET="$(target_dir)"
+BIN="$(switchyard_bin)"
 say "building bench/bare-axum"
 (cd "$HERE/bare-axum" && CARGO_TARGET_DIR="$TARGET/bare-axum" cargo build --release --quiet)
 BARE="$TARGET/bare-axum/release/bare-axum"
 
 WORK="$(mktemp -d)"
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-PORT="$(free_port)"; [ "$PORT" = 4242 ] && PORT=4343
-BARE_PORT="$(free_port)"; [ "$BARE_PORT" = 4242 ] && BARE_PORT=4344
+PORT="$(free_port)"
+BARE_PORT="$(free_port "$PORT")"
 BASE="http://127.0.0.1:$PORT"
 BARE_BASE="http://127.0.0.1:$BARE_PORT"
 export BENCH_ADMIN_USER=admin
@@ -67,31 +49,16 @@ export BENCH_ADMIN_PASSWORD
 PID=""
 BARE_PID=""
 cleanup() {
-  for p in "$PID" "$BARE_PID"; do
-    if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then
-      kill -TERM "$p" 2>/dev/null || true
-      wait "$p" 2>/dev/null || true
-    fi
-  done
+  stop_pid "$PID" "$BARE_PID"
   if [ "${KEEP:-0}" = 1 ]; then say "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
-
-wait_for() {
-  local url="$1" pid="$2" log="$3"
-  for _ in $(seq 1 100); do
-    curl -sS -m 1 -o /dev/null "$url" 2>/dev/null && return 0
-    kill -0 "$pid" 2>/dev/null || { say "server exited:"; tail -20 "$log" >&2; exit 1; }
-    sleep 0.1
-  done
-  say "no answer on $url"; exit 1
-}
 
 DATABASE_URL="sqlite://$WORK/bench.db" HTTP_HOST=127.0.0.1 PORT="$PORT" \
   UNLEASH_DEFAULT_ADMIN_USERNAME="$BENCH_ADMIN_USER" UNLEASH_DEFAULT_ADMIN_PASSWORD="$BENCH_ADMIN_PASSWORD" \
   LOG_LEVEL=warn "$BIN" >"$WORK/switchyard.log" 2>&1 &
 PID=$!
-wait_for "$BASE/health" "$PID" "$WORK/switchyard.log"
+wait_healthy "$BASE/health" "$PID" "$WORK/switchyard.log"
 
 CLIENT="$(python3 "$HERE/seed.py" "$BASE" tokens | python3 -c 'import json,sys; print(json.load(sys.stdin)["client"])')"
 python3 "$HERE/seed.py" "$BASE" flags "$FLAGS"
@@ -103,7 +70,7 @@ say "Switchyard on $BASE: $FLAGS flags, body $BYTES bytes, ETag $ETAG"
 
 "$BARE" "$BARE_PORT" "$WORK/body.json" "$ETAG" >"$WORK/bare.log" 2>&1 &
 BARE_PID=$!
-wait_for "$BARE_BASE/api/client/features" "$BARE_PID" "$WORK/bare.log"
+wait_healthy "$BARE_BASE/api/client/features" "$BARE_PID" "$WORK/bare.log"
 cmp -s "$WORK/body.json" <(curl -fsS "$BARE_BASE/api/client/features") \
   || { say "bare-axum does not answer the same body"; exit 1; }
 say "bare-axum on $BARE_BASE answers the same $BYTES bytes"

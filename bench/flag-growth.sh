@@ -33,20 +33,10 @@ PGPORT="${PGPORT:-5432}"
 PGUSER="${PGUSER:-postgres}"
 PGMAINTDB="${PGMAINTDB:-test}"
 
-say() { printf '%s\n' "$*" >&2; }
-for tool in python3 curl psql; do
-  command -v "$tool" >/dev/null || { say "$tool is needed"; exit 1; }
-done
+. "$HERE/lib.sh"
+need_tools python3 curl psql
 
-if [ -n "${SWITCHYARD_BIN:-}" ]; then
-  BIN="$SWITCHYARD_BIN"
-else
-  say "building the release binary"
-  (cd "$ROOT" && cargo build --release --bin switchyard --quiet)
-  BIN="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps 2>/dev/null \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/switchyard"
-fi
-[ -x "$BIN" ] || { say "no binary at $BIN"; exit 1; }
+BIN="$(switchyard_bin)"
 
 WORK="$(mktemp -d)"
 DB="switchyard_flag_growth_$$_$(date +%s)"
@@ -54,10 +44,7 @@ DB_MADE=0
 PID=""
 psql_admin() { psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$PGMAINTDB" -v ON_ERROR_STOP=1 -qAt -c "$1"; }
 cleanup() {
-  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-    kill -TERM "$PID" 2>/dev/null || true
-    wait "$PID" 2>/dev/null || true
-  fi
+  stop_pid "$PID"
   if [ "$DB_MADE" = 1 ]; then
     psql_admin "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null 2>&1 || say "could not drop database $DB"
   fi
@@ -71,20 +58,14 @@ DB_MADE=1
 export BENCH_ADMIN_USER=admin
 BENCH_ADMIN_PASSWORD="bench-$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')"
 export BENCH_ADMIN_PASSWORD
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-[ "$PORT" = 4242 ] && PORT=4343
+PORT="$(free_port)"
 BASE="http://127.0.0.1:$PORT"
 URL="postgres://$PGUSER@$PGHOST:$PGPORT/$DB${DATABASE_QUERY:+?$DATABASE_QUERY}"
 env DATABASE_URL="$URL" HTTP_HOST=127.0.0.1 PORT="$PORT" \
   UNLEASH_DEFAULT_ADMIN_USERNAME="$BENCH_ADMIN_USER" UNLEASH_DEFAULT_ADMIN_PASSWORD="$BENCH_ADMIN_PASSWORD" \
   LOG_LEVEL="warn,switchyard=info" "$BIN" >"$WORK/node.log" 2>&1 &
 PID=$!
-for _ in $(seq 1 300); do
-  curl -fsS -m 1 "$BASE/health" >/dev/null 2>&1 && break
-  kill -0 "$PID" 2>/dev/null || { say "the node exited:"; tail -20 "$WORK/node.log" >&2; exit 1; }
-  sleep 0.1
-done
-curl -fsS -m 1 "$BASE/health" >/dev/null || { say "the node did not become healthy"; exit 1; }
+wait_healthy "$BASE/health" "$PID" "$WORK/node.log"
 python3 "$HERE/seed.py" "$BASE" flags "$SEED" >/dev/null
 
 echo

@@ -32,27 +32,15 @@ export HOLD="${HOLD:-$(( HEADERS_TIMEOUT_MS / 1000 + 20 ))}"
 export HOLDERS="${HOLDERS:-4}"
 export SOURCES="${SOURCES:-4}"
 
-say() { printf '%s\n' "$*" >&2; }
-command -v python3 >/dev/null || { say "python3 is needed"; exit 1; }
-command -v curl >/dev/null || { say "curl is needed"; exit 1; }
+. "$HERE/lib.sh"
+need_tools python3 curl
 
-if [ -n "${SWITCHYARD_BIN:-}" ]; then
-  BIN="$SWITCHYARD_BIN"
-else
-  say "building the release binary"
-  (cd "$ROOT" && cargo build --release --bin switchyard --quiet)
-  BIN="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps 2>/dev/null \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/switchyard"
-fi
-[ -x "$BIN" ] || { say "no binary at $BIN"; exit 1; }
+BIN="$(switchyard_bin)"
 
 WORK="$(mktemp -d)"
 PID=""
 stop_server() {
-  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-    kill -TERM "$PID" 2>/dev/null || true
-    wait "$PID" 2>/dev/null || true
-  fi
+  stop_pid "$PID"
   PID=""
 }
 cleanup() {
@@ -66,19 +54,13 @@ trap 'exit 130' INT TERM
 run_case() {
   local name="$1"; shift
   local port status=0
-  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-  [ "$port" = 4242 ] && port=4343
+  port="$(free_port)"
   mkdir -p "$WORK/$name"
   env DATABASE_URL="sqlite://$WORK/$name/bench.db" HTTP_HOST=127.0.0.1 PORT="$port" \
     SERVER_HEADERS_TIMEOUT="$HEADERS_TIMEOUT_MS" LOG_LEVEL=info "$@" \
     "$BIN" >"$WORK/$name/server.log" 2>&1 &
   PID=$!
-  for _ in $(seq 1 100); do
-    curl -fsS -m 1 "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-    kill -0 "$PID" 2>/dev/null || { say "switchyard exited:"; tail -20 "$WORK/$name/server.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  curl -fsS -m 1 "http://127.0.0.1:$port/health" >/dev/null || { say "switchyard did not become healthy"; exit 1; }
+  wait_healthy "http://127.0.0.1:$port/health" "$PID" "$WORK/$name/server.log" 100
   local files; files="$(awk '/Max open files/{print $4}' "/proc/$PID/limits")"
   echo
   echo "### $name: SERVER_HEADERS_TIMEOUT=$HEADERS_TIMEOUT_MS ${*:-(SERVER_MAX_CONNECTIONS unset)}"

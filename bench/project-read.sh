@@ -37,20 +37,10 @@ PGPORT="${PGPORT:-5432}"
 PGUSER="${PGUSER:-postgres}"
 PGMAINTDB="${PGMAINTDB:-test}"
 
-say() { printf '%s\n' "$*" >&2; }
-for tool in python3 curl psql; do
-  command -v "$tool" >/dev/null || { say "$tool is needed"; exit 1; }
-done
+. "$HERE/lib.sh"
+need_tools python3 curl psql
 
-if [ -n "${SWITCHYARD_BIN:-}" ]; then
-  BIN="$SWITCHYARD_BIN"
-else
-  say "building the release binary"
-  (cd "$ROOT" && cargo build --release --bin switchyard --quiet)
-  BIN="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps 2>/dev/null \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/switchyard"
-fi
-[ -x "$BIN" ] || { say "no binary at $BIN"; exit 1; }
+BIN="$(switchyard_bin)"
 LABEL="${LABEL:-$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo this build)}"
 if [ -n "${BASELINE_BIN:-}" ]; then
   [ -x "$BASELINE_BIN" ] || { say "no binary at $BASELINE_BIN"; exit 1; }
@@ -64,7 +54,7 @@ PIDS=()
 psql_admin() { psql -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$PGMAINTDB" -v ON_ERROR_STOP=1 -qAt -c "$1"; }
 cleanup() {
   for pid in "${PIDS[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+    stop_pid "$pid"
   done
   if [ "$DB_MADE" = 1 ]; then
     psql_admin "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null 2>&1 || say "could not drop database $DB"
@@ -83,19 +73,13 @@ export BENCH_ADMIN_PASSWORD
 # start_node NAME BINARY: a node on the database on a free port; prints its URL
 start_node() {
   local name="$1" bin="$2" port pid
-  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-  [ "$port" = 4242 ] && port=4343
+  port="$(free_port)"
   env DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$DB" HTTP_HOST=127.0.0.1 PORT="$port" \
     UNLEASH_DEFAULT_ADMIN_USERNAME="$BENCH_ADMIN_USER" UNLEASH_DEFAULT_ADMIN_PASSWORD="$BENCH_ADMIN_PASSWORD" \
     LOG_LEVEL="warn,switchyard=info" "$bin" >"$WORK/$name.log" 2>&1 &
   pid=$!
   PIDS+=("$pid")
-  for _ in $(seq 1 300); do
-    curl -fsS -m 1 "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-    kill -0 "$pid" 2>/dev/null || { say "node $name exited:"; tail -20 "$WORK/$name.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  curl -fsS -m 1 "http://127.0.0.1:$port/health" >/dev/null || { say "node $name did not become healthy"; exit 1; }
+  wait_healthy "http://127.0.0.1:$port/health" "$pid" "$WORK/$name.log"
   URL="http://127.0.0.1:$port"
 }
 

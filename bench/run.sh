@@ -3,10 +3,10 @@
 #
 #   bash bench/run.sh
 #
-# Builds the release binary, starts Switchyard on SQLite on a free port (never 4242),
-# seeds 10 and then 1,000 flags through the Admin API (strategies with constraints),
-# creates a client and a frontend token, and measures with wrk (installed from Debian when
-# missing) requests per second and latency percentiles for
+# Builds the release binary (or takes SWITCHYARD_BIN), starts Switchyard on SQLite on a
+# free port (never 4242), seeds 10 and then 1,000 flags through the Admin API (strategies
+# with constraints), creates a client and a frontend token, and measures with wrk
+# (installed from Debian when missing) requests per second and latency percentiles for
 #   GET /api/client/features            (200)
 #   GET /api/client/features            (200 with Accept-Encoding: gzip)
 #   GET /api/client/features            (304, If-None-Match with the current ETag)
@@ -28,38 +28,25 @@ FLAGS_SMALL="${FLAGS_SMALL:-10}"
 FLAGS_LARGE="${FLAGS_LARGE:-1000}"
 ANCHOR_URL="${ANCHOR_URL:-http://127.0.0.1:4242}"
 
-say() { printf '%s\n' "$*" >&2; }
+. "$HERE/lib.sh"
 
 # ---- tools
-if ! command -v wrk >/dev/null 2>&1; then
-  say "wrk not found: installing it from Debian"
-  if [ "$(id -u)" = 0 ]; then apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
-  else sudo apt-get install -y wrk >/dev/null; fi
-fi
-command -v python3 >/dev/null || { say "python3 is needed"; exit 1; }
-command -v curl >/dev/null || { say "curl is needed"; exit 1; }
+install_missing wrk
+need_tools python3 curl
 
 # ---- build
-say "building the release binary"
-(cd "$ROOT" && cargo build --release --bin switchyard --quiet)
-BIN="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps 2>/dev/null \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/switchyard"
-[ -x "$BIN" ] || { say "no binary at $BIN"; exit 1; }
+BIN="$(switchyard_bin)"
 
 # ---- start Switchyard on a free port
 WORK="$(mktemp -d)"
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-[ "$PORT" = 4242 ] && PORT=4343
+PORT="$(free_port)"
 BASE="http://127.0.0.1:$PORT"
 export BENCH_ADMIN_USER=admin
 BENCH_ADMIN_PASSWORD="bench-$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')"
 export BENCH_ADMIN_PASSWORD
 PID=""
 cleanup() {
-  if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-    kill -TERM "$PID" 2>/dev/null || true
-    wait "$PID" 2>/dev/null || true
-  fi
+  stop_pid "$PID"
   if [ "${KEEP:-0}" = 1 ]; then say "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -68,12 +55,7 @@ DATABASE_URL="sqlite://$WORK/bench.db" HTTP_HOST=127.0.0.1 PORT="$PORT" \
   UNLEASH_DEFAULT_ADMIN_USERNAME="$BENCH_ADMIN_USER" UNLEASH_DEFAULT_ADMIN_PASSWORD="$BENCH_ADMIN_PASSWORD" \
   LOG_LEVEL=warn "$BIN" >"$WORK/server.log" 2>&1 &
 PID=$!
-for _ in $(seq 1 100); do
-  curl -fsS -m 1 "$BASE/health" >/dev/null 2>&1 && break
-  kill -0 "$PID" 2>/dev/null || { say "switchyard exited:"; tail -20 "$WORK/server.log" >&2; exit 1; }
-  sleep 0.1
-done
-curl -fsS -m 1 "$BASE/health" >/dev/null || { say "switchyard did not become healthy"; exit 1; }
+wait_healthy "$BASE/health" "$PID" "$WORK/server.log" 100
 say "switchyard pid $PID on $BASE (SQLite in a temporary folder)"
 
 rss() { awk '/VmRSS/{printf "%.1f MiB", $2/1024}' "/proc/$1/status"; }

@@ -36,21 +36,11 @@ PGPORT="${PGPORT:-5432}"
 PGUSER="${PGUSER:-postgres}"
 PGMAINTDB="${PGMAINTDB:-test}"
 
-say() { printf '%s\n' "$*" >&2; }
+. "$HERE/lib.sh"
 
-for tool in python3 curl psql; do
-  command -v "$tool" >/dev/null || { say "$tool is needed"; exit 1; }
-done
+need_tools python3 curl psql
 
-if [ -n "${SWITCHYARD_BIN:-}" ]; then
-  BIN="$SWITCHYARD_BIN"
-else
-  say "building the release binary"
-  (cd "$ROOT" && cargo build --release --bin switchyard --quiet)
-  BIN="$(cd "$ROOT" && cargo metadata --format-version 1 --no-deps 2>/dev/null \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/release/switchyard"
-fi
-[ -x "$BIN" ] || { say "no binary at $BIN"; exit 1; }
+BIN="$(switchyard_bin)"
 BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")"
 
 WORK="$(mktemp -d)"
@@ -92,13 +82,6 @@ psql_admin "CREATE DATABASE \"$DB\""
 DB_MADE=1
 export DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$DB"
 
-free_port() {
-  local p
-  while :; do
-    p="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-    [ "$p" != 4242 ] && [ "$p" != "${1:-}" ] && { echo "$p"; return; }
-  done
-}
 PORT_A="$(free_port)"
 PORT_B="$(free_port "$PORT_A")"
 
@@ -126,12 +109,7 @@ start_node() {
     PORT="$port" "$BIN" >>"$WORK/$name.log" 2>&1 &
   pid=$!
   echo "$pid" >"$WORK/$name.pid"
-  for _ in $(seq 1 300); do
-    curl -fsS -m 1 "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-    kill -0 "$pid" 2>/dev/null || { say "node $name exited:"; tail -20 "$WORK/$name.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  curl -fsS -m 1 "http://127.0.0.1:$port/health" >/dev/null || { say "node $name did not become healthy"; exit 1; }
+  wait_healthy "http://127.0.0.1:$port/health" "$pid" "$WORK/$name.log"
   say "node $name: pid $pid on http://127.0.0.1:$port"
 }
 
