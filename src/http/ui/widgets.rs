@@ -116,3 +116,24 @@ pub(super) fn plain_words(message: &str) -> String {
     out.push_str(rest);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::plain_words;
+
+    #[test]
+    fn validation_messages_name_form_fields() {
+        assert_eq!(
+            plain_words("The `/body/constraints/0/value` property must be a semantic version for the SEMVER_GTE operator. You sent \"x\"."),
+            "Constraint 1 value must be a semantic version for the SEMVER_GTE operator. You sent \"x\"."
+        );
+        assert_eq!(
+            plain_words("`/body/variants/1/name` is required and must be a non-empty string."),
+            "variant 2 name is required and must be a non-empty string."
+        );
+        assert_eq!(
+            plain_words("Nothing to translate."),
+            "Nothing to translate."
+        );
+    }
+}
