@@ -117,12 +117,9 @@ pub(super) fn form_status(e: &AppError) -> StatusCode {
 /// When the variant rows ask to show the form again (a row added or removed without
 /// JavaScript, or a mistake in them), the status to show it with.
 pub(super) fn variant_stop(form: &mut StrategyForm, step: VariantStep) -> Option<StatusCode> {
-    match step {
-        VariantStep::Save(_) => None,
-        VariantStep::Edit => Some(StatusCode::OK),
-        VariantStep::Invalid(message) => {
-            form.error = Some(message);
-            Some(StatusCode::BAD_REQUEST)
-        }
+    let (status, error) = step.into_list().err()?;
+    if error.is_some() {
+        form.error = error;
     }
+    Some(status)
 }
