@@ -7,12 +7,13 @@ use chrono::TimeDelta;
 use serde_json::json;
 
 use super::page::{empty_form, show, show_with};
-use super::section::{form_error, token_to_delete, TokenForm, GRACE_CHOICES};
+use super::section::{token_to_delete, TokenForm, GRACE_CHOICES};
 use super::PATH;
 use crate::auth::permission::Scope;
 use crate::domain::permissions as perm;
 use crate::error::AppError;
 use crate::http::ui::forms::Empty;
+use crate::http::ui::widgets::form_error_text;
 use crate::http::ui::{date_time, redirect_with_flash, refusal};
 use crate::http::ui::{message_page, CsrfForm, PageResult, PageUser};
 use crate::service::{self, tokens};
@@ -71,7 +72,7 @@ pub(super) async fn create(
         }
         Err(e) => {
             let status = e.status();
-            form.error = Some(form_error(&e));
+            form.error = Some(form_error_text(&e));
             show(&state, &page, status, form, None, None).await
         }
     }

@@ -19,8 +19,7 @@ use crate::state::AppState;
 use actions::{confirm, confirm_rotate, create, delete, rotate};
 use page::list;
 pub(super) use section::{
-    confirming, form_error, token_to_delete, TokenForm, TokenRow, TokenSection, CLIENT_KIND,
-    FRONTEND_KIND,
+    confirming, token_to_delete, TokenForm, TokenRow, TokenSection, CLIENT_KIND, FRONTEND_KIND,
 };
 
 const PATH: &str = "/admin/api";

@@ -9,9 +9,8 @@ use serde_json::{json, Value};
 
 use crate::domain::tokens::ApiToken;
 use crate::domain::users::iso;
-use crate::error::AppError;
 use crate::http::ui::forms::field;
-use crate::http::ui::{date, date_time, error_text};
+use crate::http::ui::{date, date_time};
 use crate::http::ui::{message_page, PageError, PageUser};
 use crate::service::tokens;
 use crate::state::AppState;
@@ -206,9 +205,4 @@ pub(in crate::http::ui) async fn token_to_delete(
         )
         .into()),
     }
-}
-
-/// A create failure as shown beside the form, in the form's words.
-pub(in crate::http::ui) fn form_error(e: &AppError) -> String {
-    crate::http::ui::widgets::plain_words(&error_text(e))
 }

@@ -9,8 +9,8 @@ use super::page::{form_status, show_strategy_form, variant_stop};
 use crate::auth::permission::Scope;
 use crate::domain::permissions::{CREATE_FEATURE_STRATEGY, UPDATE_FEATURE_STRATEGY};
 use crate::http::ui::variants;
-use crate::http::ui::widgets::{flag_path, plain_words, require};
-use crate::http::ui::{error_text, redirect_with_flash, CsrfForm, PageResult, PageUser};
+use crate::http::ui::widgets::{flag_path, form_error_text, require};
+use crate::http::ui::{redirect_with_flash, CsrfForm, PageResult, PageUser};
 use crate::service::features;
 use crate::state::AppState;
 
@@ -68,7 +68,7 @@ pub(super) async fn add_strategy(
         )),
         Err(e) => {
             let status = form_status(&e);
-            form.error = Some(plain_words(&error_text(&e)));
+            form.error = Some(form_error_text(&e));
             show_strategy_form(&state, &page, &project, &flag, &env, None, form, status).await
         }
     }
@@ -141,7 +141,7 @@ pub(super) async fn save_strategy(
         )),
         Err(e) => {
             let status = form_status(&e);
-            form.error = Some(plain_words(&error_text(&e)));
+            form.error = Some(form_error_text(&e));
             show_strategy_form(
                 &state,
                 &page,

@@ -13,8 +13,8 @@ use super::form::{keep_if_unchanged, read_editor};
 use crate::auth::permission::Scope;
 use crate::domain::features::weight_as_percent;
 use crate::domain::permissions::UPDATE_FEATURE_ENVIRONMENT_VARIANTS;
-use crate::http::ui::widgets::{flag_path, plain_words, require, seg};
-use crate::http::ui::{error_text, redirect_with_flash, render, CsrfForm, Ctx};
+use crate::http::ui::widgets::{flag_path, form_error_text, require, seg};
+use crate::http::ui::{redirect_with_flash, render, CsrfForm, Ctx};
 use crate::http::ui::{PageResult, PageUser};
 use crate::service::features::{self, VariantChange};
 use crate::state::AppState;
@@ -244,7 +244,7 @@ async fn save_variants(
             ))
         }
         Err(e) => {
-            let shown = Shown::typed(editor, Some(plain_words(&error_text(&e))));
+            let shown = Shown::typed(editor, Some(form_error_text(&e)));
             show_page(&state, &page, at, shown, e.status()).await
         }
     }
