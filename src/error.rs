@@ -96,6 +96,26 @@ impl AppError {
         }
     }
 
+    /// The same error with `path`, the JSON pointer of the field at fault (such as
+    /// `/body/expiresAt`), in each entry of its `details`; the message is unchanged. Errors
+    /// other than [`AppError::BadData`] have no such list and are returned as they are.
+    pub fn at(mut self, path: &str) -> Self {
+        if let AppError::BadData { details, .. } = &mut self {
+            for d in details {
+                d.path = Some(path.to_string());
+            }
+        }
+        self
+    }
+
+    /// The JSON pointer of the field the error names first, when it names one.
+    pub fn field_path(&self) -> Option<&str> {
+        match self {
+            AppError::BadData { details, .. } => details.first()?.path.as_deref(),
+            _ => None,
+        }
+    }
+
     /// A 400 from a service rule, phrased as Unleash phrases those.
     pub fn validation(message: impl Into<String>) -> Self {
         let message = message.into();

@@ -629,3 +629,72 @@ async fn strategy_form_takes_segments_and_remote_addresses_and_an_editor_can_use
     assert_eq!(bad.status.as_u16(), 400);
     assert!(bad.text.contains("Constraint 1 values"), "{}", bad.text);
 }
+
+#[tokio::test]
+async fn form_errors_name_the_field_of_their_path() {
+    let app = TestApp::new().await;
+    let api = app.admin().await;
+    let s = form_login(&app, "admin", ADMIN_PASSWORD).await;
+    app.post(
+        "/api/admin/projects/default/features",
+        serde_json::json!({"name": "named-fields"}),
+        &api,
+    )
+    .await
+    .expect(201);
+
+    // The service's error is about `/body/constraints/1/values/0`; the form says which row.
+    let path = "/projects/default/features/named-fields/environments/development/strategies/new";
+    let token = csrf(&app, path, &s).await;
+    let bad = post_form(
+        &app,
+        path,
+        &s,
+        &[
+            ("_csrf", &token),
+            ("name", "flexibleRollout"),
+            ("rollout", "50"),
+            ("stickiness", "default"),
+            ("c0_field", "region"),
+            ("c0_operator", "IN"),
+            ("c0_values", "eu"),
+            ("c1_field", "remoteAddress"),
+            ("c1_operator", "IN_CIDR"),
+            ("c1_values", "not-an-ip"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status.as_u16(), 400, "{}", bad.text);
+    assert!(
+        bad.text
+            .contains("Constraint 2 values must be an IP address or a CIDR range"),
+        "{}",
+        bad.text
+    );
+    assert!(!bad.text.contains("`/body"), "{}", bad.text);
+
+    // The same for the API token form: `/body/tokenName` is the token name.
+    let token = csrf(&app, "/admin/api", &s).await;
+    let long = "n".repeat(256);
+    let bad = post_form(
+        &app,
+        "/admin/api",
+        &s,
+        &[
+            ("_csrf", token.as_str()),
+            ("name", long.as_str()),
+            ("type", "client"),
+            ("environment", "development"),
+            ("projects", "*"),
+            ("expiry", "never"),
+        ],
+    )
+    .await;
+    assert_eq!(bad.status.as_u16(), 400, "{}", bad.text);
+    assert!(
+        bad.text
+            .contains("Token name must be at most 255 characters long."),
+        "{}",
+        bad.text
+    );
+}

@@ -133,15 +133,20 @@ pub fn validate_new_pat(body: &Value, now: DateTime<Utc>) -> AppResult<NewPat> {
     };
     let description = description.trim().to_string();
     if description.is_empty() {
-        return Err(AppError::validation("PAT description cannot be empty."));
+        return Err(
+            AppError::validation("PAT description cannot be empty.").at("/body/description")
+        );
     }
     if description.chars().count() > MAX_DESCRIPTION_CHARS {
         return Err(AppError::validation(format!(
             "PAT description must be at most {MAX_DESCRIPTION_CHARS} characters long."
-        )));
+        ))
+        .at("/body/description"));
     }
     if expires_at <= now {
-        return Err(AppError::validation("The expiry date should be in future."));
+        return Err(
+            AppError::validation("The expiry date should be in future.").at("/body/expiresAt")
+        );
     }
     let scope = scope_of_body(body)?;
     Ok(NewPat {
@@ -206,7 +211,9 @@ pub fn validate_rotation(body: &Value, now: DateTime<Utc>) -> AppResult<Rotation
         Some(v) => Some(parse_date_time("expiresAt", v)?),
     };
     if expires_at.is_some_and(|t| t <= now) {
-        return Err(AppError::validation("The expiry date should be in future."));
+        return Err(
+            AppError::validation("The expiry date should be in future.").at("/body/expiresAt")
+        );
     }
     Ok(Rotation { grace, expires_at })
 }
@@ -290,7 +297,7 @@ impl TokenPolicy {
             if d > c {
                 return Err(AppError::bad_data(
                     format!("PAT_MAX_LIFETIME_DAYS limits personal access tokens to {c} days on this server; choose {c} or fewer."),
-                ));
+                ).at("/body/patMaxLifetimeDays"));
             }
         }
         Ok(policy)
@@ -331,7 +338,7 @@ pub fn check_pat_lifetime(
                 "Personal access tokens may live at most {days} days; choose an expiry on or before {}.",
                 latest.format("%Y-%m-%d")
             ),
-        ));
+        ).at("/body/expiresAt"));
     }
     Ok(())
 }
@@ -456,9 +463,10 @@ pub fn validate_new_api_token(body: &Value, now: DateTime<Utc>) -> AppResult<New
         }
     };
     if environment == "*" {
-        return Err(AppError::bad_data(
-            "Client token cannot be scoped to all environments",
-        ));
+        return Err(
+            AppError::bad_data("Client token cannot be scoped to all environments")
+                .at("/body/environment"),
+        );
     }
     let mut projects: Vec<String> = match (body.get("projects"), body.get("project")) {
         (Some(Value::Array(list)), _) => list
@@ -499,7 +507,9 @@ pub fn validate_new_api_token(body: &Value, now: DateTime<Utc>) -> AppResult<New
         Some(v) => Some(parse_date_time("expiresAt", v)?),
     };
     if expires_at.is_some_and(|t| t <= now) {
-        return Err(AppError::validation("The expiry date should be in future."));
+        return Err(
+            AppError::validation("The expiry date should be in future.").at("/body/expiresAt")
+        );
     }
     Ok(NewApiToken {
         token_name: name.to_string(),

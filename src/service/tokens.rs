@@ -310,14 +310,16 @@ pub fn check_deletable_from_project(token: &ApiToken, project: &str) -> AppResul
 
 async fn check_scope(c: &mut impl Conn, new: &NewApiToken) -> AppResult<()> {
     if !store::environments_exist(c, &new.environment).await? {
-        return Err(AppError::bad_data(format!(
-            "Environment={} does not exist",
-            new.environment
-        )));
+        return Err(
+            AppError::bad_data(format!("Environment={} does not exist", new.environment))
+                .at("/body/environment"),
+        );
     }
     for p in new.projects.iter().filter(|p| p.as_str() != "*") {
         if !store::project_exists(c, p).await? {
-            return Err(AppError::bad_data(format!("Project={p} does not exist")));
+            return Err(
+                AppError::bad_data(format!("Project={p} does not exist")).at("/body/projects")
+            );
         }
     }
     Ok(())

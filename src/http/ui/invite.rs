@@ -12,11 +12,12 @@ use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::TimeDelta;
 
+use super::cookies::{constant_time_eq, cookie_path, read_cookie};
 use super::forms::Empty;
 use super::widgets::require_admin;
 use super::{
-    constant_time_eq, cookie_path, date, error_text, message_page, read_cookie,
-    redirect_with_flash, render, CsrfForm, Ctx, PageResult, PageUser,
+    date, error_text, message_page, redirect_with_flash, render, CsrfForm, Ctx, PageResult,
+    PageUser,
 };
 use crate::auth::token::random_b64;
 use crate::domain::users::iso;

@@ -10,8 +10,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 
+use super::cookies::{constant_time_eq, cookie_path, read_cookie};
 use super::forms::Empty;
-use super::{constant_time_eq, cookie_path, read_cookie, safe_redirect, CsrfForm};
+use super::{safe_redirect, CsrfForm};
 use crate::auth::session;
 use crate::auth::token::random_b64;
 use crate::error::AppError;

@@ -1,7 +1,17 @@
 //! The "New token" form: expiry and scope choices, what a posted form asks for, and the
 //! equivalent `curl` call.
 
-use super::*;
+use axum::http::{header, HeaderMap};
+use chrono::{DateTime, NaiveDateTime, TimeDelta, Utc};
+use serde_json::json;
+
+use super::rows::{is_never, never};
+use crate::domain::token_scope::{Access, TokenScope};
+use crate::domain::users::iso;
+use crate::error::AppError;
+use crate::http::ui::date;
+use crate::http::ui::forms::field;
+use crate::state::AppState;
 
 /// The expiry choices of the form, as (value, label); 30 days is the default.
 pub const EXPIRY_CHOICES: [(&str, &str); 6] = [
@@ -253,5 +263,34 @@ impl CreateForm {
             custom_expiry: field(pairs, "custom_expiry"),
             scope: scope_of_form(pairs),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, TimeDelta, Utc};
+
+    use super::{expiry_of, is_never};
+
+    #[test]
+    fn expiry_choices() {
+        let now = DateTime::parse_from_rfc3339("2026-01-10T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(expiry_of("30", "", now).unwrap(), now + TimeDelta::days(30));
+        assert_eq!(expiry_of("90", "", now).unwrap(), now + TimeDelta::days(90));
+        assert!(expiry_of("31", "", now).is_err());
+        assert!(is_never(expiry_of("never", "", now).unwrap(), now));
+        assert_eq!(
+            expiry_of("custom", "2026-02-01T08:30", now)
+                .unwrap()
+                .to_rfc3339(),
+            "2026-02-01T08:30:00+00:00"
+        );
+        assert_eq!(
+            expiry_of("custom", "2026-01-01T08:30", now).unwrap_err(),
+            "Invalid date, must be in the future"
+        );
+        assert!(expiry_of("custom", "", now).is_err());
     }
 }

@@ -9,26 +9,25 @@ mod rows;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use chrono::{DateTime, Datelike, NaiveDateTime, TimeDelta, Utc};
 use serde_json::json;
 
-use super::forms::{field, parse_id, Empty};
+use super::forms::{parse_id, Empty};
 use super::{
-    date, date_time, error_text, redirect_with_flash, render, CsrfForm, Ctx, PageError, PageResult,
+    date_time, error_text, redirect_with_flash, render, CsrfForm, Ctx, PageError, PageResult,
     PageUser,
 };
-use crate::domain::token_scope::{Access, TokenScope};
-use crate::domain::tokens::{Expiry, Pat};
+use crate::domain::token_scope::TokenScope;
+use crate::domain::tokens::Pat;
 use crate::domain::users::iso;
 use crate::error::AppError;
 use crate::service::tokens;
 use crate::state::AppState;
-use form::*;
-use rows::*;
+use form::{expiry_of, form_state, max_days, scope_choices, CreateForm, FormState};
+use rows::{rows, PatList, TokenRow};
 
 const PATH: &str = "/profile/personal-api-tokens";
 
@@ -398,31 +397,4 @@ async fn rotate(
         Some(created),
         None,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn expiry_choices() {
-        let now = DateTime::parse_from_rfc3339("2026-01-10T12:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc);
-        assert_eq!(expiry_of("30", "", now).unwrap(), now + TimeDelta::days(30));
-        assert_eq!(expiry_of("90", "", now).unwrap(), now + TimeDelta::days(90));
-        assert!(expiry_of("31", "", now).is_err());
-        assert!(is_never(expiry_of("never", "", now).unwrap(), now));
-        assert_eq!(
-            expiry_of("custom", "2026-02-01T08:30", now)
-                .unwrap()
-                .to_rfc3339(),
-            "2026-02-01T08:30:00+00:00"
-        );
-        assert_eq!(
-            expiry_of("custom", "2026-01-01T08:30", now).unwrap_err(),
-            "Invalid date, must be in the future"
-        );
-        assert!(expiry_of("custom", "", now).is_err());
-    }
 }

@@ -1,6 +1,11 @@
 //! The token list's rows: dates, scope labels and last client addresses.
 
-use super::*;
+use chrono::{DateTime, Datelike, Utc};
+
+use crate::domain::token_scope::TokenScope;
+use crate::domain::tokens::{Expiry, Pat};
+use crate::http::ui::{date, date_time};
+use crate::state::AppState;
 
 /// "Never" is stored as the end of year 9999, which Unleash's UI also shows as "Never".
 pub(super) fn never() -> DateTime<Utc> {

@@ -14,11 +14,10 @@ use crate::domain::permissions::{
 };
 use crate::error::AppError;
 use crate::http::ui::api_tokens::{
-    confirming, form_error, token_to_delete, TokenForm, TokenRow, TokenSection, CLIENT_KIND,
-    FRONTEND_KIND,
+    confirming, token_to_delete, TokenForm, TokenRow, TokenSection, CLIENT_KIND, FRONTEND_KIND,
 };
 use crate::http::ui::forms::Empty;
-use crate::http::ui::widgets::{require, ProjectTabs};
+use crate::http::ui::widgets::{form_error_text, require, ProjectTabs};
 use crate::http::ui::{redirect_with_flash, refusal, render, CsrfForm, Ctx};
 use crate::http::ui::{PageResult, PageUser};
 use crate::service::{projects, tokens};
@@ -191,7 +190,7 @@ async fn create_token(
             .await
         }
         Err(e) => {
-            form.error = Some(form_error(&e));
+            form.error = Some(form_error_text(&e));
             show_api_access(&state, &page, &project, e.status(), Some(form), None, None).await
         }
     }

@@ -13,7 +13,7 @@ use crate::auth::permission::Scope;
 use crate::auth::Authorized;
 use crate::domain::permissions::{DELETE_PROJECT, UPDATE_PROJECT};
 use crate::domain::projects::{Project, DEFAULT_PROJECT};
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use crate::http::ui::forms::Empty;
 use crate::http::ui::widgets::{require, seg, ProjectTabs, NO_PERMISSION};
 use crate::http::ui::{error_text, redirect_with_flash, render, CsrfForm, Ctx};
@@ -45,6 +45,7 @@ struct SettingsForm {
     error_field: &'static str,
 }
 
+#[derive(Clone)]
 struct EnvRow {
     name: String,
     link: String,
@@ -74,14 +75,25 @@ struct SettingsPage {
     reason: &'static str,
 }
 
-/// What a settings page shows besides the project itself.
-#[derive(Default)]
-struct SettingsState {
-    form: Option<SettingsForm>,
-    env_error: Option<String>,
-    delete_error: Option<String>,
-    confirm_delete: bool,
-    confirm_env: Option<String>,
+/// What a settings page shows besides the project itself: the page as stored, or one
+/// message or question in the part of the page it concerns.
+enum Extra {
+    Nothing,
+    /// The settings form as typed, with the reason it was not saved.
+    Form(SettingsForm),
+    /// Why an environment was not enabled or disabled.
+    EnvError(String),
+    /// Why the project was not deleted.
+    DeleteError(String),
+    /// Asks before the project is deleted.
+    ConfirmDelete,
+    /// Asks before this environment is disabled.
+    ConfirmEnv(String),
+}
+
+/// The address of a project's settings, below the base path.
+fn settings_path(project: &str) -> String {
+    format!("{}/settings", project_path(project))
 }
 
 fn delete_blocked(page: &PageUser, p: &Project) -> Option<String> {
@@ -106,7 +118,7 @@ async fn show_settings(
     page: &PageUser,
     project: &str,
     status: StatusCode,
-    extra: SettingsState,
+    extra: Extra,
 ) -> PageResult {
     let (p, _, _) = projects::get(state, project).await.map_err(page.fail())?;
     let envs: Vec<EnvRow> = service::environments::of_project(state, project)
@@ -121,25 +133,26 @@ async fn show_settings(
             enabled_flags: e.enabled_flags,
         })
         .collect();
-    let confirm_env = match extra.confirm_env {
-        Some(name) => match envs.iter().find(|e| e.name == name && e.enabled) {
-            Some(e) => Some(EnvRow {
-                name: e.name.clone(),
-                link: e.link.clone(),
-                kind: e.kind.clone(),
-                enabled: e.enabled,
-                enabled_flags: e.enabled_flags,
-            }),
+    let confirm_env = match &extra {
+        Extra::ConfirmEnv(name) => match envs.iter().find(|e| e.name == *name && e.enabled) {
+            Some(e) => Some(e.clone()),
             None => {
                 return Err(page.fail()(AppError::not_found(format!(
                     "The environment \"{name}\" is not enabled in the project \"{project}\"."
                 ))))
             }
         },
-        None => None,
+        _ => None,
+    };
+    let confirm_delete = matches!(extra, Extra::ConfirmDelete);
+    let (form, env_error, delete_error) = match extra {
+        Extra::Form(form) => (Some(form), None, None),
+        Extra::EnvError(message) => (None, Some(message), None),
+        Extra::DeleteError(message) => (None, None, Some(message)),
+        Extra::Nothing | Extra::ConfirmDelete | Extra::ConfirmEnv(_) => (None, None, None),
     };
     let ctx = page.ctx(format!("{} · Settings", p.name), "projects");
-    let form = extra.form.unwrap_or_else(|| SettingsForm {
+    let form = form.unwrap_or_else(|| SettingsForm {
         name: p.name.clone(),
         description: p.description.clone().unwrap_or_default(),
         error: None,
@@ -154,10 +167,10 @@ async fn show_settings(
             can_update: page.principal.can(&[UPDATE_PROJECT], Scope::project(&p.id)),
             enabled_envs: envs.iter().filter(|e| e.enabled).count(),
             envs,
-            env_error: extra.env_error,
+            env_error,
             delete_blocked: delete_blocked(page, &p),
-            delete_error: extra.delete_error,
-            confirm_delete: extra.confirm_delete,
+            delete_error,
+            confirm_delete,
             confirm_env,
             reason: NO_PERMISSION,
             id: p.id,
@@ -172,14 +185,18 @@ async fn settings(
     page: PageUser,
     Path(project): Path<String>,
 ) -> PageResult {
-    show_settings(
-        &state,
-        &page,
-        &project,
-        StatusCode::OK,
-        SettingsState::default(),
-    )
-    .await
+    show_settings(&state, &page, &project, StatusCode::OK, Extra::Nothing).await
+}
+
+/// The settings page again after a refused change, with the refusal where `place` shows it.
+async fn refused(
+    state: &AppState,
+    page: &PageUser,
+    project: &str,
+    e: &AppError,
+    place: fn(String) -> Extra,
+) -> PageResult {
+    show_settings(state, page, project, e.status(), place(error_text(e))).await
 }
 
 #[derive(serde::Deserialize)]
@@ -213,7 +230,7 @@ async fn save(
     match projects::update(&state, &auth, &project, update).await {
         Ok(p) => Ok(redirect_with_flash(
             &state,
-            &format!("{}/settings", project_path(&p.id)),
+            &settings_path(&p.id),
             "Project settings saved",
         )),
         Err(e) => {
@@ -223,11 +240,7 @@ async fn save(
                 error: Some(error_text(&e)),
                 error_field: error_field(&e),
             };
-            let extra = SettingsState {
-                form: Some(form),
-                ..SettingsState::default()
-            };
-            show_settings(&state, &page, &project, e.status(), extra).await
+            show_settings(&state, &page, &project, e.status(), Extra::Form(form)).await
         }
     }
 }
@@ -238,33 +251,33 @@ async fn enable_environment(
     Path((project, env)): Path<(String, String)>,
     CsrfForm(_form): CsrfForm<Empty>,
 ) -> PageResult {
-    let auth = may_update(&page, &project)?;
-    let result = projects::add_environment(&state, &auth, &project, &env).await;
-    environment_changed(&state, &page, &project, &env, "enabled", result).await
+    change_environment(&state, &page, &project, &env, true).await
 }
 
-/// Back to the settings with a message, or the settings again with the refusal.
-async fn environment_changed(
+/// Enables or disables `env` in the project; back to the settings with a message, or the
+/// settings again with the refusal.
+async fn change_environment(
     state: &AppState,
     page: &PageUser,
     project: &str,
     env: &str,
-    done: &str,
-    result: AppResult<()>,
+    enable: bool,
 ) -> PageResult {
+    let auth = may_update(page, project)?;
+    let (result, done) = if enable {
+        let result = projects::add_environment(state, &auth, project, env).await;
+        (result, "enabled")
+    } else {
+        let result = projects::remove_environment(state, &auth, project, env).await;
+        (result, "disabled")
+    };
     match result {
         Ok(()) => Ok(redirect_with_flash(
             state,
-            &format!("{}/settings", project_path(project)),
+            &settings_path(project),
             &format!("Environment \"{env}\" {done} in this project"),
         )),
-        Err(e) => {
-            let extra = SettingsState {
-                env_error: Some(error_text(&e)),
-                ..SettingsState::default()
-            };
-            show_settings(state, page, project, e.status(), extra).await
-        }
+        Err(e) => refused(state, page, project, &e, Extra::EnvError).await,
     }
 }
 
@@ -274,11 +287,14 @@ async fn confirm_disable(
     Path((project, env)): Path<(String, String)>,
 ) -> PageResult {
     may_update(&page, &project)?;
-    let extra = SettingsState {
-        confirm_env: Some(env),
-        ..SettingsState::default()
-    };
-    show_settings(&state, &page, &project, StatusCode::OK, extra).await
+    show_settings(
+        &state,
+        &page,
+        &project,
+        StatusCode::OK,
+        Extra::ConfirmEnv(env),
+    )
+    .await
 }
 
 async fn disable_environment(
@@ -287,9 +303,7 @@ async fn disable_environment(
     Path((project, env)): Path<(String, String)>,
     CsrfForm(_form): CsrfForm<Empty>,
 ) -> PageResult {
-    let auth = may_update(&page, &project)?;
-    let result = projects::remove_environment(&state, &auth, &project, &env).await;
-    environment_changed(&state, &page, &project, &env, "disabled", result).await
+    change_environment(&state, &page, &project, &env, false).await
 }
 
 fn may_delete(page: &PageUser, project: &str) -> Result<Authorized, Response> {
@@ -307,11 +321,14 @@ async fn confirm_delete(
     Path(project): Path<String>,
 ) -> PageResult {
     may_delete(&page, &project)?;
-    let extra = SettingsState {
-        confirm_delete: true,
-        ..SettingsState::default()
-    };
-    show_settings(&state, &page, &project, StatusCode::OK, extra).await
+    show_settings(
+        &state,
+        &page,
+        &project,
+        StatusCode::OK,
+        Extra::ConfirmDelete,
+    )
+    .await
 }
 
 async fn delete(
@@ -327,12 +344,6 @@ async fn delete(
             "/projects",
             &format!("Project \"{project}\" deleted"),
         )),
-        Err(e) => {
-            let extra = SettingsState {
-                delete_error: Some(error_text(&e)),
-                ..SettingsState::default()
-            };
-            show_settings(&state, &page, &project, e.status(), extra).await
-        }
+        Err(e) => refused(&state, &page, &project, &e, Extra::DeleteError).await,
     }
 }

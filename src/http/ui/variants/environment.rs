@@ -9,12 +9,12 @@ use axum::Router;
 use serde_json::Value;
 
 use super::editor::{context_stickiness, VariantEditor};
-use super::form::{keep_if_unchanged, read_editor, VariantStep};
+use super::form::{keep_if_unchanged, read_editor};
 use crate::auth::permission::Scope;
 use crate::domain::features::weight_as_percent;
 use crate::domain::permissions::UPDATE_FEATURE_ENVIRONMENT_VARIANTS;
-use crate::http::ui::widgets::{flag_path, plain_words, require, seg};
-use crate::http::ui::{error_text, redirect_with_flash, render, CsrfForm, Ctx};
+use crate::http::ui::widgets::{flag_path, form_error_text, require, seg};
+use crate::http::ui::{redirect_with_flash, render, CsrfForm, Ctx};
 use crate::http::ui::{PageResult, PageUser};
 use crate::service::features::{self, VariantChange};
 use crate::state::AppState;
@@ -104,10 +104,41 @@ struct Shown {
     copy_error: Option<String>,
 }
 
+impl Shown {
+    /// The variants as stored.
+    fn stored() -> Shown {
+        Shown {
+            editor: None,
+            error: None,
+            copy_error: None,
+        }
+    }
+
+    /// The editor as it was sent, with the reason it was not saved when there is one.
+    fn typed(editor: VariantEditor, error: Option<String>) -> Shown {
+        Shown {
+            editor: Some(editor),
+            error,
+            copy_error: None,
+        }
+    }
+
+    /// The variants as stored, with the reason they were not copied.
+    fn copy_refused(message: &str) -> Shown {
+        Shown {
+            copy_error: Some(message.to_string()),
+            ..Shown::stored()
+        }
+    }
+}
+
+/// The page's flag and environment: project, flag and environment names.
+type At<'a> = (&'a str, &'a str, &'a str);
+
 async fn show_page(
     state: &AppState,
     page: &PageUser,
-    (project, flag, env): (&str, &str, &str),
+    (project, flag, env): At<'_>,
     shown: Shown,
     status: StatusCode,
 ) -> PageResult {
@@ -165,19 +196,8 @@ async fn variants_page(
     page: PageUser,
     Path((project, flag, env)): Path<(String, String, String)>,
 ) -> PageResult {
-    let shown = Shown {
-        editor: None,
-        error: None,
-        copy_error: None,
-    };
-    show_page(
-        &state,
-        &page,
-        (&project, &flag, &env),
-        shown,
-        StatusCode::OK,
-    )
-    .await
+    let at = (project.as_str(), flag.as_str(), env.as_str());
+    show_page(&state, &page, at, Shown::stored(), StatusCode::OK).await
 }
 
 fn variants_path(project: &str, flag: &str, env: &str) -> String {
@@ -200,38 +220,12 @@ async fn save_variants(
         Scope::environment(&project, &env),
         "Your role does not allow changing this flag's variants in this environment.",
     )?;
+    let at = (project.as_str(), flag.as_str(), env.as_str());
     let (editor, step) = read_editor(&pairs, true);
-    let list = match step {
-        VariantStep::Save(list) => list,
-        VariantStep::Edit => {
-            let shown = Shown {
-                editor: Some(editor),
-                error: None,
-                copy_error: None,
-            };
-            return show_page(
-                &state,
-                &page,
-                (&project, &flag, &env),
-                shown,
-                StatusCode::OK,
-            )
-            .await;
-        }
-        VariantStep::Invalid(message) => {
-            let shown = Shown {
-                editor: Some(editor),
-                error: Some(message),
-                copy_error: None,
-            };
-            return show_page(
-                &state,
-                &page,
-                (&project, &flag, &env),
-                shown,
-                StatusCode::BAD_REQUEST,
-            )
-            .await;
+    let list = match step.into_list() {
+        Ok(list) => list,
+        Err((status, error)) => {
+            return show_page(&state, &page, at, Shown::typed(editor, error), status).await
         }
     };
     let before = features::env_variants(&state, &project, &flag, &env)
@@ -250,13 +244,8 @@ async fn save_variants(
             ))
         }
         Err(e) => {
-            let status = e.status();
-            let shown = Shown {
-                editor: Some(editor),
-                error: Some(plain_words(&error_text(&e))),
-                copy_error: None,
-            };
-            show_page(&state, &page, (&project, &flag, &env), shown, status).await
+            let shown = Shown::typed(editor, Some(form_error_text(&e)));
+            show_page(&state, &page, at, shown, e.status()).await
         }
     }
 }
@@ -274,19 +263,9 @@ async fn copy_variants(
         .filter(|t| *t != env)
         .collect();
     if targets.is_empty() {
-        let shown = Shown {
-            editor: None,
-            error: None,
-            copy_error: Some("Choose at least one environment to copy the variants to.".into()),
-        };
-        return show_page(
-            &state,
-            &page,
-            (&project, &flag, &env),
-            shown,
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
+        let at = (project.as_str(), flag.as_str(), env.as_str());
+        let shown = Shown::copy_refused("Choose at least one environment to copy the variants to.");
+        return show_page(&state, &page, at, shown, StatusCode::BAD_REQUEST).await;
     }
     let mut proofs = Vec::new();
     for target in &targets {

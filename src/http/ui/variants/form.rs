@@ -1,6 +1,7 @@
 //! Reading a submitted row editor: the buttons it was sent with, and the list its rows
 //! describe, checked as far as the form can check it.
 
+use axum::http::StatusCode;
 use serde_json::{json, Value};
 
 use super::editor::{VariantEditor, VariantRow};
@@ -17,6 +18,18 @@ pub enum VariantStep {
     Edit,
     /// Show the form again with this message.
     Invalid(String),
+}
+
+impl VariantStep {
+    /// The list to save, or how to show the form again: the status of the page and the
+    /// message to show on it, if any.
+    pub fn into_list(self) -> Result<Value, (StatusCode, Option<String>)> {
+        match self {
+            VariantStep::Save(list) => Ok(list),
+            VariantStep::Edit => Err((StatusCode::OK, None)),
+            VariantStep::Invalid(message) => Err((StatusCode::BAD_REQUEST, Some(message))),
+        }
+    }
 }
 
 /// Reads the editor's fields (`v{i}_*`, `variant_stickiness`, `add_variant`,
