@@ -13,6 +13,20 @@ use axum::extract::ConnectInfo;
 use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap};
 
+tokio::task_local! {
+    /// The TCP peer of the connection being served: set once per connection by the server
+    /// (see [`with_peer`]), which costs less than an extension inserted into every request.
+    static PEER: SocketAddr;
+}
+
+/// Serves a connection's requests (`fut`) with `peer` as their TCP peer.
+pub fn with_peer<F: std::future::Future>(
+    peer: SocketAddr,
+    fut: F,
+) -> tokio::task::futures::TaskLocalFuture<SocketAddr, F> {
+    PEER.scope(peer, fut)
+}
+
 /// The client's IP address, if it can be known.
 pub fn client_ip(parts: &Parts, trusted_header: Option<&str>) -> Option<IpAddr> {
     client_ip_of(&parts.headers, &parts.extensions, trusted_header)
@@ -30,9 +44,12 @@ pub fn client_ip_of(
             return Some(ip);
         }
     }
+    // A request's own `ConnectInfo` (set by axum's `into_make_service_with_connect_info`)
+    // first, then the connection the server is serving.
     extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
+        .or_else(|| PEER.try_with(|p| p.ip()).ok())
 }
 
 fn from_header(headers: &HeaderMap, name: &str) -> Option<IpAddr> {
@@ -107,12 +124,12 @@ where
     }
 
     fn call(&mut self, req: axum::http::Request<B>) -> Self::Future {
-        let (parts, body) = req.into_parts();
-        let ip = client_ip(&parts, self.trusted_header.as_deref());
-        let fut = self
-            .inner
-            .call(axum::http::Request::from_parts(parts, body));
-        crate::auth::seen::with_client_address(ip, fut)
+        let ip = client_ip_of(
+            req.headers(),
+            req.extensions(),
+            self.trusted_header.as_deref(),
+        );
+        crate::auth::seen::with_client_address(ip, self.inner.call(req))
     }
 }
 

@@ -5,17 +5,16 @@
 //! shutdown. HTTP/1.1, which is what the SDKs and Unleash Edge speak
 //! (HTTP/2 is for a TLS-terminating proxy in front to offer).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::ConnectInfo;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, Semaphore};
 
@@ -46,6 +45,100 @@ struct Tracked {
     idle_since_ms: AtomicU64,
     /// Told to close the connection to make room for a new one.
     evict: Notify,
+}
+
+/// One connection's service: the shared stack of layers and router, called in place (an
+/// HTTP/1.1 connection answers one request at a time) rather than cloned for every request as
+/// a general tower-to-hyper adapter must, with the connection's busy and idle marks set
+/// around each request.
+struct ConnectionService<S> {
+    stack: RefCell<S>,
+    tracked: Arc<Tracked>,
+    /// When the server started, the origin of [`Tracked::idle_since_ms`].
+    started: Instant,
+}
+
+impl<S> hyper::service::Service<axum::http::Request<hyper::body::Incoming>> for ConnectionService<S>
+where
+    S: tower::Service<
+            axum::extract::Request,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone,
+{
+    type Response = axum::response::Response;
+    type Error = std::convert::Infallible;
+    type Future = Served<S>;
+
+    fn call(&self, req: axum::http::Request<hyper::body::Incoming>) -> Self::Future {
+        self.tracked.busy.store(true, Ordering::Relaxed);
+        let req = req.map(axum::body::Body::new);
+        let mut stack = self.stack.borrow_mut();
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let future = match stack.poll_ready(&mut cx) {
+            std::task::Poll::Ready(Ok(())) => ServedInner::Called {
+                future: stack.call(req),
+            },
+            std::task::Poll::Ready(Err(never)) => match never {},
+            // No layer of the stack waits to be ready today; should one ever, a clone waits
+            // for its readiness without holding the connection's copy.
+            std::task::Poll::Pending => ServedInner::Waiting {
+                future: tower::ServiceExt::oneshot(stack.clone(), req),
+            },
+        };
+        Served {
+            future,
+            tracked: self.tracked.clone(),
+            started: self.started,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A request being answered on a tracked connection.
+    struct Served<S: tower::Service<axum::extract::Request>> {
+        #[pin]
+        future: ServedInner<S>,
+        tracked: Arc<Tracked>,
+        started: Instant,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = ServedInnerProj]
+    enum ServedInner<S: tower::Service<axum::extract::Request>> {
+        Called { #[pin] future: S::Future },
+        Waiting { #[pin] future: tower::util::Oneshot<S, axum::extract::Request> },
+    }
+}
+
+impl<S> Future for Served<S>
+where
+    S: tower::Service<
+        axum::extract::Request,
+        Response = axum::response::Response,
+        Error = std::convert::Infallible,
+    >,
+{
+    type Output = Result<axum::response::Response, std::convert::Infallible>;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let this = self.project();
+        let res = std::task::ready!(match this.future.project() {
+            ServedInnerProj::Called { future } => future.poll(cx),
+            ServedInnerProj::Waiting { future } => future.poll(cx),
+        });
+        let idle_since = u64::try_from(this.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        this.tracked
+            .idle_since_ms
+            .store(idle_since, Ordering::Relaxed);
+        this.tracked.served.store(true, Ordering::Relaxed);
+        this.tracked.busy.store(false, Ordering::Relaxed);
+        std::task::Poll::Ready(res)
+    }
 }
 
 /// The open connections, so that at the limit the ones waiting longest for a request can
@@ -268,32 +361,16 @@ pub async fn serve_connections<S>(
         };
         let _ = stream.set_nodelay(true);
         let (id, tracked) = connections.add();
-        let service = {
-            let (busy, done) = (tracked.clone(), tracked.clone());
-            let connections = connections.clone();
-            let service = tower::ServiceExt::map_request(
-                router.clone(),
-                move |req: axum::http::Request<hyper::body::Incoming>| {
-                    busy.busy.store(true, Ordering::Relaxed);
-                    let mut req = req.map(axum::body::Body::new);
-                    req.extensions_mut().insert(ConnectInfo(peer));
-                    req
-                },
-            );
-            tower::ServiceExt::map_response(service, move |res| {
-                done.idle_since_ms
-                    .store(connections.now_ms(), Ordering::Relaxed);
-                done.served.store(true, Ordering::Relaxed);
-                done.busy.store(false, Ordering::Relaxed);
-                res
-            })
+        let service = ConnectionService {
+            stack: RefCell::new(router.clone()),
+            tracked: tracked.clone(),
+            started: connections.started,
         };
-        let service = TowerToHyperService::new(service);
         let builder = builder.clone();
         let conn = builder.serve_connection(TokioIo::new(stream), service);
         let conn = graceful.watch(conn);
         let connections = connections.clone();
-        tokio::spawn(async move {
+        tokio::spawn(super::client_address::with_peer(peer, async move {
             let mut conn = std::pin::pin!(conn);
             loop {
                 tokio::select! {
@@ -316,7 +393,7 @@ pub async fn serve_connections<S>(
             }
             connections.remove(id);
             drop(slot);
-        });
+        }));
     }
     drop(listener);
     graceful.shutdown().await;
