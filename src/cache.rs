@@ -134,7 +134,7 @@ impl EnvSnapshot {
             return e.clone();
         }
         let sel = Selection {
-            token_projects: projects.to_vec(),
+            token_projects: projects.into(),
             ..Default::default()
         };
         let features = select(&self.all, &sel, &self.environment);

@@ -5,6 +5,7 @@
 //! prebuilt route table (no allocation for paths with up to three parameters, no lock) and
 //! then adds to two relaxed atomics: its latency bucket and the latency sum.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, OnceLock};
@@ -46,6 +47,9 @@ impl OpStats {
 
 struct RouteTable {
     matcher: matchit::Router<usize>,
+    /// The templates without parameters, found by one hash lookup before the matcher is
+    /// asked (as in the matcher, such a template wins over one with a parameter).
+    exact: HashMap<String, usize, foldhash::fast::RandomState>,
     /// Route templates, by the index `matcher` gives.
     paths: Vec<String>,
     /// Per route: per method (see [`METHODS`]), the index in `ops`, or `usize::MAX`.
@@ -107,6 +111,7 @@ impl Telemetry {
             let mut paths = Vec::new();
             let mut slots = Vec::new();
             let mut ops = Vec::new();
+            let mut exact = HashMap::default();
             for (path, item) in doc.paths.paths.iter() {
                 if let Err(e) = matcher.insert(path.as_str(), paths.len()) {
                     tracing::debug!(path = %path, error = %e, "route counted under (other)");
@@ -127,11 +132,15 @@ impl Telemetry {
                         ops.push(OpStats::default());
                     }
                 }
+                if !path.contains('{') {
+                    exact.insert(path.clone(), paths.len());
+                }
                 paths.push(path.clone());
                 slots.push(slot);
             }
             RouteTable {
                 matcher,
+                exact,
                 paths,
                 slots,
                 ops,
@@ -145,12 +154,16 @@ impl Telemetry {
         let Some(table) = self.table.get() else {
             return Slot::Other(m);
         };
-        match table.matcher.at(path) {
-            Ok(found) => match table.slots[*found.value][m] {
-                usize::MAX => Slot::Other(m),
-                op => Slot::Op(op),
+        let route = match table.exact.get(path) {
+            Some(route) => *route,
+            None => match table.matcher.at(path) {
+                Ok(found) => *found.value,
+                Err(_) => return Slot::Other(m),
             },
-            Err(_) => Slot::Other(m),
+        };
+        match table.slots[route][m] {
+            usize::MAX => Slot::Other(m),
+            op => Slot::Op(op),
         }
     }
 

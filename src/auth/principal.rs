@@ -31,7 +31,7 @@ pub struct ApiTokenPrincipal {
     pub name: String,
     pub kind: ApiTokenKind,
     /// `["*"]` for every project.
-    pub projects: Vec<String>,
+    pub projects: std::sync::Arc<[String]>,
     /// `"*"` only for admin tokens.
     pub environment: String,
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,

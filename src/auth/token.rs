@@ -130,18 +130,26 @@ pub const API_TOKEN_PATTERN: &str = r"(?:\*|\[\]|[A-Za-z0-9_.~-]{1,100}):[A-Za-z
 pub const LEGACY_API_TOKEN_PATTERN: &str =
     r"(?:\*|\[\]|[A-Za-z0-9_.~-]{1,100}):[A-Za-z0-9_.~!*'()-]{1,100}\.[a-f0-9]{64}";
 
-/// A 128-bit keyed hash of a presented secret, for in-memory caches of verified tokens: two
-/// SipHash instances with random keys chosen at start-up, cheap on every request and useless
-/// to anyone who reads memory without the keys.
-#[derive(Default)]
-pub struct SecretHasher(std::hash::RandomState, std::hash::RandomState);
+/// A 128-bit keyed hash of a presented secret, for in-memory caches of verified tokens:
+/// SipHash-1-3 with its 128-bit output and a random key chosen at start-up, one pass over
+/// the secret on every request, and useless to anyone who reads memory without the key.
+pub struct SecretHasher(siphasher::sip128::SipHasher13);
+
+impl Default for SecretHasher {
+    fn default() -> Self {
+        let mut key = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut key);
+        SecretHasher(siphasher::sip128::SipHasher13::new_with_key(&key))
+    }
+}
 
 impl SecretHasher {
     pub fn key(&self, secret: &str) -> u128 {
-        use std::hash::BuildHasher;
-        let hi = self.0.hash_one(secret) as u128;
-        let lo = self.1.hash_one(secret) as u128;
-        (hi << 64) | lo
+        use siphasher::sip128::Hasher128;
+        use std::hash::Hasher;
+        let mut h = self.0;
+        h.write(secret.as_bytes());
+        h.finish128().into()
     }
 }
 

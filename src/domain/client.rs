@@ -119,8 +119,9 @@ pub fn build(state: &EnvironmentState) -> ClientFeatures {
 /// What a client API request asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Selection {
-    /// The token's projects; `["*"]` for all.
-    pub token_projects: Vec<String>,
+    /// The token's projects; `["*"]` for all. Shared with the token's principal, so that
+    /// choosing a polled body copies no strings.
+    pub token_projects: std::sync::Arc<[String]>,
     /// `?project=` filters (any of).
     pub projects: Vec<String>,
     /// `?namePrefix=`
@@ -201,7 +202,7 @@ pub fn select(all: &ClientFeatures, sel: &Selection, environment: &str) -> Clien
                 .collect()
         }),
         projects: Some(if sel.projects.is_empty() {
-            sel.token_projects.clone()
+            sel.token_projects.to_vec()
         } else {
             sel.projects.clone()
         }),

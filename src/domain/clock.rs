@@ -12,8 +12,16 @@ pub struct Clock {
 impl Clock {
     /// The current time, truncated to milliseconds as Unleash reports times.
     pub fn now(&self) -> DateTime<Utc> {
-        let ms = Utc::now().timestamp_millis() + self.offset_ms.load(Ordering::Relaxed);
-        DateTime::from_timestamp_millis(ms).unwrap_or_default()
+        DateTime::from_timestamp_millis(self.now_ms()).unwrap_or_default()
+    }
+
+    /// The current time in milliseconds since the Unix epoch (no calendar arithmetic).
+    pub fn now_ms(&self) -> i64 {
+        let since_epoch = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        i64::try_from(since_epoch.as_millis()).unwrap_or(i64::MAX)
+            + self.offset_ms.load(Ordering::Relaxed)
     }
 
     /// Moves this clock (and every clone of it) forward.

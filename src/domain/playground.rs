@@ -47,10 +47,10 @@ pub enum Projects {
 
 impl Projects {
     /// The project list of an engine selection (`["*"]` for all).
-    pub fn as_selection(&self) -> Vec<String> {
+    pub fn as_selection(&self) -> std::sync::Arc<[String]> {
         match self {
-            Projects::All => vec!["*".to_string()],
-            Projects::Only(p) => p.clone(),
+            Projects::All => ["*".to_string()].into(),
+            Projects::Only(p) => p.as_slice().into(),
         }
     }
 

@@ -11,6 +11,10 @@ use std::time::Duration;
 use unleash_types::client_features::ClientFeaturesDelta;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+/// The header with which SDKs name the client specification version they implement.
+const UNLEASH_CLIENT_SPEC: header::HeaderName =
+    header::HeaderName::from_static("unleash-client-spec");
+
 use super::auth::ClientAddr;
 use super::extract::ApiJson;
 use crate::auth::ApiTokenKind;
@@ -150,20 +154,25 @@ async fn get_client_streaming(
 
 /// True when an `If-None-Match` header names this ETag (weak or strong form).
 pub fn etag_matches(headers: &HeaderMap, etag: &str) -> bool {
-    let bare = etag.trim_start_matches("W/");
+    // `strip_prefix` rather than `trim_start_matches`: a string pattern there builds a
+    // substring searcher on every call, and this runs on every SDK poll.
+    let bare = etag.strip_prefix("W/").unwrap_or(etag);
     headers
         .get_all(header::IF_NONE_MATCH)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .map(|v| v.trim().trim_start_matches("W/"))
+        .map(|v| {
+            let v = v.trim();
+            v.strip_prefix("W/").unwrap_or(v)
+        })
         .any(|v| v == bare || v == "*")
 }
 
 fn selection(
     headers: &HeaderMap,
     raw_query: Option<&str>,
-    token_projects: Vec<String>,
+    token_projects: std::sync::Arc<[String]>,
 ) -> AppResult<Selection> {
     let mut projects = Vec::new();
     let mut name_prefix = None;
@@ -190,7 +199,7 @@ fn selection(
     tags.sort();
     tags.dedup();
     let spec = headers
-        .get("unleash-client-spec")
+        .get(UNLEASH_CLIENT_SPEC)
         .and_then(|v| v.to_str().ok());
     Ok(Selection {
         token_projects,

@@ -83,7 +83,7 @@ pub async fn validate_tokens(
         valid.push(ValidToken {
             token: token.to_string(),
             kind: found.kind,
-            projects: found.projects.clone(),
+            projects: found.projects.to_vec(),
             environment: found.environment.clone(),
         });
     }

@@ -492,7 +492,7 @@ pub async fn authenticate_api_token(
         id: t.id,
         name: t.token_name,
         kind: t.kind,
-        projects: t.projects,
+        projects: t.projects.into(),
         environment: t.environment,
         expires_at: t.expires_at,
     }))
