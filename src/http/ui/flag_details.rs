@@ -307,13 +307,10 @@ async fn edit_form(
         .await
         .map_err(page.fail())?;
     let form = EditForm {
-        kind: detail["type"].as_str().unwrap_or_default().to_string(),
-        description: detail["description"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-        stale: detail["stale"] == true,
-        impression_data: detail["impressionData"] == true,
+        kind: detail.flag_type,
+        description: detail.description.unwrap_or_default(),
+        stale: detail.stale,
+        impression_data: detail.impression_data,
         type_error: None,
         error: None,
     };
@@ -443,13 +440,14 @@ async fn archive_page(
     let rows = list
         .iter()
         .map(|f| {
-            let name = f["name"].as_str().unwrap_or_default().to_string();
-            let project = f["project"].as_str().unwrap_or_default().to_string();
+            let name = f.name.clone();
+            let project = f.project.clone();
             let scope = Scope::project(&project);
             ArchivedRow {
                 link: seg(&name),
-                archived: f["archivedAt"]
-                    .as_str()
+                archived: f
+                    .archived_at
+                    .as_deref()
                     .map(|s| s.chars().take(10).collect())
                     .unwrap_or_default(),
                 can_revive: p.can(&[UPDATE_FEATURE], scope),
