@@ -259,8 +259,9 @@ impl From<Value> for TokenPolicyRequest {
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(from = "Value")]
 pub struct CreateApiTokenRequest {
-    /// The token's name (at most 255 characters).
-    #[schema(value_type = String, max_length = 255)]
+    /// The token's name (at most 255 characters); required unless the older `username` is
+    /// given.
+    #[schema(value_type = Option<String>, max_length = 255)]
     #[serde(rename = "tokenName")]
     pub token_name: Sent,
     /// The older name of `tokenName`, read when it is absent.
