@@ -1,8 +1,10 @@
-//! The shapes of the Admin API's project and flag reads: the project list, a project, a
-//! project's flag list, a flag in full, and the rows of flag searches and listings.
+//! The shapes of the answers the service layer serializes itself: the project list, a
+//! project, a project's flag list, a flag in full, the rows of flag searches and listings,
+//! and the export document.
 //!
-//! The cached views of [`views`](super::views) and the searches serialize these structs, and
-//! `http::wire` re-exports them, so the OpenAPI document describes exactly the bytes sent.
+//! The cached views of [`views`](super::views), the searches and the export serialize these
+//! structs, and `http::wire` re-exports them, so the OpenAPI document describes exactly the
+//! bytes sent.
 //!
 //! Fields are declared in alphabetical order, the order these answers have always had (they
 //! were first built as JSON maps, which sort their keys), so the bytes stay the same.
@@ -693,4 +695,151 @@ pub fn mark_favourites<T: Favourite>(
         let is = favourites.contains(item.favourite_key());
         item.set_favorite(is);
     }
+}
+
+// ---------------------------------------------------------------- the export document
+
+/// A legal value of a context field.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LegalValue {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub value: String,
+}
+
+impl From<&crate::domain::context::LegalValue> for LegalValue {
+    fn from(l: &crate::domain::context::LegalValue) -> LegalValue {
+        LegalValue {
+            description: l.description.clone(),
+            value: l.value.clone(),
+        }
+    }
+}
+
+/// A flag in the export.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportFlag {
+    pub archived: bool,
+    pub description: Option<String>,
+    pub impression_data: bool,
+    pub name: String,
+    pub project: String,
+    pub stale: bool,
+    #[serde(rename = "type")]
+    pub flag_type: String,
+}
+
+/// A strategy of an exported flag in the exported environment.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportStrategy {
+    #[schema(value_type = Vec<Constraint>)]
+    pub constraints: Value,
+    pub disabled: bool,
+    pub feature_name: String,
+    pub id: String,
+    pub name: String,
+    #[schema(value_type = BTreeMap<String, String>)]
+    pub parameters: Value,
+    pub segments: Vec<i64>,
+    pub title: Option<String>,
+    #[schema(value_type = Vec<StrategyVariant>)]
+    pub variants: Value,
+}
+
+/// An exported flag's state in the exported environment.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportFlagEnvironment {
+    pub enabled: bool,
+    pub environment: String,
+    pub feature_name: String,
+    /// The flag's name again.
+    pub name: String,
+    #[schema(value_type = Vec<Variant>)]
+    pub variants: Value,
+}
+
+/// A context field the exported strategies or variants use.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportContextField {
+    pub description: Option<String>,
+    pub legal_values: Vec<LegalValue>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    pub sort_order: i64,
+    pub stickiness: bool,
+}
+
+/// A tag on an exported flag.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportTag {
+    pub feature_name: String,
+    pub tag_type: String,
+    pub tag_value: String,
+}
+
+/// A segment the exported strategies use.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExportSegment {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A tag type the exported tags use.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExportTagType {
+    pub color: Option<String>,
+    pub description: Option<String>,
+    pub icon: Option<String>,
+    pub name: String,
+}
+
+/// A parent an exported flag depends on.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExportParent {
+    pub enabled: bool,
+    pub feature: String,
+    pub variants: Vec<String>,
+}
+
+/// The parents of one exported flag.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExportDependencies {
+    pub dependencies: Vec<ExportParent>,
+    /// The dependent flag.
+    pub feature: String,
+}
+
+/// A link of an exported flag.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExportLink {
+    pub title: Option<String>,
+    pub url: String,
+}
+
+/// The links of one exported flag.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExportLinks {
+    pub feature: String,
+    pub links: Vec<ExportLink>,
+}
+
+/// Flags of one environment in Unleash's export format (`exportResultSchema`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportDocument {
+    pub context_fields: Vec<ExportContextField>,
+    pub dependencies: Vec<ExportDependencies>,
+    pub feature_environments: Vec<ExportFlagEnvironment>,
+    pub feature_strategies: Vec<ExportStrategy>,
+    pub feature_tags: Vec<ExportTag>,
+    pub features: Vec<ExportFlag>,
+    pub links: Vec<ExportLinks>,
+    pub segments: Vec<ExportSegment>,
+    pub tag_types: Vec<ExportTagType>,
 }

@@ -19,8 +19,8 @@ use crate::domain::features::Feature;
 use crate::domain::users::iso;
 pub use crate::service::shapes::{
     Constraint, FlagCollaborators, FlagCreatedBy, FlagDependency, FlagDetail, FlagEnvironment,
-    FlagEnvironmentSummary, FlagLink, FlagListItem, FlagStrategy, FlagSummary, ProjectFlagList,
-    StrategyVariant, Tag, Variant, VariantOverride, VariantPayload,
+    FlagEnvironmentSummary, FlagLink, FlagListItem, FlagStrategy, FlagSummary, LegalValue,
+    ProjectFlagList, StrategyVariant, Tag, Variant, VariantOverride, VariantPayload,
 };
 
 /// A flag in short: what creating, changing or copying one answers.
@@ -328,14 +328,6 @@ pub struct StrategyDefinitionList {
     pub strategies: Vec<StrategyDefinition>,
     /// Always 1.
     pub version: i64,
-}
-
-/// A legal value of a context field.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LegalValue {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    pub value: String,
 }
 
 /// A context field (Unleash's `contextFieldSchema`).
