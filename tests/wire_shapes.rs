@@ -1,10 +1,11 @@
 //! The OpenAPI document's response schemas describe what the flag, project and
 //! configuration routes really answer: real answers, through the real router, are checked
-//! against the schema the document declares for their status. The cached project and flag
-//! reads are the ones this matters most for, as their bytes are built apart from the structs
-//! that describe them.
+//! against the schema the document declares for their status. The requests are a table of
+//! rows (method, path, body), sent in order.
 
 mod common;
+
+use std::collections::BTreeMap;
 
 use common::{Auth, TestApp};
 use serde_json::{json, Value};
@@ -172,10 +173,164 @@ impl Checker {
         self.checked += 1;
         res.json
     }
+}
 
-    async fn get(&mut self, app: &TestApp, path: &str, auth: &Auth) -> Value {
-        self.check(app, "GET", path, None, auth).await
+/// One request of the check: method, path under `/api/admin`, body, and optionally a name
+/// under which to keep the `id` of its answer. A later row may use a kept id as `{name}` in
+/// its path, or as `"{name}"` for the whole of a JSON value in its body.
+struct Row {
+    method: &'static str,
+    path: String,
+    body: Option<Value>,
+    keep_id_as: Option<&'static str>,
+}
+
+fn row(method: &'static str, path: impl Into<String>, body: Option<Value>) -> Row {
+    Row {
+        method,
+        path: path.into(),
+        body,
+        keep_id_as: None,
     }
+}
+
+fn get(path: impl Into<String>) -> Row {
+    row("GET", path, None)
+}
+
+fn post(path: impl Into<String>, body: Value) -> Row {
+    row("POST", path, Some(body))
+}
+
+fn put(path: impl Into<String>, body: Value) -> Row {
+    row("PUT", path, Some(body))
+}
+
+impl Row {
+    fn keeping_id_as(mut self, name: &'static str) -> Row {
+        self.keep_id_as = Some(name);
+        self
+    }
+}
+
+/// Puts the kept ids into a row's path and body.
+fn fill(row: &Row, kept: &BTreeMap<&'static str, Value>) -> (String, Option<Value>) {
+    let mut path = row.path.clone();
+    let mut body = row.body.as_ref().map(Value::to_string);
+    for (name, id) in kept {
+        let text = id.as_str().map_or_else(|| id.to_string(), str::to_string);
+        path = path.replace(&format!("{{{name}}}"), &text);
+        body = body.map(|b| b.replace(&format!("\"{{{name}}}\""), &id.to_string()));
+    }
+    let body = body.map(|b| serde_json::from_str(&b).expect("a JSON body"));
+    (format!("/api/admin{path}"), body)
+}
+
+/// The requests of the check, in order: configuration, a project with flags and everything
+/// a flag can carry, then every read (the cached ones twice: built, then served from
+/// memory), and the answers computed from flags (playground, export).
+fn rows() -> Vec<Row> {
+    let flag = "/projects/shop/features/checkout";
+    let envs = format!("{flag}/environments/development");
+    let strategy = format!("{envs}/strategies/{{strategy}}");
+    let basket_envs = "/projects/shop/features/basket/environments/development";
+    let mut rows = vec![
+        // Configuration: an environment, a tag type, a context field, segments, a strategy type.
+        post("/environments", json!({"name": "staging", "type": "test"})),
+        post("/tag-types", json!({"name": "team", "description": "Teams"})),
+        post("/context", json!({"name": "region", "legalValues": [{"value": "eu", "description": "Europe"}, {"value": "us"}], "stickiness": true})),
+        post("/segments", json!({"name": "europe", "constraints": [{"contextName": "region", "operator": "IN", "values": ["eu"]}]})).keeping_id_as("segment"),
+        post("/strategies", json!({"name": "custom", "parameters": [{"name": "p", "type": "string", "description": "x", "required": false}]})),
+        // A project made by a signed-in user (so it has a user owner), with flags.
+        post("/projects", json!({"id": "shop", "name": "Shop"})),
+        // New environments are enabled in every project at once; one is taken out and put back.
+        row("DELETE", "/projects/shop/environments/staging", None),
+        post("/projects/shop/environments", json!({"environment": "staging"})),
+        put("/projects/shop", json!({"id": "shop", "name": "The shop", "description": "Things"})),
+        post("/projects/shop/features", json!({"name": "checkout", "description": "d", "impressionData": true})),
+        post("/projects/shop/features", json!({"name": "basket", "description": "d", "impressionData": true})),
+        post(format!("{envs}/strategies"), json!({
+            "name": "flexibleRollout",
+            "title": "Half",
+            "parameters": {"rollout": "50", "stickiness": "default", "groupId": "checkout"},
+            "constraints": [{"contextName": "region", "operator": "IN", "values": ["eu"]}, {"contextName": "userId", "operator": "NUM_GT", "value": "3", "inverted": true}],
+            "segments": ["{segment}"],
+            "variants": [{"name": "a", "weight": 1000, "weightType": "variable", "stickiness": "default", "payload": {"type": "string", "value": "x"}}],
+        })).keeping_id_as("strategy"),
+        put(strategy.clone(), json!({"name": "flexibleRollout", "parameters": {"rollout": "60", "stickiness": "default", "groupId": "checkout"}})),
+        row("PATCH", strategy.clone(), Some(json!([{"op": "replace", "path": "/title", "value": "Sixty"}]))),
+        row("POST", format!("{envs}/on"), None),
+        put(format!("{envs}/variants"), json!([{"name": "blue", "weight": 1000, "weightType": "variable", "stickiness": "default", "payload": {"type": "json", "value": "{}"}, "overrides": [{"contextName": "userId", "values": ["1"]}]}])),
+        post("/features/checkout/tags", json!({"type": "team", "value": "payments"})),
+        post("/projects/shop/features/basket/dependencies", json!({"feature": "checkout", "enabled": true, "variants": ["blue"]})),
+        post(format!("{flag}/link"), json!({"url": "https://example.com/ticket", "title": "Ticket"})),
+        row("POST", format!("{flag}/favorites"), None),
+        row("POST", "/projects/shop/favorites", None),
+        post(format!("{flag}/clone"), json!({"name": "checkout-copy"})),
+        post("/projects/shop/archive", json!({"features": ["checkout-copy"]})),
+    ];
+    // Reads, the cached ones twice (built, then served from memory).
+    for _ in 0..2 {
+        rows.extend([
+            get("/projects"),
+            get("/projects/shop"),
+            get("/projects/shop/features"),
+            get(flag),
+            get("/projects/shop/features/basket"),
+        ]);
+    }
+    rows.extend(
+        [
+            "/projects/default",
+            "/projects/shop/access",
+            "/projects/shop/flag-creators",
+            "/projects/shop/dependencies",
+            "/projects/shop/features/basket/parents",
+            "/projects/shop/features/checkout/parent-variants",
+            "/projects/shop/features/checkout/environments/development",
+            "/projects/shop/features/checkout/environments/development/strategies",
+            "/projects/shop/features/checkout/environments/development/variants",
+            "/projects/shop/features/checkout/variants",
+            "/roles",
+            "/features",
+            "/search/features?project=IS:shop",
+            "/archive/features",
+            "/archive/features/shop",
+            "/feature-types",
+            "/features/checkout/tags",
+            "/environments",
+            "/environments/staging",
+            "/environments/project/shop",
+            "/segments",
+            "/strategies",
+            "/strategies/custom",
+            "/context",
+            "/context/region",
+            "/context/region/strategies",
+            "/tag-types",
+            "/tag-types/team",
+            "/tags",
+            "/tags/team",
+            "/events",
+            "/events/checkout",
+            "/search/events",
+            "/event-creators",
+            "/segments/{segment}",
+            "/segments/{segment}/strategies",
+            "/segments/strategies/{strategy}",
+        ]
+        .map(get),
+    );
+    rows.extend([
+        get(strategy),
+        // A custom strategy makes the playground's outcome `unknown`.
+        post(format!("{basket_envs}/strategies"), json!({"name": "custom", "parameters": {"p": "x"}})),
+        row("POST", format!("{basket_envs}/on"), None),
+        post("/playground", json!({"environment": "development", "projects": "*", "context": {"appName": "web", "userId": "7", "properties": {"region": "eu"}}})),
+        post("/playground/advanced", json!({"environments": ["development", "staging"], "projects": ["shop"], "context": {"appName": "web", "userId": "1,2", "region": ["eu"]}})),
+        post("/features-batch/export", json!({"environment": "development", "project": "shop"})),
+    ]);
+    rows
 }
 
 #[tokio::test]
@@ -188,249 +343,14 @@ async fn answers_fit_the_schemas_the_document_declares() {
         checked: 0,
         failures: Vec::new(),
     };
-    let a = "/api/admin";
-
-    // Configuration: an environment, a tag type, a context field, segments, a strategy type.
-    c.check(
-        &app,
-        "POST",
-        &format!("{a}/environments"),
-        Some(json!({"name": "staging", "type": "test"})),
-        &admin,
-    )
-    .await;
-    c.check(
-        &app,
-        "POST",
-        &format!("{a}/tag-types"),
-        Some(json!({"name": "team", "description": "Teams"})),
-        &admin,
-    )
-    .await;
-    c.check(&app, "POST", &format!("{a}/context"), Some(json!({"name": "region", "legalValues": [{"value": "eu", "description": "Europe"}, {"value": "us"}], "stickiness": true})), &admin).await;
-    let seg = c.check(&app, "POST", &format!("{a}/segments"), Some(json!({"name": "europe", "constraints": [{"contextName": "region", "operator": "IN", "values": ["eu"]}]})), &admin).await;
-    let seg_id = seg["id"].as_i64().unwrap();
-    c.check(&app, "POST", &format!("{a}/strategies"), Some(json!({"name": "custom", "parameters": [{"name": "p", "type": "string", "description": "x", "required": false}]})), &admin).await;
-
-    // A project made by a signed-in user (so it has a user owner), with flags.
-    c.check(
-        &app,
-        "POST",
-        &format!("{a}/projects"),
-        Some(json!({"id": "shop", "name": "Shop"})),
-        &admin,
-    )
-    .await;
-    // New environments are enabled in every project at once; one is taken out and put back.
-    c.check(
-        &app,
-        "DELETE",
-        &format!("{a}/projects/shop/environments/staging"),
-        None,
-        &admin,
-    )
-    .await;
-    c.check(
-        &app,
-        "POST",
-        &format!("{a}/projects/shop/environments"),
-        Some(json!({"environment": "staging"})),
-        &admin,
-    )
-    .await;
-    c.check(
-        &app,
-        "PUT",
-        &format!("{a}/projects/shop"),
-        Some(json!({"id": "shop", "name": "The shop", "description": "Things"})),
-        &admin,
-    )
-    .await;
-    for name in ["checkout", "basket"] {
-        c.check(
-            &app,
-            "POST",
-            &format!("{a}/projects/shop/features"),
-            Some(json!({"name": name, "description": "d", "impressionData": true})),
-            &admin,
-        )
-        .await;
+    let mut kept = BTreeMap::new();
+    for r in rows() {
+        let (path, body) = fill(&r, &kept);
+        let answer = c.check(&app, r.method, &path, body, &admin).await;
+        if let Some(name) = r.keep_id_as {
+            kept.insert(name, answer["id"].clone());
+        }
     }
-    let flag = format!("{a}/projects/shop/features/checkout");
-    let envs = format!("{flag}/environments/development");
-    let s = c.check(&app, "POST", &format!("{envs}/strategies"), Some(json!({
-        "name": "flexibleRollout",
-        "title": "Half",
-        "parameters": {"rollout": "50", "stickiness": "default", "groupId": "checkout"},
-        "constraints": [{"contextName": "region", "operator": "IN", "values": ["eu"]}, {"contextName": "userId", "operator": "NUM_GT", "value": "3", "inverted": true}],
-        "segments": [seg_id],
-        "variants": [{"name": "a", "weight": 1000, "weightType": "variable", "stickiness": "default", "payload": {"type": "string", "value": "x"}}],
-    })), &admin).await;
-    let strategy = format!("{envs}/strategies/{}", s["id"].as_str().unwrap());
-    c.check(&app, "PUT", &strategy, Some(json!({"name": "flexibleRollout", "parameters": {"rollout": "60", "stickiness": "default", "groupId": "checkout"}})), &admin).await;
-    c.check(
-        &app,
-        "PATCH",
-        &strategy,
-        Some(json!([{"op": "replace", "path": "/title", "value": "Sixty"}])),
-        &admin,
-    )
-    .await;
-    c.check(&app, "POST", &format!("{envs}/on"), None, &admin)
-        .await;
-    c.check(&app, "PUT", &format!("{envs}/variants"), Some(json!([{"name": "blue", "weight": 1000, "weightType": "variable", "stickiness": "default", "payload": {"type": "json", "value": "{}"}, "overrides": [{"contextName": "userId", "values": ["1"]}]}])), &admin).await;
-    c.check(
-        &app,
-        "POST",
-        &format!("{a}/features/checkout/tags"),
-        Some(json!({"type": "team", "value": "payments"})),
-        &admin,
-    )
-    .await;
-    c.check(
-        &app,
-        "POST",
-        &format!("{a}/projects/shop/features/basket/dependencies"),
-        Some(json!({"feature": "checkout", "enabled": true, "variants": ["blue"]})),
-        &admin,
-    )
-    .await;
-    c.check(
-        &app,
-        "POST",
-        &format!("{flag}/link"),
-        Some(json!({"url": "https://example.com/ticket", "title": "Ticket"})),
-        &admin,
-    )
-    .await;
-    c.check(&app, "POST", &format!("{flag}/favorites"), None, &admin)
-        .await;
-    c.check(
-        &app,
-        "POST",
-        &format!("{a}/projects/shop/favorites"),
-        None,
-        &admin,
-    )
-    .await;
-    c.check(
-        &app,
-        "POST",
-        &format!("{flag}/clone"),
-        Some(json!({"name": "checkout-copy"})),
-        &admin,
-    )
-    .await;
-    c.check(
-        &app,
-        "POST",
-        &format!("{a}/projects/shop/archive"),
-        Some(json!({"features": ["checkout-copy"]})),
-        &admin,
-    )
-    .await;
-
-    // Reads, the cached ones twice (built, then served from memory).
-    for _ in 0..2 {
-        c.get(&app, &format!("{a}/projects"), &admin).await;
-        c.get(&app, &format!("{a}/projects/shop"), &admin).await;
-        c.get(&app, &format!("{a}/projects/shop/features"), &admin)
-            .await;
-        c.get(&app, &flag, &admin).await;
-        c.get(&app, &format!("{a}/projects/shop/features/basket"), &admin)
-            .await;
-    }
-    for path in [
-        "/projects/default",
-        "/projects/shop/access",
-        "/projects/shop/flag-creators",
-        "/projects/shop/dependencies",
-        "/projects/shop/features/basket/parents",
-        "/projects/shop/features/checkout/parent-variants",
-        "/projects/shop/features/checkout/environments/development",
-        "/projects/shop/features/checkout/environments/development/strategies",
-        "/projects/shop/features/checkout/environments/development/variants",
-        "/projects/shop/features/checkout/variants",
-        "/roles",
-        "/features",
-        "/search/features?project=IS:shop",
-        "/archive/features",
-        "/archive/features/shop",
-        "/feature-types",
-        "/features/checkout/tags",
-        "/environments",
-        "/environments/staging",
-        "/environments/project/shop",
-        "/segments",
-        "/strategies",
-        "/strategies/custom",
-        "/context",
-        "/context/region",
-        "/context/region/strategies",
-        "/tag-types",
-        "/tag-types/team",
-        "/tags",
-        "/tags/team",
-        "/events",
-        "/events/checkout",
-        "/search/events",
-        "/event-creators",
-    ] {
-        c.get(&app, &format!("{a}{path}"), &admin).await;
-    }
-    c.get(&app, &format!("{a}/segments/{seg_id}"), &admin).await;
-    c.get(&app, &format!("{a}/segments/{seg_id}/strategies"), &admin)
-        .await;
-    c.get(
-        &app,
-        &format!("{a}/segments/strategies/{}", s["id"].as_str().unwrap()),
-        &admin,
-    )
-    .await;
-    c.get(&app, &strategy, &admin).await;
-
-    // A custom strategy makes the playground's outcome `unknown`.
-    c.check(
-        &app,
-        "POST",
-        &format!("{a}/projects/shop/features/basket/environments/development/strategies"),
-        Some(json!({"name": "custom", "parameters": {"p": "x"}})),
-        &admin,
-    )
-    .await;
-    c.check(
-        &app,
-        "POST",
-        &format!("{a}/projects/shop/features/basket/environments/development/on"),
-        None,
-        &admin,
-    )
-    .await;
-    c.check(
-        &app,
-        "POST",
-        &format!("{a}/playground"),
-        Some(json!({"environment": "development", "projects": "*", "context": {"appName": "web", "userId": "7", "properties": {"region": "eu"}}})),
-        &admin,
-    )
-    .await;
-    c.check(
-        &app,
-        "POST",
-        &format!("{a}/playground/advanced"),
-        Some(json!({"environments": ["development", "staging"], "projects": ["shop"], "context": {"appName": "web", "userId": "1,2", "region": ["eu"]}})),
-        &admin,
-    )
-    .await;
-
-    c.check(
-        &app,
-        "POST",
-        &format!("{a}/features-batch/export"),
-        Some(json!({"environment": "development", "project": "shop"})),
-        &admin,
-    )
-    .await;
 
     assert!(c.checked > 60, "only {} answers were checked", c.checked);
     assert!(

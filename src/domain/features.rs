@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Map, Value};
 
-use super::users::{iso, iso_opt};
+use super::users::iso;
 use crate::error::{AppError, AppResult};
 
 pub const FEATURE_CREATED: &str = "feature-created";
@@ -133,41 +133,6 @@ pub struct FeatureEnvironment {
     pub variants: Value,
     pub last_seen_at: Option<DateTime<Utc>>,
     pub strategies: Vec<FeatureStrategy>,
-}
-
-impl FeatureEnvironment {
-    /// Unleash's `featureEnvironmentSchema` as a flag's detail shows it.
-    pub fn to_json(&self) -> Value {
-        json!({
-            "name": self.name,
-            "lastSeenAt": iso_opt(self.last_seen_at),
-            "enabled": self.enabled,
-            "yes": 0,
-            "no": 0,
-            "type": self.env_type,
-            "sortOrder": self.sort_order,
-            "variants": self.variants,
-            "strategies": self.strategies.iter().map(FeatureStrategy::to_json).collect::<Vec<_>>(),
-        })
-    }
-
-    /// The summary of project flag lists and search results.
-    pub fn summary_json(&self, feature_name: &str) -> Value {
-        json!({
-            "name": self.name,
-            "featureName": feature_name,
-            "environment": self.name,
-            "enabled": self.enabled,
-            "type": self.env_type,
-            "sortOrder": self.sort_order,
-            "variantCount": self.variants.as_array().map(Vec::len).unwrap_or(0),
-            "lastSeenAt": iso_opt(self.last_seen_at),
-            "hasStrategies": !self.strategies.is_empty(),
-            "hasEnabledStrategies": self.strategies.iter().any(|s| !s.disabled),
-            "yes": 0,
-            "no": 0,
-        })
-    }
 }
 
 #[derive(Debug, Clone)]

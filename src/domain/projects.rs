@@ -3,7 +3,6 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::users::{iso, iso_opt};
 use crate::error::{AppError, AppResult};
 
 /// The project that always exists.
@@ -49,32 +48,6 @@ pub struct Owner {
 }
 
 impl Project {
-    /// Unleash's `projectSchema`, as `GET /api/admin/projects` lists it.
-    pub fn to_json(&self, owners: &[Owner]) -> Value {
-        let owners: Vec<Value> = if owners.is_empty() {
-            vec![json!({"ownerType": "system"})]
-        } else {
-            owners.iter().map(|o| json!({"ownerType": "user", "name": o.name, "email": o.email, "imageUrl": o.image_url})).collect()
-        };
-        json!({
-            "name": self.name,
-            "id": self.id,
-            "description": self.description,
-            "health": 100,
-            "technicalDebt": 0,
-            "favorite": false,
-            "featureCount": self.feature_count,
-            "memberCount": self.member_count,
-            "createdAt": iso(self.created_at),
-            "archivedAt": null,
-            "mode": "open",
-            "lastReportedFlagUsage": null,
-            "lastUpdatedAt": iso_opt(self.updated_at),
-            "onboardingStatus": if self.feature_count > 0 { json!({"status": "onboarded"}) } else { json!({"status": "onboarding-started"}) },
-            "owners": owners,
-        })
-    }
-
     /// What audit events record about a project.
     pub fn event_data(&self) -> Value {
         json!({"id": self.id, "name": self.name, "description": self.description})

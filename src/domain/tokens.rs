@@ -98,6 +98,208 @@ fn required(field: &str) -> AppError {
     )
 }
 
+/// A field of a request body as it was sent: absent, `null`, or a JSON value. The use case
+/// reads it with the type the document gives, and answers any other value with a message
+/// naming the field (so a wrongly-typed field is refused as Unleash refuses it, and an
+/// unknown field is ignored, as Unleash ignores it).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Sent(Option<Value>);
+
+impl Sent {
+    /// The field of `body` named `name`; absent when `body` is not an object.
+    pub fn field(body: &Value, name: &str) -> Sent {
+        Sent(body.get(name).cloned())
+    }
+
+    /// A field set to `v`.
+    pub fn of(v: Value) -> Sent {
+        Sent(Some(v))
+    }
+
+    /// The value sent, `Value::Null` for `null`; `None` when the field was absent.
+    pub fn get(&self) -> Option<&Value> {
+        self.0.as_ref()
+    }
+}
+
+/// `POST /api/admin/user/tokens` (and a service account's token): a new personal access
+/// token.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(from = "Value")]
+pub struct CreatePatRequest {
+    /// What the token is for; unique among the owner's tokens. Numbers and booleans are
+    /// read as text.
+    #[schema(value_type = String, max_length = 1000)]
+    pub description: Sent,
+    /// When the token stops working (RFC 3339 date-time, in the future).
+    #[schema(value_type = String, format = DateTime)]
+    #[serde(rename = "expiresAt")]
+    pub expires_at: Sent,
+    /// Narrows what the token may do: `{access: "read-only"|"read-write", projects,
+    /// environments}` (lists of ids, or `["*"]` for all). Without it the token carries all
+    /// of the owner's permissions.
+    #[schema(value_type = Option<Object>)]
+    pub scope: Sent,
+}
+
+impl From<Value> for CreatePatRequest {
+    fn from(v: Value) -> CreatePatRequest {
+        CreatePatRequest {
+            description: Sent::field(&v, "description"),
+            expires_at: Sent::field(&v, "expiresAt"),
+            scope: Sent::field(&v, "scope"),
+        }
+    }
+}
+
+/// A rotation: `POST /api/admin/user/tokens/{id}/rotate` and
+/// `POST /api/admin/api-tokens/{selector}/rotate`. An empty body takes the defaults.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(from = "Value")]
+pub struct RotateRequest {
+    /// How long the old token keeps working, in days (0 to 7, fractions allowed; default 1).
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 7)]
+    #[serde(rename = "graceDays")]
+    pub grace_days: Sent,
+    /// The grace in hours instead (0 to 168); not with `graceDays`.
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 168)]
+    #[serde(rename = "graceHours")]
+    pub grace_hours: Sent,
+    /// The new token's expiry (RFC 3339 date-time, in the future); by default the old
+    /// token's lifetime counted from now.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(rename = "expiresAt")]
+    pub expires_at: Sent,
+    /// Whether the body was something other than an object or nothing.
+    #[serde(skip)]
+    pub not_an_object: bool,
+}
+
+impl From<Value> for RotateRequest {
+    fn from(v: Value) -> RotateRequest {
+        RotateRequest {
+            grace_days: Sent::field(&v, "graceDays"),
+            grace_hours: Sent::field(&v, "graceHours"),
+            expires_at: Sent::field(&v, "expiresAt"),
+            not_an_object: !(v.is_object() || v.is_null()),
+        }
+    }
+}
+
+/// `POST /api/admin/api-tokens/rotate`: a rotation of the token whose secret is given.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(from = "Value")]
+pub struct RotateBySecretRequest {
+    /// The secret of the token to rotate.
+    #[schema(value_type = String)]
+    pub secret: Sent,
+    /// How long the old token keeps working, in days (0 to 7, fractions allowed; default 1).
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 7)]
+    #[serde(rename = "graceDays")]
+    pub grace_days: Sent,
+    /// The grace in hours instead (0 to 168); not with `graceDays`.
+    #[schema(value_type = Option<f64>, minimum = 0, maximum = 168)]
+    #[serde(rename = "graceHours")]
+    pub grace_hours: Sent,
+    /// The new token's expiry (RFC 3339 date-time, in the future); by default the old
+    /// token's lifetime counted from now.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(rename = "expiresAt")]
+    pub expires_at: Sent,
+}
+
+impl From<Value> for RotateBySecretRequest {
+    fn from(v: Value) -> RotateBySecretRequest {
+        RotateBySecretRequest {
+            secret: Sent::field(&v, "secret"),
+            grace_days: Sent::field(&v, "graceDays"),
+            grace_hours: Sent::field(&v, "graceHours"),
+            expires_at: Sent::field(&v, "expiresAt"),
+        }
+    }
+}
+
+impl RotateBySecretRequest {
+    /// The rotation it asks for.
+    pub fn rotation(&self) -> RotateRequest {
+        RotateRequest {
+            grace_days: self.grace_days.clone(),
+            grace_hours: self.grace_hours.clone(),
+            expires_at: self.expires_at.clone(),
+            not_an_object: false,
+        }
+    }
+}
+
+/// `PUT /api/admin/token-policy`: both fields are required; `null` clears one.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(from = "Value")]
+pub struct TokenPolicyRequest {
+    /// Longest lifetime of a new personal access token, in days (1 to 3650), or null.
+    #[schema(value_type = Option<u32>, required = true, minimum = 1, maximum = 3650)]
+    #[serde(rename = "patMaxLifetimeDays")]
+    pub pat_max_lifetime_days: Sent,
+    /// Personal access tokens unused for this many days (1 to 3650) are deleted; null: never.
+    #[schema(value_type = Option<u32>, required = true, minimum = 1, maximum = 3650)]
+    #[serde(rename = "revokeUnusedAfterDays")]
+    pub revoke_unused_after_days: Sent,
+}
+
+impl From<Value> for TokenPolicyRequest {
+    fn from(v: Value) -> TokenPolicyRequest {
+        TokenPolicyRequest {
+            pat_max_lifetime_days: Sent::field(&v, "patMaxLifetimeDays"),
+            revoke_unused_after_days: Sent::field(&v, "revokeUnusedAfterDays"),
+        }
+    }
+}
+
+/// `POST /api/admin/api-tokens` and `POST /api/admin/projects/{projectId}/api-tokens`: a
+/// new client (backend) or frontend token.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(from = "Value")]
+pub struct CreateApiTokenRequest {
+    /// The token's name (at most 255 characters); required unless the older `username` is
+    /// given.
+    #[schema(value_type = Option<String>, max_length = 255)]
+    #[serde(rename = "tokenName")]
+    pub token_name: Sent,
+    /// The older name of `tokenName`, read when it is absent.
+    #[schema(value_type = Option<String>)]
+    pub username: Sent,
+    /// `client`, `backend` or `frontend`.
+    #[schema(value_type = String)]
+    #[serde(rename = "type")]
+    pub token_type: Sent,
+    /// The environment the token reads (default `development`).
+    #[schema(value_type = Option<String>)]
+    pub environment: Sent,
+    /// The projects the token reads, or `["*"]` for all (the default).
+    #[schema(value_type = Option<Vec<String>>)]
+    pub projects: Sent,
+    /// The older, single-project form of `projects`.
+    #[schema(value_type = Option<String>)]
+    pub project: Sent,
+    /// When the token stops working (RFC 3339 date-time, in the future); never by default.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(rename = "expiresAt")]
+    pub expires_at: Sent,
+}
+
+impl From<Value> for CreateApiTokenRequest {
+    fn from(v: Value) -> CreateApiTokenRequest {
+        CreateApiTokenRequest {
+            token_name: Sent::field(&v, "tokenName"),
+            username: Sent::field(&v, "username"),
+            token_type: Sent::field(&v, "type"),
+            environment: Sent::field(&v, "environment"),
+            projects: Sent::field(&v, "projects"),
+            project: Sent::field(&v, "project"),
+            expires_at: Sent::field(&v, "expiresAt"),
+        }
+    }
+}
+
 /// Parses an RFC 3339 date-time (a bare date is refused, as Unleash's schema does).
 pub fn parse_date_time(field: &str, v: &Value) -> AppResult<DateTime<Utc>> {
     let s = v.as_str().ok_or_else(|| {
@@ -114,8 +316,8 @@ pub fn parse_date_time(field: &str, v: &Value) -> AppResult<DateTime<Utc>> {
 }
 
 /// Checks a create-token body `{description, expiresAt}` as Unleash does, plus a length limit.
-pub fn validate_new_pat(body: &Value, now: DateTime<Utc>) -> AppResult<NewPat> {
-    let description = match body.get("description") {
+pub fn validate_new_pat(body: &CreatePatRequest, now: DateTime<Utc>) -> AppResult<NewPat> {
+    let description = match body.description.get() {
         None | Some(Value::Null) => return Err(required("description")),
         Some(Value::String(s)) => s.clone(),
         // Unleash's validator coerces numbers and booleans to strings.
@@ -127,7 +329,7 @@ pub fn validate_new_pat(body: &Value, now: DateTime<Utc>) -> AppResult<NewPat> {
             ))
         }
     };
-    let expires_at = match body.get("expiresAt") {
+    let expires_at = match body.expires_at.get() {
         None | Some(Value::Null) => return Err(required("expiresAt")),
         Some(v) => parse_date_time("expiresAt", v)?,
     };
@@ -148,7 +350,7 @@ pub fn validate_new_pat(body: &Value, now: DateTime<Utc>) -> AppResult<NewPat> {
             AppError::validation("The expiry date should be in future.").at("/body/expiresAt")
         );
     }
-    let scope = scope_of_body(body)?;
+    let scope = scope_of_body(body.scope.get())?;
     Ok(NewPat {
         description,
         expires_at,
@@ -170,14 +372,14 @@ pub struct Rotation {
 
 /// Checks a rotate body `{graceDays?: 0..7, graceHours?: 0..168, expiresAt?}`. The grace
 /// defaults to one day; `graceDays` may be fractional; `graceHours` is an alternative to it.
-pub fn validate_rotation(body: &Value, now: DateTime<Utc>) -> AppResult<Rotation> {
-    if !(body.is_object() || body.is_null()) {
+pub fn validate_rotation(body: &RotateRequest, now: DateTime<Utc>) -> AppResult<Rotation> {
+    if body.not_an_object {
         return Err(AppError::bad_data(
             "The body must be a JSON object such as {\"graceDays\": 1}.",
         ));
     }
-    let number = |field: &str, max: f64| -> AppResult<Option<f64>> {
-        match body.get(field) {
+    let number = |field: &str, sent: &Sent, max: f64| -> AppResult<Option<f64>> {
+        match sent.get() {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Number(n)) => match n.as_f64() {
                 Some(x) if (0.0..=max).contains(&x) => Ok(Some(x)),
@@ -192,8 +394,8 @@ pub fn validate_rotation(body: &Value, now: DateTime<Utc>) -> AppResult<Rotation
             )),
         }
     };
-    let days = number("graceDays", 7.0)?;
-    let hours = number("graceHours", 168.0)?;
+    let days = number("graceDays", &body.grace_days, 7.0)?;
+    let hours = number("graceHours", &body.grace_hours, 168.0)?;
     let grace_ms = match (days, hours) {
         (Some(_), Some(_)) => {
             return Err(AppError::bad_data(
@@ -206,7 +408,7 @@ pub fn validate_rotation(body: &Value, now: DateTime<Utc>) -> AppResult<Rotation
     };
     // Bounded above by the checks, so the cast cannot overflow.
     let grace = TimeDelta::milliseconds(grace_ms.round() as i64).min(MAX_GRACE);
-    let expires_at = match body.get("expiresAt") {
+    let expires_at = match body.expires_at.get() {
         None | Some(Value::Null) => None,
         Some(v) => Some(parse_date_time("expiresAt", v)?),
     };
@@ -275,9 +477,9 @@ impl TokenPolicy {
 
     /// Checks a `PUT` body. Both fields are required (`null` clears one). `ceiling` is the
     /// operator's PAT_MAX_LIFETIME_DAYS, which the setting may not exceed.
-    pub fn validate(body: &Value, ceiling: Option<u32>) -> AppResult<TokenPolicy> {
-        let field = |f: &str| -> AppResult<Option<u32>> {
-            match body.get(f) {
+    pub fn validate(body: &TokenPolicyRequest, ceiling: Option<u32>) -> AppResult<TokenPolicy> {
+        let field = |f: &str, sent: &Sent| -> AppResult<Option<u32>> {
+            match sent.get() {
                 None => Err(required(f)),
                 Some(Value::Null) => Ok(None),
                 Some(v) => match v.as_u64().and_then(|d| u32::try_from(d).ok()) {
@@ -290,8 +492,11 @@ impl TokenPolicy {
             }
         };
         let policy = TokenPolicy {
-            pat_max_lifetime_days: field("patMaxLifetimeDays")?,
-            revoke_unused_after_days: field("revokeUnusedAfterDays")?,
+            pat_max_lifetime_days: field("patMaxLifetimeDays", &body.pat_max_lifetime_days)?,
+            revoke_unused_after_days: field(
+                "revokeUnusedAfterDays",
+                &body.revoke_unused_after_days,
+            )?,
         };
         if let (Some(c), Some(d)) = (ceiling, policy.pat_max_lifetime_days) {
             if d > c {
@@ -419,10 +624,14 @@ pub fn project_part(projects: &[String]) -> String {
 /// Checks a create-API-token body as Unleash does (`tokenName` or legacy `username`;
 /// `type` client, backend or frontend; `environment` default `development`; `projects`
 /// default `["*"]`, or legacy `project`; optional `expiresAt`).
-pub fn validate_new_api_token(body: &Value, now: DateTime<Utc>) -> AppResult<NewApiToken> {
+pub fn validate_new_api_token(
+    body: &CreateApiTokenRequest,
+    now: DateTime<Utc>,
+) -> AppResult<NewApiToken> {
     let name = body
-        .get("tokenName")
-        .or_else(|| body.get("username"))
+        .token_name
+        .get()
+        .or_else(|| body.username.get())
         .and_then(Value::as_str)
         .map(str::trim)
         .unwrap_or("");
@@ -436,7 +645,8 @@ pub fn validate_new_api_token(body: &Value, now: DateTime<Utc>) -> AppResult<New
         ));
     }
     let type_raw = body
-        .get("type")
+        .token_type
+        .get()
         .and_then(Value::as_str)
         .ok_or_else(|| required("type"))?;
     let type_label = type_raw.to_ascii_lowercase();
@@ -450,7 +660,7 @@ pub fn validate_new_api_token(body: &Value, now: DateTime<Utc>) -> AppResult<New
             ))
         }
     };
-    let environment = match body.get("environment") {
+    let environment = match body.environment.get() {
         None | Some(Value::Null) => "development".to_string(),
         Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
         Some(v) => {
@@ -468,7 +678,7 @@ pub fn validate_new_api_token(body: &Value, now: DateTime<Utc>) -> AppResult<New
                 .at("/body/environment"),
         );
     }
-    let mut projects: Vec<String> = match (body.get("projects"), body.get("project")) {
+    let mut projects: Vec<String> = match (body.projects.get(), body.project.get()) {
         (Some(Value::Array(list)), _) => list
             .iter()
             .map(|p| {
@@ -502,7 +712,7 @@ pub fn validate_new_api_token(body: &Value, now: DateTime<Utc>) -> AppResult<New
     }
     projects.sort();
     projects.dedup();
-    let expires_at = match body.get("expiresAt") {
+    let expires_at = match body.expires_at.get() {
         None | Some(Value::Null) => None,
         Some(v) => Some(parse_date_time("expiresAt", v)?),
     };
@@ -636,28 +846,42 @@ mod tests {
     fn pat_bodies_are_validated() {
         let now = at(0, 0);
         let ok = validate_new_pat(
-            &json!({"description": " cli ", "expiresAt": "2026-07-01T00:00:00Z"}),
+            &CreatePatRequest::from(
+                json!({"description": " cli ", "expiresAt": "2026-07-01T00:00:00Z"}),
+            ),
             now,
         )
         .unwrap();
         assert_eq!(ok.description, "cli");
-        assert!(validate_new_pat(&json!({"expiresAt": "2026-07-01T00:00:00Z"}), now).is_err());
-        assert!(
-            validate_new_pat(&json!({"description": "x", "expiresAt": "2026-07-01"}), now).is_err()
-        );
         assert!(validate_new_pat(
-            &json!({"description": "x", "expiresAt": "2020-07-01T00:00:00Z"}),
+            &CreatePatRequest::from(json!({"expiresAt": "2026-07-01T00:00:00Z"})),
             now
         )
         .is_err());
         assert!(validate_new_pat(
-            &json!({"description": "x".repeat(1001), "expiresAt": "2026-07-01T00:00:00Z"}),
+            &CreatePatRequest::from(json!({"description": "x", "expiresAt": "2026-07-01"})),
+            now
+        )
+        .is_err());
+        assert!(validate_new_pat(
+            &CreatePatRequest::from(
+                json!({"description": "x", "expiresAt": "2020-07-01T00:00:00Z"})
+            ),
+            now
+        )
+        .is_err());
+        assert!(validate_new_pat(
+            &CreatePatRequest::from(
+                json!({"description": "x".repeat(1001), "expiresAt": "2026-07-01T00:00:00Z"})
+            ),
             now
         )
         .is_err());
         assert_eq!(
             validate_new_pat(
-                &json!({"description": 12345, "expiresAt": "2026-07-01T00:00:00Z"}),
+                &CreatePatRequest::from(
+                    json!({"description": 12345, "expiresAt": "2026-07-01T00:00:00Z"})
+                ),
                 now
             )
             .unwrap()
@@ -670,17 +894,17 @@ mod tests {
     fn rotation_bodies_and_lifetime_limits() {
         let now = at(0, 0);
         assert_eq!(
-            validate_rotation(&Value::Null, now).unwrap().grace,
+            validate_rotation(&Value::Null.into(), now).unwrap().grace,
             TimeDelta::days(1)
         );
         assert_eq!(
-            validate_rotation(&json!({"graceDays": 0.5}), now)
+            validate_rotation(&json!({"graceDays": 0.5}).into(), now)
                 .unwrap()
                 .grace,
             TimeDelta::hours(12)
         );
         assert_eq!(
-            validate_rotation(&json!({"graceHours": 1}), now)
+            validate_rotation(&json!({"graceHours": 1}).into(), now)
                 .unwrap()
                 .grace,
             TimeDelta::hours(1)
@@ -692,7 +916,10 @@ mod tests {
             json!({"graceDays": 1, "graceHours": 1}),
             json!([1]),
         ] {
-            assert!(validate_rotation(&bad, now).is_err(), "{bad}");
+            assert!(
+                validate_rotation(&bad.clone().into(), now).is_err(),
+                "{bad}"
+            );
         }
         // The grace never outlives the old token.
         assert_eq!(grace_end(Some(at(0, 2)), TimeDelta::days(1), now), at(0, 2));

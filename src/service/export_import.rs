@@ -28,6 +28,10 @@ use crate::domain::permissions::{
 };
 use crate::domain::tag_types::{self as tag_rules, TagType};
 use crate::error::{AppError, AppResult, Detail, ResultExt};
+use crate::service::shapes::{
+    self, ExportContextField, ExportDependencies, ExportFlag, ExportFlagEnvironment, ExportLink,
+    ExportLinks, ExportParent, ExportSegment, ExportStrategy, ExportTag, ExportTagType, LegalValue,
+};
 use crate::state::AppState;
 use crate::store::features::FeatureFilter;
 use crate::store::{self, Conn, Tx};
@@ -248,7 +252,10 @@ async fn selected_flags(c: &mut impl Conn, q: &ExportQuery) -> AppResult<Vec<Fea
 }
 
 /// Builds Unleash's export document for the selected flags in one environment.
-pub async fn export_document(c: &mut impl Conn, q: &ExportQuery) -> AppResult<Value> {
+pub async fn export_document(
+    c: &mut impl Conn,
+    q: &ExportQuery,
+) -> AppResult<shapes::ExportDocument> {
     let mut flags = selected_flags(c, q).await?;
     flags.sort_by(|a, b| a.name.cmp(&b.name));
     let mut features = Vec::new();
@@ -261,15 +268,15 @@ pub async fn export_document(c: &mut impl Conn, q: &ExportQuery) -> AppResult<Va
     let mut used_segments: Vec<i64> = Vec::new();
     let mut used_tag_types: HashSet<String> = HashSet::new();
     for f in &flags {
-        features.push(json!({
-            "name": f.name,
-            "description": f.description,
-            "type": f.feature_type,
-            "project": f.project,
-            "stale": f.stale,
-            "impressionData": f.impression_data,
-            "archived": f.archived_at.is_some(),
-        }));
+        features.push(ExportFlag {
+            archived: f.archived_at.is_some(),
+            description: f.description.clone(),
+            impression_data: f.impression_data,
+            name: f.name.clone(),
+            project: f.project.clone(),
+            stale: f.stale,
+            flag_type: f.feature_type.clone(),
+        });
         let envs = store::features::environments(c, f).await?;
         if let Some(e) = envs.into_iter().find(|e| e.name == q.environment) {
             for s in &e.strategies {
@@ -282,17 +289,17 @@ pub async fn export_document(c: &mut impl Conn, q: &ExportQuery) -> AppResult<Va
                         used_segments.push(*id);
                     }
                 }
-                strategies.push(json!({
-                    "name": s.name,
-                    "id": s.id,
-                    "featureName": s.feature_name,
-                    "title": s.title,
-                    "parameters": s.parameters,
-                    "constraints": s.constraints,
-                    "variants": s.variants,
-                    "disabled": s.disabled,
-                    "segments": s.segments,
-                }));
+                strategies.push(ExportStrategy {
+                    constraints: s.constraints.clone(),
+                    disabled: s.disabled,
+                    feature_name: s.feature_name.clone(),
+                    id: s.id.clone(),
+                    name: s.name.clone(),
+                    parameters: s.parameters.clone(),
+                    segments: s.segments.clone(),
+                    title: s.title.clone(),
+                    variants: s.variants.clone(),
+                });
             }
             for v in e.variants.as_array().into_iter().flatten() {
                 if let Some(st) = v.get("stickiness").and_then(Value::as_str) {
@@ -309,70 +316,94 @@ pub async fn export_document(c: &mut impl Conn, q: &ExportQuery) -> AppResult<Va
                     }
                 }
             }
-            environments.push(json!({
-                "enabled": e.enabled,
-                "featureName": f.name,
-                "environment": e.name,
-                "variants": e.variants,
-                "name": f.name,
-            }));
+            environments.push(ExportFlagEnvironment {
+                enabled: e.enabled,
+                environment: e.name.clone(),
+                feature_name: f.name.clone(),
+                name: f.name.clone(),
+                variants: e.variants.clone(),
+            });
         }
         let mut flag_tags = store::features::tags(c, &f.name).await?;
         flag_tags.sort();
         for (t, v) in flag_tags {
             used_tag_types.insert(t.clone());
-            tags.push(json!({"featureName": f.name, "tagType": t, "tagValue": v}));
+            tags.push(ExportTag {
+                feature_name: f.name.clone(),
+                tag_type: t,
+                tag_value: v,
+            });
         }
-        let flag_links: Vec<Value> = store::links::of_feature(c, &f.name)
+        let flag_links: Vec<ExportLink> = store::links::of_feature(c, &f.name)
             .await?
-            .iter()
-            .map(|l| json!({"url": l.url, "title": l.title}))
+            .into_iter()
+            .map(|l| ExportLink {
+                title: l.title,
+                url: l.url,
+            })
             .collect();
         if !flag_links.is_empty() {
-            links.push(json!({"feature": f.name, "links": flag_links}));
+            links.push(ExportLinks {
+                feature: f.name.clone(),
+                links: flag_links,
+            });
         }
         let deps = store::features::dependencies(c, &f.name).await?;
         if !deps.is_empty() {
-            let parents: Vec<Value> = deps
-                .iter()
-                .map(|d| json!({"feature": d.parent, "enabled": d.enabled, "variants": d.variants}))
-                .collect();
-            dependencies.push(json!({"feature": f.name, "dependencies": parents}));
+            dependencies.push(ExportDependencies {
+                dependencies: deps
+                    .into_iter()
+                    .map(|d| ExportParent {
+                        enabled: d.enabled,
+                        feature: d.parent,
+                        variants: d.variants,
+                    })
+                    .collect(),
+                feature: f.name.clone(),
+            });
         }
     }
     let mut context_fields = Vec::new();
     for field in store::context::list(c).await? {
         if used_context.contains(&field.name) {
-            context_fields.push(context_field_json(&field));
+            context_fields.push(export_context_field(&field));
         }
     }
     used_segments.sort_unstable();
-    let segments: Vec<Value> = if used_segments.is_empty() {
+    let segments: Vec<ExportSegment> = if used_segments.is_empty() {
         Vec::new()
     } else {
         store::segments::get_many(c, &used_segments)
             .await?
-            .iter()
-            .map(|s| json!({"id": s.id, "name": s.name}))
+            .into_iter()
+            .map(|s| ExportSegment {
+                id: s.id,
+                name: s.name,
+            })
             .collect()
     };
-    let tag_types: Vec<Value> = store::tag_types::list(c)
+    let tag_types: Vec<ExportTagType> = store::tag_types::list(c)
         .await?
-        .iter()
+        .into_iter()
         .filter(|t| used_tag_types.contains(&t.name))
-        .map(|t| json!({"name": t.name, "description": t.description, "icon": t.icon, "color": t.color}))
+        .map(|t| ExportTagType {
+            color: t.color,
+            description: t.description,
+            icon: t.icon,
+            name: t.name,
+        })
         .collect();
-    Ok(json!({
-        "features": features,
-        "featureStrategies": strategies,
-        "featureEnvironments": environments,
-        "contextFields": context_fields,
-        "featureTags": tags,
-        "segments": segments,
-        "tagTypes": tag_types,
-        "dependencies": dependencies,
-        "links": links,
-    }))
+    Ok(shapes::ExportDocument {
+        context_fields,
+        dependencies,
+        feature_environments: environments,
+        feature_strategies: strategies,
+        feature_tags: tags,
+        features,
+        links,
+        segments,
+        tag_types,
+    })
 }
 
 fn collect_constraint_fields(constraints: &Value, out: &mut HashSet<String>) {
@@ -383,31 +414,36 @@ fn collect_constraint_fields(constraints: &Value, out: &mut HashSet<String>) {
     }
 }
 
-fn context_field_json(f: &ContextField) -> Value {
-    let mut v = json!({
-        "name": f.name,
-        "description": f.description,
-        "stickiness": f.stickiness,
-        "sortOrder": f.sort_order,
-        "legalValues": f.legal_values,
-    });
-    if let Some(p) = &f.project {
-        v["project"] = json!(p);
+fn export_context_field(f: &ContextField) -> ExportContextField {
+    ExportContextField {
+        description: f.description.clone(),
+        legal_values: f.legal_values.iter().map(LegalValue::from).collect(),
+        name: f.name.clone(),
+        project: f.project.clone(),
+        sort_order: f.sort_order,
+        stickiness: f.stickiness,
     }
-    v
 }
 
 /// `POST /api/admin/features-batch/export`: the document, plus an audit event that records it.
 /// The export document of a query, without recording an export.
-pub async fn export_document_of(state: &AppState, q: &ExportQuery) -> AppResult<Value> {
+pub async fn export_document_of(
+    state: &AppState,
+    q: &ExportQuery,
+) -> AppResult<shapes::ExportDocument> {
     let mut db = state.db.clone();
     export_document(&mut db, q).await
 }
 
-pub async fn export(state: &AppState, auth: &Authorized, q: &ExportQuery) -> AppResult<Value> {
+pub async fn export(
+    state: &AppState,
+    auth: &Authorized,
+    q: &ExportQuery,
+) -> AppResult<shapes::ExportDocument> {
     let mut tx = state.db.begin().await?;
     let doc = export_document(&mut tx, q).await?;
-    let ev = NewEvent::new(FEATURES_EXPORTED).data(doc.clone());
+    let data = serde_json::to_value(&doc).map_err(|e| AppError::Internal(e.into()))?;
+    let ev = NewEvent::new(FEATURES_EXPORTED).data(data);
     store::events::insert(&mut tx, &ev, auth.actor(), state.clock.now()).await?;
     tx.commit().await?;
     Ok(doc)

@@ -2,11 +2,12 @@
 
 use std::collections::HashSet;
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::auth::{Authorized, Principal};
 use crate::domain::events::NewEvent;
 use crate::error::{AppError, AppResult};
+use crate::service::shapes::{mark_favourites, Favourite};
 use crate::state::AppState;
 use crate::store;
 
@@ -110,23 +111,14 @@ pub async fn of_caller(
     )
 }
 
-/// Sets `favorite` on each item whose `key` field names one of the caller's favourites.
-pub async fn mark(
+/// Sets `favorite` on each item, true for those that are the caller's favourites.
+pub async fn mark<T: Favourite>(
     state: &AppState,
     caller: &Principal,
     of_projects: bool,
-    items: &mut [Value],
-    key: &str,
+    items: &mut [T],
 ) -> AppResult<()> {
     let favorites = of_caller(state, caller, of_projects).await?;
-    for item in items.iter_mut() {
-        let is = item
-            .get(key)
-            .and_then(Value::as_str)
-            .is_some_and(|k| favorites.contains(k));
-        if let Some(o) = item.as_object_mut() {
-            o.insert("favorite".into(), Value::Bool(is));
-        }
-    }
+    mark_favourites(items, &favorites);
     Ok(())
 }

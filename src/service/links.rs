@@ -1,11 +1,12 @@
 //! Flag links: add, change, remove (UPDATE_FEATURE), each with an audit event.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::auth::Authorized;
 use crate::domain::events::NewEvent;
 use crate::domain::links::{self as rules, MAX_LINKS_PER_FLAG};
 use crate::error::{AppError, AppResult};
+use crate::service::shapes::FlagLink;
 use crate::state::AppState;
 use crate::store::{self, links::LinkRow, Conn};
 
@@ -16,18 +17,13 @@ pub struct LinkInput {
     pub title: Option<String>,
 }
 
-/// A link as the flag read shows it.
-pub fn to_json(l: &LinkRow) -> Value {
-    json!({"id": l.id, "url": l.url, "title": l.title, "feature": l.feature_name})
-}
-
 /// A flag's links, for the flag read.
-pub async fn of_feature(state: &AppState, feature: &str) -> AppResult<Vec<Value>> {
+pub async fn of_feature(state: &AppState, feature: &str) -> AppResult<Vec<FlagLink>> {
     let mut db = state.db.clone();
     Ok(store::links::of_feature(&mut db, feature)
         .await?
         .iter()
-        .map(to_json)
+        .map(FlagLink::from)
         .collect())
 }
 

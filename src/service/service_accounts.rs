@@ -1,8 +1,6 @@
 //! Service accounts (Admin only): create, change the name or root role, delete, and mint or
 //! delete their tokens. Each change writes its audit event in the same transaction.
 
-use serde_json::Value;
-
 use crate::auth::seen::SeenKey;
 use crate::auth::token::{digest, new_v2_tail, Secret};
 use crate::auth::Authorized;
@@ -12,7 +10,7 @@ use crate::domain::service_accounts::{
     self as sa, check_text, SERVICE_ACCOUNT_CREATED, SERVICE_ACCOUNT_DELETED,
     SERVICE_ACCOUNT_TOKEN_CREATED, SERVICE_ACCOUNT_TOKEN_DELETED, SERVICE_ACCOUNT_UPDATED,
 };
-use crate::domain::tokens::{validate_new_pat, Pat};
+use crate::domain::tokens::{validate_new_pat, CreatePatRequest, Pat};
 use crate::domain::users::User;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::service::users::{resolve_root_role, RoleRef};
@@ -179,7 +177,7 @@ pub async fn create_token(
     state: &AppState,
     auth: &Authorized,
     id: i64,
-    body: &Value,
+    body: &CreatePatRequest,
 ) -> AppResult<(Pat, Secret)> {
     let now = state.clock.now();
     let new = validate_new_pat(body, now)?;

@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use crate::auth::Authorized;
 use crate::domain::events::NewEvent;
+use crate::domain::tokens::TokenPolicyRequest;
 use crate::domain::tokens::{effective_pat_limit, TokenPolicy};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -48,7 +49,7 @@ pub async fn pat_lifetime_limit(state: &AppState) -> AppResult<Option<u32>> {
 pub async fn set_policy(
     state: &AppState,
     auth: &Authorized,
-    body: &Value,
+    body: &TokenPolicyRequest,
 ) -> AppResult<TokenPolicy> {
     let new = TokenPolicy::validate(body, state.config.pat_max_lifetime_days)?;
     let before = policy(state).await?;

@@ -3,14 +3,14 @@
 //! until the grace ends, then is refused like an expired token. A token rotates once; its
 //! successor may rotate in turn.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::auth::token::{digest, new_v2_tail, Secret};
 use crate::auth::Authorized;
 use crate::domain::events::NewEvent;
 use crate::domain::tokens::{
     check_pat_lifetime, grace_end, latest_pat_expiry, same_lifetime, validate_rotation, ApiToken,
-    Pat,
+    Pat, RotateRequest,
 };
 use crate::domain::users::iso;
 use crate::error::{AppError, AppResult};
@@ -39,7 +39,7 @@ pub async fn rotate_pat(
     state: &AppState,
     auth: &Authorized,
     id: i64,
-    body: &Value,
+    body: &RotateRequest,
 ) -> AppResult<(Pat, Secret)> {
     token_policy::ensure_pats_enabled(state)?;
     let user_id = auth
@@ -123,7 +123,7 @@ pub async fn rotate_api_token(
     state: &AppState,
     auth: &Authorized,
     old: &ApiToken,
-    body: &Value,
+    body: &RotateRequest,
 ) -> AppResult<(ApiToken, Secret)> {
     let now = state.clock.now();
     let rotation = validate_rotation(body, now)?;

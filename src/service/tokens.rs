@@ -13,7 +13,7 @@ use crate::domain::permissions as perm;
 use crate::domain::token_scope::TokenScope;
 use crate::domain::tokens::{
     parse_seeded_secret, validate_new_api_token, validate_new_pat, ApiToken, ApiTokenKind,
-    NewApiToken, Pat,
+    CreateApiTokenRequest, CreatePatRequest, NewApiToken, Pat,
 };
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::service;
@@ -39,7 +39,7 @@ pub async fn list_pats(state: &AppState, user_id: i64) -> AppResult<Vec<Pat>> {
 pub async fn create_pat(
     state: &AppState,
     auth: &Authorized,
-    body: &Value,
+    body: &CreatePatRequest,
 ) -> AppResult<(Pat, Secret)> {
     let user_id = auth
         .user_id()
@@ -327,7 +327,7 @@ async fn check_scope(c: &mut impl Conn, new: &NewApiToken) -> AppResult<()> {
 
 /// Validates a create body; the caller then checks the per-type permission before
 /// [`create_api_token`].
-pub fn parse_api_token(state: &AppState, body: &Value) -> AppResult<NewApiToken> {
+pub fn parse_api_token(state: &AppState, body: &CreateApiTokenRequest) -> AppResult<NewApiToken> {
     validate_new_api_token(body, state.clock.now())
 }
 

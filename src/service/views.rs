@@ -1,7 +1,7 @@
 //! The Admin API's project list, project and flag reads, served from memory.
 //!
 //! Each read is built in two steps, both kept in the [`ViewCache`](crate::cache::views)
-//! for the current view epoch: the part everyone sees (a project's JSON, say), built from
+//! for the current view epoch: the part everyone sees (a project, say), built from
 //! the database once; then the answer for one kind of caller (their favourites marked, the
 //! projects their token does not cover left out), serialized once. A warm request is a
 //! lookup and a copy of a reference-counted body: no query, no JSON work.
@@ -11,11 +11,14 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use crate::auth::Principal;
 use crate::cache::views::{Generation, ViewKey};
 use crate::error::{AppError, AppResult};
+use crate::service::shapes::{
+    mark_favourites, FlagDetail, ProjectDetail, ProjectFlagList, ProjectList, ProjectSchema,
+};
 use crate::service::{features, links, projects};
 use crate::state::AppState;
 use crate::store::{self, features::FeatureFilter};
@@ -38,7 +41,7 @@ fn viewer(caller: &Principal, mut parts: Vec<String>) -> Vec<String> {
     parts
 }
 
-fn to_bytes(v: &Value) -> AppResult<Bytes> {
+fn to_bytes(v: &impl Serialize) -> AppResult<Bytes> {
     serde_json::to_vec(v)
         .map(Bytes::from)
         .map_err(|e| AppError::Internal(e.into()))
@@ -66,24 +69,11 @@ async fn favourites_of(
     .await
 }
 
-/// Sets `favorite` on each item whose `key` field is one of `favourites`.
-fn mark(items: &mut [Value], key: &str, favourites: &HashSet<String>) {
-    for item in items.iter_mut() {
-        let is = item
-            .get(key)
-            .and_then(Value::as_str)
-            .is_some_and(|k| favourites.contains(k));
-        if let Some(o) = item.as_object_mut() {
-            o.insert("favorite".into(), Value::Bool(is));
-        }
-    }
-}
-
 /// One caller's answer: `shape` makes it from the view everyone shares (`base`, built with
 /// `load`) and the caller's favourite flags or projects; both the shared view and the
 /// serialized answer are kept for the epoch.
 #[allow(clippy::too_many_arguments)]
-async fn answer<B, L, Fut>(
+async fn answer<B, A, L, Fut>(
     state: &AppState,
     caller: &Principal,
     kind: &'static str,
@@ -91,10 +81,11 @@ async fn answer<B, L, Fut>(
     base: ViewKey,
     load: L,
     of_projects: bool,
-    shape: impl FnOnce(&B, &HashSet<String>) -> Value,
+    shape: impl FnOnce(&B, &HashSet<String>) -> A,
 ) -> AppResult<Bytes>
 where
     B: Send + Sync + 'static,
+    A: Serialize,
     L: FnOnce() -> Fut,
     Fut: Future<Output = AppResult<B>>,
 {
@@ -116,17 +107,20 @@ pub async fn project_list(state: &AppState, caller: &Principal) -> AppResult<Byt
         Ok(projects::list(state)
             .await?
             .iter()
-            .map(|(p, o)| (p.id.clone(), p.to_json(o)))
+            .map(|(p, o)| ProjectSchema::new(p, o))
             .collect::<Vec<_>>())
     };
-    let shape = |all: &Vec<(String, Value)>, favourites: &HashSet<String>| {
-        let mut list: Vec<Value> = all
+    let shape = |all: &Vec<ProjectSchema>, favourites: &HashSet<String>| {
+        let mut projects: Vec<ProjectSchema> = all
             .iter()
-            .filter(|(id, _)| caller.sees_project(id))
-            .map(|(_, v)| v.clone())
+            .filter(|p| caller.sees_project(&p.id))
+            .cloned()
             .collect();
-        mark(&mut list, "id", favourites);
-        json!({"version": 1, "projects": list})
+        mark_favourites(&mut projects, favourites);
+        ProjectList {
+            projects,
+            version: 1,
+        }
     };
     let base = ViewKey::new("projects", vec![]);
     answer(
@@ -148,14 +142,12 @@ fn project_key(id: &str) -> ViewKey {
 
 /// `GET /api/admin/projects/{id}`: the project with its environments and flags.
 pub async fn project(state: &AppState, caller: &Principal, id: &str) -> AppResult<Bytes> {
-    let shape = |base: &Value, favourites: &HashSet<String>| {
-        let mut v = base.clone();
-        if let Some(Value::Array(flags)) = v.get_mut("features") {
-            mark(flags, "name", favourites);
-        }
-        v
+    let shape = |base: &ProjectDetail, favourites: &HashSet<String>| {
+        let mut project = base.clone();
+        mark_favourites(&mut project.features, favourites);
+        project
     };
-    let load = || project_json(state, id);
+    let load = || project_detail(state, id);
     let parts = vec![id.to_string()];
     answer(
         state,
@@ -173,15 +165,15 @@ pub async fn project(state: &AppState, caller: &Principal, id: &str) -> AppResul
 /// `GET /api/admin/projects/{id}/features`: `{version, features}`, the project's flags as
 /// the project read lists them.
 pub async fn project_flags(state: &AppState, caller: &Principal, id: &str) -> AppResult<Bytes> {
-    let shape = |base: &Value, favourites: &HashSet<String>| {
-        let mut flags = match base.get("features") {
-            Some(Value::Array(flags)) => flags.clone(),
-            _ => Vec::new(),
-        };
-        mark(&mut flags, "name", favourites);
-        json!({"version": 1, "features": flags})
+    let shape = |base: &ProjectDetail, favourites: &HashSet<String>| {
+        let mut features = base.features.clone();
+        mark_favourites(&mut features, favourites);
+        ProjectFlagList {
+            features,
+            version: 1,
+        }
     };
-    let load = || project_json(state, id);
+    let load = || project_detail(state, id);
     let parts = vec![id.to_string()];
     let kind = "project-flags:body";
     answer(
@@ -197,24 +189,14 @@ pub async fn project_flags(state: &AppState, caller: &Principal, id: &str) -> Ap
     .await
 }
 
-async fn project_json(state: &AppState, id: &str) -> AppResult<Value> {
+async fn project_detail(state: &AppState, id: &str) -> AppResult<ProjectDetail> {
     let (project, owners, envs) = projects::get(state, id).await?;
     let filter = FeatureFilter {
         projects: Some(vec![id.to_string()]),
         ..Default::default()
     };
     let (flags, _) = features::search(state, &filter, 0, usize::MAX).await?;
-    let mut v = project.to_json(&owners);
-    v["version"] = json!(1);
-    v["environments"] = Value::Array(
-        envs.iter()
-            .map(|e| json!({"environment": e, "changeRequestsEnabled": false}))
-            .collect(),
-    );
-    v["features"] = Value::Array(flags);
-    v["members"] = json!(project.member_count);
-    v["updatedAt"] = crate::domain::users::iso_opt(project.updated_at);
-    Ok(v)
+    Ok(ProjectDetail::new(&project, &owners, &envs, flags))
 }
 
 /// `GET /api/admin/projects/{project}/features/{name}`: the flag in full.
@@ -225,15 +207,15 @@ pub async fn flag(
     name: &str,
 ) -> AppResult<Bytes> {
     let load = || async {
-        let mut v = features::detail(state, project, name).await?;
-        v["links"] = Value::Array(links::of_feature(state, name).await?);
-        Ok(v)
+        let mut flag = features::detail(state, project, name).await?;
+        flag.links = links::of_feature(state, name).await?;
+        Ok(flag)
     };
-    let shape = |base: &Value, favourites: &HashSet<String>| {
+    let shape = |base: &FlagDetail, favourites: &HashSet<String>| {
         let mut one = [base.clone()];
-        mark(&mut one, "name", favourites);
-        let [v] = one;
-        v
+        mark_favourites(&mut one, favourites);
+        let [flag] = one;
+        flag
     };
     let parts = vec![project.to_string(), name.to_string()];
     let base = ViewKey::new("flag", parts.clone());

@@ -8,7 +8,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::permission::Scope;
 use crate::domain::permissions as perm;
-use crate::domain::tokens::{parse_date_time, ApiToken};
+use crate::domain::tokens::{
+    parse_date_time, ApiToken, CreateApiTokenRequest, RotateBySecretRequest, RotateRequest, Sent,
+};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{optional_json, ApiJson, Caller};
 use crate::http::wire::tokens::{ApiTokenBody, ApiTokenListBody};
@@ -77,7 +79,7 @@ async fn get_api_tokens(
 }
 
 /// Creates a client (backend) or frontend token; the answer holds its secret, shown once.
-#[utoipa::path(post, path = "/api/admin/api-tokens", tag = "API tokens", responses(
+#[utoipa::path(post, path = "/api/admin/api-tokens", tag = "API tokens", request_body = CreateApiTokenRequest, responses(
     (status = 201, description = "The token with its `secret`", body = ApiTokenBody),
     (status = 400, description = "Invalid type, environment or project"),
     (status = 403, description = "Missing the create permission for this type"),
@@ -85,7 +87,7 @@ async fn get_api_tokens(
 async fn create_api_token(
     State(state): State<AppState>,
     Caller(p): Caller,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<CreateApiTokenRequest>,
 ) -> AppResult<(StatusCode, Json<ApiTokenBody>)> {
     p.require(
         &[
@@ -253,7 +255,7 @@ async fn get_project_api_tokens(
 }
 
 /// Creates a token for this project only.
-#[utoipa::path(post, path = "/api/admin/projects/{projectId}/api-tokens", tag = "API tokens", params(("projectId" = String, Path, description = "Project id")), responses(
+#[utoipa::path(post, path = "/api/admin/projects/{projectId}/api-tokens", tag = "API tokens", params(("projectId" = String, Path, description = "Project id")), request_body(content = CreateApiTokenRequest, description = "The token; `projects` and `project` are replaced by this project"), responses(
     (status = 201, description = "The token with its `secret`", body = ApiTokenBody),
     (status = 404, description = "No such project"),
 ))]
@@ -261,14 +263,12 @@ async fn create_project_api_token(
     State(state): State<AppState>,
     Caller(p): Caller,
     Path(project): Path<String>,
-    ApiJson(mut body): ApiJson<Value>,
+    ApiJson(mut body): ApiJson<CreateApiTokenRequest>,
 ) -> AppResult<(StatusCode, Json<ApiTokenBody>)> {
     let auth = p.require(&[perm::CREATE_PROJECT_API_TOKEN], Scope::project(&project))?;
     known_project(&state, &project).await?;
-    if let Some(obj) = body.as_object_mut() {
-        obj.remove("project");
-        obj.insert("projects".into(), json!([project]));
-    }
+    body.project = Sent::default();
+    body.projects = Sent::of(json!([project]));
     let new = tokens::parse_api_token(&state, &body)?;
     let label = new.type_label.clone();
     let (token, secret) = tokens::create_api_token(&state, &auth, new).await?;
@@ -322,7 +322,7 @@ async fn rotate(
     state: &AppState,
     p: &crate::auth::Principal,
     token: &ApiToken,
-    body: &Value,
+    body: &RotateRequest,
 ) -> AppResult<(StatusCode, Json<ApiTokenBody>)> {
     let auth = require_create(p, token)?;
     let (new, secret) =
@@ -349,7 +349,7 @@ fn require_any_create(p: &crate::auth::Principal) -> AppResult<()> {
 /// URL): answers a new token with the same name, type, projects and environment, and its
 /// secret, shown once. The old token keeps working for the grace period (`graceDays` 0 to 7,
 /// default 1; or `graceHours`), then is refused, on every node within two seconds.
-#[utoipa::path(post, path = "/api/admin/api-tokens/{selector}/rotate", tag = "API tokens", params(("selector" = String, Path, description = "Token selector")), request_body(content = Value, description = "`{graceDays?: 0..7, graceHours?: 0..168, expiresAt?}`"), responses(
+#[utoipa::path(post, path = "/api/admin/api-tokens/{selector}/rotate", tag = "API tokens", params(("selector" = String, Path, description = "Token selector")), request_body(content = RotateRequest, description = "The grace and the new expiry; an empty body takes the defaults"), responses(
     (status = 201, description = "The new token with its `secret`", body = ApiTokenBody),
     (status = 400, description = "A secret in the URL, a grace out of range, or the token was already rotated or has expired"),
     (status = 403, description = "Missing the permission to create tokens of this type"),
@@ -368,14 +368,14 @@ async fn rotate_api_token_by_selector(
             "Do not put a token's secret in a URL: use its selector, or send {\"secret\": ...} to POST /api/admin/api-tokens/rotate. Consider this secret exposed and rotate it.",
         ));
     }
-    let body = optional_json(&headers, &body)?;
+    let body = RotateRequest::from(optional_json(&headers, &body)?);
     let token = find(&state, &selector).await?;
     rotate(&state, &p, &token, &body).await
 }
 
 /// As the selector route, for a caller who holds the token's secret: `{secret, graceDays?,
 /// graceHours?, expiresAt?}`.
-#[utoipa::path(post, path = "/api/admin/api-tokens/rotate", tag = "API tokens", request_body(content = Value, description = "`{secret, graceDays?: 0..7, graceHours?: 0..168, expiresAt?}`"), responses(
+#[utoipa::path(post, path = "/api/admin/api-tokens/rotate", tag = "API tokens", request_body = RotateBySecretRequest, responses(
     (status = 201, description = "The new token with its `secret`", body = ApiTokenBody),
     (status = 400, description = "secret missing, a grace out of range, or the token was already rotated or has expired"),
     (status = 403, description = "Missing the permission to create tokens of this type"),
@@ -384,11 +384,12 @@ async fn rotate_api_token_by_selector(
 async fn rotate_api_token_by_secret(
     State(state): State<AppState>,
     Caller(p): Caller,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<RotateBySecretRequest>,
 ) -> AppResult<(StatusCode, Json<ApiTokenBody>)> {
     require_any_create(&p)?;
     let secret = body
-        .get("secret")
+        .secret
+        .get()
         .and_then(Value::as_str)
         .filter(|s| !s.trim().is_empty())
         .ok_or_else(|| {
@@ -400,5 +401,5 @@ async fn rotate_api_token_by_secret(
     let token = tokens::find_api_token_by_secret(&state, secret.trim())
         .await?
         .ok_or_else(|| AppError::not_found("Could not find an API token with the secret given"))?;
-    rotate(&state, &p, &token, &body).await
+    rotate(&state, &p, &token, &body.rotation()).await
 }

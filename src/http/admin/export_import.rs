@@ -48,16 +48,12 @@ async fn export_features(
             )));
         }
         let doc = export_import::export_document_of(&state, &query).await?;
-        let outside = doc["features"].as_array().into_iter().flatten().find(|f| {
-            f["project"]
-                .as_str()
-                .is_some_and(|fp| !seen.iter().any(|s| s == fp))
-        });
+        let outside = doc.features.iter().find(|f| !seen.contains(&f.project));
         if let Some(f) = outside {
             return Err(crate::error::AppError::Forbidden(format!(
                 "This personal access token is limited to projects {}; the export holds flag {} of another project. Select only flags of those projects.",
                 seen.join(", "),
-                f["name"]
+                serde_json::Value::String(f.name.clone())
             )));
         }
     }

@@ -234,7 +234,7 @@ async fn list_features(
     };
     let mut list = features::list_short(&state, &filter).await?;
     if let Some(prefix) = params.name_prefix.filter(|p| !p.is_empty()) {
-        list.retain(|f| f["name"].as_str().is_some_and(|n| n.starts_with(&prefix)));
+        list.retain(|f| f.name.starts_with(&prefix));
     }
     Ok(Json(FlagList {
         features: list,
@@ -309,7 +309,7 @@ async fn search_features(
     let offset = number("offset", params.offset, 0)?;
     let limit = number("limit", params.limit, 50)?.min(1000);
     let (mut list, total) = features::search(&state, &filter, offset, limit).await?;
-    favorites::mark(&state, &caller, false, &mut list, "name").await?;
+    favorites::mark(&state, &caller, false, &mut list).await?;
     Ok(Json(FlagSearchResult {
         features: list,
         total,

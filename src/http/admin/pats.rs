@@ -3,10 +3,10 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::auth::Principal;
+use crate::domain::tokens::{CreatePatRequest, RotateRequest};
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{optional_json, parse_id, ApiJson, Caller};
 use crate::http::wire::tokens::{PatBody, PatListBody};
@@ -58,7 +58,7 @@ async fn get_pats(
 /// never shown again. An optional `scope` `{access: "read-only"|"read-write", projects,
 /// environments}` (lists of ids, or `["*"]` for all) narrows what the token may do; without
 /// it the token carries all of the owner's permissions.
-#[utoipa::path(post, path = "/api/admin/user/tokens", tag = "Personal access tokens", responses(
+#[utoipa::path(post, path = "/api/admin/user/tokens", tag = "Personal access tokens", request_body = CreatePatRequest, responses(
     (status = 201, description = "The token, with `secret` and `scope`", body = PatBody),
     (status = 400, description = "Description missing, empty or too long; expiresAt missing, malformed, not in the future or past the token policy's lifetime limit; scope with an unknown access value, project or environment"),
     (status = 403, description = "The caller already holds PAT_LIMIT unexpired tokens, is a service account, or calls with a scoped token (OperationDeniedError)"),
@@ -68,7 +68,7 @@ async fn get_pats(
 async fn create_pat(
     State(state): State<AppState>,
     Caller(p): Caller,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<CreatePatRequest>,
 ) -> AppResult<(StatusCode, Json<PatBody>)> {
     owner(&p)?;
     // Otherwise a leaked service-account token could mint itself successors.
@@ -108,7 +108,7 @@ async fn delete_pat(
 /// (`graceDays` 0 to 7, default 1; or `graceHours` 0 to 168), then is refused. The new
 /// token's expiry is `expiresAt`, or by default the old token's lifetime counted from now,
 /// within the token policy.
-#[utoipa::path(post, path = "/api/admin/user/tokens/{id}/rotate", tag = "Personal access tokens", params(("id" = i64, Path, description = "Token id")), request_body(content = Value, description = "`{graceDays?: 0..7, graceHours?: 0..168, expiresAt?}`"), responses(
+#[utoipa::path(post, path = "/api/admin/user/tokens/{id}/rotate", tag = "Personal access tokens", params(("id" = i64, Path, description = "Token id")), request_body(content = RotateRequest, description = "The grace and the new expiry; an empty body takes the defaults"), responses(
     (status = 201, description = "The new token, with `secret`", body = PatBody),
     (status = 400, description = "Grace out of range, expiry malformed or past the lifetime limit, or the token was already rotated or has expired"),
     (status = 401, description = "Not signed in"),
@@ -123,7 +123,7 @@ async fn rotate_pat(
 ) -> AppResult<(StatusCode, Json<PatBody>)> {
     let id = parse_id("id", &id)?;
     owner(&p)?;
-    let body = optional_json(&headers, &body)?;
+    let body = RotateRequest::from(optional_json(&headers, &body)?);
     let (pat, secret) =
         crate::service::token_rotation::rotate_pat(&state, &p.authenticated(), id, &body).await?;
     let body = PatBody::new(

@@ -4,9 +4,9 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::domain::tokens::CreatePatRequest;
 use crate::error::AppResult;
 use crate::http::extract::{parse_id, ApiJson, Caller};
 use crate::http::wire::tokens::{PatBody, PatListBody, ServiceAccountBody, ServiceAccountListBody};
@@ -164,7 +164,7 @@ async fn list_tokens(
 /// Mints a token for the service account from `{description, expiresAt}`. The answer
 /// holds the secret; it is never shown again. The token keeps working when the Admin who
 /// minted it is deleted.
-#[utoipa::path(post, path = "/api/admin/service-account/{id}/token", tag = "Service accounts", params(("id" = i64, Path, description = "Service account id")), responses(
+#[utoipa::path(post, path = "/api/admin/service-account/{id}/token", tag = "Service accounts", params(("id" = i64, Path, description = "Service account id")), request_body = CreatePatRequest, responses(
     (status = 201, description = "The token (`patSchema`) with `secret`", body = PatBody),
     (status = 400, description = "Description missing, empty or too long; expiresAt missing, malformed or not in the future"),
     (status = 403, description = "Needs ADMIN, or the account already holds PAT_LIMIT unexpired tokens"),
@@ -175,7 +175,7 @@ async fn create_token(
     State(state): State<AppState>,
     Caller(p): Caller,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<CreatePatRequest>,
 ) -> AppResult<(StatusCode, Json<PatBody>)> {
     let id = parse_id("id", &id)?;
     let auth = p.require_admin()?;

@@ -2,9 +2,9 @@
 
 use axum::extract::State;
 use axum::Json;
-use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::domain::tokens::TokenPolicyRequest;
 use crate::error::AppResult;
 use crate::http::extract::{ApiJson, Caller};
 use crate::http::wire::tokens::TokenPolicyBody;
@@ -37,7 +37,7 @@ async fn get_token_policy(
 /// Replaces the token policy. Both fields are required; `null` clears one. A lifetime limit
 /// applies to PATs created or rotated afterwards; unused tokens are deleted by a background
 /// job with a `pat-deleted` event whose reason is "unused".
-#[utoipa::path(put, path = "/api/admin/token-policy", tag = "Personal access tokens", request_body(content = Value, description = "`{patMaxLifetimeDays: n|null, revokeUnusedAfterDays: n|null}`"), responses(
+#[utoipa::path(put, path = "/api/admin/token-policy", tag = "Personal access tokens", request_body = TokenPolicyRequest, responses(
     (status = 200, description = "The policy as GET answers it", body = TokenPolicyBody),
     (status = 400, description = "A field missing, not a whole number of days from 1 to 3650, or above PAT_MAX_LIFETIME_DAYS"),
     (status = 403, description = "Needs ADMIN"),
@@ -45,7 +45,7 @@ async fn get_token_policy(
 async fn put_token_policy(
     State(state): State<AppState>,
     Caller(p): Caller,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<TokenPolicyRequest>,
 ) -> AppResult<Json<TokenPolicyBody>> {
     let auth = p.require_admin()?;
     let policy = token_policy::set_policy(&state, &auth, &body).await?;

@@ -108,7 +108,7 @@ async fn save(
         "patMaxLifetimeDays": field(&input.max_days),
         "revokeUnusedAfterDays": field(&input.unused_days),
     });
-    match token_policy::set_policy(&state, &auth, &body).await {
+    match token_policy::set_policy(&state, &auth, &body.into()).await {
         Ok(_) => Ok(redirect_with_flash(&state, PATH, "Token policy saved")),
         Err(e) => {
             let status = e.status();

@@ -4,141 +4,24 @@
 //! Fields are declared in alphabetical order, the order these answers have always had (they
 //! were first built as JSON maps, which sort their keys), so the bytes stay the same.
 //!
-//! Constraints, strategy parameters and variants are kept by the domain as the validated
-//! JSON they were written as; the structs here carry that JSON unchanged and describe its
-//! shape to the document with [`Constraint`], [`Variant`] and [`StrategyVariant`].
+//! The flag read, the project's flag list and the rows of flag lists and searches are
+//! serialized by the service layer, so their structs live in `service::shapes` and are
+//! re-exported here. Constraints, strategy parameters and variants are kept by the domain as
+//! the validated JSON they were written as; the structs carry that JSON unchanged and
+//! describe its shape to the document with [`Constraint`], [`Variant`] and
+//! [`StrategyVariant`].
 
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::domain::features::{Feature, FeatureStrategy};
+use crate::domain::features::Feature;
 use crate::domain::users::iso;
-
-/// A constraint on the context (Unleash's `constraintSchema`).
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Constraint {
-    /// Whether string comparisons ignore case.
-    pub case_insensitive: bool,
-    /// The context field the constraint reads.
-    pub context_name: String,
-    /// Whether the outcome is negated.
-    pub inverted: bool,
-    /// The operator, e.g. `IN`, `NUM_GT`, `SEMVER_EQ`, `DATE_AFTER`.
-    pub operator: String,
-    /// The single value of single-value operators.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    /// The values of list operators (empty for single-value operators).
-    pub values: Vec<String>,
-}
-
-impl From<&crate::domain::constraints::Constraint> for Constraint {
-    fn from(c: &crate::domain::constraints::Constraint) -> Constraint {
-        Constraint {
-            case_insensitive: c.case_insensitive,
-            context_name: c.context_name.clone(),
-            inverted: c.inverted,
-            operator: c.operator.clone(),
-            value: c.value.clone(),
-            values: c.values.clone(),
-        }
-    }
-}
-
-/// A variant's payload.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VariantPayload {
-    /// `string`, `json`, `csv` or `number`.
-    #[serde(rename = "type")]
-    pub payload_type: String,
-    /// The payload, as text.
-    pub value: String,
-}
-
-/// Values of one context field that select a variant.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct VariantOverride {
-    pub context_name: String,
-    pub values: Vec<String>,
-}
-
-/// A flag variant in one environment (Unleash's `variantSchema`).
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Variant {
-    pub name: String,
-    /// Context values that select this variant whatever the weights.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub overrides: Option<Vec<VariantOverride>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub payload: Option<VariantPayload>,
-    /// The context field whose value picks the variant (`default`: user, session or random).
-    pub stickiness: String,
-    /// The share of 1000 this variant gets.
-    pub weight: i64,
-    /// `variable` (shares the rest) or `fix`.
-    pub weight_type: String,
-}
-
-/// A variant of a strategy (Unleash's `strategyVariantSchema`).
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct StrategyVariant {
-    pub name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub payload: Option<VariantPayload>,
-    pub stickiness: String,
-    /// The share of 1000 this variant gets.
-    pub weight: i64,
-    /// `variable` (shares the rest) or `fix`.
-    pub weight_type: String,
-}
-
-/// An activation strategy on a flag in one environment (Unleash's `featureStrategySchema`).
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct FlagStrategy {
-    /// Constraints that must all hold for the strategy to apply.
-    #[schema(value_type = Vec<Constraint>)]
-    pub constraints: Value,
-    /// A disabled strategy is kept but not evaluated.
-    pub disabled: bool,
-    pub feature_name: String,
-    /// The strategy's id (a UUID).
-    pub id: String,
-    /// The strategy type, e.g. `flexibleRollout` or `default`.
-    pub name: String,
-    /// The strategy's parameters, all strings.
-    #[schema(value_type = BTreeMap<String, String>)]
-    pub parameters: Value,
-    /// Ids of the segments the strategy uses.
-    pub segments: Vec<i64>,
-    /// The strategy's place in the environment's list, from 0.
-    pub sort_order: i64,
-    pub title: Option<String>,
-    #[schema(value_type = Vec<StrategyVariant>)]
-    pub variants: Value,
-}
-
-impl From<&FeatureStrategy> for FlagStrategy {
-    fn from(s: &FeatureStrategy) -> FlagStrategy {
-        FlagStrategy {
-            constraints: s.constraints.clone(),
-            disabled: s.disabled,
-            feature_name: s.feature_name.clone(),
-            id: s.id.clone(),
-            name: s.name.clone(),
-            parameters: s.parameters.clone(),
-            segments: s.segments.clone(),
-            sort_order: s.sort_order,
-            title: s.title.clone(),
-            variants: s.variants.clone(),
-        }
-    }
-}
+pub use crate::service::shapes::{
+    Constraint, FlagCollaborators, FlagCreatedBy, FlagDependency, FlagDetail, FlagEnvironment,
+    FlagEnvironmentSummary, FlagLink, FlagListItem, FlagStrategy, FlagSummary, LegalValue,
+    ProjectFlagList, StrategyVariant, Tag, Variant, VariantOverride, VariantPayload,
+};
 
 /// A flag in short: what creating, changing or copying one answers.
 #[derive(Debug, Serialize, ToSchema)]
@@ -172,148 +55,20 @@ impl From<&Feature> for FlagSchema {
     }
 }
 
-/// The user who created a flag.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct FlagCreatedBy {
-    pub id: i64,
-    /// The user's avatar; empty for the admin-token user and deleted users.
-    pub image_url: String,
-    pub name: String,
-}
-
-/// A flag's environment in flag lists and searches.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct FlagEnvironmentSummary {
-    pub enabled: bool,
-    /// The environment's name.
-    pub environment: String,
-    pub feature_name: String,
-    /// Whether any strategy is enabled.
-    pub has_enabled_strategies: bool,
-    pub has_strategies: bool,
-    pub last_seen_at: Option<String>,
-    /// The environment's name.
-    pub name: String,
-    /// Always 0.
-    pub no: i64,
-    pub sort_order: i64,
-    /// The environment's type.
-    #[serde(rename = "type")]
-    pub env_type: String,
-    pub variant_count: i64,
-    /// Always 0.
-    pub yes: i64,
-}
-
-/// A tag on a flag.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Tag {
-    /// The tag type's name.
-    #[serde(rename = "type")]
-    pub tag_type: String,
-    pub value: String,
-}
-
-impl Tag {
-    pub fn list(tags: &[(String, String)]) -> Vec<Tag> {
-        tags.iter()
-            .map(|(t, v)| Tag {
-                tag_type: t.clone(),
-                value: v.clone(),
-            })
-            .collect()
-    }
-}
-
-/// A flag as a project's flag list and the search show it.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct FlagSummary {
-    pub archived_at: Option<String>,
-    pub created_at: String,
-    pub created_by: Option<FlagCreatedBy>,
-    /// `parent`, `child`, or null when the flag has no dependency either way.
-    pub dependency_type: Option<String>,
-    pub description: Option<String>,
-    pub environments: Vec<FlagEnvironmentSummary>,
-    /// Whether the signed-in user marked the flag as a favourite.
-    pub favorite: bool,
-    pub impression_data: bool,
-    pub last_seen_at: Option<String>,
-    pub name: String,
-    pub project: String,
-    /// Names of the segments its strategies use.
-    pub segments: Vec<String>,
-    pub stale: bool,
-    pub tags: Vec<Tag>,
-    #[serde(rename = "type")]
-    pub flag_type: String,
-}
-
-/// `GET /api/admin/projects/{projectId}/features`: a project's flags.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProjectFlagList {
-    pub features: Vec<FlagSummary>,
-    /// Always 1.
-    pub version: i64,
-}
-
 /// `GET /api/admin/search/features`: one page of the flags that match.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FlagSearchResult {
-    #[schema(value_type = Vec<FlagSummary>)]
-    pub features: Vec<Value>,
+    pub features: Vec<FlagSummary>,
     /// How many flags match, over all pages.
     pub total: usize,
-}
-
-/// A flag as the older listings (`/api/admin/features`, the archive) show it.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct FlagListItem {
-    pub archived: bool,
-    pub archived_at: Option<String>,
-    pub created_at: String,
-    pub description: Option<String>,
-    pub environments: Vec<FlagEnvironmentSummary>,
-    pub impression_data: bool,
-    pub last_seen_at: Option<String>,
-    pub name: String,
-    pub project: String,
-    pub stale: bool,
-    #[serde(rename = "type")]
-    pub flag_type: String,
 }
 
 /// The older flag listings: `{version: 2, features}`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct FlagList {
-    #[schema(value_type = Vec<FlagListItem>)]
-    pub features: Vec<Value>,
+    pub features: Vec<FlagListItem>,
     /// Always 2.
     pub version: i64,
-}
-
-/// A flag's environment as the flag read shows it, with its strategies and variants.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct FlagEnvironment {
-    pub enabled: bool,
-    pub last_seen_at: Option<String>,
-    /// The environment's name.
-    pub name: String,
-    /// Always 0.
-    pub no: i64,
-    pub sort_order: i64,
-    pub strategies: Vec<FlagStrategy>,
-    /// The environment's type.
-    #[serde(rename = "type")]
-    pub env_type: String,
-    pub variants: Vec<Variant>,
-    /// Always 0.
-    pub yes: i64,
 }
 
 /// `GET /api/admin/projects/{projectId}/features/{featureName}/environments/{environment}`:
@@ -338,61 +93,6 @@ pub struct FlagEnvironmentDetail {
     pub variants: Value,
     /// Always 0.
     pub yes: i64,
-}
-
-/// A parent flag this flag depends on (Unleash's `dependentFeatureSchema`).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FlagDependency {
-    /// Whether the parent must be enabled (true) or disabled (false).
-    pub enabled: bool,
-    /// The parent flag's name.
-    pub feature: String,
-    /// Variants of the parent, one of which must be chosen; absent when any will do.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub variants: Option<Vec<String>>,
-}
-
-/// A link on a flag.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FlagLink {
-    /// The flag's name.
-    pub feature: String,
-    pub id: String,
-    pub title: Option<String>,
-    pub url: String,
-}
-
-/// The users who worked on a flag.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FlagCollaborators {
-    pub users: Vec<FlagCreatedBy>,
-}
-
-/// `GET /api/admin/projects/{projectId}/features/{featureName}`: a flag in full.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct FlagDetail {
-    pub archived: bool,
-    pub archived_at: Option<String>,
-    /// Flags that depend on this one.
-    pub children: Vec<String>,
-    pub collaborators: FlagCollaborators,
-    pub created_at: String,
-    pub created_by: Option<FlagCreatedBy>,
-    /// The flags this one depends on.
-    pub dependencies: Vec<FlagDependency>,
-    pub description: Option<String>,
-    pub environments: Vec<FlagEnvironment>,
-    /// Whether the signed-in user marked the flag as a favourite.
-    pub favorite: bool,
-    pub impression_data: bool,
-    pub last_seen_at: Option<String>,
-    pub links: Vec<FlagLink>,
-    pub name: String,
-    pub project: String,
-    pub stale: bool,
-    #[serde(rename = "type")]
-    pub flag_type: String,
 }
 
 /// A flag type (Unleash's `featureTypeSchema`).
@@ -628,14 +328,6 @@ pub struct StrategyDefinitionList {
     pub strategies: Vec<StrategyDefinition>,
     /// Always 1.
     pub version: i64,
-}
-
-/// A legal value of a context field.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LegalValue {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    pub value: String,
 }
 
 /// A context field (Unleash's `contextFieldSchema`).

@@ -1,4 +1,6 @@
-//! Answers about projects: the project list, a project, its settings and members.
+//! Answers about projects: the project list, a project, its settings and members. The
+//! project list and the project read are serialized by the service layer, so their structs
+//! live in `service::shapes` and are re-exported here.
 //!
 //! Fields are declared in alphabetical order, the order these answers have always had (they
 //! were first built as JSON maps, which sort their keys), so the bytes stay the same.
@@ -6,185 +8,12 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::flags::FlagSummary;
 use crate::domain::permissions::Role;
-use crate::domain::projects::{Owner, Project};
 use crate::domain::users::{iso, User};
-
-/// Where a project stands in Unleash's onboarding: `onboarding-started` until it holds a
-/// flag, then `onboarded`.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OnboardingStatus {
-    /// `onboarding-started` or `onboarded`.
-    pub status: &'static str,
-}
-
-/// An owner of a project: a user holding the Owner role there, or `system` when nobody does.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(untagged)]
-pub enum ProjectOwner {
-    User(UserOwner),
-    System(SystemOwner),
-}
-
-/// A user who owns a project.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UserOwner {
-    /// The owner's email, when they have one.
-    pub email: Option<String>,
-    /// The owner's avatar.
-    pub image_url: Option<String>,
-    /// The owner's display name.
-    pub name: String,
-    /// Always `user`.
-    pub owner_type: &'static str,
-}
-
-/// The owner of a project nobody holds the Owner role in. It has no other field, which
-/// tells it from a user owner in the document.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SystemOwner {
-    /// Always `system`.
-    pub owner_type: &'static str,
-}
-
-/// A project as the project list shows it (Unleash's `projectSchema`).
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ProjectSchema {
-    /// Always null: archived projects are not kept.
-    pub archived_at: Option<String>,
-    /// When the project was created.
-    pub created_at: String,
-    pub description: Option<String>,
-    /// Only in the answer to a create: the environments the new project uses.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub environments: Option<Vec<String>>,
-    /// Whether the signed-in user marked the project as a favourite.
-    pub favorite: bool,
-    /// Flags in the project that are not archived.
-    pub feature_count: i64,
-    /// Always 100.
-    pub health: i64,
-    pub id: String,
-    /// Always null.
-    pub last_reported_flag_usage: Option<String>,
-    /// When the project was last changed, if ever.
-    pub last_updated_at: Option<String>,
-    /// Users holding a role in the project.
-    pub member_count: i64,
-    /// Always `open`.
-    pub mode: &'static str,
-    pub name: String,
-    pub onboarding_status: OnboardingStatus,
-    /// The project's owners: its users with the Owner role, or `system`.
-    pub owners: Vec<ProjectOwner>,
-    /// Always 0.
-    pub technical_debt: i64,
-}
-
-impl ProjectSchema {
-    pub fn new(p: &Project, owners: &[Owner]) -> ProjectSchema {
-        let owners = if owners.is_empty() {
-            vec![ProjectOwner::System(SystemOwner {
-                owner_type: "system",
-            })]
-        } else {
-            owners
-                .iter()
-                .map(|o| {
-                    ProjectOwner::User(UserOwner {
-                        email: o.email.clone(),
-                        image_url: o.image_url.clone(),
-                        name: o.name.clone(),
-                        owner_type: "user",
-                    })
-                })
-                .collect()
-        };
-        ProjectSchema {
-            archived_at: None,
-            created_at: iso(p.created_at),
-            description: p.description.clone(),
-            environments: None,
-            favorite: false,
-            feature_count: p.feature_count,
-            health: 100,
-            id: p.id.clone(),
-            last_reported_flag_usage: None,
-            last_updated_at: p.updated_at.map(iso),
-            member_count: p.member_count,
-            mode: "open",
-            name: p.name.clone(),
-            onboarding_status: OnboardingStatus {
-                status: if p.feature_count > 0 {
-                    "onboarded"
-                } else {
-                    "onboarding-started"
-                },
-            },
-            owners,
-            technical_debt: 0,
-        }
-    }
-}
-
-/// `GET /api/admin/projects`: the projects the caller sees.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProjectList {
-    pub projects: Vec<ProjectSchema>,
-    /// Always 1.
-    pub version: i64,
-}
-
-/// An environment a project uses, as a project read lists it.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ProjectEnvironment {
-    /// Always false: change requests are not supported.
-    pub change_requests_enabled: bool,
-    /// The environment's name.
-    pub environment: String,
-}
-
-/// `GET /api/admin/projects/{projectId}`: a project with its environments and flags.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ProjectDetail {
-    /// Always null.
-    pub archived_at: Option<String>,
-    pub created_at: String,
-    pub description: Option<String>,
-    /// The environments the project uses, in their sort order.
-    pub environments: Vec<ProjectEnvironment>,
-    /// Whether the signed-in user marked the project as a favourite.
-    pub favorite: bool,
-    pub feature_count: i64,
-    /// The project's flags that are not archived.
-    pub features: Vec<FlagSummary>,
-    /// Always 100.
-    pub health: i64,
-    pub id: String,
-    /// Always null.
-    pub last_reported_flag_usage: Option<String>,
-    pub last_updated_at: Option<String>,
-    pub member_count: i64,
-    /// The same as `memberCount`.
-    pub members: i64,
-    /// Always `open`.
-    pub mode: String,
-    pub name: String,
-    pub onboarding_status: OnboardingStatus,
-    pub owners: Vec<ProjectOwner>,
-    /// Always 0.
-    pub technical_debt: i64,
-    /// The same as `lastUpdatedAt`.
-    pub updated_at: Option<String>,
-    /// Always 1.
-    pub version: i64,
-}
+pub use crate::service::shapes::{
+    OnboardingStatus, ProjectDetail, ProjectEnvironment, ProjectList, ProjectOwner, ProjectSchema,
+    SystemOwner, UserOwner,
+};
 
 /// A role, root or project (Unleash's `roleSchema`).
 #[derive(Debug, Serialize, ToSchema)]

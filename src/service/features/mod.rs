@@ -13,7 +13,6 @@ use crate::domain::features::{
     self as rules, Dependency, Feature, FeatureStrategy, StrategyInput, VariantKind,
 };
 use crate::domain::json_patch::{self, Operation};
-use crate::domain::users::iso_opt;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::state::AppState;
 use crate::store::features::FeatureFilter;
@@ -371,7 +370,8 @@ pub async fn delete(state: &AppState, auth: &Authorized, name: &str) -> AppResul
 
 async fn delete_in(tx: &mut Tx, state: &AppState, auth: &Authorized, name: &str) -> AppResult<()> {
     let f = load_archived(tx, name).await?;
-    let pre = detail_of(tx, &f).await?;
+    let pre =
+        serde_json::to_value(detail_of(tx, &f).await?).map_err(|e| AppError::Internal(e.into()))?;
     store::features::delete(tx, name).await?;
     write_event(
         tx,

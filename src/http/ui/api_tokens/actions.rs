@@ -44,7 +44,7 @@ pub(super) async fn create(
             return show(&state, &page, StatusCode::BAD_REQUEST, form, None, None).await;
         }
     };
-    let result = match tokens::parse_api_token(&state, &body) {
+    let result = match tokens::parse_api_token(&state, &body.into()) {
         Ok(new) => {
             let needed = tokens::create_permission(new.kind);
             if page.principal.can(&[needed], Scope::ROOT) {
@@ -160,9 +160,10 @@ pub(super) async fn rotate(
         .require(&[tokens::create_permission(token.kind)], Scope::ROOT)
         .map_err(|_| refusal(&ctx, &format!("rotate {} tokens", token.kind.as_str())))?;
     let body = json!({ "graceHours": hours });
-    let (_, secret) = service::token_rotation::rotate_api_token(&state, &auth, &token, &body)
-        .await
-        .map_err(page.fail())?;
+    let (_, secret) =
+        service::token_rotation::rotate_api_token(&state, &auth, &token, &body.into())
+            .await
+            .map_err(page.fail())?;
     let until = if hours == 0 {
         String::new()
     } else {

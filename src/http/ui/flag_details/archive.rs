@@ -55,13 +55,14 @@ pub(super) async fn archive_page(
     let rows = list
         .iter()
         .map(|f| {
-            let name = f["name"].as_str().unwrap_or_default().to_string();
-            let project = f["project"].as_str().unwrap_or_default().to_string();
+            let name = f.name.clone();
+            let project = f.project.clone();
             let scope = Scope::project(&project);
             ArchivedRow {
                 link: seg(&name),
-                archived: f["archivedAt"]
-                    .as_str()
+                archived: f
+                    .archived_at
+                    .as_deref()
                     .map(|s| s.chars().take(10).collect())
                     .unwrap_or_default(),
                 can_revive: p.can(&[UPDATE_FEATURE], scope),

@@ -101,13 +101,10 @@ pub(super) async fn edit_form(
         .await
         .map_err(page.fail())?;
     let form = EditForm {
-        kind: detail["type"].as_str().unwrap_or_default().to_string(),
-        description: detail["description"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-        stale: detail["stale"] == true,
-        impression_data: detail["impressionData"] == true,
+        kind: detail.flag_type,
+        description: detail.description.unwrap_or_default(),
+        stale: detail.stale,
+        impression_data: detail.impression_data,
         type_error: None,
         error: None,
     };

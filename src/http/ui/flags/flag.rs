@@ -113,25 +113,24 @@ pub(super) async fn flag_page(
         .map(|(s, _)| (s.id, s.name))
         .collect();
     let p = &page.principal;
-    let envs: Vec<EnvView> = detail["environments"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
+    let envs: Vec<EnvView> = detail
+        .environments
         .iter()
         .map(|e| {
-            let env = e["name"].as_str().unwrap_or_default().to_string();
+            let env = e.name.clone();
             let scope = Scope::environment(&project, &env);
-            let list = e["strategies"].as_array().cloned().unwrap_or_default();
+            let list = &e.strategies;
             let count = list.len();
             let strategies = list
                 .iter()
                 .enumerate()
                 .map(|(i, s)| StrategyView {
-                    id: s["id"].as_str().unwrap_or_default().to_string(),
-                    title: s["title"].as_str().unwrap_or_default().to_string(),
-                    name: s["name"].as_str().unwrap_or_default().to_string(),
-                    disabled: s["disabled"] == true,
-                    params: s["parameters"]
+                    id: s.id.clone(),
+                    title: s.title.clone().unwrap_or_default(),
+                    name: s.name.clone(),
+                    disabled: s.disabled,
+                    params: s
+                        .parameters
                         .as_object()
                         .map(|o| {
                             o.iter()
@@ -144,23 +143,20 @@ pub(super) async fn flag_page(
                                 .collect()
                         })
                         .unwrap_or_default(),
-                    constraints: constraint_views(&s["constraints"]),
-                    segments: s["segments"]
-                        .as_array()
-                        .map(|ids| {
-                            ids.iter()
-                                .filter_map(Value::as_i64)
-                                .map(|id| {
-                                    segment_names
-                                        .iter()
-                                        .find(|(i, _)| *i == id)
-                                        .map(|(_, n)| n.clone())
-                                        .unwrap_or_else(|| format!("#{id}"))
-                                })
-                                .collect()
+                    constraints: constraint_views(&s.constraints),
+                    segments: s
+                        .segments
+                        .iter()
+                        .map(|&id| {
+                            segment_names
+                                .iter()
+                                .find(|(i, _)| *i == id)
+                                .map(|(_, n)| n.clone())
+                                .unwrap_or_else(|| format!("#{id}"))
                         })
-                        .unwrap_or_default(),
-                    variants: s["variants"]
+                        .collect(),
+                    variants: s
+                        .variants
                         .as_array()
                         .map(|v| v.iter().filter_map(variants::chip).collect())
                         .unwrap_or_default(),
@@ -170,13 +166,13 @@ pub(super) async fn flag_page(
                 .collect();
             EnvView {
                 link: seg(&env),
-                kind: e["type"].as_str().unwrap_or_default().to_string(),
-                enabled: e["enabled"] == true,
+                kind: e.env_type.clone(),
+                enabled: e.enabled,
                 can_toggle: p.can(&[UPDATE_FEATURE_ENVIRONMENT], scope),
                 can_add: p.can(&[CREATE_FEATURE_STRATEGY], scope),
                 can_edit: p.can(&[UPDATE_FEATURE_STRATEGY], scope),
                 can_delete: p.can(&[DELETE_FEATURE_STRATEGY], scope),
-                variant_count: e["variants"].as_array().map(Vec::len).unwrap_or(0),
+                variant_count: e.variants.as_array().map(Vec::len).unwrap_or(0),
                 name: env,
                 strategies,
             }
@@ -194,17 +190,11 @@ pub(super) async fn flag_page(
             can_edit: p.can(&[UPDATE_FEATURE], Scope::project(&project)),
             project,
             name: flag,
-            kind: detail["type"].as_str().unwrap_or_default().to_string(),
-            description: detail["description"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            impression_data: detail["impressionData"] == true,
-            stale: detail["stale"] == true,
-            created: detail["createdAt"]
-                .as_str()
-                .map(|s| s.chars().take(10).collect())
-                .unwrap_or_default(),
+            kind: detail.flag_type.clone(),
+            description: detail.description.clone().unwrap_or_default(),
+            impression_data: detail.impression_data,
+            stale: detail.stale,
+            created: detail.created_at.chars().take(10).collect(),
             envs,
             reason: NO_PERMISSION,
         },

@@ -85,23 +85,17 @@ async fn show_project(
     let rows = flags
         .iter()
         .map(|f| {
-            let name = f["name"].as_str().unwrap_or_default().to_string();
-            let envs = f["environments"].as_array().cloned().unwrap_or_default();
+            let name = f.name.clone();
             FlagRow {
                 link: flag_path(project, &name),
                 name,
-                kind: f["type"].as_str().unwrap_or_default().to_string(),
-                description: f["description"].as_str().unwrap_or_default().to_string(),
-                created: f["createdAt"]
-                    .as_str()
-                    .map(|s| s.chars().take(10).collect())
-                    .unwrap_or_default(),
+                kind: f.flag_type.clone(),
+                description: f.description.clone().unwrap_or_default(),
+                created: f.created_at.chars().take(10).collect(),
                 envs: env_names
                     .iter()
                     .map(|n| {
-                        let on = envs
-                            .iter()
-                            .any(|e| e["name"] == n.as_str() && e["enabled"] == true);
+                        let on = f.environments.iter().any(|e| e.name == *n && e.enabled);
                         (n.clone(), on)
                     })
                     .collect(),

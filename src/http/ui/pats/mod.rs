@@ -249,7 +249,7 @@ async fn create(
         }
     };
     let body = json!({"description": input.description, "expiresAt": iso(expires_at), "scope": input.scope.to_json()});
-    match tokens::create_pat(&state, &page.principal.authenticated(), &body).await {
+    match tokens::create_pat(&state, &page.principal.authenticated(), &body.into()).await {
         Ok((_, secret)) => {
             let pats = load(&state, &page).await?;
             let created = Created {
@@ -375,7 +375,7 @@ async fn rotate(
     };
     let body = json!({ "graceHours": hours });
     let auth = page.principal.authenticated();
-    let (_, secret) = crate::service::token_rotation::rotate_pat(&state, &auth, id, &body)
+    let (_, secret) = crate::service::token_rotation::rotate_pat(&state, &auth, id, &body.into())
         .await
         .map_err(page.fail())?;
     let pats = load(&state, &page).await?;

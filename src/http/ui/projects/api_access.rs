@@ -170,7 +170,7 @@ async fn create_token(
     // As on the Admin API's project route, the token is for this project alone.
     form.projects = vec![project.clone()];
     let result = match form.body(state.clock.now()) {
-        Ok(body) => match tokens::parse_api_token(&state, &body) {
+        Ok(body) => match tokens::parse_api_token(&state, &body.into()) {
             Ok(new) => tokens::create_api_token(&state, &auth, new).await,
             Err(e) => Err(e),
         },

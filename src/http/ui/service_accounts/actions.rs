@@ -52,7 +52,7 @@ pub(super) async fn create_token(
         return show_detail(&state, &page, &raw, shown).await;
     };
     let body = json!({"description": form.description, "expiresAt": iso(expires_at)});
-    match service_accounts::create_token(&state, &auth, id, &body).await {
+    match service_accounts::create_token(&state, &auth, id, &body.into()).await {
         Ok((_, secret)) => {
             let shown = Shown {
                 created: Some(secret.expose().to_string()),

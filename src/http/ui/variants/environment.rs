@@ -151,16 +151,13 @@ async fn show_page(
     let fields = context_stickiness(state).await.map_err(page.fail())?;
     let can_edit = can_edit_in(page, project, env);
     let copy_targets = if can_edit {
-        detail["environments"]
-            .as_array()
-            .map(|l| {
-                l.iter()
-                    .filter_map(|e| e["name"].as_str())
-                    .filter(|n| *n != env && can_edit_in(page, project, n))
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
+        detail
+            .environments
+            .iter()
+            .map(|e| e.name.as_str())
+            .filter(|n| *n != env && can_edit_in(page, project, n))
+            .map(str::to_string)
+            .collect()
     } else {
         Vec::new()
     };
