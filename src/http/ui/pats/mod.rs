@@ -16,9 +16,9 @@ use axum::Router;
 use serde_json::json;
 
 use super::forms::{parse_id, Empty};
+use super::widgets::form_error_text;
 use super::{
-    date_time, error_text, redirect_with_flash, render, CsrfForm, Ctx, PageError, PageResult,
-    PageUser,
+    date_time, redirect_with_flash, render, CsrfForm, Ctx, PageError, PageResult, PageUser,
 };
 use crate::domain::token_scope::TokenScope;
 use crate::domain::tokens::Pat;
@@ -276,7 +276,7 @@ async fn create(
         }
         Err(e) => {
             let status = e.status();
-            form.error = Some(error_text(&e));
+            form.error = Some(form_error_text(&e));
             fail(&state, &page, &pats, form, status)
         }
     }
