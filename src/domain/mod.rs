@@ -16,6 +16,7 @@ pub mod playground;
 pub mod projects;
 pub mod segments;
 pub mod service_accounts;
+pub mod shapes;
 pub mod strategies;
 pub mod tag_types;
 pub mod template;

@@ -193,40 +193,16 @@ pub struct RotateBySecretRequest {
     /// The secret of the token to rotate.
     #[schema(value_type = String)]
     pub secret: Sent,
-    /// How long the old token keeps working, in days (0 to 7, fractions allowed; default 1).
-    #[schema(value_type = Option<f64>, minimum = 0, maximum = 7)]
-    #[serde(rename = "graceDays")]
-    pub grace_days: Sent,
-    /// The grace in hours instead (0 to 168); not with `graceDays`.
-    #[schema(value_type = Option<f64>, minimum = 0, maximum = 168)]
-    #[serde(rename = "graceHours")]
-    pub grace_hours: Sent,
-    /// The new token's expiry (RFC 3339 date-time, in the future); by default the old
-    /// token's lifetime counted from now.
-    #[schema(value_type = Option<String>, format = DateTime)]
-    #[serde(rename = "expiresAt")]
-    pub expires_at: Sent,
+    /// The grace and the new expiry, as in the other rotations.
+    #[serde(flatten)]
+    pub rotation: RotateRequest,
 }
 
 impl From<Value> for RotateBySecretRequest {
     fn from(v: Value) -> RotateBySecretRequest {
         RotateBySecretRequest {
             secret: Sent::field(&v, "secret"),
-            grace_days: Sent::field(&v, "graceDays"),
-            grace_hours: Sent::field(&v, "graceHours"),
-            expires_at: Sent::field(&v, "expiresAt"),
-        }
-    }
-}
-
-impl RotateBySecretRequest {
-    /// The rotation it asks for.
-    pub fn rotation(&self) -> RotateRequest {
-        RotateRequest {
-            grace_days: self.grace_days.clone(),
-            grace_hours: self.grace_hours.clone(),
-            expires_at: self.expires_at.clone(),
-            not_an_object: false,
+            rotation: RotateRequest::from(v),
         }
     }
 }

@@ -2,8 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Map, Value};
-
+use crate::domain::playground::answer::{
+    AdvancedPlaygroundFeature, AdvancedPlaygroundResponse, PlaygroundFeature, PlaygroundResponse,
+    PlaygroundWarnings,
+};
 use crate::domain::playground::{
     combinations, flat_to_context, to_context, Evaluator, NamedSegment, PlaygroundRequest,
 };
@@ -45,36 +47,38 @@ async fn segments(state: &AppState) -> AppResult<Vec<NamedSegment>> {
         .map(|s| NamedSegment {
             id: s.id,
             name: s.name,
-            constraints: s
-                .constraints
-                .iter()
-                .filter_map(|c| serde_json::to_value(c).ok())
-                .collect(),
+            constraints: s.constraints,
         })
         .collect())
 }
 
 /// `playgroundResponseSchema`: one environment, one context. Reads the stored state directly
 /// (not the SDK cache), so a change is visible to the very next playground request.
-pub async fn evaluate(state: &AppState, req: &PlaygroundRequest) -> AppResult<Value> {
+pub async fn evaluate(state: &AppState, req: &PlaygroundRequest) -> AppResult<PlaygroundResponse> {
     check_environments(state, req, false).await?;
     let environment = req.environments.first().cloned().unwrap_or_default();
     let segments = segments(state).await?;
     let mut db = state.db.clone();
     let stored = store::client_features::load(&mut db, &environment).await?;
     let evaluator = Evaluator::new(&environment, &stored, segments, req.projects.clone());
-    let features = evaluator.evaluate(&to_context(&req.context), None);
-    Ok(json!({"input": req.input, "features": features}))
+    Ok(PlaygroundResponse {
+        features: evaluator.evaluate(&to_context(&req.context), None),
+        input: req.input(),
+    })
 }
 
 /// `advancedPlaygroundResponseSchema`: several environments, and one context per combination
 /// of the comma-separated values sent.
-pub async fn evaluate_advanced(state: &AppState, req: &PlaygroundRequest) -> AppResult<Value> {
+pub async fn evaluate_advanced(
+    state: &AppState,
+    req: &PlaygroundRequest,
+) -> AppResult<AdvancedPlaygroundResponse> {
     check_environments(state, req, true).await?;
     let (contexts, invalid) = combinations(&req.context)?;
     let segments = segments(state).await?;
     // name -> (project, environment -> results)
-    let mut features: BTreeMap<String, (Value, Map<String, Value>)> = BTreeMap::new();
+    type Rows = BTreeMap<String, Vec<PlaygroundFeature>>;
+    let mut features: BTreeMap<String, (String, Rows)> = BTreeMap::new();
     for environment in &req.environments {
         let mut db = state.db.clone();
         let stored = store::client_features::load(&mut db, environment).await?;
@@ -83,30 +87,27 @@ pub async fn evaluate_advanced(state: &AppState, req: &PlaygroundRequest) -> App
         for flat in &contexts {
             let ctx = flat_to_context(flat);
             for result in evaluator.evaluate(&ctx, Some(flat)) {
-                let name = result["name"].as_str().unwrap_or_default().to_string();
                 let entry = features
-                    .entry(name)
-                    .or_insert_with(|| (result["projectId"].clone(), Map::new()));
-                if let Some(list) = entry
-                    .1
-                    .entry(environment.clone())
-                    .or_insert_with(|| Value::Array(Vec::new()))
-                    .as_array_mut()
-                {
-                    list.push(result);
-                }
+                    .entry(result.name.clone())
+                    .or_insert_with(|| (result.project_id.clone(), BTreeMap::new()));
+                entry.1.entry(environment.clone()).or_default().push(result);
             }
         }
     }
-    let features: Vec<Value> = features
-        .into_iter()
-        .map(|(name, (project, envs))| {
-            json!({"name": name, "projectId": project, "environments": envs})
-        })
-        .collect();
-    let mut out = json!({"input": req.input, "features": features});
-    if !invalid.is_empty() {
-        out["warnings"] = json!({"invalidContextProperties": invalid});
-    }
-    Ok(out)
+    Ok(AdvancedPlaygroundResponse {
+        features: features
+            .into_iter()
+            .map(
+                |(name, (project_id, environments))| AdvancedPlaygroundFeature {
+                    environments,
+                    name,
+                    project_id,
+                },
+            )
+            .collect(),
+        input: req.input(),
+        warnings: (!invalid.is_empty()).then_some(PlaygroundWarnings {
+            invalid_context_properties: invalid,
+        }),
+    })
 }

@@ -5,6 +5,7 @@ use axum::Json;
 use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::domain::playground::answer::{AdvancedPlaygroundResponse, PlaygroundResponse};
 use crate::domain::playground::{parse_advanced_request, parse_request, Projects};
 use crate::domain::token_scope::narrow_projects;
 use crate::error::AppResult;
@@ -41,7 +42,7 @@ async fn playground(
     State(state): State<AppState>,
     Caller(caller): Caller,
     ApiJson(body): ApiJson<Value>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<PlaygroundResponse>> {
     let mut req = parse_request(&body)?;
     req.projects = visible(&caller, req.projects);
     Ok(Json(service::playground::evaluate(&state, &req).await?))
@@ -58,7 +59,7 @@ async fn advanced_playground(
     State(state): State<AppState>,
     Caller(caller): Caller,
     ApiJson(body): ApiJson<Value>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<AdvancedPlaygroundResponse>> {
     let mut req = parse_advanced_request(&body)?;
     req.projects = visible(&caller, req.projects);
     Ok(Json(
