@@ -401,5 +401,5 @@ async fn rotate_api_token_by_secret(
     let token = tokens::find_api_token_by_secret(&state, secret.trim())
         .await?
         .ok_or_else(|| AppError::not_found("Could not find an API token with the secret given"))?;
-    rotate(&state, &p, &token, &body.rotation()).await
+    rotate(&state, &p, &token, &body.rotation).await
 }

@@ -287,11 +287,7 @@ async fn confirm_delete(
     page: PageUser,
     Path(raw): Path<String>,
 ) -> PageResult {
-    let pats = load(&state, &page).await?;
-    let all = rows(&state, &pats);
-    let row = parse_id(&raw)
-        .and_then(|id| all.into_iter().find(|r| r.id == id))
-        .ok_or_else(|| no_such_token(&page))?;
+    let (pats, row) = load_row(&state, &page, &raw).await?;
     Ok(show(
         &state,
         &page,
@@ -321,11 +317,7 @@ async fn confirm_rotate(
     page: PageUser,
     Path(raw): Path<String>,
 ) -> PageResult {
-    let pats = load(&state, &page).await?;
-    let all = rows(&state, &pats);
-    let row = parse_id(&raw)
-        .and_then(|id| all.into_iter().find(|r| r.id == id))
-        .ok_or_else(|| no_such_token(&page))?;
+    let (pats, row) = load_row(&state, &page, &raw).await?;
     let limit = max_days(&state).await;
     Ok(show_with(
         &state,
@@ -338,6 +330,19 @@ async fn confirm_rotate(
         Some(row),
         limit,
     ))
+}
+
+/// The user's tokens and the row of the one whose id is in the path, or a not-found page.
+async fn load_row(
+    state: &AppState,
+    page: &PageUser,
+    raw: &str,
+) -> Result<(PatList, TokenRow), PageError> {
+    let pats = load(state, page).await?;
+    let row = parse_id(raw)
+        .and_then(|id| rows(state, &pats).into_iter().find(|r| r.id == id))
+        .ok_or_else(|| no_such_token(page))?;
+    Ok((pats, row))
 }
 
 fn no_such_token(page: &PageUser) -> Response {
