@@ -21,8 +21,9 @@ fn parse_list<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
     }
 }
 
-/// Strategy parameters as strings, as SDKs expect them.
-fn parse_parameters(text: &str) -> HashMap<String, String> {
+/// Strategy parameters as strings, as SDKs expect them (null as empty, other values written
+/// out).
+pub fn parse_parameters<C: FromIterator<(String, String)> + Default>(text: &str) -> C {
     match serde_json::from_str::<serde_json::Map<String, Value>>(text) {
         Ok(map) => map
             .into_iter()
@@ -35,11 +36,10 @@ fn parse_parameters(text: &str) -> HashMap<String, String> {
                 (k, s)
             })
             .collect(),
-        Err(_) => HashMap::new(),
+        Err(_) => C::default(),
     }
 }
 
-/// The full state of one environment, every project, segments listed at the top.
 pub fn build(state: &EnvironmentState) -> ClientFeatures {
     let mut strategies: HashMap<&str, Vec<Strategy>> = HashMap::new();
     for s in state.strategies.iter().filter(|s| !s.disabled) {
@@ -436,7 +436,8 @@ mod tests {
 
     #[test]
     fn parameters_become_strings() {
-        let p = parse_parameters(r#"{"rollout": 50, "groupId": "g", "x": null}"#);
+        let p: HashMap<String, String> =
+            parse_parameters(r#"{"rollout": 50, "groupId": "g", "x": null}"#);
         assert_eq!(p["rollout"], "50");
         assert_eq!(p["groupId"], "g");
         assert_eq!(p["x"], "");

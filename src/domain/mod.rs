@@ -14,6 +14,7 @@ pub mod links;
 pub mod permissions;
 pub mod playground;
 pub mod projects;
+pub mod sdk_context;
 pub mod segments;
 pub mod service_accounts;
 pub mod shapes;

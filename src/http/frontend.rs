@@ -1,7 +1,6 @@
 //! The frontend API for browser and mobile SDKs (frontend tokens): flags evaluated on the
 //! server for the context the client sends.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
 use axum::body::Bytes;
@@ -15,6 +14,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::client::etag_matches;
 use super::extract::ApiJson;
 use crate::auth::ApiTokenKind;
+use crate::domain::sdk_context;
 use crate::error::{AppError, AppResult};
 use crate::http::wire::sdk::{FrontendToggle, FrontendToggles, FrontendVariant};
 use crate::service::caller::sdk_principal;
@@ -28,70 +28,22 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(frontend_register))
 }
 
-const KNOWN: [&str; 6] = [
-    "userId",
-    "sessionId",
-    "remoteAddress",
-    "environment",
-    "appName",
-    "currentTime",
-];
-
-fn set_field(ctx: &mut Context, key: &str, value: String) {
-    match key {
-        "userId" => ctx.user_id = Some(value),
-        "sessionId" => ctx.session_id = Some(value),
-        "remoteAddress" => ctx.remote_address = Some(value),
-        "environment" => ctx.environment = Some(value),
-        "appName" => ctx.app_name = Some(value),
-        "currentTime" => ctx.current_time = Some(value),
-        _ => {
-            ctx.properties
-                .get_or_insert_with(HashMap::new)
-                .insert(key.to_string(), value);
-        }
-    }
-}
-
-fn empty_context() -> Context {
-    Context {
-        user_id: None,
-        session_id: None,
-        environment: None,
-        app_name: None,
-        current_time: None,
-        remote_address: None,
-        properties: None,
-    }
-}
-
 /// The context of a GET: top-level fields, `properties[name]=value`, and any other key as
 /// a property, exactly as sent (no invented session id).
 pub fn context_from_query(raw: &str) -> Context {
-    let mut ctx = empty_context();
+    let mut ctx = sdk_context::empty();
     for (k, v) in form_urlencoded::parse(raw.as_bytes()) {
         let key = k.as_ref();
         if let Some(name) = key
             .strip_prefix("properties[")
             .and_then(|r| r.strip_suffix(']'))
         {
-            ctx.properties
-                .get_or_insert_with(HashMap::new)
-                .insert(name.to_string(), v.to_string());
+            sdk_context::set_property(&mut ctx, name, v.to_string());
         } else {
-            set_field(&mut ctx, key, v.to_string());
+            sdk_context::set_field(&mut ctx, key, v.to_string());
         }
     }
     ctx
-}
-
-fn scalar(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
 }
 
 /// The context of a POST: `{"context": {...}}` (or the fields at the top level).
@@ -103,23 +55,7 @@ pub fn context_from_body(body: &Value) -> AppResult<Context> {
             "The `/body/context` property must be an object.",
         ));
     };
-    let mut ctx = empty_context();
-    for (k, v) in map {
-        if k == "properties" {
-            for (pk, pv) in v.as_object().into_iter().flatten() {
-                if let Some(s) = scalar(pv) {
-                    ctx.properties
-                        .get_or_insert_with(HashMap::new)
-                        .insert(pk.clone(), s);
-                }
-            }
-        } else if let Some(s) = scalar(v) {
-            if KNOWN.contains(&k.as_str()) || !s.is_empty() {
-                set_field(&mut ctx, k, s);
-            }
-        }
-    }
-    Ok(ctx)
+    Ok(sdk_context::from_object(map, true))
 }
 
 /// Evaluates every flag of the token's projects and environment for the context exactly as

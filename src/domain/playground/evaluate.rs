@@ -3,7 +3,7 @@
 //! The overall answer comes from the engine loaded with what an SDK receives; each strategy,
 //! constraint and segment is then decided on its own by smaller engine questions.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 use unleash_types::client_features::{
@@ -21,7 +21,7 @@ use super::answer::{
     PlaygroundVariant,
 };
 use super::Projects;
-use crate::domain::client::{build, select, Selection};
+use crate::domain::client::{build, parse_parameters, select, Selection};
 use crate::domain::client_state::{EnvironmentState, StoredFeature, StoredStrategy};
 use crate::domain::constraints::Constraint;
 use crate::domain::shapes::VariantPayload;
@@ -44,22 +44,6 @@ fn parse_constraints(text: &str) -> Vec<Constraint> {
     parse_values(text)
         .into_iter()
         .filter_map(|v| serde_json::from_value(v).ok())
-        .collect()
-}
-
-/// Stored strategy parameters, every value as text (null as empty).
-fn parse_parameters(text: &str) -> BTreeMap<String, String> {
-    serde_json::from_str::<Map<String, Value>>(text)
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(k, v)| {
-            let s = match v {
-                Value::String(s) => s,
-                Value::Null => String::new(),
-                other => other.to_string(),
-            };
-            (k, s)
-        })
         .collect()
 }
 
@@ -367,7 +351,7 @@ impl<'a> Evaluator<'a> {
                 segments: (!segment_ids.is_empty())
                     .then(|| segment_ids.iter().map(|i| *i as i32).collect()),
                 constraints: Some(constraints.iter().filter_map(sdk_constraint).collect()),
-                parameters: Some(parse_parameters(&s.parameters).into_iter().collect()),
+                parameters: Some(parse_parameters(&s.parameters)),
                 variants: Some(
                     parse_values(&s.variants)
                         .into_iter()

@@ -11,24 +11,13 @@
 pub mod answer;
 mod evaluate;
 
-use std::collections::HashMap;
-
 use serde_json::{Map, Value};
 use unleash_types::client_features::Context;
 
+use super::sdk_context::{self, scalar, TOP_LEVEL_FIELDS};
 use crate::error::{AppError, AppResult};
 use answer::{PlaygroundInput, PlaygroundProjects};
 pub use evaluate::{Evaluator, NamedSegment};
-
-/// Context fields an SDK fills in itself; anything else is a custom property.
-const TOP_LEVEL_FIELDS: [&str; 6] = [
-    "userId",
-    "sessionId",
-    "remoteAddress",
-    "environment",
-    "appName",
-    "currentTime",
-];
 
 /// A context with custom fields at the top level (`sdkFlatContextSchema`).
 pub type FlatContext = Map<String, Value>;
@@ -271,54 +260,10 @@ pub fn parse_advanced_request(body: &Value) -> AppResult<PlaygroundRequest> {
     })
 }
 
-fn scalar(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
 /// The SDK context for a context object: the known fields, `properties`, and any other
 /// top-level scalar as a property (SDKs look custom fields up in both places).
 pub fn to_context(map: &Map<String, Value>) -> Context {
-    let mut ctx = Context {
-        user_id: None,
-        session_id: None,
-        environment: None,
-        app_name: None,
-        current_time: None,
-        remote_address: None,
-        properties: None,
-    };
-    let mut properties: HashMap<String, String> = HashMap::new();
-    for (k, v) in map {
-        if k == "properties" {
-            for (pk, pv) in v.as_object().into_iter().flatten() {
-                if let Some(s) = scalar(pv) {
-                    properties.insert(pk.clone(), s);
-                }
-            }
-            continue;
-        }
-        let Some(s) = scalar(v) else { continue };
-        match k.as_str() {
-            "userId" => ctx.user_id = Some(s),
-            "sessionId" => ctx.session_id = Some(s),
-            "remoteAddress" => ctx.remote_address = Some(s),
-            "environment" => ctx.environment = Some(s),
-            "appName" => ctx.app_name = Some(s),
-            "currentTime" => ctx.current_time = Some(s),
-            _ => {
-                properties.insert(k.clone(), s);
-            }
-        }
-    }
-    if !properties.is_empty() {
-        ctx.properties = Some(properties);
-    }
-    ctx
+    sdk_context::from_object(map, false)
 }
 
 /// The contexts of an advanced request: every combination of the comma-separated values of
