@@ -168,6 +168,38 @@ async fn api_token_errors_point_at_the_field() {
         .await,
     );
     assert_eq!(path, "/body/tokenName");
+
+    // Changing a token's expiry: `expiresAt` is required, must be a date-time, and `null`
+    // takes the expiry away.
+    let token = create(json!({"tokenName": "later", "type": "client", "environment": "development", "expiresAt": in_days(3)}))
+        .await
+        .expect(201);
+    let url = format!(
+        "/api/admin/api-tokens/{}",
+        token.json["selector"].as_str().unwrap()
+    );
+    let (path, message) = first_detail(app.put(&url, json!({}), &admin).await);
+    assert_eq!(path, "/body/expiresAt");
+    assert_eq!(
+        message,
+        "The `/body/expiresAt` property is required. It was not present on the data you sent."
+    );
+    let (path, message) = first_detail(app.put(&url, json!({"expiresAt": "soon"}), &admin).await);
+    assert_eq!(path, "/body/expiresAt");
+    assert_eq!(
+        message,
+        "The `/body/expiresAt` property must match format \"date-time\". You sent \"soon\"."
+    );
+    let (path, _) = first_detail(app.put(&url, json!({"expiresAt": 7}), &admin).await);
+    assert_eq!(path, "/body/expiresAt");
+    app.put(&url, json!({"expiresAt": null}), &admin)
+        .await
+        .expect(200);
+    let listed = app
+        .get("/api/admin/api-tokens/later", &admin)
+        .await
+        .expect(200);
+    assert_eq!(listed.json["tokens"][0]["expiresAt"], Value::Null);
 }
 
 #[tokio::test]

@@ -207,6 +207,35 @@ impl From<Value> for RotateBySecretRequest {
     }
 }
 
+/// `PUT /api/admin/api-tokens/{token}`: a token's new expiry.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(from = "Value")]
+pub struct UpdateApiTokenRequest {
+    /// The new expiry (RFC 3339 date-time), or `null` for none. Required.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    #[serde(rename = "expiresAt")]
+    pub expires_at: Sent,
+}
+
+impl From<Value> for UpdateApiTokenRequest {
+    fn from(v: Value) -> UpdateApiTokenRequest {
+        UpdateApiTokenRequest {
+            expires_at: Sent::field(&v, "expiresAt"),
+        }
+    }
+}
+
+impl UpdateApiTokenRequest {
+    /// The expiry asked for: a time, or `None` to remove it.
+    pub fn expiry(&self) -> AppResult<Option<DateTime<Utc>>> {
+        match self.expires_at.get() {
+            None => Err(required("expiresAt")),
+            Some(Value::Null) => Ok(None),
+            Some(v) => parse_date_time("expiresAt", v).map(Some),
+        }
+    }
+}
+
 /// `PUT /api/admin/token-policy`: both fields are required; `null` clears one.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(from = "Value")]

@@ -9,7 +9,8 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::auth::permission::Scope;
 use crate::domain::permissions as perm;
 use crate::domain::tokens::{
-    parse_date_time, ApiToken, CreateApiTokenRequest, RotateBySecretRequest, RotateRequest, Sent,
+    ApiToken, CreateApiTokenRequest, RotateBySecretRequest, RotateRequest, Sent,
+    UpdateApiTokenRequest,
 };
 use crate::error::{AppError, AppResult};
 use crate::http::extract::{optional_json, ApiJson, Caller};
@@ -158,7 +159,7 @@ fn short(key: &str) -> String {
 }
 
 /// Changes a token's expiry (`{expiresAt}`, required).
-#[utoipa::path(put, path = "/api/admin/api-tokens/{token}", tag = "API tokens", params(("token" = String, Path, description = "Token selector or secret")), responses(
+#[utoipa::path(put, path = "/api/admin/api-tokens/{token}", tag = "API tokens", params(("token" = String, Path, description = "Token selector or secret")), request_body = UpdateApiTokenRequest, responses(
     (status = 200, description = "Updated"),
     (status = 400, description = "expiresAt missing or malformed"),
     (status = 404, description = "No such token"),
@@ -167,7 +168,7 @@ async fn update_api_token(
     State(state): State<AppState>,
     Caller(p): Caller,
     Path(key): Path<String>,
-    ApiJson(body): ApiJson<Value>,
+    ApiJson(body): ApiJson<UpdateApiTokenRequest>,
 ) -> AppResult<()> {
     p.require(
         &[
@@ -177,14 +178,7 @@ async fn update_api_token(
         ],
         Scope::ROOT,
     )?;
-    let expires_at = match body.get("expiresAt") {
-        None => return Err(AppError::bad_field(
-            "/body/expiresAt",
-            "The `/body/expiresAt` property is required. It was not present on the data you sent.",
-        )),
-        Some(Value::Null) => None,
-        Some(v) => Some(parse_date_time("expiresAt", v)?),
-    };
+    let expires_at = body.expiry()?;
     let token = find(&state, &key).await?;
     let auth = p
         .require(&[tokens::update_permission(token.kind)], Scope::ROOT)
