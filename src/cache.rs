@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
 use axum::body::Bytes;
 use unleash_types::client_features::ClientFeatures;
@@ -63,9 +63,11 @@ pub struct EnvSnapshot {
     pub all: Arc<ClientFeatures>,
     /// Each flag's tags, for `?tag=` filters.
     tags: HashMap<String, Vec<(String, String)>>,
-    /// Looked up on every SDK request: hashed with a fast hasher (the maps are bounded).
-    responses: Mutex<HashMap<Selection, Arc<Rendered>, FastState>>,
-    engines: Mutex<HashMap<Vec<String>, Arc<ProjectEngine>, FastState>>,
+    /// Looked up on every SDK request: hashed with a fast hasher (the maps are bounded), and
+    /// behind read-write locks, so that readers on several threads do not wait for each
+    /// other.
+    responses: RwLock<HashMap<Selection, Arc<Rendered>, FastState>>,
+    engines: RwLock<HashMap<Vec<String>, Arc<ProjectEngine>, FastState>>,
 }
 
 /// An evaluation engine loaded with the flags of some projects, and those flags' names in
@@ -83,7 +85,7 @@ impl EnvSnapshot {
     pub fn client_features(&self, sel: &Selection) -> Arc<Rendered> {
         if let Some(r) = self
             .responses
-            .lock()
+            .read()
             .unwrap_or_else(|e| e.into_inner())
             .get(sel)
         {
@@ -115,7 +117,7 @@ impl EnvSnapshot {
             etag,
             gzip: std::sync::OnceLock::new(),
         });
-        let mut map = self.responses.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.responses.write().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_CACHED_SELECTIONS {
             map.clear();
         }
@@ -127,7 +129,7 @@ impl EnvSnapshot {
     pub fn engine(&self, projects: &[String]) -> Arc<ProjectEngine> {
         if let Some(e) = self
             .engines
-            .lock()
+            .read()
             .unwrap_or_else(|e| e.into_inner())
             .get(projects)
         {
@@ -147,7 +149,7 @@ impl EnvSnapshot {
         let state = EngineState::default();
         let _ = state.take_state(unleash_yggdrasil::UpdateMessage::FullResponse(features));
         let engine = Arc::new(ProjectEngine { state, flags });
-        let mut map = self.engines.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.engines.write().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_CACHED_SELECTIONS {
             map.clear();
         }
@@ -220,8 +222,8 @@ impl FeatureCache {
             environment: environment.to_string(),
             all: Arc::new(build(&stored)),
             tags: stored.tags,
-            responses: Mutex::default(),
-            engines: Mutex::default(),
+            responses: RwLock::default(),
+            engines: RwLock::default(),
         });
         let mut envs = self.envs.write().unwrap_or_else(|e| e.into_inner());
         // A newer snapshot may have been stored meanwhile (by a request that read a later

@@ -1,8 +1,10 @@
 //! When and from where tokens were last used: recorded in memory on every authenticated
 //! request and written to the database in batches, off the request path.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
@@ -45,15 +47,40 @@ struct LastUse {
     addresses: Vec<(IpAddr, DateTime<Utc>)>,
 }
 
+/// Pending last uses by token.
+type Pending = HashMap<SeenKey, LastUse, foldhash::fast::RandomState>;
+
+/// Shards of the pending uses. Each thread records into its own (threads take the shards in
+/// turn), so threads answering requests at once do not wait for each other's lock; a flush
+/// drains and merges them all.
+const SHARDS: usize = 16;
+
+static NEXT_SHARD: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    static SHARD: usize = NEXT_SHARD.fetch_add(1, Ordering::Relaxed) % SHARDS;
+}
+
 /// Last use of tokens, kept in memory and written in batches off the request path.
-#[derive(Default)]
 pub struct SeenTracker {
-    pending: Mutex<HashMap<SeenKey, LastUse, foldhash::fast::RandomState>>,
+    pending: Box<[Mutex<Pending>]>,
+}
+
+impl Default for SeenTracker {
+    fn default() -> Self {
+        SeenTracker {
+            pending: (0..SHARDS).map(|_| Mutex::default()).collect(),
+        }
+    }
+}
+
+fn lock(m: &Mutex<Pending>) -> std::sync::MutexGuard<'_, Pending> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl SeenTracker {
     pub fn record(&self, key: SeenKey, at: DateTime<Utc>, address: Option<IpAddr>) {
-        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let mut pending = lock(&self.pending[SHARD.with(|s| *s)]);
         let entry = pending.entry(key).or_insert_with(|| LastUse {
             at,
             addresses: Vec::new(),
@@ -69,18 +96,27 @@ impl SeenTracker {
     }
 
     pub fn forget(&self, key: SeenKey) {
-        self.pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&key);
+        for shard in self.pending.iter() {
+            lock(shard).remove(&key);
+        }
     }
 
+    /// Everything pending, each token's uses from every shard merged: the latest time, and
+    /// the addresses newest first.
     fn take(&self) -> Vec<(SeenKey, LastUse)> {
-        self.pending
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .drain()
-            .collect()
+        let mut merged: Pending = HashMap::default();
+        for shard in self.pending.iter() {
+            let drained: Vec<(SeenKey, LastUse)> = lock(shard).drain().collect();
+            for (key, last) in drained {
+                match merged.entry(key) {
+                    Entry::Vacant(v) => {
+                        v.insert(last);
+                    }
+                    Entry::Occupied(mut o) => merge(o.get_mut(), last),
+                }
+            }
+        }
+        merged.into_iter().collect()
     }
 
     /// Writes the pending last-use times and addresses in one transaction.
@@ -101,6 +137,17 @@ impl SeenTracker {
             }
         }
         Ok(batch.len())
+    }
+}
+
+/// Adds `other`'s uses of a token to `into`'s.
+fn merge(into: &mut LastUse, other: LastUse) {
+    into.at = into.at.max(other.at);
+    let mut uses: Vec<(IpAddr, DateTime<Utc>)> =
+        into.addresses.drain(..).chain(other.addresses).collect();
+    uses.sort_by_key(|(_, at)| *at);
+    for (ip, at) in uses {
+        note_address(&mut into.addresses, ip, at);
     }
 }
 
@@ -127,4 +174,42 @@ async fn write(db: &Db, batch: &[(SeenKey, LastUse)]) -> Result<(), sqlx::Error>
     }
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeDelta;
+
+    #[test]
+    fn uses_recorded_on_several_threads_are_merged() {
+        let tracker = std::sync::Arc::new(SeenTracker::default());
+        let base = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let at = move |s: i64| base + TimeDelta::seconds(s);
+        let a: IpAddr = "10.0.0.1".parse().unwrap();
+        let b: IpAddr = "10.0.0.2".parse().unwrap();
+        tracker.record(SeenKey::Pat(1), at(1), Some(a));
+        tracker.record(SeenKey::Pat(1), at(3), Some(a));
+        tracker.record(SeenKey::ApiToken(1), at(2), None);
+        let other = tracker.clone();
+        std::thread::spawn(move || other.record(SeenKey::Pat(1), at(5), Some(b)))
+            .join()
+            .unwrap();
+
+        let mut taken = tracker.take();
+        taken.sort_by_key(|(key, _)| *key);
+        assert_eq!(taken.len(), 2);
+        let (key, last) = &taken[0];
+        assert_eq!(*key, SeenKey::Pat(1));
+        assert_eq!(last.at, at(5));
+        assert_eq!(last.addresses, vec![(b, at(5)), (a, at(3))]);
+        assert_eq!(taken[1].0, SeenKey::ApiToken(1));
+        assert!(tracker.take().is_empty(), "a flush takes everything");
+
+        tracker.record(SeenKey::Pat(2), at(1), None);
+        tracker.forget(SeenKey::Pat(2));
+        assert!(tracker.take().is_empty(), "forgotten");
+    }
 }

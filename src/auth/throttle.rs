@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::telemetry::Counter;
@@ -92,7 +92,9 @@ pub struct TokenThrottle {
     window: Duration,
     epoch: Instant,
     failures: Box<[Mutex<HashMap<IpAddr, Window, FastState>>]>,
-    known: Box<[Mutex<HashMap<u128, Instant, FastState>>]>,
+    /// Read on every verified request, written only when a token is new or its last use
+    /// is due a refresh: readers on several threads do not wait for each other.
+    known: Box<[RwLock<HashMap<u128, Instant, FastState>>]>,
     keys: (KeyState, KeyState),
     /// The latest end of any block, in milliseconds since `epoch`: when it lies in the
     /// past no address is blocked, and the check costs one atomic read.
@@ -117,7 +119,7 @@ impl TokenThrottle {
             window,
             epoch: Instant::now(),
             failures: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            known: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            known: (0..SHARDS).map(|_| RwLock::default()).collect(),
             keys: (KeyState::default(), KeyState::default()),
             blocked_until_ms: AtomicU64::new(0),
             throttled: Counter::default(),
@@ -207,14 +209,22 @@ impl TokenThrottle {
     }
 
     fn is_known(&self, token: TokenKey, now: Instant) -> bool {
-        lock(&self.known[shard_of_token(token)])
+        read(&self.known[shard_of_token(token)])
             .get(&token.0)
             .is_some_and(|at| now.duration_since(*at) < KNOWN_TOKEN_TTL)
     }
 
     fn remember(&self, token: TokenKey) {
         let now = Instant::now();
-        let mut map = lock(&self.known[shard_of_token(token)]);
+        let shard = &self.known[shard_of_token(token)];
+        // The common case, a token known and refreshed lately, needs only a read.
+        if read(shard)
+            .get(&token.0)
+            .is_some_and(|at| now.duration_since(*at) < KNOWN_TOKEN_REFRESH)
+        {
+            return;
+        }
+        let mut map = write(shard);
         if let Some(at) = map.get_mut(&token.0) {
             if now.duration_since(*at) >= KNOWN_TOKEN_REFRESH {
                 *at = now;
@@ -236,7 +246,7 @@ impl TokenThrottle {
 
     /// Forgets a token that failed (revoked or expired since it was verified).
     fn forget(&self, token: TokenKey) {
-        lock(&self.known[shard_of_token(token)]).remove(&token.0);
+        write(&self.known[shard_of_token(token)]).remove(&token.0);
     }
 }
 
@@ -262,6 +272,14 @@ fn evict_windows(
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn read<T>(m: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    m.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write<T>(m: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    m.write().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The key an address counts under: IPv4 as is (IPv4-mapped IPv6 too), IPv6 by its /64,
@@ -362,7 +380,7 @@ mod tests {
         for i in 0..200_000u32 {
             t.record(None, t.token_key(&i.to_string()), Outcome::Verified);
         }
-        let total: usize = t.known.iter().map(|m| lock(m).len()).sum();
+        let total: usize = t.known.iter().map(|m| read(m).len()).sum();
         assert!(total <= SHARDS * TOKENS_PER_SHARD, "{total}");
     }
 }

@@ -1,7 +1,7 @@
 //! API tokens verified recently, so that a warm SDK request needs no database query.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
 use super::principal::ApiTokenPrincipal;
 
@@ -16,7 +16,9 @@ pub const TOKEN_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(
 pub struct TokenCache {
     keys: super::token::SecretHasher,
     /// The keys are already random: the map hashes them with a fast hasher.
-    entries: Mutex<HashMap<u128, CachedToken, foldhash::fast::RandomState>>,
+    /// Read by every authenticated SDK request: readers on several threads do not wait for
+    /// each other.
+    entries: RwLock<HashMap<u128, CachedToken, foldhash::fast::RandomState>>,
     /// Lookups answered from memory, and those that were not (for the Prometheus endpoint).
     pub hits: crate::telemetry::Counter,
     pub misses: crate::telemetry::Counter,
@@ -30,7 +32,7 @@ impl TokenCache {
     }
 
     pub fn get(&self, key: u128) -> Option<Option<Arc<ApiTokenPrincipal>>> {
-        let map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let map = self.entries.read().unwrap_or_else(|e| e.into_inner());
         let found = map
             .get(&key)
             .filter(|(at, _)| at.elapsed() < TOKEN_CACHE_TTL)
@@ -44,7 +46,7 @@ impl TokenCache {
     }
 
     pub fn put(&self, key: u128, value: Option<Arc<ApiTokenPrincipal>>) {
-        let mut map = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.entries.write().unwrap_or_else(|e| e.into_inner());
         if map.len() > 10_000 {
             map.retain(|_, (at, _)| at.elapsed() < TOKEN_CACHE_TTL);
         }
@@ -54,7 +56,7 @@ impl TokenCache {
     /// Forgets everything (after a token changed on this node).
     pub fn clear(&self) {
         self.entries
-            .lock()
+            .write()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
     }

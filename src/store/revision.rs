@@ -2,7 +2,7 @@
 //! can see, so that any node can tell cheaply whether its cache is current.
 
 use std::future::Future;
-use std::sync::Mutex;
+use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use sea_query::{Expr, Iden, Query};
@@ -88,7 +88,8 @@ pub const COUNTER_TTL: Duration = Duration::from_millis(200);
 /// made through this node) nobody uses the old value: every request waits for the re-read.
 #[derive(Default)]
 pub struct Watched {
-    last: Mutex<Last>,
+    /// Read by every request: readers on several threads do not wait for each other.
+    last: RwLock<Last>,
     load: tokio::sync::Mutex<()>,
     /// Reads of the counter from the database (for the Prometheus endpoint).
     pub reloads: crate::telemetry::Counter,
@@ -114,13 +115,13 @@ enum Known {
 impl Watched {
     /// Makes the next request re-read the counter, and every request until then wait for it.
     pub fn invalidate(&self) {
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let mut last = self.last.write().unwrap_or_else(|e| e.into_inner());
         last.usable = false;
         last.invalidations += 1;
     }
 
     fn known(&self) -> Known {
-        let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let last = self.last.read().unwrap_or_else(|e| e.into_inner());
         match last.read_at {
             Some(at) if last.usable => {
                 let age = at.elapsed();
@@ -175,12 +176,12 @@ impl Watched {
     {
         let before = self
             .last
-            .lock()
+            .read()
             .unwrap_or_else(|e| e.into_inner())
             .invalidations;
         let value = read().await?;
         self.reloads.inc();
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        let mut last = self.last.write().unwrap_or_else(|e| e.into_inner());
         // A change made through this node while the read was under way may have committed
         // after it: the value is this request's, but not the next one's.
         if last.invalidations == before {
