@@ -137,6 +137,55 @@ async fn client_features_have_the_wire_shape_and_etags() {
         .expect(404);
 }
 
+/// The route SDKs poll answers alike under a base path, for `HEAD`, for a method it does not
+/// serve and without a token, as every routed request does.
+#[tokio::test]
+async fn the_polled_route_answers_as_routed_under_a_base_path_and_for_other_methods() {
+    let app = TestApp::with_config(|c| {
+        c.base_uri_path = "/unleash/".into();
+        c.init_admin_api_tokens = vec!["*:*.seeded-admin-token".into()];
+    })
+    .await;
+    let admin = Auth::Token("*:*.seeded-admin-token".into());
+    let created = app
+        .post(
+            "/unleash/api/admin/api-tokens",
+            json!({"tokenName": "backend", "type": "backend", "environment": "development"}),
+            &admin,
+        )
+        .await
+        .expect(201);
+    let secret = created.json["secret"].as_str().unwrap().to_string();
+    let client = Auth::Token(secret.clone());
+
+    let res = app
+        .get("/unleash/api/client/features", &client)
+        .await
+        .expect(200);
+    assert_eq!(res.json["version"], 2);
+    let etag = res.header("etag").expect("ETag");
+    app.get("/api/client/features", &client).await.expect(404);
+
+    let head = Request::head("/unleash/api/client/features")
+        .header("authorization", &secret)
+        .body(Body::empty())
+        .unwrap();
+    let head = send(&app.router, head).await.expect(200);
+    assert_eq!(head.header("etag"), Some(etag));
+    assert!(head.text.is_empty());
+
+    let post = app
+        .post("/unleash/api/client/features", json!({}), &client)
+        .await;
+    assert_eq!(post.status.as_u16(), 405, "{}", post.text);
+
+    let res = app
+        .get("/unleash/api/client/features", &Auth::None)
+        .await
+        .expect(401);
+    assert_eq!(res.json["message"], MISSING);
+}
+
 #[tokio::test]
 async fn a_deleted_api_token_stops_at_once_on_the_node_that_deleted_it() {
     let app = app().await;

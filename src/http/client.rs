@@ -225,12 +225,20 @@ fn selection(
 ))]
 async fn get_client_features(
     State(state): State<AppState>,
-    // The request itself rather than copies of its headers and query: this is the route
-    // SDKs poll.
+    req: axum::extract::Request,
+) -> AppResult<Response> {
+    client_features(&state, req).await
+}
+
+/// The answer to an SDK poll. Served by [`super::sdk_poll`] without the router for `GET`,
+/// through the route above for `HEAD`. Takes the request itself rather than copies of its
+/// headers and query.
+pub(super) async fn client_features(
+    state: &AppState,
     req: axum::extract::Request,
 ) -> AppResult<Response> {
     let headers = req.headers();
-    let token = sdk_principal(&state, headers, ApiTokenKind::Client).await?;
+    let token = sdk_principal(state, headers, ApiTokenKind::Client).await?;
     let sel = selection(headers, req.uri().query(), token.projects.clone())?;
     let snap = state
         .features

@@ -14,6 +14,7 @@ pub mod leaked_tokens;
 pub mod limits;
 pub mod openapi;
 pub mod prometheus;
+pub mod sdk_poll;
 pub mod serve;
 pub mod token_throttle;
 pub mod ui;
@@ -152,7 +153,7 @@ pub fn service(
         .layer(client_address::ClientAddressLayer::new(
             state.config.trusted_proxy_header.as_deref(),
         ))
-        .service(app)
+        .service(sdk_poll::SdkPoll::new(state, app))
 }
 
 /// A relative `Location` for a created resource, each segment percent-encoded: names and
