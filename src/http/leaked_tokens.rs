@@ -7,6 +7,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::auth::ClientAddr;
 use super::extract::{ApiJson, Caller};
+use super::wire::events::EventSchema;
 use super::wire::tokens::TokenEventsBody;
 use crate::error::{AppError, AppResult};
 use crate::service::leaked_tokens::{self, LeakReportOutcome};
@@ -65,5 +66,7 @@ async fn own_token_events(
         )
     })?;
     let events = leaked_tokens::events_for_owner(&state, user_id).await?;
-    Ok(Json(TokenEventsBody { events }))
+    Ok(Json(TokenEventsBody {
+        events: events.iter().map(EventSchema::from).collect(),
+    }))
 }

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::auth::seen::SeenKey;
 use crate::auth::token::{classify, strip_bearer, verify, Presented};
-use crate::domain::events::{Actor, EventQuery, NewEvent};
+use crate::domain::events::{Actor, Event, EventQuery, NewEvent};
 use crate::error::{AppError, AppResult};
 use crate::service::tokens::api_token_event;
 use crate::state::AppState;
@@ -142,7 +142,7 @@ fn with_report(mut data: Value, owner: Option<i64>, reported_from: &str) -> Valu
 }
 
 /// Leak revocation events about the user's own tokens, newest first.
-pub async fn events_for_owner(state: &AppState, user_id: i64) -> AppResult<Vec<Value>> {
+pub async fn events_for_owner(state: &AppState, user_id: i64) -> AppResult<Vec<Event>> {
     let mut db = state.db.clone();
     let mut found = Vec::new();
     for kind in [PAT_REVOKED_LEAKED, API_TOKEN_REVOKED_LEAKED] {
@@ -161,5 +161,5 @@ pub async fn events_for_owner(state: &AppState, user_id: i64) -> AppResult<Vec<V
         );
     }
     found.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
-    Ok(found.iter().map(|e| e.to_json()).collect())
+    Ok(found)
 }

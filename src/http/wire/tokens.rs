@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::users::{RoleBody, UserBody};
@@ -390,8 +389,7 @@ impl TokenPolicyBody {
 pub struct TokenEventsBody {
     /// The events as the event log shows them (`pat-revoked-leaked`,
     /// `api-token-revoked-leaked`), newest first.
-    #[schema(value_type = Vec<Object>)]
-    pub events: Vec<Value>,
+    pub events: Vec<super::events::EventSchema>,
 }
 
 /// A valid token, as Edge's token validation answers it.
